@@ -1,0 +1,64 @@
+# graph-service: the two commands are `make run` and `make test`; the rest are helpers.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HOST ?= 127.0.0.1
+export GRAPH_SERVICE_DATA_DIR ?= $(CURDIR)/var
+
+.PHONY: install install-dev browser run build validate serve test lint format bench clean territories
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Runtime install, redone whenever pyproject.toml changes.
+$(VENV)/.stamp-runtime: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+# Test/dev install: runtime + dev extras.
+$(VENV)/.stamp-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(VENV)/.stamp-runtime $@
+
+install: $(VENV)/.stamp-runtime
+install-dev: $(VENV)/.stamp-dev
+
+# Debian's chromium for the Playwright tests (never a downloaded browser).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  (apt-get update -q && apt-get install -y -q chromium) >/dev/null || \
+	  { echo "could not install chromium with apt-get"; exit 1; }; }
+
+validate: install
+	$(BIN)/graph-service validate
+
+build: install
+	$(BIN)/graph-service build
+
+run: install
+	$(BIN)/graph-service build
+	$(BIN)/graph-service serve --host $(HOST) --port $(PORT)
+
+test: install-dev browser
+	$(BIN)/python -m pytest
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install-dev
+	$(BIN)/python -m bench
+
+territories: install
+	$(BIN)/python vocab/generate_territories.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache tests/artifacts bench/out

@@ -1,0 +1,24 @@
+"""graph-service: a SKOS glossary and knowledge-graph service (create_app is the entry point)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask import Flask
+
+
+def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
+    """Build the Flask app from GRAPH_SERVICE_* settings, overridden by test_config."""
+    from . import backend, errors, health, ui
+    from .config import Config
+
+    app = Flask(__name__)
+    app.config.update(Config.from_env().as_flask_config())
+    if test_config:
+        app.config.update(test_config)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    backend.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(ui.bp)
+    return app

@@ -1,0 +1,92 @@
+"""The graph-service command: validate, build and serve (a thin shell over the library)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup
+
+from . import create_app
+from .build import BuildError, build_store, source_files
+
+
+def _echo_err(message: str) -> None:
+    click.echo(message, err=True)
+
+
+@click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=False)
+def main() -> None:
+    """graph-service: a SKOS glossary and knowledge-graph service."""
+
+
+def _validate(files: list[Path], vocab_dir: Path, shapes_dir: Path) -> bool:
+    """Print the problems of `files` (with the rest of vocab/ as context); True if no error."""
+    from .curate.validate import format_report, validate_files
+
+    all_sources = source_files(vocab_dir) if vocab_dir.is_dir() else []
+    targets = files or all_sources
+    chosen = {p.resolve() for p in targets}
+    context = [p for p in all_sources if p.resolve() not in chosen] if files else []
+    problems = validate_files(targets, context=context, shapes_dir=shapes_dir)
+    if problems:
+        _echo_err(format_report(problems))
+    errors = [p for p in problems if p.severity == "error"]
+    if not problems:
+        _echo_err(f"{len(targets)} files valid")
+    return not errors
+
+
+@main.command("validate")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def validate_command(files: tuple[Path, ...]) -> None:
+    """Check FILES (default: all of vocab/) against the SHACL shapes and SKOS rules."""
+    config = current_app.config
+    if not _validate(list(files), config["VOCAB_DIR"], config["SHAPES_DIR"]):
+        sys.exit(1)
+
+
+@main.command("build")
+@click.option("--force/--if-changed", default=False, help="Rebuild even if vocab/ is unchanged.")
+@click.option("--validate/--no-validate", "check", default=True, help="Validate first.")
+def build_command(force: bool, check: bool) -> None:
+    """Validate vocab/ and load it into a new store, switched to only when complete."""
+    config = current_app.config
+    vocab_dir: Path = config["VOCAB_DIR"]
+    shapes_dir: Path = config["SHAPES_DIR"]
+    if check and not _validate([], vocab_dir, shapes_dir):
+        raise click.ClickException("vocab/ is not valid: fix the problems above, nothing was built")
+    shapes = sorted(shapes_dir.glob("*.ttl")) if shapes_dir.is_dir() else []
+    try:
+        build_store(
+            vocab_dir,
+            config["DATA_DIR"],
+            fingerprint_extra=shapes,
+            force=force,
+            progress=_echo_err,
+        )
+    except BuildError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--threads", type=int, default=None, help="Worker threads (GRAPH_SERVICE_THREADS).")
+@click.option("--dev", is_flag=True, help="Flask's development server with reloading.")
+def serve_command(host: str, port: int, threads: int | None, dev: bool) -> None:
+    """Serve the last complete build on HOST:PORT with a production WSGI server."""
+    config = current_app.config
+    if dev:
+        current_app.run(host=host, port=port, debug=True, threaded=True)
+        return
+    from .server import serve
+
+    _echo_err(f"graph-service on http://{host}:{port}/ (data: {config['DATA_DIR']})")
+    serve(host, port, threads or config["THREADS"], config["QUERY_TIMEOUT"])
+
+
+if __name__ == "__main__":
+    main()

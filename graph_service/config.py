@@ -1,0 +1,82 @@
+"""One Config for the whole service, read from GRAPH_SERVICE_* environment variables."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from .namespaces import BASE
+
+#: The repository root when running from a checkout (vocab/ and shapes/ live there).
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+ENV_PREFIX = "GRAPH_SERVICE_"
+
+
+@dataclass
+class Config:
+    """Settings of one service instance; every field maps to GRAPH_SERVICE_<NAME>."""
+
+    #: Where persistent stores are built and the `current` pointer lives.
+    data_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var")
+    #: The Turtle sources of truth.
+    vocab_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "vocab")
+    #: SHACL shapes that the vocabulary must satisfy.
+    shapes_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "shapes")
+    #: The IRI namespace of the vocabulary.
+    namespace: str = BASE
+    #: Public base URL the service is reached at ("" = relative links only). When it equals
+    #: the namespace, the vocabulary IRIs themselves dereference.
+    public_base: str = ""
+    #: Bearer token that enables writes; writes are refused while it is empty.
+    update_token: str = ""
+    #: Seconds a SPARQL query may run before it is stopped.
+    query_timeout: float = 10.0
+    #: Longest accepted query or update text, in characters.
+    max_query_length: int = 100_000
+    #: Most rows a SELECT answer may hold.
+    max_result_rows: int = 100_000
+    #: Remote SPARQL 1.1 query endpoint; empty = embedded pyoxigraph store.
+    sparql_endpoint: str = ""
+    #: Remote SPARQL 1.1 update endpoint (defaults to the query endpoint).
+    sparql_update_endpoint: str = ""
+    #: Basic-auth credentials for the remote endpoint, "user:password".
+    sparql_credentials: str = ""
+    #: Threads of the production server.
+    threads: int = 8
+    #: Allow fetching URLs on private and loopback addresses (imports, ingest).
+    allow_private_urls: bool = False
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Config:
+        """Build a Config from GRAPH_SERVICE_* variables, ignoring unset ones."""
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            raw = env.get(ENV_PREFIX + f.name.upper())
+            if raw is None or raw == "":
+                continue
+            values[f.name] = _convert(f.name, raw, cls.__dataclass_fields__[f.name].type)
+        return cls(**values)  # type: ignore[arg-type]
+
+    def as_flask_config(self) -> dict[str, object]:
+        """Return the settings as upper-case Flask config keys."""
+        return {f.name.upper(): getattr(self, f.name) for f in fields(self)}
+
+
+def _convert(name: str, raw: str, type_name: object) -> object:
+    """Convert one environment string to the field's type, with a readable error."""
+    kind = str(type_name)
+    try:
+        if kind == "Path":
+            return Path(raw).expanduser().resolve()
+        if kind == "int":
+            return int(raw)
+        if kind == "float":
+            return float(raw)
+        if kind == "bool":
+            return raw.strip().lower() in {"1", "true", "yes", "on"}
+    except ValueError as exc:
+        raise ValueError(f"{ENV_PREFIX}{name.upper()}={raw!r} is not a valid {kind}") from exc
+    return raw

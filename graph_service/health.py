@@ -1,0 +1,28 @@
+"""Liveness and readiness: /healthz says whether the store answers, and which data it serves."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+from flask.typing import ResponseReturnValue
+
+from .backend import get_store
+from .build import BuildError
+from .store import StoreError
+
+bp = Blueprint("health", __name__)
+
+
+@bp.get("/healthz")
+def healthz() -> ResponseReturnValue:
+    """200 with the data version when the store answers a query, 503 otherwise."""
+    try:
+        store = get_store()
+        store.ask("ASK { ?s ?p ?o }")
+    except (BuildError, StoreError) as exc:
+        return jsonify(status="unavailable", error=str(exc)), 503
+    body = {"status": "ok", "version": store.version}
+    if store.path is not None:
+        body["store"] = store.path.name
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response

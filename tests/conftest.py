@@ -1,0 +1,146 @@
+"""Shared fixtures: small vocabularies, built stores, apps, clients and live servers."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from graph_service import create_app
+from graph_service.build import build_store, open_current
+from graph_service.config import PROJECT_ROOT
+from graph_service.store import EmbeddedStore
+
+SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
+TEST_DATA = Path(__file__).resolve().parent / "data"
+
+TINY_SCHEME = """\
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+@prefix ex: <http://example.org/tiny/> .
+
+ex:scheme a skos:ConceptScheme ;
+    dct:title "Petit vocabulaire"@fr, "Tiny vocabulary"@en ;
+    skos:hasTopConcept ex:a .
+ex:a a skos:Concept ; skos:inScheme ex:scheme ; skos:topConceptOf ex:scheme ;
+    skos:prefLabel "Alpha"@fr, "Alpha"@en ; skos:narrower ex:b .
+ex:b a skos:Concept ; skos:inScheme ex:scheme ; skos:broader ex:a ;
+    skos:prefLabel "Bêta"@fr, "Beta"@en .
+"""
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def tiny_vocab(tmp_path: Path) -> Path:
+    """A vocab/ directory with one small valid scheme."""
+    vocab = tmp_path / "vocab"
+    vocab.mkdir()
+    (vocab / "tiny.ttl").write_text(TINY_SCHEME, encoding="utf-8")
+    return vocab
+
+
+@pytest.fixture
+def memory_store() -> EmbeddedStore:
+    """A fresh in-memory store."""
+    return EmbeddedStore()
+
+
+@pytest.fixture(scope="session")
+def built_vocab_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory holding one build of the committed vocab/ (built once per run)."""
+    data_dir = tmp_path_factory.mktemp("vocab-store")
+    build_store(PROJECT_ROOT / "vocab", data_dir)
+    return data_dir
+
+
+@pytest.fixture(scope="session")
+def vocab_store(built_vocab_dir: Path) -> Iterator[EmbeddedStore]:
+    """The committed vocabulary in a store, shared read-only by the tests that only read."""
+    store = open_current(built_vocab_dir, read_only=True)
+    yield store
+
+
+@pytest.fixture
+def app(vocab_store: EmbeddedStore):
+    """The app on the committed vocabulary."""
+    return create_app({"TESTING": True, "STORE": vocab_store})
+
+
+@pytest.fixture
+def client(app):
+    """Flask's test client (for tests not about HTTP itself)."""
+    return app.test_client()
+
+
+class LiveServer:
+    """`graph-service serve` in a subprocess on 127.0.0.1, for tests about real HTTP."""
+
+    def __init__(self, data_dir: Path, extra_env: dict[str, str] | None = None) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "GRAPH_SERVICE_DATA_DIR": str(data_dir), **(extra_env or {})}
+        # The log goes to a file: a pipe nobody reads would block the server once full.
+        self.log = tempfile.TemporaryFile()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "graph_service.cli", "serve", "--port", str(self.port)],
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        self._wait_ready()
+
+    def _wait_ready(self, seconds: float = 30.0) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {self.output()}")
+            try:
+                if requests.get(self.url + "/healthz", timeout=1).status_code == 200:
+                    return
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("server did not become ready")
+
+    def output(self) -> str:
+        """What the server has logged so far."""
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+
+
+@pytest.fixture
+def live_server_factory() -> Iterator:
+    """Start live servers on given data directories; all are stopped at the end of the test."""
+    servers: list[LiveServer] = []
+
+    def start(data_dir: Path, **env: str) -> LiveServer:
+        server = LiveServer(data_dir, env)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
