@@ -1,0 +1,322 @@
+"""Tests of vocab/generate_territories.py and of its committed output vocab/territoires.ttl."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, SKOS
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = PROJECT_ROOT / "vocab" / "generate_territories.py"
+COMMITTED = PROJECT_ROOT / "vocab" / "territoires.ttl"
+
+PDV = Namespace("https://w3id.org/pdv/")
+PDVO = Namespace("https://w3id.org/pdv/ontology#")
+SCHEME = URIRef("https://w3id.org/pdv/territoires")
+TERR = "https://w3id.org/pdv/territoires/"
+FRANCE = URIRef(TERR + "pays/FR")
+LILLE = URIRef(TERR + "commune/59350")
+MEL = URIRef(TERR + "epci/200093201")
+NORD = URIRef(TERR + "departement/59")
+CV192 = URIRef(TERR + "contrat-de-ville/CV192")
+CV_COLLECTION = URIRef(TERR + "contrats-de-ville-2015")
+
+
+def _load_generator() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("generate_territories", SCRIPT)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+gen = _load_generator()
+DATA_DIR = gen.resolve_data_dir(None)
+
+pytestmark = pytest.mark.skipif(
+    not (DATA_DIR / gen.COG_DIR).is_dir(),
+    reason=f"shared territories data not found at {DATA_DIR} (set GRAPH_SERVICE_SHARED_DATA)",
+)
+
+
+def run_script(*args: str) -> subprocess.CompletedProcess[bytes]:
+    """Run the generator in a fresh interpreter (fresh hash seed: set-order bugs show up)."""
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), "--data-dir", str(DATA_DIR), "-q", *args],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """The generator's output, written by the CLI into a temporary file."""
+    out = tmp_path_factory.mktemp("territories") / "territoires.ttl"
+    run_script("--output", str(out))
+    return out.read_bytes()
+
+
+@pytest.fixture(scope="module")
+def graph() -> Graph:
+    """The committed vocab/territoires.ttl, parsed."""
+    g = Graph()
+    g.parse(COMMITTED, format="turtle")
+    return g
+
+
+def of_class(g: Graph, name: str) -> set[URIRef]:
+    return set(g.subjects(RDF.type, PDVO[name]))
+
+
+def concepts(g: Graph) -> set[URIRef]:
+    return set(g.subjects(RDF.type, SKOS.Concept))
+
+
+# ---------------------------------------------------------------------------- generation
+
+
+def test_committed_file_is_up_to_date(generated: bytes) -> None:
+    assert COMMITTED.read_bytes() == generated, (
+        "vocab/territoires.ttl differs from the generator's output: "
+        "run python vocab/generate_territories.py"
+    )
+
+
+def test_generation_is_deterministic_in_process_and_to_stdout(generated: bytes) -> None:
+    text, _, _ = gen.generate(DATA_DIR)
+    assert text.encode("utf-8") == generated
+    assert run_script("--output", "-").stdout == generated
+
+
+def test_output_has_header_and_no_timestamp(generated: bytes) -> None:
+    head = generated.decode("utf-8")[:1500]
+    assert "vocab/generate_territories.py" in head
+    assert "do not edit by hand" in head
+    assert "Licence Ouverte" in head
+    assert "@etalab/decoupage-administratif 6.0.0" in head
+
+
+def test_data_dir_resolution(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv(gen.SHARED_DATA_ENV, raising=False)
+    assert gen.resolve_data_dir(None) == PROJECT_ROOT.parent / "shared" / "data" / "territories"
+    monkeypatch.setenv(gen.SHARED_DATA_ENV, str(tmp_path))
+    assert gen.resolve_data_dir(None) == tmp_path / "territories"
+    assert gen.resolve_data_dir("/elsewhere") == Path("/elsewhere")
+
+
+def test_missing_data_dir_fails_clearly(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="territories data not found"):
+        gen.generate(tmp_path)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ['Saint-Ouen "l\'Aumône"', "back\\slash", "two\nlines", "tab\there", "Œuvre – é"],
+)
+def test_literal_escaping_round_trips(value: str) -> None:
+    ttl = f"<urn:s> <urn:p> {gen.literal(value, 'fr')} , {gen.literal(value)} ."
+    objects = set(Graph().parse(data=ttl, format="turtle").objects())
+    assert objects == {Literal(value, lang="fr"), Literal(value)}
+
+
+def test_term_uses_prefixes_only_for_safe_local_names() -> None:
+    assert gen.term(TERR + "commune/59350") == "commune:59350"
+    assert gen.term(TERR + "contrat-de-ville/CV192") == "cv:CV192"
+    assert gen.term(str(SCHEME)) == "pdv:territoires"
+    assert gen.term(str(CV_COLLECTION)) == f"<{CV_COLLECTION}>"
+
+
+# ---------------------------------------------------------------------------- content
+
+
+def test_counts_by_kind(graph: Graph) -> None:
+    counts = {
+        name: len(of_class(graph, name))
+        for name in ("Pays", "Region", "Departement", "EPCI", "Commune", "ContratDeVille")
+    }
+    assert counts == {
+        "Pays": 1,
+        "Region": 1,
+        "Departement": 5,
+        "EPCI": 92,
+        "Commune": 3782,
+        "ContratDeVille": 43,
+    }
+    assert len(concepts(graph)) == sum(counts.values())
+
+
+def test_departements_and_notations_are_plain_strings(graph: Graph) -> None:
+    notations = {
+        str(n) for d in of_class(graph, "Departement") for n in graph.objects(d, SKOS.notation)
+    }
+    assert notations == {"02", "59", "60", "62", "80"}
+    for _, notation in graph.subject_objects(SKOS.notation):
+        assert isinstance(notation, Literal)
+        assert notation.datatype in (None, XSD.string), notation
+        assert notation.language is None
+
+
+def test_every_concept_has_one_notation(graph: Graph) -> None:
+    for c in concepts(graph):
+        assert len(list(graph.objects(c, SKOS.notation))) == 1, c
+
+
+def test_lille_mel_nord_chain(graph: Graph) -> None:
+    assert (LILLE, SKOS.exactMatch, URIRef("http://id.insee.fr/geo/commune/59350")) in graph
+    assert (LILLE, SKOS.prefLabel, Literal("Lille", lang="fr")) in graph
+    assert set(graph.objects(LILLE, SKOS.broader)) == {MEL}
+    assert (MEL, SKOS.notation, Literal("200093201")) in graph
+    assert set(graph.objects(MEL, SKOS.broader)) == {NORD}
+    assert (NORD, SKOS.exactMatch, URIRef("http://id.insee.fr/geo/departement/59")) in graph
+    assert set(graph.objects(NORD, SKOS.broader)) == {URIRef(TERR + "region/32")}
+    assert len(set(graph.objects(MEL, SKOS.narrower))) == 95
+
+
+def test_region_labels_and_mapping(graph: Graph) -> None:
+    region = URIRef(TERR + "region/32")
+    assert (region, SKOS.exactMatch, URIRef("http://id.insee.fr/geo/region/32")) in graph
+    assert (region, SKOS.altLabel, Literal("Région Hauts-de-France", lang="fr")) in graph
+    assert (region, SKOS.hiddenLabel, Literal("Région Hauts de France", lang="fr")) in graph
+    assert set(graph.objects(region, SKOS.broader)) == {FRANCE}
+
+
+def test_epci_spanning_departements_has_one_broader_per_departement(graph: Graph) -> None:
+    ternois = URIRef(TERR + "epci/200069672")  # CC du Ternois: 62 and one commune in 80
+    assert set(graph.objects(ternois, SKOS.broader)) == {
+        URIRef(TERR + "departement/62"),
+        URIRef(TERR + "departement/80"),
+    }
+    # CC Interrégionale Aumale - Blangy-sur-Bresle: 80 and Seine-Maritime (outside the region)
+    aumale = URIRef(TERR + "epci/200069722")
+    assert set(graph.objects(aumale, SKOS.broader)) == {URIRef(TERR + "departement/80")}
+
+
+def test_epci_properties(graph: Graph) -> None:
+    for epci in of_class(graph, "EPCI"):
+        (kind,) = graph.objects(epci, PDVO.epciType)
+        assert str(kind) in {"CA", "CC", "CU", "METRO"} and kind.datatype is None
+        (population,) = graph.objects(epci, PDVO.population)
+        assert population.datatype == XSD.integer and population.toPython() > 0
+        assert not list(graph.objects(epci, SKOS.exactMatch))
+
+
+def test_every_commune_has_one_broader_and_a_population(graph: Graph) -> None:
+    for commune in of_class(graph, "Commune"):
+        (broader,) = graph.objects(commune, SKOS.broader)
+        assert (broader, RDF.type, PDVO.EPCI) in graph or (
+            broader,
+            RDF.type,
+            PDVO.Departement,
+        ) in graph
+        (population,) = graph.objects(commune, PDVO.population)
+        assert population.datatype == XSD.integer
+
+
+def test_contrats_de_ville(graph: Graph) -> None:
+    contrats = of_class(graph, "ContratDeVille")
+    assert contrats == set(graph.objects(CV_COLLECTION, SKOS.member))
+    assert (CV_COLLECTION, RDF.type, SKOS.Collection) in graph
+    for cv in contrats:
+        pilots = set(graph.objects(cv, PDVO.pilote))
+        assert len(pilots) == 1, cv
+        (pilot,) = pilots
+        assert (pilot, RDF.type, PDVO.EPCI) in graph or (pilot, RDF.type, PDVO.Commune) in graph
+        assert (cv, SKOS.related, pilot) in graph
+        assert (pilot, SKOS.related, cv) in graph
+        assert not list(graph.objects(cv, SKOS.broader)), "contrats stay out of the hierarchy"
+        (code,) = graph.objects(cv, PDVO.codeGeoHistorique)
+        assert code.datatype is None
+    assert set(graph.objects(CV192, PDVO.pilote)) == {MEL}
+    assert (CV192, PDVO.codeGeoHistorique, Literal("245900410")) in graph
+    assert (CV192, SKOS.notation, Literal("CV192")) in graph
+    fr = {str(v) for v in graph.objects(CV192, SKOS.prefLabel) if v.language == "fr"}
+    assert fr == {"Contrat de ville – Métropole Européenne de Lille"}
+
+
+def test_old_sirens_resolve_through_checked_successor_table() -> None:
+    _, _, resolutions = gen.generate(DATA_DIR)
+    assert len(resolutions) == 43
+    by_code = {r.code_cv: r for r in resolutions}
+    assert {r.method for r in resolutions} <= {"siren", "commune", "nom+table", "table"}
+    non_direct = {r.code_cv for r in resolutions if r.method != "siren"}
+    assert len(non_direct) == len(gen.OLD_EPCI_SUCCESSORS) == 17
+    assert by_code["CV192"].method == "nom+table"
+    assert by_code["CV009"].pilot_iri == TERR + "epci/200071785"  # Villes d'Oyse (La Fère)
+    assert by_code["CV226"].pilot_iri == TERR + "epci/200069029"  # Mer et Terres d'Opale
+
+
+# ---------------------------------------------------------------------------- SKOS integrity
+
+
+def test_broader_and_narrower_are_symmetric(graph: Graph) -> None:
+    broader = set(graph.subject_objects(SKOS.broader))
+    narrower = {(o, s) for s, o in graph.subject_objects(SKOS.narrower)}
+    assert broader == narrower
+    assert len(broader) == 1 + 5 + 95 + 3782  # 3 EPCI have two départements
+
+
+def test_related_is_symmetric(graph: Graph) -> None:
+    related = set(graph.subject_objects(SKOS.related))
+    assert related == {(o, s) for s, o in related}
+
+
+def test_no_broader_cycles_and_everything_reaches_france(graph: Graph) -> None:
+    parents: dict[URIRef, set[URIRef]] = defaultdict(set)
+    for s, o in graph.subject_objects(SKOS.broader):
+        parents[s].add(o)
+    state: dict[URIRef, int] = {}  # 1 = on the current path, 2 = done
+
+    def visit(node: URIRef) -> None:
+        stack = [(node, iter(sorted(parents[node])))]
+        state[node] = 1
+        while stack:
+            current, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                state[current] = 2
+                stack.pop()
+            elif state.get(child) == 1:
+                pytest.fail(f"broader cycle through {child}")
+            elif child not in state:
+                state[child] = 1
+                stack.append((child, iter(sorted(parents[child]))))
+
+    for c in sorted(concepts(graph)):
+        if c not in state:
+            visit(c)
+    roots = {c for c in concepts(graph) if not parents[c]}
+    assert roots == {FRANCE} | of_class(graph, "ContratDeVille")
+
+
+def test_scheme_membership_and_top_concept(graph: Graph) -> None:
+    for c in concepts(graph):
+        assert set(graph.objects(c, SKOS.inScheme)) == {SCHEME}, c
+    assert set(graph.subjects(SKOS.topConceptOf, SCHEME)) == {FRANCE}
+    assert set(graph.objects(SCHEME, SKOS.hasTopConcept)) == {FRANCE}
+    assert (SCHEME, RDF.type, SKOS.ConceptScheme) in graph
+    titles = {(str(t), t.language) for t in graph.objects(SCHEME, DCTERMS.title)}
+    assert titles == {("Territoires", "fr"), ("Territories", "en")}
+    descriptions = {d.language for d in graph.objects(SCHEME, DCTERMS.description)}
+    assert descriptions == {"fr", "en"}
+    assert list(graph.objects(SCHEME, DCTERMS.license))
+
+
+def test_labels_one_pref_per_language_and_disjoint(graph: Graph) -> None:
+    for c in concepts(graph):
+        prefs = list(graph.objects(c, SKOS.prefLabel))
+        assert sorted(p.language for p in prefs) == ["en", "fr"], c
+        alts = set(graph.objects(c, SKOS.altLabel))
+        hidden = set(graph.objects(c, SKOS.hiddenLabel))
+        assert not (set(prefs) & alts or set(prefs) & hidden or alts & hidden), c
+        for label in [*prefs, *alts, *hidden]:
+            text = str(label)
+            assert label.language and text and text.strip() == text, (c, label)
