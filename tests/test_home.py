@@ -1,0 +1,67 @@
+"""The home page and /healthz on the committed vocabulary, over real HTTP."""
+
+from __future__ import annotations
+
+import re
+
+import requests
+
+from graph_service.store import EmbeddedStore
+
+
+def _scheme_counts(html: str) -> dict[str, int]:
+    pattern = r'data-vocab="([^"]+)">.*?<span class="n">([^<]+)</span>'
+    return {
+        vocab: int(re.sub(r"\D", "", count)) for vocab, count in re.findall(pattern, html, re.S)
+    }
+
+
+def test_home_lists_the_four_schemes_with_their_counts(
+    built_vocab_dir, vocab_store: EmbeddedStore, live_server_factory
+):
+    server = live_server_factory(built_vocab_dir)
+    page = requests.get(server.url + "/", timeout=10)
+    assert page.status_code == 200
+    assert page.headers["Content-Type"].startswith("text/html")
+    counts = _scheme_counts(page.text)
+    assert list(counts) == ["notions", "thematiques", "territoires", "types"]
+    for vocab, count in counts.items():
+        expected = vocab_store.select(
+            "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a <http://www.w3.org/2004/02/skos/core#Concept> ;"
+            " <http://www.w3.org/2004/02/skos/core#inScheme> <https://w3id.org/pdv/" + vocab + "> }"
+        )[0]["n"]
+        assert count == int(expected) > 0
+    assert counts["notions"] >= 60
+    assert counts["territoires"] > 3782
+
+
+def test_home_in_english(client):
+    page = client.get("/?lang=en")
+    assert page.status_code == 200
+    assert "Vocabularies" in page.get_data(as_text=True)
+    assert '<html lang="en">' in page.get_data(as_text=True)
+
+
+def test_healthz_reports_the_data_version(client, vocab_store):
+    answer = client.get("/healthz")
+    assert answer.status_code == 200
+    assert answer.json == {"status": "ok", "version": vocab_store.version, "store": vocab_store.path.name}
+
+
+def test_healthz_without_a_store_is_503(tmp_path):
+    from graph_service import create_app
+
+    app = create_app({"TESTING": True, "DATA_DIR": tmp_path})
+    answer = app.test_client().get("/healthz")
+    assert answer.status_code == 503
+    assert "graph-service build" in answer.json["error"]
+
+
+def test_home_without_a_store_is_a_clear_503(tmp_path):
+    from graph_service import create_app
+
+    app = create_app({"TESTING": True, "DATA_DIR": tmp_path})
+    answer = app.test_client().get("/", headers={"Accept": "text/html"})
+    assert answer.status_code == 503
+    assert "graph-service build" in answer.get_data(as_text=True)
+    assert "Traceback" not in answer.get_data(as_text=True)
