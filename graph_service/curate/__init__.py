@@ -1,0 +1,1 @@
+"""Curation of the vocabulary: validation, quality reports, import/export and history."""
