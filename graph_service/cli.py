@@ -88,5 +88,10 @@ def serve_command(host: str, port: int, threads: int | None, dev: bool) -> None:
     serve(host, port, threads or config["THREADS"], config["QUERY_TIMEOUT"])
 
 
+from .curate.commands import register as _register_curation  # noqa: E402
+
+_register_curation(main)
+
+
 if __name__ == "__main__":
     main()
