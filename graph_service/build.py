@@ -101,6 +101,15 @@ def stored_fingerprint(store: EmbeddedStore) -> str | None:
     return str(rows[0]["f"]) if rows else None
 
 
+def is_up_to_date(vocab_dir: Path, data_dir: Path, fingerprint_extra: Sequence[Path] = ()) -> bool:
+    """Whether the current store was built from exactly these sources (and shapes)."""
+    previous = current_store_dir(data_dir)
+    if previous is None:
+        return False
+    files = source_files(vocab_dir)
+    return _fingerprint_of_dir(previous) == fingerprint([*files, *fingerprint_extra])
+
+
 def build_store(
     vocab_dir: Path,
     data_dir: Path,
@@ -132,15 +141,21 @@ def build_store(
     report = BuildReport(store_dir=target)
     try:
         store = EmbeddedStore(target)
-        for number, path in enumerate(files, start=1):
-            relative = path.relative_to(vocab_dir).as_posix()
+        # Vocabularies brought in by `graph-service import` (kept in DATA_DIR/imports/) come back
+        # in every build, each in its graph .../graph/imports/<id> (see curate/imports.py).
+        imported = sorted((data_dir / "imports").glob("*.ttl"))
+        for number, path in enumerate([*files, *imported], start=1):
+            if number > len(files):
+                relative = f"imports/{path.name}"
+            else:
+                relative = path.relative_to(vocab_dir).as_posix()
             graph = graph_iri_for(relative)
-            progress(f"[{number}/{len(files)}] loading {relative}")
+            progress(f"[{number}/{len(files) + len(imported)}] loading {relative}")
             with _heartbeat(progress, relative, target):
                 store.bulk_load_file(path, format_for_path(path), graph)
             count = store.count(graph)
             report.sources.append(SourceFile(relative, graph, sha256_of(path), count))
-            progress(f"[{number}/{len(files)}] {relative}: {count:,} triples")
+            progress(f"[{number}/{len(files) + len(imported)}] {relative}: {count:,} triples")
         report.triples = sum(s.triples for s in report.sources)
         report.seconds = time.perf_counter() - started
         _record_metadata(store, report, stamp, fp)
@@ -174,9 +189,7 @@ def _fingerprint_of_dir(store_dir: Path) -> str | None:
         store.close()
 
 
-def _record_metadata(
-    store: EmbeddedStore, report: BuildReport, stamp: datetime, fp: str
-) -> None:
+def _record_metadata(store: EmbeddedStore, report: BuildReport, stamp: datetime, fp: str) -> None:
     """Describe the build (time, per-file hash and size) in its own named graph."""
     build = URIRef(f"{BUILD_GRAPH}/{report.store_dir.name}")
     timestamp = Literal(stamp.isoformat(), datatype=XSD.dateTime)

@@ -10,7 +10,7 @@ from flask import current_app
 from flask.cli import FlaskGroup
 
 from . import create_app
-from .build import BuildError, build_store, source_files
+from .build import BuildError, build_store, is_up_to_date, source_files
 
 
 def _echo_err(message: str) -> None:
@@ -56,9 +56,12 @@ def build_command(force: bool, check: bool) -> None:
     config = current_app.config
     vocab_dir: Path = config["VOCAB_DIR"]
     shapes_dir: Path = config["SHAPES_DIR"]
+    shapes = sorted(shapes_dir.glob("*.ttl")) if shapes_dir.is_dir() else []
+    if not force and is_up_to_date(vocab_dir, config["DATA_DIR"], shapes):
+        _echo_err("store is up to date with vocab/ and shapes/: nothing to build")
+        return
     if check and not _validate([], vocab_dir, shapes_dir):
         raise click.ClickException("vocab/ is not valid: fix the problems above, nothing was built")
-    shapes = sorted(shapes_dir.glob("*.ttl")) if shapes_dir.is_dir() else []
     try:
         build_store(
             vocab_dir,

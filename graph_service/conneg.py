@@ -21,14 +21,18 @@ RDF_TYPES: tuple[MediaType, ...] = (
     MediaType("turtle", "text/turtle", "ttl", ("application/x-turtle", "turtle", "ttl")),
     MediaType("jsonld", "application/ld+json", "jsonld", ("json-ld", "jsonld")),
     MediaType("rdfxml", "application/rdf+xml", "rdf", ("rdf/xml", "xml", "rdfxml", "rdf")),
-    MediaType("ntriples", "application/n-triples", "nt", ("text/plain", "ntriples", "nt", "n-triples")),
+    MediaType(
+        "ntriples", "application/n-triples", "nt", ("text/plain", "ntriples", "nt", "n-triples")
+    ),
     MediaType("trig", "application/trig", "trig", ("trig",)),
     MediaType("nquads", "application/n-quads", "nq", ("nquads", "nq", "n-quads")),
 )
 #: SPARQL SELECT/ASK result formats, preferred first.
 RESULT_TYPES: tuple[MediaType, ...] = (
     MediaType("json", "application/sparql-results+json", "srj", ("json", "application/json")),
-    MediaType("xml", "application/sparql-results+xml", "srx", ("xml", "application/xml", "text/xml")),
+    MediaType(
+        "xml", "application/sparql-results+xml", "srx", ("xml", "application/xml", "text/xml")
+    ),
     MediaType("csv", "text/csv", "csv", ("csv",)),
     MediaType("tsv", "text/tab-separated-values", "tsv", ("tsv",)),
 )

@@ -15,12 +15,17 @@ log = logging.getLogger(__name__)
 
 def _answer(status: int, title: str, message: str) -> Response:
     wants_html = request.accept_mimetypes.best_match(["text/plain", "text/html"]) == "text/html"
-    if wants_html and request.accept_mimetypes["text/html"] > request.accept_mimetypes["text/plain"]:
+    if (
+        wants_html
+        and request.accept_mimetypes["text/html"] > request.accept_mimetypes["text/plain"]
+    ):
         from flask import render_template
 
         body = render_template("error.html", status=status, title=title, message=message)
         return Response(body, status, content_type="text/html; charset=utf-8")
-    return Response(f"{status} {title} : {message}\n", status, content_type="text/plain; charset=utf-8")
+    return Response(
+        f"{status} {title} : {message}\n", status, content_type="text/plain; charset=utf-8"
+    )
 
 
 def init_app(app: Flask) -> None:

@@ -19,7 +19,7 @@ class GraphServiceServer(BaseApplication):
             if key in self.cfg.settings and value is not None:
                 self.cfg.set(key, value)
 
-    def load(self):  # noqa: ANN201 - gunicorn wants a WSGI callable
+    def load(self):
         # The app (and so the store) is created in the worker, after the fork: RocksDB handles
         # must not cross a fork.
         from . import create_app

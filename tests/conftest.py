@@ -94,7 +94,7 @@ class LiveServer:
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "GRAPH_SERVICE_DATA_DIR": str(data_dir), **(extra_env or {})}
         # The log goes to a file: a pipe nobody reads would block the server once full.
-        self.log = tempfile.TemporaryFile()
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "graph_service.cli", "serve", "--port", str(self.port)],
             env=env,

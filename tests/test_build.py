@@ -42,7 +42,8 @@ def test_unchanged_sources_are_not_rebuilt_unless_forced(tiny_vocab: Path, tmp_p
     again = build_store(tiny_vocab, tmp_path / "data", force=False)
     assert again.skipped and again.store_dir == first.store_dir
     (tiny_vocab / "tiny.ttl").write_text(
-        (tiny_vocab / "tiny.ttl").read_text() + '\n<http://example.org/x> a <http://example.org/T> .\n'
+        (tiny_vocab / "tiny.ttl").read_text()
+        + "\n<http://example.org/x> a <http://example.org/T> .\n"
     )
     changed = build_store(tiny_vocab, tmp_path / "data", force=False)
     assert not changed.skipped and changed.store_dir != first.store_dir
@@ -57,9 +58,11 @@ def test_failed_build_keeps_the_previous_store_answering(
     server = live_server_factory(data_dir)
 
     # The second file loads fine, the third one breaks part-way through the build.
-    (tiny_vocab / "u-more.ttl").write_text('<http://example.org/m> a <http://example.org/T> .\n')
-    (tiny_vocab / "z-broken.ttl").write_text('<http://example.org/z> <http://example.org/p> "oops .\n')
-    with pytest.raises(BuildError, match="z-broken.ttl"):
+    (tiny_vocab / "u-more.ttl").write_text("<http://example.org/m> a <http://example.org/T> .\n")
+    (tiny_vocab / "z-broken.ttl").write_text(
+        '<http://example.org/z> <http://example.org/p> "oops .\n'
+    )
+    with pytest.raises(BuildError, match=r"z-broken\.ttl"):
         build_store(tiny_vocab, data_dir)
 
     assert current_store_dir(data_dir) == good

@@ -35,14 +35,20 @@ def test_browser_accept_prefers_html_when_offered():
 
 
 def test_yasgui_and_rdflib_headers():
-    assert negotiate(
-        "application/sparql-results+json,*/*;q=0.9",
-        ["application/sparql-results+xml", "application/sparql-results+json"],
-    ) == "application/sparql-results+json"
-    assert negotiate(
-        "application/rdf+xml, application/sparql-results+xml",
-        ["application/sparql-results+json", "application/sparql-results+xml"],
-    ) == "application/sparql-results+xml"
+    assert (
+        negotiate(
+            "application/sparql-results+json,*/*;q=0.9",
+            ["application/sparql-results+xml", "application/sparql-results+json"],
+        )
+        == "application/sparql-results+json"
+    )
+    assert (
+        negotiate(
+            "application/rdf+xml, application/sparql-results+xml",
+            ["application/sparql-results+json", "application/sparql-results+xml"],
+        )
+        == "application/sparql-results+xml"
+    )
 
 
 def test_malformed_q_is_treated_as_refusal():

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 
 import requests
+from rdflib import URIRef
 
+from graph_service.namespaces import scheme_iri
 from graph_service.store import EmbeddedStore
 
 
@@ -27,8 +29,9 @@ def test_home_lists_the_four_schemes_with_their_counts(
     assert list(counts) == ["notions", "thematiques", "territoires", "types"]
     for vocab, count in counts.items():
         expected = vocab_store.select(
-            "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a <http://www.w3.org/2004/02/skos/core#Concept> ;"
-            " <http://www.w3.org/2004/02/skos/core#inScheme> <https://w3id.org/pdv/" + vocab + "> }"
+            "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+            "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a skos:Concept ; skos:inScheme $s }",
+            {"s": URIRef(scheme_iri(vocab))},
         )[0]["n"]
         assert count == int(expected) > 0
     assert counts["notions"] >= 60
@@ -45,7 +48,11 @@ def test_home_in_english(client):
 def test_healthz_reports_the_data_version(client, vocab_store):
     answer = client.get("/healthz")
     assert answer.status_code == 200
-    assert answer.json == {"status": "ok", "version": vocab_store.version, "store": vocab_store.path.name}
+    assert answer.json == {
+        "status": "ok",
+        "version": vocab_store.version,
+        "store": vocab_store.path.name,
+    }
 
 
 def test_healthz_without_a_store_is_503(tmp_path):

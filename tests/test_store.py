@@ -24,9 +24,7 @@ def test_select_returns_rdflib_terms_and_keeps_codes_as_strings(memory_store: Em
 def test_bound_values_are_never_pasted_into_query_text(memory_store: EmbeddedStore):
     memory_store.load(DATA, "turtle", graph=EX + "g")
     hostile = Literal('x" } ; DROP ALL ; SELECT * WHERE { "')
-    rows = memory_store.select(
-        f"SELECT ?s WHERE {{ ?s <{EX}label> $l }}", {"l": hostile}
-    )
+    rows = memory_store.select(f"SELECT ?s WHERE {{ ?s <{EX}label> $l }}", {"l": hostile})
     assert rows == []
     assert memory_store.count() == 3
     rows = memory_store.select(f"SELECT ?s WHERE {{ ?s <{EX}label> $l }}", {"l": Literal("x")})
