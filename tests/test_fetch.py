@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import pytest
 
@@ -21,7 +22,7 @@ TURTLE = (
 class _Handler(BaseHTTPRequestHandler):
     """Serves the cases the tests need: a vocabulary, redirects, a slow and a huge answer."""
 
-    routes: dict[str, bytes] = {}
+    routes: ClassVar[dict[str, bytes]] = {}
 
     def log_message(self, *args: object) -> None:  # keep pytest output clean
         pass
@@ -110,8 +111,15 @@ def test_loopback_refused_by_default(local_server: LocalServer) -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["http://10.0.0.1/", "http://192.168.1.1/", "http://169.254.169.254/latest", "http://[::1]/",
-            "http://0.0.0.0/", "http://[::ffff:127.0.0.1]/"]
+    "url",
+    [
+        "http://10.0.0.1/",
+        "http://192.168.1.1/",
+        "http://169.254.169.254/latest",
+        "http://[::1]/",
+        "http://0.0.0.0/",
+        "http://[::ffff:127.0.0.1]/",
+    ],
 )
 def test_private_link_local_and_reserved_refused(url: str) -> None:
     with pytest.raises(FetchError, match="refused to fetch"):

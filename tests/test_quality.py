@@ -79,7 +79,7 @@ def test_clean_vocabulary_has_no_errors(tiny_vocab: Path) -> None:
 
 
 def test_not_rdf_is_a_clear_error() -> None:
-    with pytest.raises(StoreError, match="not_rdf.ttl: not readable as RDF"):
+    with pytest.raises(StoreError, match=r"not_rdf\.ttl: not readable as RDF"):
         quality_of_files([DATA / "not_rdf.ttl"])
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from ..build import BuildError, open_current, source_files
 from ..store import EmbeddedStore, StoreError
@@ -69,6 +70,7 @@ def register(group: click.Group) -> None:
 
 
 @click.command("quality")
+@with_appcontext
 @click.argument("files", nargs=-1, type=FILE)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.option(
@@ -108,6 +110,7 @@ def quality_command(
 
 
 @click.command("import")
+@with_appcontext
 @click.argument("source")
 @click.option("--id", "vocab_id", help="Vocabulary id (default: the id of its concept scheme).")
 @click.option("--format", "fmt", help="RDF format (turtle, rdfxml, jsonld, ntriples, trig...).")
@@ -154,6 +157,7 @@ def import_command(
 
 
 @click.command("export")
+@with_appcontext
 @click.option("--scheme", help="Vocabulary id or scheme IRI (default: everything).")
 @click.option(
     "--format",
@@ -174,6 +178,7 @@ def export_command(scheme: str | None, fmt: str, output: Path | None) -> None:
 
 
 @click.command("import-csv")
+@with_appcontext
 @click.argument("file", type=FILE)
 @click.option("--scheme", required=True, help="Vocabulary id (or IRI) the rows belong to.")
 @click.option(
@@ -200,6 +205,7 @@ def import_csv_command(file: Path, scheme: str, output: Path | None, dry_run: bo
 
 
 @click.command("diff")
+@with_appcontext
 @click.argument("old", type=FILE)
 @click.argument("new", type=FILE)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
@@ -234,6 +240,7 @@ def _read_text_argument(value: str) -> tuple[str, str]:
 
 
 @click.command("suggest")
+@with_appcontext
 @click.argument("source")
 @click.option("--limit", default=20, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
@@ -252,6 +259,7 @@ def suggest_command(source: str, limit: int, fmt: str, broader: bool) -> None:
 
 
 @click.command("ingest")
+@with_appcontext
 @click.argument("source")
 @click.option("--dry-run", is_flag=True, help="Print the Turtle instead of writing it.")
 @click.option(

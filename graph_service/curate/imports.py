@@ -1,0 +1,276 @@
+"""Import an outside vocabulary (file or URL): parse, clean up with skosify, validate, load."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, SKOS
+
+from ..exceptions import GraphServiceError
+from ..namespaces import GRAPH, PREFIXES, SCHEME_IDS
+from ..skos import vocab_id_of
+from ..store import RDF_FORMATS, EmbeddedStore, StoreError, format_for_path
+from .diff import diff_triples
+from .fetch import fetch, is_url
+from .validate import Problem, validate_graph
+
+Progress = Callable[[str], None]
+IMPORTS = "imports"
+_VOCAB_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+#: Content-Type -> format name, for URLs whose extension says nothing.
+MEDIA_TYPES = {
+    "text/turtle": "turtle",
+    "application/x-turtle": "turtle",
+    "application/rdf+xml": "rdfxml",
+    "application/xml": "rdfxml",
+    "text/xml": "rdfxml",
+    "application/ld+json": "jsonld",
+    "application/json": "jsonld",
+    "application/n-triples": "ntriples",
+    "application/trig": "trig",
+    "application/n-quads": "nquads",
+    "text/n3": "n3",
+}
+ACCEPT = (
+    "text/turtle, application/rdf+xml;q=0.9, application/ld+json;q=0.8, "
+    "application/n-triples;q=0.8, application/trig;q=0.7, */*;q=0.1"
+)
+
+
+class ImportFailed(GraphServiceError):
+    """An import that stopped; nothing was loaded or saved."""
+
+
+@dataclass
+class ImportReport:
+    """What an import did, step by step."""
+
+    source: str
+    vocab_id: str = ""
+    graph: str = ""
+    schemes: list[str] = field(default_factory=list)
+    format: str = ""
+    triples_parsed: int = 0
+    triples_loaded: int = 0
+    skosify_added: int = 0
+    skosify_removed: int = 0
+    warnings: list[Problem] = field(default_factory=list)
+    saved_to: str = ""
+    dry_run: bool = False
+    seconds: float = 0.0
+    steps: list[str] = field(default_factory=list)
+
+
+def import_graph_iri(vocab_id: str) -> str:
+    """The named graph an imported vocabulary lives in."""
+    return f"{GRAPH}{IMPORTS}/{vocab_id}"
+
+
+def read_source(
+    source: str,
+    *,
+    fmt: str | None = None,
+    allow_private: bool = False,
+    max_bytes: int | None = None,
+) -> tuple[bytes, str]:
+    """The bytes and RDF format of a file path or URL (format from --format, type or extension)."""
+    if is_url(source):
+        kwargs = {"max_bytes": max_bytes} if max_bytes else {}
+        fetched = fetch(source, allow_private=allow_private, accept=ACCEPT, **kwargs)
+        chosen = fmt or MEDIA_TYPES.get(fetched.media_type) or _format_of_name(fetched.url)
+        return fetched.content, chosen
+    path = Path(source)
+    if not path.is_file():
+        raise ImportFailed(f"{source}: no such file")
+    return path.read_bytes(), fmt or _format_of_name(str(path))
+
+
+def _format_of_name(name: str) -> str:
+    try:
+        return format_for_path(name.split("?", 1)[0])
+    except StoreError as exc:
+        raise ImportFailed(f"{exc}; say which with --format ({', '.join(RDF_FORMATS)})") from exc
+
+
+def parse_rdf(data: bytes, fmt: str, name: str) -> Graph:
+    """Parse with the engine (fast) and return one rdflib graph (named graphs merged)."""
+    if fmt not in RDF_FORMATS:
+        raise ImportFailed(f"unknown format {fmt!r}; use one of {', '.join(RDF_FORMATS)}")
+    scratch = EmbeddedStore()
+    try:
+        scratch.load(data, fmt)
+    except StoreError as exc:
+        raise ImportFailed(f"{name} is not valid {fmt}: {exc}") from exc
+    graph = Graph()
+    for s, p, o, _ in scratch.quads():
+        graph.add((s, p, o))
+    return graph
+
+
+def run_skosify(graph: Graph) -> Graph:
+    """Clean a graph with skosify's defaults; its sys.exit() and chatter are contained."""
+    import skosify
+
+    copy = Graph()
+    for triple in graph:
+        copy.add(triple)
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)  # skosify logs every fix at WARNING on the root logger
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return skosify.skosify(copy)
+    except SystemExit as exc:  # skosify exits on input it cannot read
+        raise ImportFailed("skosify could not process the vocabulary") from exc
+    except Exception as exc:  # a third-party crash is a failed import, not ours
+        raise ImportFailed(f"skosify failed: {exc}") from exc
+    finally:
+        root.setLevel(level)
+
+
+def schemes_of(graph: Graph) -> list[str]:
+    """The concept schemes a graph declares, sorted."""
+    return sorted(str(s) for s in set(graph.subjects(RDF.type, SKOS.ConceptScheme)))
+
+
+def choose_vocab_id(graph: Graph, wanted: str | None) -> str:
+    """The vocabulary id: --id if given, else the id of the graph's only scheme."""
+    if wanted:
+        vocab_id = wanted
+    else:
+        schemes = schemes_of(graph)
+        if len(schemes) != 1:
+            found = "no concept scheme" if not schemes else f"{len(schemes)} concept schemes"
+            raise ImportFailed(f"the vocabulary has {found}: name it with --id VOCID")
+        vocab_id = vocab_id_of(schemes[0]).lower()
+    if not _VOCAB_ID.match(vocab_id):
+        raise ImportFailed(f"vocabulary id {vocab_id!r}: use lower-case letters, digits, - and _")
+    if vocab_id in SCHEME_IDS:
+        raise ImportFailed(f"vocabulary id {vocab_id!r} is one of ours: choose another with --id")
+    return vocab_id
+
+
+def turtle_of(graph: Graph) -> bytes:
+    """Serialise through the engine (much faster than rdflib on large graphs)."""
+    scratch = EmbeddedStore()
+    target = "urn:x-graph-service:import"
+    scratch.add_triples(graph, target)
+    prefixes = {**PREFIXES, **{p: str(n) for p, n in graph.namespaces() if p}}
+    return scratch.dump("turtle", target, prefixes=prefixes)
+
+
+def prepare_import(
+    source: str,
+    *,
+    vocab_id: str | None = None,
+    fmt: str | None = None,
+    skosify: bool = True,
+    validate: bool = True,
+    allow_private: bool = False,
+    progress: Progress = lambda message: None,
+    data: bytes | None = None,
+) -> tuple[ImportReport, bytes]:
+    """Every step short of loading: read, parse, clean, validate; returns the Turtle to load."""
+    started = time.perf_counter()
+    report = ImportReport(source=source)
+
+    def step(message: str) -> None:
+        line = f"[{time.perf_counter() - started:6.1f} s] {message}"
+        report.steps.append(line)
+        progress(line)
+
+    if data is None:
+        data, fmt = read_source(source, fmt=fmt, allow_private=allow_private)
+    elif fmt is None:
+        fmt = _format_of_name(source)
+    report.format = fmt or ""
+    step(f"read {len(data):,} bytes of {fmt} from {source}")
+    graph = parse_rdf(data, report.format, source)
+    report.triples_parsed = len(graph)
+    if not len(graph):
+        raise ImportFailed(f"{source} holds no triples")
+    step(f"parsed {len(graph):,} triples")
+    report.vocab_id = choose_vocab_id(graph, vocab_id)
+    report.graph = import_graph_iri(report.vocab_id)
+    if skosify:
+        cleaned = run_skosify(graph)
+        changes = diff_triples(graph, cleaned)
+        report.skosify_added, report.skosify_removed = (
+            changes.triples_added,
+            changes.triples_removed,
+        )
+        graph = cleaned
+        step(
+            f"skosify: {changes.triples_added:,} triples added, {changes.triples_removed:,} removed"
+        )
+    report.schemes = schemes_of(graph)
+    problems = validate_graph(graph, file=source) if validate else []
+    errors = [p for p in problems if p.severity == "error"]
+    report.warnings = [p for p in problems if p.severity != "error"]
+    if validate:
+        step(f"validated: {len(errors)} errors, {len(report.warnings)} warnings")
+    if errors:
+        shown = "\n".join(f"  {p}" for p in errors[:20])
+        more = f"\n  ... and {len(errors) - 20} more" if len(errors) > 20 else ""
+        raise ImportFailed(f"{source} is not valid, nothing was imported:\n{shown}{more}")
+    turtle = turtle_of(graph)
+    report.triples_loaded = len(graph)
+    report.seconds = round(time.perf_counter() - started, 2)
+    return report, turtle
+
+
+def load_import(
+    store: EmbeddedStore,
+    report: ImportReport,
+    turtle: bytes,
+    data_dir: Path | None,
+    *,
+    progress: Progress = lambda message: None,
+) -> ImportReport:
+    """Load prepared Turtle into its graph in one transaction, then keep a copy for rebuilds."""
+    started = time.perf_counter()
+    for scheme in report.schemes:
+        owner = _graph_holding(store, scheme, report.graph)
+        if owner:
+            raise ImportFailed(f"scheme <{scheme}> is already in the store (graph <{owner}>)")
+    temporary = None
+    if data_dir is not None:
+        folder = Path(data_dir) / IMPORTS
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / f"{report.vocab_id}.ttl"
+        temporary = folder / f".{report.vocab_id}.ttl.{os.getpid()}.tmp"
+        temporary.write_bytes(turtle)  # written first: a full disk fails before the store changes
+    try:
+        store.load(turtle, "turtle", graph=report.graph, replace=True)
+    except StoreError as exc:
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
+        raise ImportFailed(f"loading failed, the store is unchanged: {exc}") from exc
+    if temporary is not None:
+        os.replace(temporary, target)
+        report.saved_to = str(target)
+    report.seconds = round(report.seconds + time.perf_counter() - started, 2)
+    progress(
+        f"loaded {report.triples_loaded:,} triples into <{report.graph}> "
+        f"(vocabulary id {report.vocab_id}) in {report.seconds:.1f} s in all"
+    )
+    return report
+
+
+def _graph_holding(store: EmbeddedStore, scheme: str, own_graph: str) -> str | None:
+    """Another graph that already declares this scheme (re-importing one's own is allowed)."""
+    rows = store.select(
+        "SELECT ?g WHERE { GRAPH ?g { $s a <http://www.w3.org/2004/02/skos/core#ConceptScheme> } "
+        "FILTER(?g != $own) } LIMIT 1",
+        {"s": URIRef(scheme), "own": URIRef(own_graph)},
+    )
+    return str(rows[0]["g"]) if rows else None
