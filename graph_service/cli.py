@@ -22,7 +22,9 @@ def main() -> None:
     """graph-service: a SKOS glossary and knowledge-graph service."""
 
 
-def _validate(files: list[Path], vocab_dir: Path, shapes_dir: Path) -> bool:
+def _validate(
+    files: list[Path], vocab_dir: Path, shapes_dir: Path, max_warnings: int | None = None
+) -> bool:
     """Print the problems of `files` (with the rest of vocab/ as context); True if no error."""
     from .curate.validate import format_report, validate_files
 
@@ -32,7 +34,7 @@ def _validate(files: list[Path], vocab_dir: Path, shapes_dir: Path) -> bool:
     context = [p for p in all_sources if p.resolve() not in chosen] if files else []
     problems = validate_files(targets, context=context, shapes_dir=shapes_dir)
     if problems:
-        _echo_err(format_report(problems))
+        _echo_err(format_report(problems, max_warnings=max_warnings))
     errors = [p for p in problems if p.severity == "error"]
     if not problems:
         _echo_err(f"{len(targets)} files valid")
@@ -60,7 +62,7 @@ def build_command(force: bool, check: bool) -> None:
     if not force and is_up_to_date(vocab_dir, config["DATA_DIR"], shapes):
         _echo_err("store is up to date with vocab/ and shapes/: nothing to build")
         return
-    if check and not _validate([], vocab_dir, shapes_dir):
+    if check and not _validate([], vocab_dir, shapes_dir, max_warnings=5):
         raise click.ClickException("vocab/ is not valid: fix the problems above, nothing was built")
     try:
         build_store(

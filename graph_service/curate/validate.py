@@ -123,11 +123,23 @@ def validate_graph(
     return _sorted(_validate_sources(sources, shapes_dir))
 
 
-def format_report(problems: Sequence[Problem]) -> str:
-    """Return one line per problem and a summary line "N errors, M warnings in K files"."""
-    lines = [f"{p.severity}: {p}" for p in problems]
+def format_report(problems: Sequence[Problem], *, max_warnings: int | None = None) -> str:
+    """Return one line per problem and a summary line "N errors, M warnings in K files".
+
+    Errors are always all listed; warnings beyond `max_warnings` are only counted, so that a
+    build's output is not drowned by advice.
+    """
     errors = sum(p.severity == "error" for p in problems)
     warns = len(problems) - errors
+    lines, warnings_shown = [], 0
+    for problem in problems:
+        if problem.severity != "error":
+            if max_warnings is not None and warnings_shown >= max_warnings:
+                continue
+            warnings_shown += 1
+        lines.append(f"{problem.severity}: {problem}")
+    if warnings_shown < warns:
+        lines.append(f"... and {warns - warnings_shown} more warnings: `graph-service validate`")
     files = len({p.file for p in problems})
     lines.append(
         f"{errors} error{'s' * (errors != 1)}, {warns} warning{'s' * (warns != 1)} "
