@@ -22,7 +22,7 @@ import re
 import sys
 import time
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -344,12 +344,20 @@ def build_concepts(data_dir: Path) -> tuple[dict[str, Concept], list[PilotResolu
 
     # Communes: under their EPCI; directly under their département when their EPCI is outside
     # the region (so not in epci-hauts-de-france.json) or when they belong to none.
+    # Namesake communes (Fleury x4, Dury x3...) get "Name (Département)" as an alternative
+    # label, so that a search or a picker can tell them apart.
+    name_counts = Counter(c["nom"] for c in communes)
     for c in communes:
+        alt = []
+        if name_counts[c["nom"]] > 1:
+            dep_name = deps[c["departement"]].pref["fr"]
+            alt = [(f"{c['nom']} ({dep_name})", "fr"), (f"{c['nom']} ({dep_name})", "en")]
         com = add(
             Concept(
                 "commune",
                 c["code"],
                 {"fr": c["nom"], "en": c["nom"]},
+                alt=alt,
                 notation=c["code"],
                 exact_match={f"{INSEE_GEO}commune/{c['code']}"},
                 population=int(c["population"]) if "population" in c else None,
