@@ -9,7 +9,7 @@ from flask import Flask
 
 def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     """Build the Flask app from GRAPH_SERVICE_* settings, overridden by test_config."""
-    from . import backend, errors, health, ui
+    from . import backend, errors, health, sparql, ui
     from .config import Config
 
     app = Flask(__name__)
@@ -21,4 +21,5 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     errors.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(ui.bp)
+    sparql.init_app(app)  # /sparql (protocol, page) and /store (Graph Store Protocol)
     return app

@@ -222,15 +222,13 @@ class EmbeddedStore:
     ) -> QueryAnswer:
         """Run any query as the SPARQL protocol asks and serialise the answer in the engine."""
         kwargs: dict[str, object] = {"base_iri": base_iri}
-        default_list = list(default_graphs or [])
-        named_list = list(named_graphs or [])
-        if default_list:
-            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_list]
-        else:
-            kwargs["use_default_graph_as_union"] = union_default_graph
-        if named_list:
-            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_list]
         try:
+            if default_graphs is not None or named_graphs is not None:
+                # A protocol dataset is exactly the graphs named (none where a list is empty).
+                kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs or ()]
+                kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs or ()]
+            else:
+                kwargs["use_default_graph_as_union"] = union_default_graph
             answer = self._store.query(query, **kwargs)
             if isinstance(answer, ox.QuerySolutions):
                 return QueryAnswer("select", answer.serialize(format=RESULT_FORMATS[result_format]))
@@ -313,6 +311,20 @@ class EmbeddedStore:
                 self._replace_graph(graph, quads)
             else:
                 self._store.extend(quads)
+            self._writes += 1
+        return len(quads)
+
+    def load_parts(
+        self,
+        parts: Iterable[tuple[bytes, str]],
+        *,
+        graph: str | None = None,
+        base_iri: str | None = None,
+    ) -> int:
+        """Parse several documents (data, format) and add them all in one transaction."""
+        quads = [q for data, fmt in parts for q in self._parse(data, fmt, graph, base_iri)]
+        with self._write_lock:
+            self._store.extend(quads)
             self._writes += 1
         return len(quads)
 

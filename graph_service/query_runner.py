@@ -1,0 +1,320 @@
+"""Runs /sparql queries under a time limit, in worker processes that can be killed when late.
+
+pyoxigraph cannot cancel a query, so a query past its time limit is stopped by killing the
+process that runs it. The pool's workers are fresh interpreters (never forks of this process,
+which holds a RocksDB handle), and each opens the persistent store read-only, reopening it when
+the parent's data version changes. An in-memory store cannot be shared with another
+process: its queries run in threads, and a late one is answered 503 but runs on to its end.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import json
+import logging
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from .exceptions import GraphServiceError
+from .store import EmbeddedStore, QueryAnswer, StoreError
+
+log = logging.getLogger(__name__)
+
+#: Query workers per process when the app's config has no QUERY_WORKERS.
+DEFAULT_WORKERS = 2
+#: The smallest number of bytes one row takes in each results format: an answer shorter than
+#: limit x this cannot hold too many rows, so most answers are never counted.
+_MIN_ROW_BYTES = {"json": 3, "xml": 17, "csv": 2, "tsv": 1}
+
+
+class QueryTimeout(GraphServiceError):
+    """The query ran past the time limit and was stopped."""
+
+    status = 503
+
+
+class TooManyRows(GraphServiceError):
+    """The answer holds more rows than the configured limit (never cut short silently)."""
+
+    status = 422
+
+
+@dataclass(frozen=True)
+class QueryTask:
+    """One protocol query: its text, the formats to answer in, and its RDF dataset."""
+
+    query: str
+    result_format: str = "json"
+    graph_format: str = "turtle"
+    #: None: the service's dataset (default graph = union of all graphs); a tuple: exactly
+    #: these graphs, as default-graph-uri / named-graph-uri ask (an empty tuple = no graph).
+    default_graphs: tuple[str, ...] | None = None
+    named_graphs: tuple[str, ...] | None = None
+    base_iri: str | None = None
+
+
+def count_rows(body: bytes, fmt: str) -> int:
+    """Count the solutions of a serialised SELECT answer."""
+    if fmt == "xml":
+        return body.count(b"<result>")  # markup in values is escaped as &lt;
+    if fmt == "tsv":
+        return body.count(b"\n") - 1  # newlines in values are escaped as \n
+    if fmt == "csv":
+        import csv
+        import io
+
+        return sum(1 for _ in csv.reader(io.StringIO(body.decode()))) - 1
+    return len(json.loads(body)["results"]["bindings"])
+
+
+def execute(store: EmbeddedStore, task: QueryTask, max_rows: int) -> QueryAnswer:
+    """Run a task in this process and check the row limit; raises GraphServiceError."""
+    try:
+        answer = store.query_serialized(
+            task.query,
+            result_format=task.result_format,
+            graph_format=task.graph_format,
+            default_graphs=task.default_graphs,
+            named_graphs=task.named_graphs,
+            base_iri=task.base_iri,
+        )
+    except StoreError as exc:
+        raise GraphServiceError(str(exc)) from exc
+    if (
+        answer.kind == "select"
+        and max_rows > 0
+        and len(answer.body) > max_rows * _MIN_ROW_BYTES[task.result_format]
+        and count_rows(answer.body, task.result_format) > max_rows
+    ):
+        raise TooManyRows(
+            f"the answer has more than {max_rows:,} rows, the limit of this endpoint: "
+            "add a LIMIT (and page with OFFSET) or aggregate"
+        )
+    return answer
+
+
+def _timeout_message(seconds: float) -> str:
+    return f"query exceeded the {seconds:g} s time limit and was stopped"
+
+
+# --- the worker processes ---------------------------------------------------------------------
+
+#: How a worker starts: a fresh interpreter (never a fork of this process, which holds a
+#: RocksDB handle and threads), talking to the parent over two pipes.
+_BOOT = (
+    "import sys; from graph_service.query_runner import worker_main; "
+    "worker_main(int(sys.argv[1]), int(sys.argv[2]))"
+)
+#: Seconds a new worker may take to import the engine and say it is ready.
+_BOOT_SECONDS = 30.0
+
+
+def worker_main(read_fd: int, write_fd: int) -> None:
+    """A worker's loop: read (path, version, task, max_rows), answer ("ok"|"error", ...)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    tasks, replies = Connection(read_fd, writable=False), Connection(write_fd, readable=False)
+    replies.send("ready")
+    store: EmbeddedStore | None = None
+    opened: tuple[str, str] | None = None
+    while True:
+        try:
+            message = tasks.recv()
+        except (EOFError, OSError):
+            return  # the parent is gone
+        if message is None:
+            return
+        path, version, task, max_rows = message
+        try:
+            if opened != (path, version):
+                # A read-only open sees every write made before it (measured: ~9 ms).
+                store = None
+                store = EmbeddedStore(Path(path), read_only=True)
+                opened = (path, version)
+            answer = execute(store, task, max_rows)  # type: ignore[arg-type]
+            reply: tuple[object, ...] = ("ok", answer.kind, answer.body)
+        except GraphServiceError as exc:
+            reply = ("error", exc.status, exc.message)
+        except StoreError as exc:
+            opened = None
+            reply = ("error", 503, str(exc))
+        except Exception as exc:  # the parent must always get an answer
+            reply = ("error", 500, f"query worker failed: {type(exc).__name__}: {exc}")
+        replies.send(reply)
+
+
+class _Worker:
+    """One worker process and the parent's ends of its two pipes."""
+
+    def __init__(self) -> None:
+        from_parent, to_child = os.pipe()
+        from_child, to_parent = os.pipe()
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", _BOOT, str(from_parent), str(to_parent)],
+            pass_fds=(from_parent, to_parent),
+            stdin=subprocess.DEVNULL,
+        )
+        os.close(from_parent)
+        os.close(to_parent)
+        self.tasks = Connection(to_child, readable=False)
+        self.replies = Connection(from_child, writable=False)
+
+    def ready(self) -> bool:
+        """Wait for the worker's first message, which says it has imported the engine."""
+        try:
+            return self.replies.poll(_BOOT_SECONDS) and self.replies.recv() == "ready"
+        except (EOFError, OSError):
+            return False
+
+    def kill(self) -> None:
+        """Stop the process now (a query in the engine cannot be stopped any other way)."""
+        self.process.kill()
+        self.process.wait()
+        self.tasks.close()
+        self.replies.close()
+
+
+class WorkerPool:
+    """A few worker processes; a request borrows one, and kills and replaces it when late."""
+
+    def __init__(self, size: int) -> None:
+        self.size = max(1, size)
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._all: set[_Worker] = set()
+        self._lock = threading.Lock()
+        self._closed = False
+        for _ in range(self.size):
+            self._spawn()
+
+    def _spawn(self) -> None:
+        """Start a worker; a thread puts it in the idle queue once it is ready."""
+        worker = _Worker()
+        with self._lock:
+            if self._closed:
+                worker.kill()
+                return
+            self._all.add(worker)
+
+        def when_ready() -> None:
+            if worker.ready():
+                self._idle.put(worker)
+            else:
+                log.error("a query worker failed to start (exit code %s)", worker.process.poll())
+                self._forget(worker)
+
+        threading.Thread(target=when_ready, name="query-worker-boot", daemon=True).start()
+
+    def _forget(self, worker: _Worker) -> None:
+        worker.kill()
+        with self._lock:
+            self._all.discard(worker)
+
+    def _replace(self, worker: _Worker) -> None:
+        """Kill a worker (its CPU is freed at once) and start a fresh one in its place."""
+        self._forget(worker)
+        if not self._closed:
+            self._spawn()
+
+    def run(
+        self, store: EmbeddedStore, task: QueryTask, timeout: float, max_rows: int
+    ) -> QueryAnswer:
+        """Run a task in a worker; QueryTimeout once `timeout` seconds have passed."""
+        limit = timeout if timeout > 0 else None
+        try:
+            worker = self._idle.get(timeout=limit)
+        except queue.Empty:
+            raise QueryTimeout(
+                f"all {self.size} query workers stayed busy for {timeout:g} s: retry later"
+            ) from None
+        try:
+            worker.tasks.send((str(store.path), store.version, task, max_rows))
+            reply = worker.replies.recv() if worker.replies.poll(limit) else None
+        except (EOFError, OSError):
+            self._replace(worker)
+            raise GraphServiceError("the query worker stopped unexpectedly", status=503) from None
+        except BaseException:
+            self._replace(worker)
+            raise
+        if reply is None:
+            self._replace(worker)
+            raise QueryTimeout(_timeout_message(timeout))
+        self._idle.put(worker)
+        if reply[0] == "ok":
+            return QueryAnswer(reply[1], reply[2])
+        raise GraphServiceError(reply[2], status=reply[1])
+
+    def shutdown(self) -> None:
+        """Ask every worker to stop, then kill the ones that do not."""
+        with self._lock:
+            self._closed = True
+            workers = list(self._all)
+            self._all.clear()
+        for worker in workers:
+            with contextlib.suppress(OSError):
+                worker.tasks.send(None)
+        for worker in workers:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                worker.process.wait(1)
+            worker.kill()
+
+
+class ThreadRunner:
+    """For in-memory stores: queries run in threads; a late one is answered but not stopped."""
+
+    def __init__(self, size: int) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=max(4, size), thread_name_prefix="query")
+
+    def run(
+        self, store: EmbeddedStore, task: QueryTask, timeout: float, max_rows: int
+    ) -> QueryAnswer:
+        """Run a task in a thread and wait at most `timeout` seconds for it."""
+        future = self._executor.submit(execute, store, task, max_rows)
+        try:
+            return future.result(timeout if timeout > 0 else None)
+        except FutureTimeout:
+            raise QueryTimeout(_timeout_message(timeout)) from None
+
+    def shutdown(self) -> None:
+        """Stop taking tasks (running ones finish on their own)."""
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+# --- one pool per process, started by the first /sparql query -------------------------------
+
+_runners: dict[str, WorkerPool | ThreadRunner] = {}
+_runners_lock = threading.Lock()
+
+
+def get_runner(store: EmbeddedStore, workers: int = DEFAULT_WORKERS) -> WorkerPool | ThreadRunner:
+    """The process's pool for persistent stores, or its thread runner for in-memory ones."""
+    kind = "pool" if store.is_persistent else "threads"
+    runner = _runners.get(kind)
+    if runner is None:
+        with _runners_lock:
+            runner = _runners.get(kind)
+            if runner is None:
+                runner = WorkerPool(workers) if kind == "pool" else ThreadRunner(workers)
+                _runners[kind] = runner
+                atexit.register(runner.shutdown)
+    return runner
+
+
+def run_query(
+    store: EmbeddedStore,
+    task: QueryTask,
+    *,
+    timeout: float,
+    max_rows: int,
+    workers: int = DEFAULT_WORKERS,
+) -> QueryAnswer:
+    """Run one protocol query under the time and row limits; raises GraphServiceError."""
+    return get_runner(store, workers).run(store, task, timeout, max_rows)
