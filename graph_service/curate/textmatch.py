@@ -44,7 +44,7 @@ def fold(text: str) -> str:
     text = text.translate(_APOSTROPHES)
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return stripped.replace("œ", "oe").replace("æ", "ae").casefold()
+    return stripped.casefold().replace("œ", "oe").replace("æ", "ae")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,254 @@
+"""Suggest concepts for indexing a text: label matching with folding, elision, plurals, typos.
+
+Rules, in the order they apply:
+
+* every pref, alt and hidden label of every concept (all schemes) is cut into tokens the same
+  way as the text (accents and case folded, French elision dropped, simple plurals made
+  singular), and matched as token n-grams, longest first: "démocratie participative" wins
+  over "démocratie" at the same place;
+* a word of 8 letters or more that matches nothing may match a one-word label at one edit
+  ("empowerement" -> empowerment), with a lower weight; never for territories;
+* noise: territory names (communes such as "Y", "Champs" or "Somme") must be written with a
+  capital letter in the text and be at least 3 letters long; other one-word labels must be at
+  least 3 letters long, and labels written in capitals (acronyms: "DSU", "QPV") must be written
+  in capitals in the text;
+* score = label kind (pref 1, alt 0.9, hidden 0.7, typo x0.8) x specificity (1 + 0.5 per extra
+  word) x position (x1.5 in the title) summed over occurrences with diminishing returns
+  (1 + log n), +25 % when a broader or narrower concept also matched; scores are scaled so the
+  best hit is 1.0. Optionally the broader concepts of the hits are added at 0.4 x their score.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import weakref
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+
+from rdflib import Literal
+
+from ..labels import pick
+from ..namespaces import BASE
+from ..skos import vocab_id_of
+from ..store import EmbeddedStore
+from .textmatch import Token, is_capitalised, label_key, tokenize, within_one_edit
+
+KIND_WEIGHT = {"prefLabel": 1.0, "altLabel": 0.9, "hiddenLabel": 0.7}
+FUZZY_WEIGHT = 0.8
+FUZZY_MIN_LENGTH = 8
+TITLE_WEIGHT = 1.5
+HIERARCHY_BOOST = 1.25
+BROADER_FACTOR = 0.4
+MIN_LABEL_LENGTH = 3
+TERRITORIES = BASE + "territoires"
+
+
+@dataclass
+class Suggestion:
+    """A concept proposed for a text, with why it was proposed."""
+
+    iri: str
+    label: str
+    lang: str
+    vocab_id: str
+    score: float
+    matched: str
+    matched_kind: str
+    count: int
+    types: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        """A JSON-ready view."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    concept: str
+    kind: str
+    capitals: bool  # the text must write it with a capital (territories, acronyms)
+    acronym: bool
+
+
+class LabelIndex:
+    """Every label of the store, keyed by its token tuple; built once per store version."""
+
+    def __init__(self, store: EmbeddedStore) -> None:
+        self.version = store.version
+        self.entries: dict[tuple[str, ...], list[_Entry]] = defaultdict(list)
+        self.by_length: dict[int, set[str]] = defaultdict(set)  # one-word keys, for typos
+        self.pref: dict[str, list[Literal]] = defaultdict(list)
+        self.scheme: dict[str, str] = {}
+        self.types: dict[str, list[str]] = defaultdict(list)
+        self.broader: dict[str, set[str]] = defaultdict(set)
+        self.narrower: dict[str, set[str]] = defaultdict(set)
+        self.longest = 1
+        self._load(store)
+
+    def _load(self, store: EmbeddedStore) -> None:
+        prefix = "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+        for row in store.select(
+            prefix + "SELECT ?c ?s WHERE { ?c a skos:Concept ; skos:inScheme|skos:topConceptOf ?s }"
+        ):
+            self.scheme.setdefault(str(row["c"]), str(row["s"]))
+        for row in store.select(prefix + "SELECT ?c ?t WHERE { ?c a skos:Concept, ?t }"):
+            self.types[str(row["c"])].append(str(row["t"]))
+        for row in store.select(
+            prefix + "SELECT ?c ?b WHERE { ?c a skos:Concept . ?c skos:broader|^skos:narrower ?b }"
+        ):
+            self.broader[str(row["c"])].add(str(row["b"]))
+            self.narrower[str(row["b"])].add(str(row["c"]))
+        rows = store.select(
+            prefix + "SELECT ?c ?p ?l WHERE { ?c a skos:Concept . "
+            "VALUES ?p { skos:prefLabel skos:altLabel skos:hiddenLabel } ?c ?p ?l }"
+        )
+        for row in rows:
+            concept, kind, label = str(row["c"]), str(row["p"]).rsplit("#", 1)[-1], row["l"]
+            if kind == "prefLabel" and isinstance(label, Literal):
+                self.pref[concept].append(label)
+            self._add(concept, kind, str(label))
+
+    def _add(self, concept: str, kind: str, text: str) -> None:
+        key = label_key(text)
+        if not key or (len(key) == 1 and len(key[0]) < MIN_LABEL_LENGTH):
+            return
+        territory = self.scheme.get(concept) == TERRITORIES
+        letters = [c for c in text if c.isalpha()]
+        acronym = len(letters) > 1 and all(c.isupper() for c in letters) and len(key) == 1
+        self.entries[key].append(_Entry(concept, kind, territory, acronym))
+        self.longest = max(self.longest, len(key))
+        if len(key) == 1 and len(key[0]) >= FUZZY_MIN_LENGTH and not territory:
+            self.by_length[len(key[0])].add(key[0])
+
+    def label_of(self, concept: str, lang: str | None = None) -> Literal | None:
+        """The concept's preferred label in lang (fr, en, any as fallbacks)."""
+        return pick(self.pref.get(concept, []), lang)
+
+
+_indexes: weakref.WeakKeyDictionary[EmbeddedStore, LabelIndex] = weakref.WeakKeyDictionary()
+_lock = threading.Lock()
+
+
+def get_label_index(store: EmbeddedStore) -> LabelIndex:
+    """The label index of a store, rebuilt when the store has changed since."""
+    with _lock:
+        index = _indexes.get(store)
+        if index is None or index.version != store.version:
+            index = LabelIndex(store)
+            _indexes[store] = index
+        return index
+
+
+@dataclass
+class _Hit:
+    weight: float = 0.0
+    count: int = 0
+    best: tuple[float, str, str] = (0.0, "", "")  # weight, surface text, kind
+
+
+def _allowed(entry: _Entry, surface: list[Token]) -> bool:
+    if entry.acronym and not surface[0].surface.isupper():
+        return False
+    return not (entry.capitals and not is_capitalised(surface[0].surface))
+
+
+def find_matches(index: LabelIndex, text: str, title: str = "") -> dict[str, _Hit]:
+    """Match labels in the title and the text; returns the weighted hits per concept."""
+    hits: dict[str, _Hit] = defaultdict(_Hit)
+    for part, factor in ((title, TITLE_WEIGHT), (text, 1.0)):
+        tokens = tokenize(part)
+        used = [False] * len(tokens)
+        for size in range(min(index.longest, len(tokens)), 0, -1):
+            for start in range(len(tokens) - size + 1):
+                if any(used[start : start + size]):
+                    continue
+                span = tokens[start : start + size]
+                entries = index.entries.get(tuple(t.key for t in span))
+                if not entries:
+                    continue
+                kept = [e for e in entries if _allowed(e, span)]
+                if not kept:
+                    continue
+                surface = part[span[0].start : span[-1].end]
+                for entry in kept:
+                    weight = KIND_WEIGHT[entry.kind] * (1 + 0.5 * (size - 1)) * factor
+                    _record(hits[entry.concept], weight, surface, entry.kind)
+                used[start : start + size] = [True] * size
+        for position, token in enumerate(tokens):
+            if used[position] or len(token.key) < FUZZY_MIN_LENGTH:
+                continue
+            for length in (len(token.key) - 1, len(token.key), len(token.key) + 1):
+                for key in index.by_length.get(length, ()):
+                    if within_one_edit(token.key, key):
+                        for entry in index.entries[(key,)]:
+                            if entry.capitals:
+                                continue
+                            weight = KIND_WEIGHT[entry.kind] * FUZZY_WEIGHT * factor
+                            _record(hits[entry.concept], weight, token.surface, "fuzzy")
+    return hits
+
+
+def _record(hit: _Hit, weight: float, surface: str, kind: str) -> None:
+    hit.weight = max(hit.weight, weight)
+    hit.count += 1
+    if weight > hit.best[0]:
+        hit.best = (weight, surface, kind)
+
+
+def suggest(
+    store: EmbeddedStore,
+    text: str,
+    *,
+    title: str = "",
+    limit: int = 20,
+    lang: str | None = None,
+    add_broader: bool = False,
+) -> list[Suggestion]:
+    """Ranked concepts for a text (and an optional title, which weighs double)."""
+    index = get_label_index(store)
+    hits = find_matches(index, text, title)
+    scores = {c: h.weight * (1 + math.log(h.count)) for c, h in hits.items()}
+    for concept in scores:
+        related = index.broader.get(concept, set()) | index.narrower.get(concept, set())
+        if related & hits.keys():
+            scores[concept] *= HIERARCHY_BOOST
+    if add_broader:
+        for concept, score in list(scores.items()):
+            for parent in index.broader.get(concept, ()):
+                if parent not in scores:
+                    scores[parent] = score * BROADER_FACTOR
+    if not scores:
+        return []
+    top = max(scores.values())
+    ranked = sorted(scores, key=lambda c: (-scores[c], c))[: max(limit, 0)]
+    return [_suggestion(index, c, scores[c] / top, hits.get(c), lang) for c in ranked]
+
+
+def _suggestion(
+    index: LabelIndex, concept: str, score: float, hit: _Hit | None, lang: str | None
+) -> Suggestion:
+    label = index.label_of(concept, lang)
+    scheme = index.scheme.get(concept, "")
+    return Suggestion(
+        iri=concept,
+        label=str(label) if label is not None else concept,
+        lang=(label.language or "") if label is not None else "",
+        vocab_id=vocab_id_of(scheme) if scheme else "",
+        score=round(score, 3),
+        matched=hit.best[1] if hit else "",
+        matched_kind=hit.best[2] if hit else "broader",
+        count=hit.count if hit else 0,
+        types=sorted(index.types.get(concept, [])),
+    )
+
+
+def format_text(suggestions: list[Suggestion]) -> str:
+    """One line per suggestion: score, label, vocabulary, what matched."""
+    if not suggestions:
+        return "no concept found in the text"
+    lines = []
+    for s in suggestions:
+        matched = f'"{s.matched}" ({s.matched_kind}, x{s.count})' if s.matched else "(broader)"
+        lines.append(f"{s.score:5.3f}  {s.label} [{s.vocab_id}] <{s.iri}>  {matched}")
+    return "\n".join(lines)
