@@ -79,6 +79,7 @@ class LabelIndex:
         self.entries: dict[tuple[str, ...], list[_Entry]] = defaultdict(list)
         self.by_length: dict[int, set[str]] = defaultdict(set)  # one-word keys, for typos
         self.pref: dict[str, list[Literal]] = defaultdict(list)
+        self.labels: dict[str, list[tuple[str, str]]] = defaultdict(list)  # (kind, text)
         self.scheme: dict[str, str] = {}
         self.types: dict[str, list[str]] = defaultdict(list)
         self.broader: dict[str, set[str]] = defaultdict(set)
@@ -107,6 +108,7 @@ class LabelIndex:
             concept, kind, label = str(row["c"]), str(row["p"]).rsplit("#", 1)[-1], row["l"]
             if kind == "prefLabel" and isinstance(label, Literal):
                 self.pref[concept].append(label)
+            self.labels[concept].append((kind, str(label)))
             self._add(concept, kind, str(label))
 
     def _add(self, concept: str, kind: str, text: str) -> None:
