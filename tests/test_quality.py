@@ -119,3 +119,19 @@ def test_committed_vocab_runs(tmp_path: Path) -> None:
     result = quality_of_files(vocab)
     assert result.concepts > 100
     assert {c.id for c in result.checks} >= set(EXPECTED)
+
+
+def test_check_links_is_opt_in_and_safe(tmp_path: Path) -> None:
+    vocab = tmp_path / "links.ttl"
+    vocab.write_text(
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+        '<http://example.org/l/c> a skos:Concept ; skos:prefLabel "C"@fr ;\n'
+        "    skos:exactMatch <http://127.0.0.1:9/nowhere> .\n",
+        encoding="utf-8",
+    )
+    plain = json.loads(_run(["quality", "--format", "json", str(vocab)], tmp_path).output)
+    assert "broken-links" not in {c["id"] for c in plain["checks"]}
+    result = _run(["quality", "--format", "json", "--check-links", str(vocab)], tmp_path)
+    checks = {c["id"]: c for c in json.loads(result.output)["checks"]}
+    (offender,) = checks["broken-links"]["offenders"]
+    assert offender["iri"] == "http://127.0.0.1:9/nowhere" and "loopback" in offender["detail"]
