@@ -127,9 +127,17 @@ def test_valid_minimal_has_no_problem() -> None:
     assert validate_files([DATA / "valid_minimal.ttl"]) == []
 
 
+def test_a_scheme_with_a_subject_is_not_taken_for_a_resource() -> None:
+    # STW's scheme carries dct:subject: the resource rules must not apply to it.
+    assert validate_files([DATA / "valid_scheme_with_subject.ttl"]) == []
+
+
 def test_every_fixture_is_covered() -> None:
     fixtures = {p.stem for p in DATA.glob("*.ttl")}
-    assert fixtures == {name for name, _, _ in INVALID} | {"valid_minimal"}
+    assert fixtures == {name for name, _, _ in INVALID} | {
+        "valid_minimal",
+        "valid_scheme_with_subject",
+    }
 
 
 def test_subject_that_is_no_concept_is_also_a_warning() -> None:
