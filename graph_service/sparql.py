@@ -41,6 +41,8 @@ GRAPH_MEDIA = [m.media_type for m in conneg.RDF_TYPES]
 #: `format=` names that conneg's tables lack (SPARQLWrapper sends json, n3, rdf+xml; "json"
 #: means JSON-LD when the answer is a graph).
 GRAPH_ALIASES = {"json": "jsonld", "n3": "turtle", "text/n3": "turtle", "rdf+xml": "rdfxml"}
+#: The syntaxes of the service description (a graph: no dataset syntax).
+DESCRIPTION_MEDIA = GRAPH_MEDIA[:4]
 BY_NAME = {m.name: m for m in (*conneg.RESULT_TYPES, *conneg.RDF_TYPES)}
 CORS_PREFLIGHT = {
     "Access-Control-Allow-Origin": "*",
@@ -81,7 +83,7 @@ def _headers(response: Response) -> Response:
 @http_errors
 def endpoint() -> ResponseReturnValue:
     """Dispatch a protocol request: query, update, or (bare GET) the service description."""
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         if "update" in request.args:
             raise GraphServiceError("an update must be sent with POST, not GET")
         queries = request.args.getlist("query")
@@ -237,7 +239,7 @@ def _update(text: str, params: MultiDict) -> ResponseReturnValue:
 
 def service_description() -> ResponseReturnValue:
     """The SPARQL 1.1 Service Description (an RDF format by Accept), or the page for browsers."""
-    media = conneg.negotiate(request.headers.get("Accept"), [*GRAPH_MEDIA, HTML])
+    media = conneg.negotiate(request.headers.get("Accept"), [*DESCRIPTION_MEDIA, HTML])
     if media == HTML:
         return render_page(_base_iri())
     chosen = conneg.rdf_type(media or "text/turtle")

@@ -425,3 +425,15 @@ def test_the_worker_pool_sees_updates_on_a_persistent_store(tmp_path: Path) -> N
     assert len(bindings(client.get("/sparql", query_string={"query": SELECT_ALL}))) == 4
     response = client.get("/sparql", query_string={"query": "SELECT * WHERE {"})
     assert response.status_code == 400 and b"1:" in response.data
+
+
+def test_head_runs_like_get_without_a_body(client) -> None:
+    response = client.head("/sparql", query_string={"query": "ASK {}"})
+    assert response.status_code == 200 and response.data == b""
+    assert response.mimetype == "application/sparql-results+json"
+
+
+@pytest.mark.parametrize("accept", ["application/n-quads", "application/sparql-results+json"])
+def test_service_description_falls_back_to_turtle(client, accept) -> None:
+    response = client.get("/sparql", headers={"Accept": accept})
+    assert response.status_code == 200 and response.mimetype == "text/turtle"
