@@ -1,0 +1,1 @@
+"""Benchmark harness of graph-service (`make bench`): synthetic data, load client, report."""

@@ -1,0 +1,188 @@
+"""`python -m bench` (`make bench`): generate the synthetic dataset, measure, print one table."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+from . import peers
+from .load import CLIENT
+from .report import Report
+from .runner import (
+    Layout,
+    Settings,
+    ensure_built,
+    measure_build,
+    measure_memory,
+    measure_pages,
+    measure_sparql,
+)
+from .synth import load_or_generate
+from .workload import PAGES, QUERIES, Pools
+
+BENCH_DIR = Path(__file__).resolve().parent
+PARTS = ("build", "sparql", "pages", "memory")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--concepts", type=int, help="concepts (default 100000; --quick 5000)")
+    parser.add_argument("--resources", type=int, help="resources (default 200000; --quick 10000)")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--duration", type=float, help="seconds per measured cell (default 5)")
+    parser.add_argument("--warmup", type=float, help="unmeasured seconds before each cell")
+    parser.add_argument(
+        "--max-requests",
+        type=int,
+        default=100_000,
+        help="most requests per cell (each cell stops at this or --duration)",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="smoke run: 5,000 concepts, 10,000 resources, 1 s cells",
+    )
+    parser.add_argument("--only", choices=PARTS, help="run one part (builds stores if needed)")
+    parser.add_argument("--threads", type=int, help="our server's threads (GRAPH_SERVICE_THREADS)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="dataset and store directory (default bench/out, or bench/out/quick with --quick)",
+    )
+    parser.add_argument(
+        "--output", type=Path, help="Markdown table (and .json beside it); default <out>/results.md"
+    )
+    return parser
+
+
+def _progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+        memory = next(
+            line.split()[1]
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        )
+        ram = f"{int(memory) / 1024**2:.0f} GiB RAM"
+    except (OSError, StopIteration):
+        ram = "RAM unknown"
+    return f"{os.cpu_count()} cores ({model}), {ram}, {platform.system()} {platform.release()}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the parts asked for and print the table; 0 unless something could not run."""
+    args = _parser().parse_args(argv)
+    concepts = args.concepts or (5_000 if args.quick else 100_000)
+    resources = args.resources or (10_000 if args.quick else 200_000)
+    duration = args.duration or (1.0 if args.quick else 5.0)
+    warmup = args.warmup if args.warmup is not None else (0.3 if args.quick else 1.0)
+    out = args.out or (BENCH_DIR / "out" / "quick" if args.quick else BENCH_DIR / "out")
+    layout = Layout(out.resolve())
+    parts = [args.only] if args.only else list(PARTS)
+    settings = Settings(duration=duration, warmup=warmup, max_requests=args.max_requests)
+
+    _progress(
+        f"dataset: {concepts:,} concepts, {resources:,} resources (seed {args.seed}) "
+        f"in {layout.root}"
+    )
+    summary, generated = load_or_generate(layout.root, concepts, resources, args.seed, _progress)
+    key = f"{concepts}-{resources}-{args.seed}-{summary.version}"
+    load_avg = ", ".join(f"{v:.2f}" for v in os.getloadavg())
+    report = Report(
+        title=f"graph-service benchmark, {datetime.now():%Y-%m-%d %H:%M}"
+        f"{' (quick smoke run)' if args.quick else ''}"
+    )
+    threads = args.threads or int(os.environ.get("GRAPH_SERVICE_THREADS", "8"))
+    report.conditions += [
+        f"machine: {_machine()}; load average at start {load_avg}",
+        f"dataset: {concepts:,} concepts, {resources:,} resources, {summary.triples:,} triples "
+        f"(seed {args.seed}; generated in {summary.seconds:.1f} s"
+        f"{'' if generated else ', reused'})",
+        f"ours: graph-service serve (gunicorn gthread, 1 worker, {threads} threads, "
+        f"Python {platform.python_version()}); peer: {peers.oxigraph_version()} serve "
+        "--union-default-graph (our /sparql's default graph is the union too)",
+        f"client: {CLIENT}; cells of at most {duration:g} s or {args.max_requests:,} requests "
+        f"after {warmup:g} s of warm-up; client and servers share the machine's "
+        f"{os.cpu_count()} cores",
+        "SPARQL modes: repeated = the same query text every time; unique = a different concept "
+        "(or label) per request, the same sequence for both servers",
+    ]
+    report.raw["settings"] = {
+        "concepts": concepts,
+        "resources": resources,
+        "seed": args.seed,
+        "duration": duration,
+        "warmup": warmup,
+        "max_requests": args.max_requests,
+        "threads": threads,
+        "queries": [q.name for q in QUERIES],
+        "pages": [p.name for p in PAGES],
+    }
+    started = time.perf_counter()
+    servers: dict[str, peers.Server] = {}
+    try:
+        if "build" in parts:
+            measure_build(layout, key, report, _progress)
+        if {"sparql", "pages", "memory"} & set(parts):
+            ensure_built(layout, key, _progress)
+            pools = Pools(summary, args.seed)
+            _progress("starting graph-service and oxigraph ...")
+            servers["ours"] = peers.ours(
+                layout.data, layout.vocab, layout.logs / "ours.log", args.threads
+            ).start()
+            servers["oxigraph"] = peers.oxigraph(
+                layout.oxigraph, layout.logs / "oxigraph.log"
+            ).start()
+            if "sparql" in parts:
+                measure_sparql(servers, pools, settings, report, _progress)
+            if "pages" in parts:
+                measure_pages(servers["ours"], pools, settings, report, _progress)
+            if parts == ["memory"]:
+                # Memory alone: serve a little of everything first, so caches are populated.
+                light = Settings(
+                    duration=min(duration, 1.0),
+                    warmup=0,
+                    max_requests=2_000,
+                    sparql_clients=(4,),
+                    page_clients=(4,),
+                )
+                measure_sparql(servers, pools, light, Report("scratch"), _progress)
+                measure_pages(servers["ours"], pools, light, Report("scratch"), _progress)
+            if "memory" in parts:
+                measure_memory(servers, report, _progress)
+    except peers.PeerError as exc:
+        _progress(f"error: {exc}")
+        report.conditions.append(f"ERROR: {exc}".splitlines()[0])
+        return _finish(report, args, layout, started, status=1)
+    finally:
+        for server in servers.values():
+            server.stop()
+    return _finish(report, args, layout, started, status=0)
+
+
+def _finish(
+    report: Report, args: argparse.Namespace, layout: Layout, started: float, status: int
+) -> int:
+    report.conditions.append(f"run took {time.perf_counter() - started:.0f} s")
+    print(report.text())
+    written = report.write(args.output or layout.root / "results.md")
+    for path in written:
+        _progress(f"wrote {path}")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,205 @@
+"""Start and stop the servers under test (ours and `oxigraph serve`), time builds, read memory."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .load import fetch
+
+HOST = "127.0.0.1"
+
+
+class PeerError(Exception):
+    """A server that would not start, or a command that failed."""
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def tool(name: str) -> str:
+    """A console script of the venv running us (graph-service, oxigraph), else from PATH."""
+    beside = Path(sys.executable).parent / name
+    if beside.is_file():
+        return str(beside)
+    found = shutil.which(name)
+    if found is None:
+        raise PeerError(f"`{name}` not found: install the dev extras (pip install -e '.[dev]')")
+    return found
+
+
+def _tail(path: Path, lines: int = 15) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+@dataclass
+class Timed:
+    """A finished command: wall time, peak resident memory (ru_maxrss) and exit status."""
+
+    seconds: float
+    max_rss_kb: int
+    returncode: int
+
+
+def timed_run(argv: list[str], env: dict[str, str], log: Path) -> Timed:
+    """Run a command to completion; wait4 gives the child's own peak RSS (with its children)."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("wb") as out:
+        began = time.perf_counter()
+        process = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - began
+    process.returncode = os.waitstatus_to_exitcode(status)  # already reaped by wait4
+    if process.returncode != 0:
+        raise PeerError(f"{' '.join(argv)} exited with {process.returncode}:\n{_tail(log)}")
+    return Timed(seconds, usage.ru_maxrss, process.returncode)
+
+
+class Server:
+    """One server process (in its own process group) on 127.0.0.1:port."""
+
+    def __init__(
+        self, name: str, argv: list[str], port: int, env: dict[str, str], log: Path, ready_path: str
+    ) -> None:
+        self.name, self.argv, self.port, self.env, self.log = name, argv, port, env, log
+        self.ready_path = ready_path
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 300.0) -> Server:
+        """Start the process and wait until ready_path answers 200."""
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        with self.log.open("wb") as out:
+            # Its own session, so stop() reaches the workers it forks (and nothing else).
+            self.process = subprocess.Popen(
+                self.argv,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise PeerError(
+                    f"{self.name} exited with {self.process.returncode}:\n{_tail(self.log)}"
+                )
+            try:
+                status, _ = fetch(HOST, self.port, self.ready_path, {}, timeout=5)
+                if status == 200:
+                    return self
+            except OSError:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise PeerError(f"{self.name} not ready after {timeout:.0f} s:\n{_tail(self.log)}")
+
+    def stop(self) -> None:
+        """SIGTERM to the process group we started, then SIGKILL if it lingers."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        pgid = self.process.pid  # start_new_session: the group id is the leader's pid
+        for sig, wait in ((signal.SIGTERM, 20.0), (signal.SIGKILL, 10.0)):
+            try:
+                os.killpg(pgid, sig)
+            except ProcessLookupError:
+                return
+            try:
+                self.process.wait(wait)
+                return
+            except subprocess.TimeoutExpired:
+                continue
+
+    def memory(self) -> dict[str, int]:
+        """VmRSS and VmHWM (kB) summed over the process and its descendants, and their count."""
+        if self.process is None:
+            return {}
+        totals = {"VmRSS": 0, "VmHWM": 0, "processes": 0}
+        for pid in _tree(self.process.pid):
+            try:
+                text = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue
+            totals["processes"] += 1
+            for line in text.splitlines():
+                key, _, value = line.partition(":")
+                if key in ("VmRSS", "VmHWM"):
+                    totals[key] += int(value.split()[0])
+        return totals
+
+    def __enter__(self) -> Server:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def _tree(root: int) -> list[int]:
+    """The pid and every descendant pid, from /proc/<pid>/stat parent links."""
+    parent_of: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            # The command name may hold spaces: fields after the last ')' are fixed.
+            parent_of[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found, frontier = [root], [root]
+    while frontier:
+        current = frontier.pop()
+        children = [pid for pid, parent in parent_of.items() if parent == current]
+        found += children
+        frontier += children
+    return found
+
+
+def ours(data_dir: Path, vocab_dir: Path, log: Path, threads: int | None = None) -> Server:
+    """`graph-service serve --port P` on the synthetic store (not started yet)."""
+    port = free_port()
+    env = dict(
+        os.environ, GRAPH_SERVICE_DATA_DIR=str(data_dir), GRAPH_SERVICE_VOCAB_DIR=str(vocab_dir)
+    )
+    argv = [tool("graph-service"), "serve", "--port", str(port)]
+    if threads:
+        argv += ["--threads", str(threads)]
+    return Server("graph-service", argv, port, env, log, "/healthz")
+
+
+def oxigraph(location: Path, log: Path) -> Server:
+    """`oxigraph serve` on its own loaded directory, default graph = union (as our /sparql)."""
+    port = free_port()
+    argv = [
+        tool("oxigraph"),
+        "serve",
+        "-l",
+        str(location),
+        "-b",
+        f"{HOST}:{port}",
+        "--union-default-graph",
+    ]
+    return Server("oxigraph", argv, port, dict(os.environ), log, "/query?query=ASK%7B%7D")
+
+
+def oxigraph_version() -> str:
+    """`oxigraph --version`, for the report."""
+    try:
+        done = subprocess.run(
+            [tool("oxigraph"), "--version"], capture_output=True, text=True, timeout=30, check=False
+        )
+        return done.stdout.strip() or "oxigraph"
+    except (OSError, PeerError, subprocess.TimeoutExpired):
+        return "oxigraph (version unknown)"
