@@ -3,7 +3,7 @@
 With GRAPH_SERVICE_UPDATE_TOKEN unset, writes are refused with 403 rather than 405: the methods
 exist on these resources (POST also carries queries on /sparql), the server's policy is what
 refuses them. Without credentials the answer is 401 with `WWW-Authenticate: Bearer`, with a
-wrong token 403.
+wrong token 403. A store opened read-only refuses writes with 403 as well.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from flask import current_app, request
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Unauthorized
 
+from .backend import get_store
 from .exceptions import Forbidden
 
 REALM = "graph-service"
@@ -34,3 +35,5 @@ def require_update_token() -> None:
     # compare_digest takes as long whatever the first wrong byte: no timing oracle on the token.
     if not hmac.compare_digest(credentials.encode(), token.encode()):
         raise Forbidden("the update token is wrong")
+    if get_store().read_only:
+        raise Forbidden("updates are disabled: this server opened its store read-only")

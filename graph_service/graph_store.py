@@ -13,6 +13,7 @@ import uuid
 
 from flask import Blueprint, Response, current_app, request
 from flask.typing import ResponseReturnValue
+from rdflib import URIRef
 
 from . import conneg
 from .auth import require_update_token
@@ -20,7 +21,7 @@ from .backend import get_store
 from .exceptions import GraphServiceError, NotFound
 from .sparql import content_type, http_errors, no_content
 from .sparql_text import valid_iri
-from .store import StoreError
+from .store import StoreError, to_engine
 
 bp = Blueprint("graph_store", __name__)
 
@@ -84,15 +85,24 @@ def _target(subpath: str | None) -> str | None:
     if subpath is not None:
         if has_default or graph is not None:
             raise GraphServiceError("a graph named by its URL takes no ?default or ?graph=")
-        return _own_url(request.path)
+        return _checked(_own_url(request.path))
     if has_default and graph is not None:
         raise GraphServiceError("use ?default or ?graph=IRI, not both")
     if has_default:
         return None
     if graph is None:
         return _STORE
-    if not valid_iri(graph):
-        raise GraphServiceError(f"?graph= must be an absolute IRI, not {graph!r}")
+    return _checked(graph)
+
+
+def _checked(graph: str) -> str:
+    """The graph IRI if the engine accepts it (400 otherwise)."""
+    try:
+        if not valid_iri(graph):
+            raise StoreError("not an absolute IRI")
+        to_engine(URIRef(graph))
+    except StoreError:
+        raise GraphServiceError(f"the graph name must be an absolute IRI, not {graph!r}") from None
     return graph
 
 
@@ -168,3 +178,5 @@ def _load(parts: list[tuple[bytes, str]], graph: str | None, *, replace: bool) -
             store.load_parts(parts, graph=graph, base_iri=base)
     except StoreError as exc:
         raise GraphServiceError(f"the data could not be loaded: {exc}") from exc
+    except OSError as exc:  # the engine's own I/O error (a read-only store, a full disk)
+        raise GraphServiceError(f"the store refused the write: {exc}", status=503) from exc

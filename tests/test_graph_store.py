@@ -173,6 +173,8 @@ def test_writes_are_disabled_without_a_configured_token(store) -> None:
         (f"/store?graph={G}", "<http://x/a> <http://x/b> .", TTL, 400),
         (f"/store?graph={G}&default", TURTLE, TTL, 400),
         ("/store?graph=not-an-iri", TURTLE, TTL, 400),
+        ("/store?graph=http://[::1", TURTLE, TTL, 400),
+        ("/store/bad%ZZencoding", TURTLE, TTL, 400),
         ("/store", TURTLE, TTL, 405),
     ],
 )
@@ -187,3 +189,8 @@ def test_cors_preflight_allows_reads_only(client) -> None:
     response = client.options("/store")
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert "PUT" not in response.headers["Access-Control-Allow-Methods"]
+
+
+def test_invalid_graph_names_are_400_for_reads_too(client) -> None:
+    assert client.get("/store?graph=http://[::1").status_code == 400
+    assert client.get("/store/bad%ZZencoding").status_code == 400

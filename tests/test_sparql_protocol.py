@@ -12,6 +12,7 @@ from rdflib.namespace import Namespace
 
 from graph_service import create_app
 from graph_service.query_runner import count_rows
+from graph_service.sparql_page import EXAMPLES
 from graph_service.sparql_text import add_using, query_form, valid_iri
 from graph_service.store import EmbeddedStore
 
@@ -437,3 +438,18 @@ def test_head_runs_like_get_without_a_body(client) -> None:
 def test_service_description_falls_back_to_turtle(client, accept) -> None:
     response = client.get("/sparql", headers={"Accept": accept})
     assert response.status_code == 200 and response.mimetype == "text/turtle"
+
+
+def test_the_page_examples_run_on_the_committed_vocabulary(vocab_store: EmbeddedStore) -> None:
+    client = make_app(vocab_store).test_client()
+    for number, example in enumerate(EXAMPLES):
+        response = client.post("/sparql", data={"query": example.query})
+        assert response.status_code == 200, (example.title_en, response.data)
+        if number < 3:  # the theme, the resources of the Nord, the labels: never empty
+            assert json.loads(response.data)["results"]["bindings"], example.title_en
+
+
+def test_a_read_only_store_refuses_writes(vocab_store: EmbeddedStore) -> None:
+    client = make_app(vocab_store).test_client()
+    response = client.post("/sparql", data={"update": "CLEAR ALL"}, headers=AUTH)
+    assert response.status_code == 403 and b"read-only" in response.data
