@@ -127,6 +127,10 @@ def test_valid_minimal_has_no_problem() -> None:
     assert validate_files([DATA / "valid_minimal.ttl"]) == []
 
 
+def test_a_deprecated_concept_may_lack_a_preferred_label() -> None:
+    assert validate_files([DATA / "valid_deprecated_without_preflabel.ttl"]) == []
+
+
 def test_a_scheme_with_a_subject_is_not_taken_for_a_resource() -> None:
     # STW's scheme carries dct:subject: the resource rules must not apply to it.
     assert validate_files([DATA / "valid_scheme_with_subject.ttl"]) == []
@@ -137,6 +141,7 @@ def test_every_fixture_is_covered() -> None:
     assert fixtures == {name for name, _, _ in INVALID} | {
         "valid_minimal",
         "valid_scheme_with_subject",
+        "valid_deprecated_without_preflabel",
     }
 
 
