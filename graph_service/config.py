@@ -37,6 +37,8 @@ class Config:
     max_query_length: int = 100_000
     #: Most rows a SELECT answer may hold.
     max_result_rows: int = 100_000
+    #: Worker processes that run /sparql queries (each can be killed at the time limit).
+    query_workers: int = 2
     #: Remote SPARQL 1.1 query endpoint; empty = embedded pyoxigraph store.
     sparql_endpoint: str = ""
     #: Remote SPARQL 1.1 update endpoint (defaults to the query endpoint).

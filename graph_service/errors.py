@@ -6,6 +6,7 @@ import logging
 
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 
 from .build import BuildError
 from .exceptions import GraphServiceError
@@ -33,8 +34,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(GraphServiceError)
     def _service_error(exc: GraphServiceError) -> Response:
-        titles = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found"}
-        return _answer(exc.status, titles.get(exc.status, "Error"), exc.message)
+        return _answer(exc.status, HTTP_STATUS_CODES.get(exc.status, "Error"), exc.message)
 
     @app.errorhandler(BuildError)
     def _no_store(exc: BuildError) -> Response:
