@@ -10,7 +10,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from . import peers
+from . import peers, wrk
 from .load import CLIENT
 from .report import Report
 from .runner import (
@@ -48,6 +48,12 @@ def _parser() -> argparse.ArgumentParser:
         help="smoke run: 5,000 concepts, 10,000 resources, 1 s cells",
     )
     parser.add_argument("--only", choices=PARTS, help="run one part (builds stores if needed)")
+    parser.add_argument(
+        "--client",
+        choices=("auto", "python", "wrk"),
+        default="auto",
+        help="load client of the measured cells (auto: wrk when installed)",
+    )
     parser.add_argument("--threads", type=int, help="our server's threads (GRAPH_SERVICE_THREADS)")
     parser.add_argument(
         "--out",
@@ -92,7 +98,15 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out or (BENCH_DIR / "out" / "quick" if args.quick else BENCH_DIR / "out")
     layout = Layout(out.resolve())
     parts = [args.only] if args.only else list(PARTS)
-    settings = Settings(duration=duration, warmup=warmup, max_requests=args.max_requests)
+    client = args.client
+    if client == "auto":
+        client = "wrk" if wrk.available() else "python"
+    elif client == "wrk" and not wrk.available():
+        _progress("wrk is not installed (apt-get install wrk): using the Python client")
+        client = "python"
+    settings = Settings(
+        duration=duration, warmup=warmup, max_requests=args.max_requests, client=client
+    )
 
     _progress(
         f"dataset: {concepts:,} concepts, {resources:,} resources (seed {args.seed}) "
@@ -114,9 +128,11 @@ def main(argv: list[str] | None = None) -> int:
         f"ours: graph-service serve (gunicorn gthread, 1 worker, {threads} threads, "
         f"Python {platform.python_version()}); peer: {peers.oxigraph_version()} serve "
         "--union-default-graph (our /sparql's default graph is the union too)",
-        f"client: {CLIENT}; cells of at most {duration:g} s or {args.max_requests:,} requests "
-        f"after {warmup:g} s of warm-up; client and servers share the machine's "
-        f"{os.cpu_count()} cores",
+        f"clients: SPARQL cells {wrk.CLIENT if client == 'wrk' else CLIENT}; page cells {CLIENT}"
+        f"; each cell at most {duration:g} s"
+        f"{' (whole seconds for wrk)' if client == 'wrk' else ''} or "
+        f"{args.max_requests:,} requests, after {warmup:g} s of warm-up; "
+        f"client and servers share the machine's {os.cpu_count()} cores",
         "SPARQL modes: repeated = the same query text every time; unique = a different concept "
         "(or label) per request, the same sequence for both servers",
     ]
@@ -127,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         "duration": duration,
         "warmup": warmup,
         "max_requests": args.max_requests,
+        "client": client,
         "threads": threads,
         "queries": [q.name for q in QUERIES],
         "pages": [p.name for p in PAGES],

@@ -25,6 +25,10 @@ class CellResult:
     seconds: float = 0.0
     latencies: list[float] = field(default_factory=list, repr=False)  # seconds, successful only
     statuses: Counter[int] = field(default_factory=Counter)
+    #: Percentiles (quantile -> ms) reported by an external client that keeps no latency list.
+    reported: dict[float, float] = field(default_factory=dict)
+    reported_mean_ms: float | None = None
+    client: str = "python"
 
     @property
     def throughput(self) -> float:
@@ -34,7 +38,7 @@ class CellResult:
     def percentile(self, q: float) -> float:
         """Latency at quantile q (0-1) in milliseconds, from the sorted latencies."""
         if not self.latencies:
-            return float("nan")
+            return self.reported.get(q, float("nan"))
         ordered = sorted(self.latencies)
         index = min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))  # nearest rank
         return ordered[index] * 1000
@@ -51,8 +55,9 @@ class CellResult:
             "p99_ms": round(self.percentile(0.99), 3),
             "mean_ms": round(statistics.fmean(self.latencies) * 1000, 3)
             if self.latencies
-            else None,
+            else self.reported_mean_ms,
             "statuses": dict(self.statuses),
+            "client": self.client,
         }
 
 

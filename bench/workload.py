@@ -161,7 +161,7 @@ PAGES = (
         lambda p, n: (
             f"/rest/v1/{VOCAB_ID}/data?uri="
             f"{quote(CONCEPT_NS + 'c' + str(_concept_number(p, n)), safe='')}"
-            "&format=application/ld+json"
+            "&format=application/ld%2Bjson"  # a bare "+" would read as a space
         ),
     ),
     Page(
