@@ -209,6 +209,25 @@ class EmbeddedStore:
             for t in triples  # type: ignore[attr-defined]
         ]
 
+    def construct_serialized(
+        self,
+        query: str,
+        bindings: Mapping[str, Node] | None = None,
+        fmt: str = "turtle",
+        *,
+        prefixes: Mapping[str, str] | None = None,
+        union: bool = True,
+    ) -> bytes:
+        """Run one of our CONSTRUCT queries and serialise its triples in the engine (fast path)."""
+        triples = self._run(query, bindings, union)
+        kwargs: dict[str, object] = {"format": RDF_FORMATS[fmt]}
+        if prefixes and fmt in {"turtle", "trig", "rdfxml", "jsonld", "n3"}:
+            kwargs["prefixes"] = dict(prefixes)
+        try:
+            return ox.serialize(triples, **kwargs)  # type: ignore[arg-type, return-value]
+        except (ValueError, TypeError, OSError) as exc:
+            raise StoreError(str(exc)) from exc
+
     def query_serialized(
         self,
         query: str,
