@@ -123,21 +123,25 @@ class Server:
             except subprocess.TimeoutExpired:
                 continue
 
-    def memory(self) -> dict[str, int]:
-        """VmRSS and VmHWM (kB) summed over the process and its descendants, and their count."""
+    def memory(self) -> dict[str, object]:
+        """VmRSS, VmHWM and Pss (kB) summed over the process and its descendants, and each one.
+
+        Pss shares pages between the processes that map them, so forked workers are not
+        counted twice as they are in the VmRSS sum.
+        """
         if self.process is None:
             return {}
-        totals = {"VmRSS": 0, "VmHWM": 0, "processes": 0}
+        totals: dict[str, object] = {"VmRSS": 0, "VmHWM": 0, "Pss": 0, "processes": 0}
+        each: list[dict[str, object]] = []
         for pid in _tree(self.process.pid):
-            try:
-                text = Path(f"/proc/{pid}/status").read_text()
-            except OSError:
+            figures = _process_memory(pid)
+            if figures is None:
                 continue
-            totals["processes"] += 1
-            for line in text.splitlines():
-                key, _, value = line.partition(":")
-                if key in ("VmRSS", "VmHWM"):
-                    totals[key] += int(value.split()[0])
+            each.append(figures)
+            for key in ("VmRSS", "VmHWM", "Pss"):
+                totals[key] += figures.get(key, 0)  # type: ignore[operator]
+        totals["processes"] = len(each)
+        totals["each"] = each
         return totals
 
     def __enter__(self) -> Server:
@@ -145,6 +149,27 @@ class Server:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _process_memory(pid: int) -> dict[str, object] | None:
+    """One process's name, VmRSS, VmHWM and Pss in kB (None if it is gone)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return None
+    figures: dict[str, object] = {"pid": pid, "command": command.strip()[:120]}
+    for line in status.splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            figures[key] = int(value.split()[0])
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                figures["Pss"] = int(line.split()[1])
+    except OSError:
+        pass
+    return figures
 
 
 def _tree(root: int) -> list[int]:
