@@ -7,6 +7,7 @@ import threading
 from flask import Flask, current_app
 
 from .build import open_current
+from .remote_store import RemoteStore
 from .store import EmbeddedStore
 
 _EXTENSION = "graph_service.store"
@@ -18,14 +19,26 @@ def init_app(app: Flask) -> None:
     app.extensions[_EXTENSION] = app.config.get("STORE")
 
 
+def open_store(config: dict) -> EmbeddedStore | RemoteStore:
+    """The remote SPARQL store when one is configured, else the last complete local build."""
+    if config.get("SPARQL_ENDPOINT"):
+        return RemoteStore(
+            config["SPARQL_ENDPOINT"],
+            config.get("SPARQL_UPDATE_ENDPOINT", ""),
+            credentials=config.get("SPARQL_CREDENTIALS", ""),
+            timeout=config.get("QUERY_TIMEOUT", 10.0),
+        )
+    return open_current(config["DATA_DIR"])
+
+
 def get_store() -> EmbeddedStore:
-    """The app's store, opening the last complete build on first use."""
+    """The app's store, opened on first use."""
     app = current_app
     store = app.extensions.get(_EXTENSION)
     if store is None:
         with _open_lock:
             store = app.extensions.get(_EXTENSION)
             if store is None:
-                store = open_current(app.config["DATA_DIR"])
+                store = open_store(app.config)
                 app.extensions[_EXTENSION] = store
     return store

@@ -15,8 +15,9 @@ from pathlib import Path
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
 
-from .namespaces import BUILD_GRAPH, PDVO, PROV, VOID, graph_iri_for
-from .store import EmbeddedStore, StoreError, format_for_path
+from .namespaces import BUILD_GRAPH, GRAPH, PDVO, PROV, VOID, graph_iri_for
+from .remote_store import RemoteStore
+from .store import EmbeddedStore, StoreError, format_for_path, parse_to_ntriples
 
 Progress = Callable[[str], None]
 
@@ -141,21 +142,15 @@ def build_store(
     report = BuildReport(store_dir=target)
     try:
         store = EmbeddedStore(target)
-        # Vocabularies brought in by `graph-service import` (kept in DATA_DIR/imports/) come back
-        # in every build, each in its graph .../graph/imports/<id> (see curate/imports.py).
-        imported = sorted((data_dir / "imports").glob("*.ttl"))
-        for number, path in enumerate([*files, *imported], start=1):
-            if number > len(files):
-                relative = f"imports/{path.name}"
-            else:
-                relative = path.relative_to(vocab_dir).as_posix()
+        sources = _sources(files, vocab_dir, data_dir)
+        for number, (path, relative) in enumerate(sources, start=1):
             graph = graph_iri_for(relative)
-            progress(f"[{number}/{len(files) + len(imported)}] loading {relative}")
+            progress(f"[{number}/{len(sources)}] loading {relative}")
             with _heartbeat(progress, relative, target):
                 store.bulk_load_file(path, format_for_path(path), graph)
             count = store.count(graph)
             report.sources.append(SourceFile(relative, graph, sha256_of(path), count))
-            progress(f"[{number}/{len(files) + len(imported)}] {relative}: {count:,} triples")
+            progress(f"[{number}/{len(sources)}] {relative}: {count:,} triples")
         report.triples = sum(s.triples for s in report.sources)
         report.seconds = time.perf_counter() - started
         _record_metadata(store, report, stamp, fp)
@@ -174,6 +169,80 @@ def build_store(
     progress(
         f"built {report.triples:,} triples from {len(files)} files "
         f"in {report.seconds:.1f} s -> {target}"
+    )
+    return report
+
+
+def _sources(files: Sequence[Path], vocab_dir: Path, data_dir: Path) -> list[tuple[Path, str]]:
+    """The files to load with their paths relative to vocab/, then the imported vocabularies.
+
+    Vocabularies brought in by `graph-service import` (kept in DATA_DIR/imports/) come back in
+    every build, each in its graph .../graph/imports/<id> (see curate/imports.py).
+    """
+    sources = [(path, path.relative_to(vocab_dir).as_posix()) for path in files]
+    imported = sorted((data_dir / "imports").glob("*.ttl"))
+    return sources + [(path, f"imports/{path.name}") for path in imported]
+
+
+#: Largest update request a remote build sends at once; bigger vocabularies go graph by graph.
+REMOTE_REQUEST_BYTES = 32_000_000
+
+
+def build_remote(
+    vocab_dir: Path,
+    data_dir: Path,
+    store: RemoteStore,
+    *,
+    fingerprint_extra: Sequence[Path] = (),
+    force: bool = True,
+    progress: Progress = lambda message: None,
+) -> BuildReport:
+    """Replace the remote store's graphs with vocab/ (and imports), then record the build.
+
+    Every file is parsed before anything is sent, so a bad file changes nothing. Graphs are
+    replaced in as few update requests as fit REMOTE_REQUEST_BYTES; each request is atomic on
+    the remote (a vocabulary of this project's size goes in one request).
+    """
+    started = time.perf_counter()
+    files = source_files(vocab_dir)
+    if not files:
+        raise BuildError(f"no RDF files found in {vocab_dir}")
+    fp = fingerprint([*files, *fingerprint_extra])
+    try:
+        if not force and stored_fingerprint(store) == fp:
+            progress(f"remote store {store.query_endpoint} is up to date with {vocab_dir}")
+            return BuildReport(store_dir=Path(store.query_endpoint), skipped=True)
+        sources = _sources(files, vocab_dir, data_dir)
+        parsed: dict[str, str] = {}
+        for number, (path, relative) in enumerate(sources, start=1):
+            progress(f"[{number}/{len(sources)}] parsing {relative}")
+            graph = graph_iri_for(relative)
+            by_graph = parse_to_ntriples(path, format_for_path(path), graph)
+            parsed[graph] = by_graph.get(graph, "")
+        stale = [
+            g
+            for g in store.named_graphs()
+            if g.startswith(str(GRAPH)) and g not in parsed and g != str(BUILD_GRAPH)
+        ]
+        batch: dict[str, str] = dict.fromkeys(stale, "")
+        for graph, text in parsed.items():
+            if batch and sum(map(len, batch.values())) + len(text) > REMOTE_REQUEST_BYTES:
+                store.replace_graphs(batch)
+                batch = {}
+            batch[graph] = text
+        progress(f"sending {len(parsed)} graphs to {store.update_endpoint}")
+        store.replace_graphs(batch)
+        report = BuildReport(store_dir=Path(store.query_endpoint))
+        for (path, relative), graph in zip(sources, parsed, strict=True):
+            report.sources.append(SourceFile(relative, graph, sha256_of(path), store.count(graph)))
+        report.triples = sum(s.triples for s in report.sources)
+        store.drop_graph(str(BUILD_GRAPH))
+        _record_metadata(store, report, datetime.now(UTC), fp)
+    except StoreError as exc:
+        raise BuildError(f"remote build failed: {exc}") from exc
+    report.seconds = time.perf_counter() - started
+    progress(
+        f"built {report.triples:,} triples into {store.query_endpoint} in {report.seconds:.1f} s"
     )
     return report
 

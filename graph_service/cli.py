@@ -10,7 +10,8 @@ from flask import current_app
 from flask.cli import FlaskGroup
 
 from . import create_app
-from .build import BuildError, build_store, is_up_to_date, source_files
+from .backend import open_store
+from .build import BuildError, build_remote, build_store, is_up_to_date, source_files
 
 
 def _echo_err(message: str) -> None:
@@ -59,12 +60,24 @@ def build_command(force: bool, check: bool) -> None:
     vocab_dir: Path = config["VOCAB_DIR"]
     shapes_dir: Path = config["SHAPES_DIR"]
     shapes = sorted(shapes_dir.glob("*.ttl")) if shapes_dir.is_dir() else []
-    if not force and is_up_to_date(vocab_dir, config["DATA_DIR"], shapes):
+    remote = bool(config["SPARQL_ENDPOINT"])
+    if not remote and not force and is_up_to_date(vocab_dir, config["DATA_DIR"], shapes):
         _echo_err("store is up to date with vocab/ and shapes/: nothing to build")
         return
     if check and not _validate([], vocab_dir, shapes_dir, max_warnings=5):
         raise click.ClickException("vocab/ is not valid: fix the problems above, nothing was built")
     try:
+        if remote:
+            # With a remote store, the build replaces its graphs instead of writing a directory.
+            build_remote(
+                vocab_dir,
+                config["DATA_DIR"],
+                open_store(config),
+                fingerprint_extra=shapes,
+                force=force,
+                progress=_echo_err,
+            )
+            return
         build_store(
             vocab_dir,
             config["DATA_DIR"],

@@ -10,6 +10,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 from .build import BuildError
 from .exceptions import GraphServiceError
+from .remote_store import RemoteUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(GraphServiceError)
     def _service_error(exc: GraphServiceError) -> Response:
         return _answer(exc.status, HTTP_STATUS_CODES.get(exc.status, "Error"), exc.message)
+
+    @app.errorhandler(RemoteUnavailable)
+    def _remote_down(exc: RemoteUnavailable) -> Response:
+        return _answer(503, "Service Unavailable", str(exc))
 
     @app.errorhandler(BuildError)
     def _no_store(exc: BuildError) -> Response:

@@ -27,6 +27,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from .exceptions import GraphServiceError
+from .remote_store import RemoteUnavailable
 from .store import EmbeddedStore, QueryAnswer, StoreError
 
 log = logging.getLogger(__name__)
@@ -89,6 +90,8 @@ def execute(store: EmbeddedStore, task: QueryTask, max_rows: int) -> QueryAnswer
             named_graphs=task.named_graphs,
             base_iri=task.base_iri,
         )
+    except RemoteUnavailable as exc:
+        raise GraphServiceError(str(exc), status=503) from exc
     except StoreError as exc:
         raise GraphServiceError(str(exc)) from exc
     if (

@@ -274,7 +274,9 @@ class EmbeddedStore:
             )
         return int(rows[0]["n"]) if rows else 0
 
-    def dump(self, fmt: str, graph: str | None = None, *, prefixes: Mapping[str, str] | None = None) -> bytes:
+    def dump(
+        self, fmt: str, graph: str | None = None, *, prefixes: Mapping[str, str] | None = None
+    ) -> bytes:
         """Serialise one graph (any format) or the whole dataset (TriG or N-Quads)."""
         rdf_format = RDF_FORMATS[fmt]
         kwargs: dict[str, object] = {"format": rdf_format}
@@ -432,3 +434,88 @@ class EmbeddedStore:
         if self.path is not None and not self.read_only:
             self._store.flush()
         del self._store
+
+
+# --- engine-side parsing and serialisation, for backends that hold no engine store -------------
+
+
+def parse_to_ntriples(
+    data: bytes | str | Path, fmt: str, graph: str | None = None, base_iri: str | None = None
+) -> dict[str | None, str]:
+    """Parse RDF (validating it fully) and return N-Triples text per target graph.
+
+    Triples of the document's default graph go to `graph`; named graphs of a dataset keep
+    their names. Blank nodes are renamed so that two documents cannot share one by accident.
+    """
+    kwargs: dict[str, object] = {
+        "format": RDF_FORMATS[fmt],
+        "base_iri": base_iri,
+        "rename_blank_nodes": True,
+    }
+    if isinstance(data, Path):
+        kwargs["path"] = str(data)
+    else:
+        kwargs["input"] = data
+    by_graph: dict[str | None, list[ox.Triple]] = {}
+    try:
+        for quad in ox.parse(**kwargs):
+            name = quad.graph_name
+            target = name.value if isinstance(name, ox.NamedNode) else graph
+            by_graph.setdefault(target, []).append(
+                ox.Triple(quad.subject, quad.predicate, quad.object)
+            )
+    except (SyntaxError, ValueError, OSError) as exc:
+        raise StoreError(str(exc)) from exc
+    return {
+        name: ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode()
+        for name, triples in by_graph.items()
+    }
+
+
+def reserialize(
+    ntriples: bytes,
+    fmt: str,
+    *,
+    graph: str | None = None,
+    prefixes: Mapping[str, str] | None = None,
+) -> bytes:
+    """Turn N-Triples into another serialisation (into `graph` for dataset formats)."""
+    rdf_format = RDF_FORMATS[fmt]
+    try:
+        triples = list(ox.parse(input=ntriples, format=ox.RdfFormat.N_TRIPLES))
+        items: list[object]
+        if rdf_format.supports_datasets:
+            target = _graph_node(graph)
+            items = [ox.Quad(t.subject, t.predicate, t.object, target) for t in triples]
+        else:
+            items = [ox.Triple(t.subject, t.predicate, t.object) for t in triples]
+        kwargs: dict[str, object] = {"format": rdf_format}
+        if prefixes and fmt in {"turtle", "trig", "rdfxml", "jsonld", "n3"}:
+            kwargs["prefixes"] = dict(prefixes)
+        return ox.serialize(items, **kwargs)  # type: ignore[return-value]
+    except (SyntaxError, ValueError, OSError) as exc:
+        raise StoreError(str(exc)) from exc
+
+
+def ntriples_to_rdflib(ntriples: bytes) -> list[tuple[Node, Node, Node]]:
+    """Parse N-Triples into rdflib triples (fast, in the engine)."""
+    try:
+        return [
+            (to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object))
+            for t in ox.parse(input=ntriples, format=ox.RdfFormat.N_TRIPLES)
+        ]
+    except (SyntaxError, ValueError) as exc:
+        raise StoreError(str(exc)) from exc
+
+
+def term_text(term: Node) -> str:
+    """A term as SPARQL/N-Triples text, escaped by the engine (blank nodes refused)."""
+    if isinstance(term, BNode):
+        raise StoreError("blank nodes cannot be written into query text")
+    return str(to_engine(term))
+
+
+def triples_to_ntriples(triples: Iterable[tuple[Node, Node, Node]]) -> str:
+    """Serialise rdflib triples as N-Triples text (escaping done by the engine)."""
+    items = [ox.Triple(to_engine(s), to_engine(p), to_engine(o)) for s, p, o in triples]
+    return ox.serialize(items, format=ox.RdfFormat.N_TRIPLES).decode()

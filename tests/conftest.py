@@ -17,6 +17,7 @@ import requests
 from graph_service import create_app
 from graph_service.build import build_store, open_current
 from graph_service.config import PROJECT_ROOT
+from graph_service.remote_store import RemoteStore
 from graph_service.store import EmbeddedStore
 
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
@@ -53,10 +54,63 @@ def tiny_vocab(tmp_path: Path) -> Path:
     return vocab
 
 
-@pytest.fixture
-def memory_store() -> EmbeddedStore:
-    """A fresh in-memory store."""
-    return EmbeddedStore()
+class OxigraphServer:
+    """A real `oxigraph serve` on 127.0.0.1, the remote SPARQL backend of the tests."""
+
+    def __init__(self, location: Path) -> None:
+        binary = Path(sys.executable).with_name("oxigraph")
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [
+                str(binary),
+                "serve",
+                "--location",
+                str(location),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--union-default-graph",
+            ],
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(self.url + "/query?query=ASK%7B%7D", timeout=1).ok:
+                    return
+            except requests.ConnectionError:
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError("oxigraph serve did not start")
+
+    def remote_store(self) -> RemoteStore:
+        """A RemoteStore on this server, emptied first."""
+        store = RemoteStore(self.url + "/query", self.url + "/update", timeout=30)
+        store.update("DROP SILENT ALL")
+        return store
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(10)
+        self.log.close()
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
+    """One oxigraph server for the whole run; tests that use it empty it first."""
+    server = OxigraphServer(tmp_path_factory.mktemp("oxigraph"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["embedded", "remote"])
+def memory_store(request: pytest.FixtureRequest) -> EmbeddedStore | RemoteStore:
+    """A fresh, empty store: pyoxigraph in memory, or a real oxigraph server over HTTP."""
+    if request.param == "embedded":
+        return EmbeddedStore()
+    return request.getfixturevalue("oxigraph_server").remote_store()
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,109 @@
+"""The remote backend: builds into, and a service instance over, a real `oxigraph serve`."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from conftest import TINY_SCHEME, free_port
+
+from graph_service import create_app
+from graph_service.build import BuildError, build_remote
+from graph_service.config import PROJECT_ROOT
+from graph_service.namespaces import BUILD_GRAPH, GRAPH
+from graph_service.remote_store import VERSION_TTL, RemoteStore
+from graph_service.store import EmbeddedStore
+
+NEW_LABEL = (
+    "INSERT DATA { GRAPH <http://example.org/new> { <http://example.org/n> "
+    '<http://www.w3.org/2000/01/rdf-schema#label> "nouveau"@fr } }'
+)
+
+
+def test_build_replaces_the_remote_graphs_and_records_the_build(
+    oxigraph_server, vocab_store: EmbeddedStore, tmp_path: Path
+):
+    remote = oxigraph_server.remote_store()
+    report = build_remote(PROJECT_ROOT / "vocab", tmp_path, remote)
+    assert report.triples == sum(s.triples for s in report.sources) > 40_000
+    for source in report.sources:
+        assert remote.count(source.graph) == vocab_store.count(source.graph), source.path
+    assert remote.has_graph(str(BUILD_GRAPH))
+    # A second build from a smaller vocabulary drops the graphs of files that went away.
+    small = tmp_path / "vocab"
+    small.mkdir()
+    (small / "tiny.ttl").write_text(TINY_SCHEME)
+    build_remote(small, tmp_path, remote)
+    graphs = remote.named_graphs()
+    assert graphs == sorted([f"{GRAPH}tiny", str(BUILD_GRAPH)])
+
+
+def test_a_bad_file_sends_nothing(oxigraph_server, tiny_vocab: Path, tmp_path: Path):
+    remote = oxigraph_server.remote_store()
+    build_remote(tiny_vocab, tmp_path, remote)
+    before = remote.count()
+    (tiny_vocab / "zz-broken.ttl").write_text('<http://example.org/a> <http://example.org/p> "x .')
+    (tiny_vocab / "extra.ttl").write_text("<http://example.org/e> a <http://example.org/T> .\n")
+    with pytest.raises(BuildError, match="zz-broken"):
+        build_remote(tiny_vocab, tmp_path, remote)
+    assert remote.count() == before
+    assert not remote.ask("ASK { <http://example.org/e> ?p ?o }")
+
+
+def test_a_write_through_one_instance_moves_the_version_of_another(oxigraph_server):
+    first = oxigraph_server.remote_store()
+    second = RemoteStore(oxigraph_server.url + "/query", oxigraph_server.url + "/update")
+    seen = second.version
+    first.update(
+        'INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/s> ?p "v" } }'.replace(
+            "?p", "<http://example.org/p>"
+        )
+    )
+    assert first.version != seen
+    time.sleep(VERSION_TTL + 0.1)
+    assert second.version == first.version
+
+
+def test_a_service_instance_serves_from_the_remote_store(
+    oxigraph_server, tmp_path: Path, live_server_factory
+):
+    remote = oxigraph_server.remote_store()
+    build_remote(PROJECT_ROOT / "vocab", tmp_path, remote)
+    server = live_server_factory(
+        tmp_path / "no-local-store",
+        GRAPH_SERVICE_SPARQL_ENDPOINT=oxigraph_server.url + "/query",
+        GRAPH_SERVICE_SPARQL_UPDATE_ENDPOINT=oxigraph_server.url + "/update",
+        GRAPH_SERVICE_UPDATE_TOKEN="s3cret",
+    )
+    home = requests.get(server.url + "/", timeout=10)
+    assert home.status_code == 200
+    assert 'data-vocab="territoires"' in home.text and "3\u202f924" in home.text
+
+    update = requests.post(
+        server.url + "/sparql",
+        data={"update": NEW_LABEL},
+        headers={"Authorization": "Bearer s3cret"},
+        timeout=10,
+    )
+    assert update.status_code in (200, 204), update.text
+    # The write went to the remote store itself.
+    assert remote.ask('ASK { <http://example.org/n> ?p "nouveau"@fr }')
+    answer = requests.get(
+        server.url + "/sparql",
+        params={"query": "SELECT ?l WHERE { <http://example.org/n> ?p ?l }"},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=10,
+    )
+    assert answer.json()["results"]["bindings"][0]["l"]["value"] == "nouveau"
+
+
+def test_an_unreachable_remote_store_is_a_clear_503(tmp_path: Path):
+    dead = f"http://127.0.0.1:{free_port()}/query"
+    app = create_app({"TESTING": True, "SPARQL_ENDPOINT": dead, "DATA_DIR": tmp_path})
+    client = app.test_client()
+    assert client.get("/healthz").status_code == 503
+    page = client.get("/", headers={"Accept": "text/html"})
+    assert page.status_code == 503
+    assert "cannot be reached" in page.get_data(as_text=True)
