@@ -56,11 +56,7 @@ def test_a_write_through_one_instance_moves_the_version_of_another(oxigraph_serv
     first = oxigraph_server.remote_store()
     second = RemoteStore(oxigraph_server.url + "/query", oxigraph_server.url + "/update")
     seen = second.version
-    first.update(
-        'INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/s> ?p "v" } }'.replace(
-            "?p", "<http://example.org/p>"
-        )
-    )
+    first.update(NEW_LABEL)
     assert first.version != seen
     time.sleep(VERSION_TTL + 0.1)
     assert second.version == first.version
