@@ -161,7 +161,9 @@ class LiveServer:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"server exited: {self.output()}")
+                output = self.output()
+                self.stop()
+                raise RuntimeError(f"server exited: {output}")
             try:
                 if requests.get(self.url + "/healthz", timeout=1).status_code == 200:
                     return
