@@ -16,10 +16,12 @@ import json
 import logging
 import os
 import queue
+import re
 import signal
 import subprocess
 import sys
 import threading
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
@@ -316,6 +318,53 @@ def get_runner(store: EmbeddedStore, workers: int = DEFAULT_WORKERS) -> WorkerPo
     return runner
 
 
+class AnswerCache:
+    """Answers of repeated queries, valid for one data version, bounded in bytes (LRU).
+
+    A vocabulary service is read far more than written and its clients repeat the same
+    queries; any write changes the data version and so empties the cache.
+    """
+
+    #: Functions whose value changes from one evaluation to the next: never cached.
+    VOLATILE = re.compile(r"\b(NOW|RAND|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
+
+    def __init__(self, max_bytes: int = 64 * 1024 * 1024, max_answer_bytes: int = 4 * 1024 * 1024):
+        self.max_bytes, self.max_answer_bytes = max_bytes, max_answer_bytes
+        self._entries: OrderedDict[tuple[QueryTask, int], QueryAnswer] = OrderedDict()
+        self._version: str | None = None
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, version: str, key: tuple[QueryTask, int]) -> QueryAnswer | None:
+        """The cached answer for this task at this data version, if any."""
+        with self._lock:
+            if version != self._version:
+                self._entries.clear()
+                self._version, self._bytes = version, 0
+                return None
+            answer = self._entries.get(key)
+            if answer is not None:
+                self._entries.move_to_end(key)
+            return answer
+
+    def put(self, version: str, key: tuple[QueryTask, int], answer: QueryAnswer) -> None:
+        """Keep an answer (small enough, deterministic) for later requests at this version."""
+        size = len(answer.body)
+        if size > self.max_answer_bytes or self.VOLATILE.search(key[0].query):
+            return
+        with self._lock:
+            if version != self._version or key in self._entries:
+                return
+            self._entries[key] = answer
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                _, evicted = self._entries.popitem(last=False)
+                self._bytes -= len(evicted.body)
+
+
+_answers = AnswerCache()
+
+
 def run_query(
     store: EmbeddedStore,
     task: QueryTask,
@@ -324,5 +373,14 @@ def run_query(
     max_rows: int,
     workers: int = DEFAULT_WORKERS,
 ) -> QueryAnswer:
-    """Run one protocol query under the time and row limits; raises GraphServiceError."""
-    return get_runner(store, workers).run(store, task, timeout, max_rows)
+    """Run one protocol query under the time and row limits; raises GraphServiceError.
+
+    Answers are reused while the data version stays the same.
+    """
+    version, key = store.version, (task, max_rows)
+    cached = _answers.get(version, key)
+    if cached is not None:
+        return cached
+    answer = get_runner(store, workers).run(store, task, timeout, max_rows)
+    _answers.put(version, key, answer)
+    return answer
