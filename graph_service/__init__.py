@@ -22,8 +22,9 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     app.register_blueprint(health.bp)
     app.register_blueprint(ui.bp)
     sparql.init_app(app)  # /sparql (protocol, page) and /store (Graph Store Protocol)
-    from . import curation, reconcile
+    from . import cards, curation, reconcile
 
     app.register_blueprint(curation.bp)  # /curation/ pages and POST /api/suggest
     app.register_blueprint(reconcile.bp)  # OpenRefine reconciliation service at /reconcile
+    app.register_blueprint(cards.bp)  # concept cards: /card, /oembed, /api/summary, /embed.js
     return app
