@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         f"dataset: {concepts:,} concepts, {resources:,} resources, {summary.triples:,} triples "
         f"(seed {args.seed}; generated in {summary.seconds:.1f} s"
         f"{'' if generated else ', reused'})",
-        f"ours: graph-service serve (gunicorn gthread, 1 worker, {threads} threads, "
+        f"ours: graph-service serve (Granian WSGI, 1 worker, {threads} threads, "
         f"Python {platform.python_version()}); peer: {peers.oxigraph_version()} serve "
         "--union-default-graph (our /sparql's default graph is the union too)",
         f"clients: SPARQL cells {wrk.CLIENT if client == 'wrk' else CLIENT}; page cells {CLIENT}"
