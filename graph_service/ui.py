@@ -1,27 +1,110 @@
-"""HTML pages for people: the home page (more pages come with the browsing UI)."""
+"""HTML pages for people: the blueprint, its template helpers, the home and vocabulary list.
+
+The other pages add their routes to this blueprint (ui_scheme, ui_search); the pages of
+dereferenced IRIs are rendered by ui_pages for linked_data. Languages and links: ui_links.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from collections.abc import Iterable
+
+from flask import Blueprint, has_request_context, render_template
 from flask.typing import ResponseReturnValue
 
+from . import i18n, ui_text
 from .backend import get_store
-from .skos import list_schemes
+from .namespaces import PREFIXES
+from .skos import Label, schemes
+from .ui_links import (
+    CONTENT_LANGUAGES,
+    carried_params,
+    content_language,
+    here,
+    language_switch,
+    local_path,
+    page_href,
+    safe_href,
+    scheme_href,
+    ui_language,
+    vocab_href,
+    with_params,
+)
+
+__all__ = ["bp", "content_language", "ui_language"]
 
 bp = Blueprint("ui", __name__)
 
-UI_LANGUAGES = ("fr", "en")
+
+@bp.app_template_filter("prefixed")
+def prefixed(iri: str) -> str:
+    """A prefixed name for an IRI when a known prefix fits (skos:prefLabel), else the IRI."""
+    for prefix, namespace in sorted(PREFIXES.items(), key=lambda p: -len(p[1])):
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            return f"{prefix}:{iri[len(namespace) :]}"
+    return iri
 
 
-def ui_language() -> str:
-    """The interface language: ?lang= if supported, else French."""
-    lang = request.args.get("lang", "fr")
-    return lang if lang in UI_LANGUAGES else "fr"
+@bp.app_template_filter("content_first")
+def content_first(labels: Iterable[Label]) -> list[Label]:
+    """Labels or notes with those in the content language first (then as they were)."""
+    wanted = content_language()
+    return sorted(labels, key=lambda label: label.lang != wanted)
+
+
+@bp.app_context_processor
+def _helpers() -> dict[str, object]:
+    """Helpers for every template (the base layout uses them on every page, error pages too)."""
+    if not has_request_context():
+        return {}
+    ui = ui_language()
+    return {
+        "ui_lang": ui,
+        "clang": content_language(),
+        "content_languages": CONTENT_LANGUAGES,
+        "_": lambda key, /, **values: i18n.translate(key, ui, **values),
+        "link": with_params,
+        "here": here,
+        "carried": carried_params,
+        "page_href": page_href,
+        "vocab_href": vocab_href,
+        "scheme_href": scheme_href,
+        "is_local": lambda iri: local_path(iri) is not None,
+        "safe_href": safe_href,
+        "language_switch": language_switch,
+        "language_name": i18n.language_name,
+        "number": ui_text.number,
+        "human_size": ui_text.human_size,
+        "format_date": ui_text.format_date,
+        "iso_date": ui_text.iso_date,
+        "highlight": ui_text.highlight,
+    }
 
 
 @bp.get("/")
 def home() -> ResponseReturnValue:
-    """The schemes of the service with their concept counts."""
+    """What the service is: schemes with counts, search, recent changes and resources."""
+    from .ui_model import latest_resources, recent_concepts
+
+    store = get_store()
     lang = ui_language()
-    schemes = list_schemes(get_store(), lang)
-    return render_template("home.html", schemes=schemes, lang=lang)
+    clang = content_language()
+    return render_template(
+        "home.html",
+        schemes=schemes(store, clang),
+        recent=recent_concepts(store, clang),
+        resources=latest_resources(store, clang),
+        lang=lang,
+    )
+
+
+@bp.get("/vocab")
+def vocabularies() -> ResponseReturnValue:
+    """Every vocabulary of the service with its concept count."""
+    store = get_store()
+    return render_template(
+        "ui/vocabularies.html", schemes=schemes(store, content_language()), lang=ui_language()
+    )
+
+
+# The other pages add their routes to this blueprint.
+from . import ui_scheme, ui_search  # noqa: E402, F401

@@ -1,0 +1,330 @@
+"""View-model questions of the browsing pages that the model layer does not answer (no Flask).
+
+Recent concepts and latest resources for the home page, the territories of a concept's
+resources, the resources and contrats de ville of a territory, a resource's attachments, an
+alphabetical index page with a "next" flag, and search facets.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rdflib import URIRef
+from rdflib.term import Node
+
+from .resources import ResourcePage, ResourceSummary, summaries
+from .search import IndexEntry, SearchHit, get_index
+from .skos import PREFIXES, Ref, SchemeSummary, Term, make_ref, memo, types, vocab_of_concept
+from .skos import rows as select_rows
+from .skos_tree import DOWN, UP
+from .store import EmbeddedStore
+
+PDVO = "https://w3id.org/pdv/ontology#"
+PREFIXES_UI = PREFIXES + f"PREFIX pdvo: <{PDVO}>\nPREFIX dcat: <http://www.w3.org/ns/dcat#>\n"
+#: Classes that make a concept a territory page (region > département > EPCI > commune).
+TERRITORY_CLASSES = tuple(PDVO + c for c in ("Pays", "Region", "Departement", "EPCI", "Commune"))
+CONTRAT_CLASS = PDVO + "ContratDeVille"
+
+
+@dataclass(frozen=True)
+class Dated:
+    """A concept with the date it was last created or modified."""
+
+    ref: Ref
+    date: str
+
+
+@dataclass(frozen=True)
+class Counted:
+    """A linked thing and how many items point at it (a facet value)."""
+
+    ref: Ref
+    count: int
+
+
+@dataclass(frozen=True)
+class Contrat:
+    """A contrat de ville and the EPCI that pilots it; `how` says how it concerns the territory."""
+
+    ref: Ref
+    pilots: tuple[Ref, ...]
+    how: str  # "in": piloted in or by the territory; "epci": by the commune's EPCI
+
+
+@dataclass(frozen=True)
+class Part:
+    """An attachment of a resource: title, format, size and download link."""
+
+    iri: str
+    title: str
+    lang: str
+    format: str | None
+    byte_size: int | None
+    download: str | None
+    issued: str | None
+
+
+@dataclass(frozen=True)
+class IndexPage:
+    """One page of a vocabulary's alphabetical index."""
+
+    letters: tuple[str, ...]
+    letter: str
+    lang: str
+    page: int
+    size: int
+    entries: tuple[IndexEntry, ...]
+    has_next: bool
+
+
+@dataclass(frozen=True)
+class Facets:
+    """Counts of the search hits by vocabulary, matched language and type."""
+
+    vocabs: tuple[tuple[str, int], ...]
+    languages: tuple[tuple[str, int], ...]
+    types: tuple[tuple[str, int], ...]
+
+
+def labels_for(store: EmbeddedStore, iris: Iterable[str], lang: str | None) -> dict[str, Ref]:
+    """Refs (best label for `lang`) of a few IRIs in one query, each IRI bound, never pasted."""
+    unique = list(dict.fromkeys(iris))
+    if not unique:
+        return {}
+    values = " ".join(f"$i{n}" for n in range(len(unique)))
+    found = select_rows(
+        store,
+        PREFIXES
+        + f"SELECT ?x ?l WHERE {{ VALUES ?x {{ {values} }} "
+        + "OPTIONAL { ?x skos:prefLabel|dct:title|rdfs:label ?l } }",
+        {f"i{n}": URIRef(iri) for n, iri in enumerate(unique)},
+    )
+    names: dict[str, list[Term]] = defaultdict(list)
+    for row in found:
+        if "l" in row:
+            names[str(row["x"])].append(row["l"])
+    return {iri: make_ref(iri, names.get(iri, []), lang) for iri in unique}
+
+
+def recent_concepts(store: EmbeddedStore, lang: str | None, limit: int = 8) -> list[Dated]:
+    """The concepts created or modified last, newest first (remembered per data version)."""
+
+    def compute() -> list[Dated]:
+        found = select_rows(
+            store,
+            PREFIXES
+            + f"""SELECT ?c ?d WHERE {{
+  {{ SELECT ?c (MAX(STR(?x)) AS ?d) WHERE {{
+    ?c dct:modified|dct:created ?x . ?c a skos:Concept
+    FILTER NOT EXISTS {{ ?c owl:deprecated true }} }} GROUP BY ?c }}
+}} ORDER BY DESC(?d) ?c LIMIT {int(limit)}""",
+        )
+        refs = labels_for(store, [str(r["c"]) for r in found], lang)
+        return [Dated(refs[str(r["c"])], str(r["d"])) for r in found]
+
+    return memo(store, ("ui-recent", lang, limit), compute)
+
+
+def latest_resources(
+    store: EmbeddedStore, lang: str | None, limit: int = 5
+) -> list[ResourceSummary]:
+    """The resources issued last (attachments apart), newest first."""
+
+    def compute() -> list[ResourceSummary]:
+        found = select_rows(
+            store,
+            PREFIXES
+            + f"""SELECT ?r (MAX(STR(?d)) AS ?date) WHERE {{
+  ?r dct:issued ?d FILTER EXISTS {{ ?r dct:subject ?s }}
+  FILTER NOT EXISTS {{ ?r dct:isPartOf ?whole }}
+}} GROUP BY ?r ORDER BY DESC(?date) ?r LIMIT {int(limit)}""",
+        )
+        return summaries(store, [str(r["r"]) for r in found], lang)
+
+    return memo(store, ("ui-latest", lang, limit), compute)
+
+
+def _subjects(include_narrower: bool) -> str:
+    if include_narrower:
+        return f"{{ SELECT DISTINCT ?s WHERE {{ $c {DOWN}* ?s }} }} ?r dct:subject ?s ."
+    return "?r dct:subject $c ."
+
+
+def resource_territories(
+    store: EmbeddedStore,
+    concept_iri: str,
+    include_narrower: bool,
+    lang: str | None,
+    limit: int = 12,
+) -> list[Counted]:
+    """The territories of the resources indexed with a concept, most frequent first."""
+    found = select_rows(
+        store,
+        PREFIXES
+        + f"""SELECT ?t (COUNT(DISTINCT ?r) AS ?n) WHERE {{
+  {_subjects(include_narrower)} ?r dct:spatial ?t
+}} GROUP BY ?t ORDER BY DESC(?n) ?t LIMIT {int(limit)}""",
+        {"c": URIRef(concept_iri)},
+    )
+    refs = labels_for(store, [str(r["t"]) for r in found], lang)
+    return [Counted(refs[str(r["t"])], int(r["n"])) for r in found]
+
+
+def territory_resources(
+    store: EmbeddedStore, territory_iri: str, lang: str | None, *, limit: int = 10, offset: int = 0
+) -> ResourcePage:
+    """Resources about a territory or any territory under it, newest first, one page of them."""
+    bindings: dict[str, Node] = {"t": URIRef(territory_iri)}
+    where = f"{{ SELECT DISTINCT ?sp WHERE {{ ?sp {UP}* $t }} }} ?r dct:spatial ?sp ."
+    total = select_rows(
+        store, PREFIXES + f"SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE {{ {where} }}", bindings
+    )
+    page = select_rows(
+        store,
+        PREFIXES
+        + f"""SELECT ?r (MAX(STR(?d)) AS ?date) WHERE {{
+  {where} OPTIONAL {{ ?r dct:issued ?d }}
+}} GROUP BY ?r ORDER BY DESC(?date) ?r LIMIT {max(0, int(limit))} OFFSET {max(0, int(offset))}""",
+        bindings,
+    )
+    items = summaries(store, [str(r["r"]) for r in page], lang)
+    return ResourcePage(int(total[0]["n"]) if total else 0, offset, limit, tuple(items))
+
+
+def contrats_de_ville(store: EmbeddedStore, territory_iri: str, lang: str | None) -> list[Contrat]:
+    """Contrats de ville of a territory: piloted by it (EPCI) or by an EPCI in it (région,
+    département), or, for a commune, by its EPCI."""
+    found = select_rows(
+        store,
+        PREFIXES_UI
+        + f"""SELECT DISTINCT ?cv ?e ?how WHERE {{
+  {{ ?cv a pdvo:ContratDeVille ; pdvo:pilote|skos:related ?e . ?e {UP}* $t BIND("in" AS ?how) }}
+  UNION {{ $t {UP} ?e . ?cv pdvo:pilote|skos:related ?e ; a pdvo:ContratDeVille
+           BIND("epci" AS ?how) }}
+}}""",
+        {"t": URIRef(territory_iri)},
+    )
+    found = [r for r in found if str(r["e"]) != str(r["cv"])]
+    refs = labels_for(store, [str(r[k]) for r in found for k in ("cv", "e")], lang)
+    pilots: dict[str, set[str]] = defaultdict(set)
+    how: dict[str, str] = {}
+    for row in found:
+        pilots[str(row["cv"])].add(str(row["e"]))
+        if how.get(str(row["cv"])) != "in":
+            how[str(row["cv"])] = str(row["how"])
+    contrats = [
+        Contrat(refs[cv], tuple(sorted((refs[e] for e in es), key=lambda r: r.label)), how[cv])
+        for cv, es in pilots.items()
+    ]
+    return sorted(contrats, key=lambda c: (c.ref.notation or "", c.ref.label, c.ref.iri))
+
+
+def parts(store: EmbeddedStore, iris: Iterable[str], lang: str | None) -> list[Part]:
+    """Titles, formats, sizes and download links of a resource's attachments, in one query."""
+    unique = list(dict.fromkeys(iris))
+    if not unique:
+        return []
+    values = " ".join(f"$p{n}" for n in range(len(unique)))
+    found = select_rows(
+        store,
+        PREFIXES_UI
+        + f"""SELECT ?x ?k ?v WHERE {{ VALUES ?x {{ {values} }}
+  {{ ?x dct:title ?v BIND("title" AS ?k) }} UNION {{ ?x dct:format ?v BIND("format" AS ?k) }}
+  UNION {{ ?x dcat:byteSize ?v BIND("size" AS ?k) }}
+  UNION {{ ?x dcat:downloadURL ?v BIND("download" AS ?k) }}
+  UNION {{ ?x dct:issued ?v BIND("issued" AS ?k) }}
+}}""",
+        {f"p{n}": URIRef(iri) for n, iri in enumerate(unique)},
+    )
+    facts: dict[str, dict[str, list[Term]]] = defaultdict(lambda: defaultdict(list))
+    for row in found:
+        facts[str(row["x"])][str(row["k"])].append(row["v"])
+    result = []
+    for iri in unique:
+        f = facts.get(iri, {})
+        title = make_ref(iri, f.get("title", []), lang)
+        sizes = [int(str(v)) for v in f.get("size", []) if str(v).isdigit()]
+        result.append(
+            Part(
+                iri,
+                title.label,
+                title.lang,
+                min((str(v) for v in f.get("format", [])), default=None),
+                sizes[0] if sizes else None,
+                min((str(v) for v in f.get("download", [])), default=None),
+                min((str(v) for v in f.get("issued", [])), default=None),
+            )
+        )
+    return result
+
+
+def class_labels(store: EmbeddedStore, lang: str | None) -> dict[str, Ref]:
+    """Labels of the classes of concepts (Commune, EPCI...), remembered per data version."""
+
+    def compute() -> dict[str, Ref]:
+        return {t.iri: Ref(t.iri, t.label, t.lang) for t in types(store, None, lang) or []}
+
+    return memo(store, ("ui-class-labels", lang), compute)
+
+
+def index_page(
+    store: EmbeddedStore, vocab_id: str, letter: str | None, lang: str, page: int, size: int
+) -> IndexPage:
+    """One page of the alphabetical index (accents folded, "0-9" bucket), paged in SQLite.
+
+    The labels are those of `lang`, else of the first language the vocabulary has letters in.
+    """
+    index = get_index(store)
+    used = lang
+    letters = index.index_letters(vocab_id, lang)
+    if not letters:
+        for other in ("fr", "en", ""):  # "": untagged labels
+            letters = index.index_letters(vocab_id, other)
+            if letters:
+                used = other
+                break
+    chosen = letter if letter in letters else (letters[0] if letters else "")
+    page = max(1, page)
+    entries = (
+        index.index_page(vocab_id, chosen, used, limit=size + 1, offset=(page - 1) * size)
+        if chosen
+        else []
+    )
+    return IndexPage(
+        tuple(letters), chosen, used, page, size, tuple(entries[:size]), len(entries) > size
+    )
+
+
+def group_by_vocabulary(
+    refs: Iterable[Ref], summaries_: Iterable[SchemeSummary]
+) -> list[tuple[SchemeSummary | None, tuple[Ref, ...]]]:
+    """Refs grouped by the vocabulary their IRI belongs to (ours by path), in scheme order;
+    refs of unknown vocabularies come last, in a group without a scheme."""
+    by_id = {s.vocab_id: s for s in summaries_}
+    groups: dict[str, list[Ref]] = defaultdict(list)
+    for ref in refs:
+        vocab = vocab_of_concept(ref.iri, [])
+        groups[vocab if vocab in by_id else ""].append(ref)
+    ordered = [(by_id[v], tuple(groups[v])) for v in by_id if v in groups]
+    if "" in groups:
+        ordered.append((None, tuple(groups[""])))
+    return ordered
+
+
+def facets(hits: Iterable[SearchHit]) -> Facets:
+    """How many hits each vocabulary, matched-label language and concept class has."""
+    vocabs: Counter[str] = Counter()
+    languages: Counter[str] = Counter()
+    classes: Counter[str] = Counter()
+    for hit in hits:
+        vocabs[hit.vocab_id] += 1
+        languages[hit.matched_lang or "-"] += 1
+        for t in hit.types:
+            classes[t] += 1
+
+    def ordered(counter: Counter[str]) -> tuple[tuple[str, int], ...]:
+        return tuple(sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
+
+    return Facets(ordered(vocabs), ordered(languages), ordered(classes))
