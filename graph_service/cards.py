@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 from xml.sax.saxutils import escape as xml_escape
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from markupsafe import escape
 
@@ -96,6 +96,8 @@ def _cached(response: Response, max_age: int = CARD_MAX_AGE) -> Response:
     response.set_etag(etag_for(store), weak=True)
     response.last_modified = last_modified(store)
     response.headers["Cache-Control"] = f"public, max-age={max_age}"
+    if not current_app.config.get("PUBLIC_BASE"):
+        response.vary.add("Host")  # its absolute links name the host the request came to
     return response.make_conditional(request)
 
 

@@ -154,6 +154,10 @@ def test_card_headers_over_http(live_server_factory, built_vocab_dir: Path) -> N
         assert directive in policy
     assert first.headers["Cache-Control"] == "public, max-age=300"
     assert first.headers["Last-Modified"]
+    # Its links are absolute, made from the Host header: another host name, another answer.
+    assert "Host" in first.headers["Vary"]
+    other_host = requests.get(url.replace("127.0.0.1", "localhost"), timeout=30)
+    assert f"http://localhost:{server.port}/notions/concertation" in other_host.text
     etag = first.headers["ETag"]
     again = requests.get(url, headers={"If-None-Match": etag}, timeout=30)
     assert again.status_code == 304 and again.content == b""
@@ -246,6 +250,18 @@ def test_embed_panel_and_oembed_links(app, vocab_store) -> None:
     assert 'type="application/json+oembed"' in links and 'type="text/xml+oembed"' in links
     assert "https://glossaire.example/oembed?url=" in links and "format=xml" in links
     assert 'title="Concertation"' in links
+
+
+def test_concept_pages_carry_oembed_discovery(client) -> None:
+    page = client.get("/notions/concertation", headers={"Accept": "text/html"})
+    html = page.get_data(as_text=True)
+    links = re.findall(r'<link rel="alternate" type="(\w+/\w+\+oembed)" href="([^"]+)"', html)
+    assert {kind for kind, _ in links} == {"application/json+oembed", "text/xml+oembed"}
+    for kind, href in links:
+        answer = client.get(href.replace("&amp;", "&").removeprefix("http://localhost"))
+        assert answer.status_code == 200
+        assert answer.content_type.startswith(kind.split("+")[0])  # application/json, text/xml
+    assert "Intégrer ce concept" in html  # the embed panel
 
 
 # --- injection --------------------------------------------------------------------------------
