@@ -328,3 +328,34 @@ voisin</span></p><concept-card id="inline" concept="{iri}"></concept-card>""",
     assert page.locator("img, script:not([src]), svg").count() == 0
     page.wait_for_load_state("networkidle")
     assert page.evaluate("window.pwned") is None
+
+
+def test_embed_panel_copy_buttons_on_the_concept_page(
+    live_server_factory, built_vocab_dir: Path, chromium
+) -> None:
+    server = live_server_factory(built_vocab_dir)
+    url = server.url + "/notions/concertation"
+    without_js = chromium.new_context(java_script_enabled=False)
+    try:
+        page = without_js.new_page()
+        page.goto(url)
+        expect(page.locator("#embed pre code")).to_have_count(3)  # the snippets are there
+        expect(page.locator("#embed-code-iframe")).to_contain_text('<iframe src="')
+        expect(page.locator("#embed .embed-copy")).to_have_count(3)
+        assert page.locator("#embed .embed-copy:visible").count() == 0  # no dead buttons
+    finally:
+        without_js.close()
+    context = chromium.new_context()
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url)
+    try:
+        page = context.new_page()
+        page.goto(url)
+        button = page.locator("#embed .embed-copy").first
+        expect(button).to_be_visible()
+        button.click()
+        expect(button).to_have_text("Copié")
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert copied == page.locator("#embed-code-iframe").text_content()
+        assert copied.startswith(f'<iframe src="{server.url}/card/notions/concertation?lang=fr"')
+    finally:
+        context.close()
