@@ -8,6 +8,7 @@ from flask import Flask, current_app
 
 from .build import open_current
 from .remote_store import RemoteStore
+from .response_cache import ResponseCache
 from .store import EmbeddedStore
 
 _EXTENSION = "graph_service.store"
@@ -15,8 +16,19 @@ _open_lock = threading.Lock()
 
 
 def init_app(app: Flask) -> None:
-    """Register the store slot; a ready store may be passed in config as STORE (tests)."""
+    """Register the store slot (a ready store may come in config as STORE) and the GET cache."""
     app.extensions[_EXTENSION] = app.config.get("STORE")
+    max_bytes = int(app.config.get("RESPONSE_CACHE_BYTES", 0))
+    if max_bytes > 0:
+        app.wsgi_app = ResponseCache(  # type: ignore[method-assign]
+            app.wsgi_app, lambda: data_version(app), max_bytes=max_bytes
+        )
+
+
+def data_version(app: Flask) -> str | None:
+    """The data version of the app's store, or None while no store is open yet."""
+    store = app.extensions.get(_EXTENSION)
+    return None if store is None else store.version
 
 
 def open_store(config: dict) -> EmbeddedStore | RemoteStore:

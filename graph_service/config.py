@@ -45,6 +45,8 @@ class Config:
     sparql_update_endpoint: str = ""
     #: Basic-auth credentials for the remote endpoint, "user:password".
     sparql_credentials: str = ""
+    #: Bytes of memory for whole GET responses, reused until the next write (0 = off).
+    response_cache_bytes: int = 128 * 1024 * 1024
     #: Threads of the production server.
     threads: int = 8
     #: Allow fetching URLs on private and loopback addresses (imports, ingest).

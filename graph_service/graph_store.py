@@ -127,7 +127,7 @@ def _get(graph: str | None) -> ResponseReturnValue:
             body = store.dump(fmt, graph)
     except StoreError as exc:
         raise GraphServiceError(str(exc), status=503) from exc
-    return Response(body, content_type=content_type(media))
+    return Response(body, content_type=content_type(media), headers={"Vary": "Accept"})
 
 
 def _delete(graph: str | None) -> ResponseReturnValue:

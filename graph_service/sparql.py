@@ -214,7 +214,9 @@ def _query(text: str, params: MultiDict) -> ResponseReturnValue:
         return render_page(_base_iri(), text, answer=answer)
     if (answer.kind == "graph") != (kind == "graph"):  # the form sniffing guessed wrong
         chosen = BY_NAME[task.graph_format if answer.kind == "graph" else task.result_format]
-    return Response(answer.body, content_type=content_type(chosen.media_type))
+    return Response(
+        answer.body, content_type=content_type(chosen.media_type), headers={"Vary": "Accept"}
+    )
 
 
 def content_type(media_type: str) -> str:
