@@ -359,3 +359,28 @@ def test_embed_panel_copy_buttons_on_the_concept_page(
         assert copied.startswith(f'<iframe src="{server.url}/card/notions/concertation?lang=fr"')
     finally:
         context.close()
+
+
+def test_works_under_the_host_pages_strict_csp(
+    live_server_factory, built_vocab_dir: Path, site: ThirdPartySite, page
+) -> None:
+    server = live_server_factory(built_vocab_dir)
+    policy = f"default-src 'self'; script-src {server.url}; connect-src {server.url}"
+    url = site.add(
+        "/strict.html",
+        article(
+            server.url,
+            f"""<p>La <span id="term" data-concept="{CONCERTATION}">concertation</span>.</p>
+<concept-card id="inline" concept="{CONCERTATION}"></concept-card>""",
+            head=f'<meta http-equiv="Content-Security-Policy" content="{policy}">',
+        ),
+    )
+    page.goto(url)
+    inline = page.locator("#inline .card")
+    expect(inline.locator(".label")).to_have_text("Concertation")
+    # No 'unsafe-inline' in style-src, yet the card is styled.
+    assert inline.evaluate("e => getComputedStyle(e).paddingTop") == "12px"
+    page.locator("#term").hover()
+    card = popup_card(page)
+    expect(card.locator(".label")).to_have_text("Concertation")
+    assert card.evaluate("e => getComputedStyle(e).borderTopLeftRadius") == "10px"
