@@ -2,9 +2,9 @@
 
 A vocabulary service is read far more than written, by pages, cards and API clients asking
 the same URLs again and again. A response is kept when it is a plain 200 to a GET without
-credentials or conditions, and the app did not mark it private or no-store; it is keyed by
-method, path, query string, Accept, Host and the request headers its `Vary` names; it is valid for one
-data version only: any write empties the cache. A hit costs a dictionary lookup instead of a
+credentials or conditions, and the app did not mark it private or no-store. It is keyed by
+path, query string, Accept, Host and the request headers its `Vary` names, and it is valid
+for one data version only: any write empties the cache. A hit costs a dictionary lookup instead of a
 trip through Flask, the model layer and the engine.
 """
 
