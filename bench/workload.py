@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -147,6 +148,12 @@ def _search_prefix(pools: Pools, n: int) -> str:
     return label[:5].rstrip()
 
 
+def _index_letter(pools: Pools, n: int) -> str:
+    """The index letter of a concept's French label (accents folded, as the index does)."""
+    first = unicodedata.normalize("NFKD", _search_prefix(pools, n)[:1])[:1].upper()
+    return first if first.isalpha() else "0-9"
+
+
 PAGES = (
     Page(
         "concept page",
@@ -169,6 +176,20 @@ PAGES = (
         "concept card /card/synth/c<N>",
         {"Accept": "text/html,*/*;q=0.8"},
         lambda p, n: f"/card/{VOCAB_ID}/c{_concept_number(p, n)}",
+    ),
+    Page(
+        "index page",
+        "alphabetical index /vocab/synth/index?letter=<L>&page=<k> (text/html)",
+        {"Accept": "text/html"},
+        lambda p, n: (
+            f"/vocab/{VOCAB_ID}/index?letter={quote(_index_letter(p, n))}&page={1 + n % 5}"
+        ),
+    ),
+    Page(
+        "search page",
+        "search page /search?q=<prefix> (text/html)",
+        {"Accept": "text/html"},
+        lambda p, n: f"/search?q={quote(_search_prefix(p, n))}",
     ),
     Page(
         "search",
