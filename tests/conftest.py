@@ -200,3 +200,23 @@ def live_server_factory() -> Iterator:
     yield start
     for server in servers:
         server.stop()
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync"]  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    """Debian's chromium driven by Playwright, one per run (never a downloaded browser)."""
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is missing (/usr/bin/chromium): `make browser` installs it")
+    from playwright.sync_api import sync_playwright
+
+    driver = sync_playwright().start()
+    launched = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield launched
+    launched.close()
+    driver.stop()
