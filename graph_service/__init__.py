@@ -22,6 +22,12 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     app.register_blueprint(health.bp)
     app.register_blueprint(ui.bp)
     sparql.init_app(app)  # /sparql (protocol, page) and /store (Graph Store Protocol)
+    from . import caching, linked_data, openapi, rest
+
+    caching.init_app(app)  # ETag, Last-Modified, 304 and Cache-Control on every GET
+    rest.init_app(app)  # Skosmos-compatible REST API at /rest/v1
+    openapi.init_app(app)  # /openapi.json
+    linked_data.init_app(app)  # IRI pages, /page, /dumps, /.well-known/void (catch-all route)
     from . import cards, curation, reconcile
 
     app.register_blueprint(curation.bp)  # /curation/ pages and POST /api/suggest

@@ -9,6 +9,7 @@ from rdflib.term import Node
 from .skos import PREFIXES, SKOS, Term, make_ref, memo
 from .skos import rows as select_rows
 from .skos_vocab import (
+    COLLECTIONS,
     IN_SCHEME,
     ConceptListing,
     ConceptPage,
@@ -36,7 +37,7 @@ def types(
         scheme = _scheme(store, vocab_id)
         if scheme is None:
             return None
-        where = IN_SCHEME + " UNION { ?c a skos:Collection ; skos:member/skos:inScheme $s }"
+        where = f"{{ {IN_SCHEME} }} UNION {{ {COLLECTIONS} }}"
         bindings = {"s": scheme}
     rows = select_rows(
         store,
@@ -79,7 +80,7 @@ def statistics(
             store,
             PREFIXES
             + f"""SELECT ?t (COUNT(DISTINCT ?c) AS ?n) (COUNT(DISTINCT ?d) AS ?dn) WHERE {{
-  {{ {IN_SCHEME} }} UNION {{ ?c a skos:Collection ; skos:member/skos:inScheme $s }}
+  {{ {IN_SCHEME} }} UNION {{ {COLLECTIONS} }}
   ?c a ?t .
   OPTIONAL {{ ?c owl:deprecated true BIND(?c AS ?d) }}
 }} GROUP BY ?t""",
@@ -105,7 +106,7 @@ def label_statistics(store: EmbeddedStore, vocab_id: str) -> list[LabelCount] | 
             store,
             PREFIXES
             + f"""SELECT ?lang ?p (COUNT(?l) AS ?n) WHERE {{
-  {{ SELECT DISTINCT ?c WHERE {{ {IN_SCHEME} }} }}
+  {IN_SCHEME}
   ?c ?p ?l . VALUES ?p {{ skos:prefLabel skos:altLabel skos:hiddenLabel }}
   BIND(LANG(?l) AS ?lang)
 }} GROUP BY ?lang ?p""",
@@ -135,7 +136,7 @@ def list_concepts(
         lambda: int(
             select_rows(
                 store,
-                PREFIXES + f"SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE {{ {IN_SCHEME} }}",
+                PREFIXES + f"SELECT (COUNT(?c) AS ?n) WHERE {{ {IN_SCHEME} }}",
                 {"s": scheme},
             )[0]["n"]
         ),
@@ -144,7 +145,7 @@ def list_concepts(
         store,
         PREFIXES
         + f"""SELECT ?c ?l ?m WHERE {{
-  {{ SELECT DISTINCT ?c WHERE {{ {IN_SCHEME} }} ORDER BY ?c {_page(limit, offset)} }}
+  {{ SELECT ?c WHERE {{ {IN_SCHEME} }} ORDER BY ?c {_page(limit, offset)} }}
   OPTIONAL {{ ?c skos:prefLabel ?l }} OPTIONAL {{ ?c dct:modified ?m }}
 }}""",
         {"s": scheme},

@@ -21,9 +21,17 @@ from .skos import (
 from .skos import rows as select_rows
 from .store import EmbeddedStore
 
-#: Concepts of a scheme: stated members and top concepts.
+#: Concepts of a scheme ($s): stated members and top concepts. A sub-select, so that the engine
+#: finds them first and joins what follows to them (joined unions can be planned very badly).
 IN_SCHEME = (
-    "{ ?c skos:inScheme $s } UNION { ?c skos:topConceptOf $s } UNION { $s skos:hasTopConcept ?c }"
+    "{ SELECT DISTINCT ?c WHERE { { ?c skos:inScheme $s } UNION { ?c skos:topConceptOf $s } "
+    "UNION { $s skos:hasTopConcept ?c } } }"
+)
+#: Collections of a scheme: stated in it, or holding its concepts.
+COLLECTIONS = (
+    "{ SELECT DISTINCT ?c WHERE { ?c a ?collection "
+    "VALUES ?collection { skos:Collection skos:OrderedCollection } "
+    "FILTER EXISTS { { ?c skos:inScheme $s } UNION { ?c skos:member/skos:inScheme $s } } } }"
 )
 
 

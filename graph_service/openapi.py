@@ -1,0 +1,210 @@
+"""The OpenAPI 3 description of the REST API and linked-data routes, built in code."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, jsonify, request
+from flask.typing import ResponseReturnValue
+
+bp = Blueprint("openapi", __name__)
+
+REST = "Skosmos REST v1"
+LD = "Linked data"
+_STRING = {"type": "string"}
+_COUNT = {"type": "integer", "minimum": 0}
+_POSITIVE = {"type": "integer", "minimum": 1}
+_IRI = {"type": "string", "format": "uri"}
+_ERROR_EXAMPLE = "404 Not Found : Could not find concept <https://w3id.org/pdv/notions/x>"
+_TEXT_ERROR = {"text/plain": {"schema": {"type": "string", "example": _ERROR_EXAMPLE}}}
+_RDF_TYPES = ("text/turtle", "application/ld+json", "application/rdf+xml", "application/n-triples")
+_RDF = {media_type: {"schema": _STRING} for media_type in _RDF_TYPES}
+_DESCRIPTIONS = {
+    302: "Redirect to the vocabulary dump (no uri)",
+    303: "See the IRI's own page",
+    304: "Not modified (conditional request with If-None-Match or If-Modified-Since)",
+    400: "Bad request (plain text)",
+    404: "Not found (plain text)",
+    406: "No acceptable format (plain text)",
+}
+
+#: Parameters by name: (where, description, required, schema).
+PARAMS: dict[str, tuple[str, str, bool, dict]] = {
+    "vocid": ("path", "Vocabulary id: notions, thematiques, territoires, types.", True, _STRING),
+    "letter": ("path", "A letter, 0-9, !* (other) or * (all).", True, _STRING),
+    "name": ("path", "<vocid|resources|all>.<ttl|nt|nq|trig|rdf|jsonld>", True, _STRING),
+    "lang": ("query", "Language of the labels (fr, en); fallbacks fr, en, any.", False, _STRING),
+    "lang!": ("query", "Language of the labels.", True, _STRING),
+    "uri": ("query", "IRI of the concept.", True, _IRI),
+    "uri?": ("query", "IRI of the concept (omit for the whole vocabulary).", False, _IRI),
+    "group-uri": ("query", "IRI of the collection.", True, _IRI),
+    "any-uri": ("query", "Any IRI present in the store.", True, _IRI),
+    "query": ("query", "Search term; * is a wildcard (concert*, *ville).", True, _STRING),
+    "labellang": ("query", "Language of the returned labels.", False, _STRING),
+    "vocab": ("query", "Vocabulary ids, space separated.", False, _STRING),
+    "type": ("query", "Class (skos:Concept or an IRI); for resources dct:type.", False, _STRING),
+    "parent": ("query", "Only concepts under this concept.", False, _IRI),
+    "group": ("query", "Only members of this collection.", False, _IRI),
+    "maxhits": ("query", "Most results (default and cap 1000).", False, _POSITIVE),
+    "fields": ("query", "Extra fields: broader narrower related prefLabel.", False, _STRING),
+    "unique": ("query", "Accepted for compatibility; results are always unique.", False, _STRING),
+    "label": ("query", "The label to look up.", True, _STRING),
+    "scheme": ("query", "Concept scheme IRI.", False, _IRI),
+    "limit": ("query", "Most items to return.", False, _COUNT),
+    "offset": ("query", "Items to skip.", False, _COUNT),
+    "format": ("query", "A media type, or html, ttl, jsonld, rdf, nt.", False, _STRING),
+    "narrower": ("query", "true: include the resources of narrower concepts.", False, _STRING),
+    "territory": ("query", "Territory IRI; its sub-territories count too.", False, _IRI),
+    "from": ("query", "Earliest issue date: YYYY, YYYY-MM or YYYY-MM-DD.", False, _STRING),
+    "to": ("query", "Latest issue date: YYYY, YYYY-MM or YYYY-MM-DD.", False, _STRING),
+    "callback": ("query", "JSONP: wrap the answer in a call to this function.", False, _STRING),
+}
+
+_SEARCH = "query lang labellang type parent group maxhits offset fields unique"
+_CONCEPT = "vocid uri lang"
+#: JSON endpoints: path, summary, parameters, top-level keys, error statuses.
+JSON_ENDPOINTS: tuple[tuple[str, str, str, str, str], ...] = (
+    ("/vocabularies", "Vocabularies with their titles", "lang!", "vocabularies", "400"),
+    ("/search", "Search all (or some) vocabularies", _SEARCH + " vocab", "results", "400 404"),
+    ("/label", "Labels of a concept of any vocabulary", "uri lang", "uri prefLabel", "400 404"),
+    ("/types", "Classes of all vocabularies", "lang!", "types", "400"),
+    ("/{vocid}/", "Vocabulary information", "vocid lang", "id title languages", "404"),
+    ("/{vocid}/search", "Search one vocabulary", "vocid " + _SEARCH, "results", "400 404"),
+    ("/{vocid}/label", "Labels of a concept", _CONCEPT, "uri prefLabel", "400 404"),
+    ("/{vocid}/types", "Classes of the vocabulary", "vocid lang", "types", "404"),
+    ("/{vocid}/topConcepts", "Top concepts", "vocid lang scheme", "topconcepts", "404"),
+    ("/{vocid}/broader", "Broader concepts", _CONCEPT, "uri broader", "400 404"),
+    ("/{vocid}/broaderTransitive", "All broader concepts, keyed by IRI", _CONCEPT + " limit",
+     "uri broaderTransitive", "400 404"),
+    ("/{vocid}/narrower", "Narrower concepts", _CONCEPT, "uri narrower", "400 404"),
+    ("/{vocid}/narrowerTransitive", "All narrower concepts, keyed by IRI", _CONCEPT + " limit",
+     "uri narrowerTransitive", "400 404"),
+    ("/{vocid}/related", "Related concepts", _CONCEPT, "uri related", "400 404"),
+    ("/{vocid}/hierarchy", "Path to the top, with the children of each step", _CONCEPT,
+     "uri broaderTransitive", "400 404"),
+    ("/{vocid}/children", "Narrower concepts for a tree view", _CONCEPT, "uri narrower", "400 404"),
+    ("/{vocid}/lookup", "Concepts with exactly this label (key `result`)", "vocid label lang",
+     "result", "400 404"),
+    ("/{vocid}/index/", "Letters of the alphabetical index", "vocid lang", "indexLetters", "404"),
+    ("/{vocid}/index/{letter}", "Concepts whose label starts with a letter",
+     "vocid letter lang limit offset", "indexConcepts", "400 404"),
+    ("/{vocid}/groups", "Collections of the vocabulary", "vocid lang", "groups", "404"),
+    ("/{vocid}/groupMembers", "Members of a collection", "vocid group-uri lang", "uri members",
+     "400 404"),
+    ("/{vocid}/new", "Concepts by creation date, newest first", "vocid lang offset limit",
+     "changeList", "400 404"),
+    ("/{vocid}/modified", "Concepts by modification date, newest first",
+     "vocid lang offset limit", "changeList", "400 404"),
+    ("/{vocid}/vocabularyStatistics", "Numbers of concepts and of each class", "vocid lang",
+     "id concepts", "404"),
+    ("/{vocid}/labelStatistics", "Numbers of labels per language", "vocid lang", "id languages",
+     "404"),
+    ("/{vocid}/mappings", "Mappings of a concept (JSKOS)", _CONCEPT, "mappings", "400 404"),
+    ("/{vocid}/resources", "Resources indexed with a concept, filtered and paginated",
+     _CONCEPT + " narrower territory type from to limit offset", "uri total resources",
+     "400 404"),
+    ("/{vocid}/concepts", "All concepts page by page, for harvesting", "vocid limit offset",
+     "total concepts", "400 404"),
+)  # fmt: skip
+
+
+def _parameters(names: str) -> list[dict]:
+    result = []
+    for name in names.split():
+        where, description, required, schema = PARAMS[name]
+        real = name.rstrip("!?").replace("group-", "").replace("any-", "")
+        result.append(
+            {"name": real, "in": where, "description": description, "required": required,
+             "schema": schema}
+        )  # fmt: skip
+    return result
+
+
+def _responses(ok: dict, errors: str) -> dict:
+    responses = {"200": ok, "304": {"description": _DESCRIPTIONS[304]}}
+    for code in errors.split():
+        entry: dict = {"description": _DESCRIPTIONS[int(code)]}
+        if int(code) >= 400:
+            entry["content"] = _TEXT_ERROR
+        responses[code] = entry
+    return responses
+
+
+def _json_operation(summary: str, params: str, keys: str, errors: str) -> dict:
+    schema = {
+        "type": "object",
+        "required": ["@context", *keys.split()],
+        "properties": {"@context": {"type": "object"}},
+        "additionalProperties": True,
+    }
+    content = {
+        "application/json": {"schema": schema},
+        "application/ld+json": {"schema": schema},
+        "application/javascript": {"schema": _STRING},
+    }
+    return {
+        "summary": summary,
+        "tags": [REST],
+        "parameters": _parameters(params + " callback"),
+        "responses": _responses({"description": summary, "content": content}, errors),
+    }
+
+
+def _operation(tag: str, summary: str, params: str, content: dict, errors: str) -> dict:
+    return {
+        "summary": summary,
+        "tags": [tag],
+        "parameters": _parameters(params),
+        "responses": _responses({"description": summary, "content": content}, errors),
+    }
+
+
+def document(server_url: str = "/") -> dict:
+    """The OpenAPI 3.0 document of the service."""
+    paths = {
+        "/rest/v1" + path: {"get": _json_operation(summary, params, keys, errors)}
+        for path, summary, params, keys, errors in JSON_ENDPOINTS
+    }
+    datasets = {**_RDF, "application/trig": {"schema": _STRING},
+                "application/n-quads": {"schema": _STRING}}  # fmt: skip
+    page = {**_RDF, "text/html": {"schema": _STRING}}
+    extra = {
+        "/rest/v1/data": (REST, "RDF of a concept of any vocabulary", "uri format", _RDF,
+                          "400 404 406"),
+        "/rest/v1/{vocid}/data": (REST, "RDF of a concept, or a redirect to the dump",
+                                  "vocid uri? format", _RDF, "302 400 404 406"),
+        "/page": (LD, "Any IRI of the store: ours redirect to their page, others render here",
+                  "any-uri format", page, "303 400 404 406"),
+        "/dumps/{name}": (LD, "Dump of a vocabulary, of the resources or of all data, streamed",
+                          "name", datasets, "404"),
+        "/.well-known/void": (LD, "VoID description: datasets, sizes, dumps, SPARQL endpoint",
+                              "format", _RDF, "406"),
+    }  # fmt: skip
+    for path, (tag, summary, params, content, errors) in extra.items():
+        paths[path] = {"get": _operation(tag, summary, params, content, errors)}
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "graph-service",
+            "version": "1.0.0",
+            "description": (
+                "Skosmos-compatible REST API (v1) over the urban-policy vocabulary, plus "
+                "resources, harvesting, dereferenceable IRIs and dumps. GET only; CORS *; JSONP "
+                "with ?callback=; errors are plain text; ETag, Last-Modified and 304 on every GET."
+            ),
+        },
+        "servers": [{"url": server_url}],
+        "tags": [{"name": REST}, {"name": LD}],
+        "paths": paths,
+    }
+
+
+@bp.get("/openapi.json")
+def openapi_json() -> ResponseReturnValue:
+    """The OpenAPI document of this service."""
+    response = jsonify(document(request.script_root or "/"))
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Serve /openapi.json."""
+    app.register_blueprint(bp)

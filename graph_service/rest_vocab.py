@@ -1,0 +1,362 @@
+"""REST endpoints about a whole vocabulary: info, top concepts, A-Z index, groups, changes,
+types, statistics, data and the harvesting list of its concepts."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import request
+from flask.typing import ResponseReturnValue
+
+from . import skos
+from .backend import get_store
+from .rest import (
+    ONKI,
+    bp,
+    data_reply,
+    int_param,
+    lang_param,
+    not_found,
+    reply,
+    types_reply,
+    uri_param,
+    vocab_or_404,
+)
+from .search import get_index
+
+LANGUAGE_NAMES = {
+    "fr": {"fr": "français", "en": "anglais", "es": "espagnol", "de": "allemand"},
+    "en": {"fr": "French", "en": "English", "es": "Spanish", "de": "German"},
+}
+
+
+def _lang_or_default(info: skos.VocabularyInfo) -> str:
+    return lang_param() or info.default_language
+
+
+def _info(vocid: str) -> skos.VocabularyInfo:
+    info = skos.vocabulary_info(get_store(), vocid, lang_param())
+    if info is None:
+        raise not_found(f"Vocabulary id '{vocid}' not found.")
+    return info
+
+
+@bp.get("/<vocid>/")
+def vocabulary(vocid: str) -> ResponseReturnValue:
+    """The vocabulary: title, languages and concept schemes."""
+    info = _info(vocid)
+    lang = lang_param()
+    scheme = {"uri": info.iri, "type": "skos:ConceptScheme", "prefLabel": info.title}
+    context = {
+        "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+        "onki": ONKI,
+        "dct": "http://purl.org/dc/terms/",
+        "conceptschemes": "onki:hasConceptScheme",
+        "id": "onki:vocabularyIdentifier",
+        "defaultLanguage": "onki:defaultLanguage",
+        "languages": "onki:language",
+        "label": "rdfs:label",
+        "prefLabel": "skos:prefLabel",
+        "title": "dct:title",
+        "@language": lang,
+        "@base": f"{request.url_root}rest/v1/{vocid}/",
+    }
+    data = {
+        "uri": "",
+        "id": vocid,
+        "title": info.title,
+        "defaultLanguage": info.default_language,
+        "languages": list(info.languages),
+        "conceptschemes": [scheme],
+    }
+    return reply(data, context)
+
+
+@bp.get("/<vocid>/topConcepts")
+def top_concepts(vocid: str) -> ResponseReturnValue:
+    """Top concepts of the vocabulary's scheme (or of `scheme`)."""
+    summary = vocab_or_404(vocid)
+    lang = lang_param()
+    scheme = uri_param("scheme", required=False) or summary.iri
+    items = []
+    for top in skos.top_concepts(get_store(), scheme, lang):
+        item = {"uri": top.iri, "label": top.label, "topConceptOf": top.top_concept_of}
+        if top.notation:
+            item["notation"] = top.notation
+        item["hasChildren"] = top.has_children
+        items.append(item)
+    context = {
+        "onki": ONKI,
+        "topconcepts": "skos:hasTopConcept",
+        "notation": "skos:notation",
+        "label": "skos:prefLabel",
+        "@language": lang,
+    }
+    return reply({"uri": scheme, "topconcepts": items}, context)
+
+
+@bp.get("/<vocid>/index/")
+def index_letters(vocid: str) -> ResponseReturnValue:
+    """First letters of the preferred labels, for an alphabetical index."""
+    info = _info(vocid)
+    lang = _lang_or_default(info)
+    letters = get_index(get_store()).index_letters(vocid, lang)
+    context = {"indexLetters": {"@id": "skosmos:indexLetters", "@container": "@list",
+                                "@language": lang}}  # fmt: skip
+    return reply({"uri": "", "indexLetters": letters}, context)
+
+
+@bp.get("/<vocid>/index/<path:letter>")
+def index_concepts(vocid: str, letter: str) -> ResponseReturnValue:
+    """Concepts whose preferred or alternative label starts with `letter` ("0-9", "!*", "*")."""
+    info = _info(vocid)
+    lang = _lang_or_default(info)
+    limit = int_param("limit", 0)
+    offset = int_param("offset", 0)
+    space = info.iri.rstrip("/") + "/"
+    entries = get_index(get_store()).index_page(vocid, letter, lang, limit=limit, offset=offset)
+    items = []
+    for entry in entries:
+        item = {"uri": entry.iri, "localname": entry.iri.removeprefix(space)}
+        item.update(prefLabel=entry.pref_label, lang=entry.lang)
+        if entry.alt_label:
+            item["altLabel"] = entry.alt_label
+        items.append(item)
+    context = {"indexConcepts": {"@id": "skosmos:indexConcepts", "@container": "@list"}}
+    return reply({"uri": "", "indexConcepts": items}, context)
+
+
+@bp.get("/<vocid>/groups")
+def groups(vocid: str) -> ResponseReturnValue:
+    """Collections (thematic groups) of the vocabulary."""
+    vocab_or_404(vocid)
+    lang = lang_param()
+    items = []
+    for group in skos.groups(get_store(), vocid, lang) or []:
+        item: dict = {"uri": group.iri, "prefLabel": group.label}
+        if group.child_groups:
+            item["childGroups"] = list(group.child_groups)
+        item["hasMembers"] = group.has_members
+        if group.notation:
+            item["notation"] = group.notation
+        items.append(item)
+    context = {
+        "onki": ONKI,
+        "prefLabel": "skos:prefLabel",
+        "groups": "onki:hasGroup",
+        "childGroups": {"@id": "skos:member", "@type": "@id"},
+        "hasMembers": "onki:hasMembers",
+        "@language": lang,
+    }
+    return reply({"uri": "", "groups": items}, context)
+
+
+@bp.get("/<vocid>/groupMembers")
+def group_members(vocid: str) -> ResponseReturnValue:
+    """Members of a group."""
+    vocab_or_404(vocid)
+    uri = uri_param()
+    assert uri is not None
+    lang = lang_param()
+    members = skos.group_members(get_store(), uri, lang)
+    if not members:
+        raise not_found(f"Could not find group <{uri}>")
+    items = []
+    for member in members:
+        item: dict = {"uri": member.iri, "prefLabel": member.label}
+        item["type"] = [skos_curie(t) for t in member.types]
+        item["isSuper"] = False
+        item["hasMembers"] = member.has_members
+        if member.notation:
+            item["notation"] = member.notation
+        items.append(item)
+    context = {"prefLabel": "skos:prefLabel", "members": "skos:member", "@language": lang}
+    return reply({"uri": uri, "members": items}, context)
+
+
+def skos_curie(iri: str) -> str:
+    """Shortened type IRI, as in search results."""
+    from .rest import curie
+
+    return curie(iri)
+
+
+def _changes(vocid: str, which: str) -> ResponseReturnValue:
+    vocab_or_404(vocid)
+    lang = lang_param()
+    offset = int_param("offset", 0)
+    limit = int_param("limit", 200, maximum=10_000)
+    items = []
+    for change in skos.changes(get_store(), vocid, which, lang, offset=offset, limit=limit) or []:
+        item: dict = {
+            "uri": change.iri,
+            "prefLabel": change.label,
+            "date": skosmos_date(change.date),
+        }
+        item["deprecated"] = change.deprecated
+        if change.replaced_by:
+            item["replacedBy"] = change.replaced_by[0].iri
+            item["replacingLabel"] = change.replaced_by[0].label
+        items.append(item)
+    context = {
+        "@language": lang,
+        "prefLabel": "skos:prefLabel",
+        "xsd": "http://www.w3.org/2001/XMLSchema#",
+        "date": {
+            "@id": "http://purl.org/dc/terms/date",
+            "@type": "http://www.w3.org/2001/XMLSchema#dateTime",
+        },
+    }
+    return reply({"changeList": items}, context)
+
+
+def skosmos_date(value: str) -> str:
+    """An xsd:date or xsd:dateTime as Skosmos prints dates: 2023-05-30T00:00:00+0000."""
+    date, _, time = value.partition("T")
+    if not time:
+        return f"{date}T00:00:00+0000"
+    for sign in ("+", "-"):
+        if sign in time:
+            clock, _, zone = time.partition(sign)
+            return f"{date}T{clock[:8]}{sign}{zone.replace(':', '')}"
+    return f"{date}T{time.rstrip('Z')[:8]}+0000"
+
+
+@bp.get("/<vocid>/new")
+def new_concepts(vocid: str) -> ResponseReturnValue:
+    """Concepts by creation date, newest first."""
+    return _changes(vocid, "created")
+
+
+@bp.get("/<vocid>/modified")
+def modified_concepts(vocid: str) -> ResponseReturnValue:
+    """Concepts by modification date, newest first."""
+    return _changes(vocid, "modified")
+
+
+@bp.get("/<vocid>/types")
+def vocab_types(vocid: str) -> ResponseReturnValue:
+    """Classes of the vocabulary's concepts and collections."""
+    vocab_or_404(vocid)
+    return types_reply(vocid, lang_param())
+
+
+@bp.get("/<vocid>/data")
+def vocab_data(vocid: str) -> ResponseReturnValue:
+    """A concept's RDF, or (without uri) a redirect to the vocabulary's dump."""
+    vocab_or_404(vocid)
+    return data_reply(vocid)
+
+
+@bp.get("/<vocid>/vocabularyStatistics")
+def vocabulary_statistics(vocid: str) -> ResponseReturnValue:
+    """Numbers of concepts, collections and of each other class (VoID terms)."""
+    info = _info(vocid)
+    counts = skos.statistics(get_store(), vocid, lang_param()) or []
+    by_class = {c.iri: c for c in counts}
+    concept = by_class.get(skos.SKOS + "Concept")
+    data: dict = {
+        "uri": "",
+        "id": vocid,
+        "title": info.title,
+        "concepts": {
+            "class": skos.SKOS + "Concept",
+            "label": concept.label if concept else "Concept",
+            "count": concept.count if concept else 0,
+            "deprecatedCount": concept.deprecated_count if concept else 0,
+        },
+        "subTypes": [
+            {
+                "type": c.iri,
+                "label": c.label,
+                "count": c.count,
+                "deprecatedCount": c.deprecated_count,
+            }
+            for c in counts
+            if c.iri not in {skos.SKOS + "Concept", skos.SKOS + "Collection"}
+        ],
+    }
+    collection = by_class.get(skos.SKOS + "Collection")
+    if collection:
+        data["conceptGroups"] = {
+            "class": collection.iri,
+            "label": collection.label,
+            "count": collection.count,
+            "deprecatedCount": collection.deprecated_count,
+        }
+    context = {
+        "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+        "void": "http://rdfs.org/ns/void#",
+        "onki": ONKI,
+        "id": "onki:vocabularyIdentifier",
+        "concepts": "void:classPartition",
+        "label": "rdfs:label",
+        "class": {"@id": "void:class", "@type": "@id"},
+        "subTypes": {"@id": "void:class", "@type": "@id"},
+        "count": "void:entities",
+        "@language": lang_param(),
+        "@base": f"{request.url_root}rest/v1/{vocid}/",
+    }
+    return reply(data, context)
+
+
+@bp.get("/<vocid>/labelStatistics")
+def label_statistics(vocid: str) -> ResponseReturnValue:
+    """Numbers of preferred, alternative and hidden labels per language."""
+    info = _info(vocid)
+    lang = lang_param()
+    languages = []
+    for count in skos.label_statistics(get_store(), vocid) or []:
+        entry: dict = {"language": count.lang}
+        if lang:
+            entry["literal"] = LANGUAGE_NAMES.get(lang, {}).get(count.lang, count.lang)
+        entry["properties"] = [
+            {"property": "skos:prefLabel", "labels": count.pref},
+            {"property": "skos:altLabel", "labels": count.alt},
+            {"property": "skos:hiddenLabel", "labels": count.hidden},
+        ]
+        languages.append(entry)
+    context = {
+        "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+        "void": "http://rdfs.org/ns/void#",
+        "void-ext": "http://ldf.fi/void-ext#",
+        "onki": ONKI,
+        "id": "onki:vocabularyIdentifier",
+        "languages": "void-ext:languagePartition",
+        "language": "void-ext:language",
+        "properties": "void:propertyPartition",
+        "labels": "void:triples",
+        "@base": f"{request.url_root}rest/v1/{vocid}/",
+    }
+    if lang:
+        context["literal"] = {"@id": "rdfs:label", "@language": lang}
+    return reply({"uri": "", "id": vocid, "title": info.title, "languages": languages}, context)
+
+
+@bp.get("/<vocid>/concepts")
+def concepts(vocid: str) -> ResponseReturnValue:
+    """Every concept of the vocabulary, page by page (IRI order), for harvesting."""
+    vocab_or_404(vocid)
+    limit = int_param("limit", 100, minimum=1, maximum=1000)
+    offset = int_param("offset", 0)
+    page = skos.list_concepts(get_store(), vocid, limit=limit, offset=offset)
+    assert page is not None
+    items = []
+    for item in page.items:
+        entry: dict = {"uri": item.iri, "prefLabel": item.pref_labels}
+        if item.modified:
+            entry["modified"] = item.modified
+        items.append(entry)
+    data: dict = {"uri": "", "total": page.total, "offset": offset, "limit": limit}
+    if offset + limit < page.total:
+        args = request.args.to_dict()
+        args["offset"] = str(offset + limit)
+        data["next"] = f"{request.base_url}?{urlencode(args)}"
+    data["concepts"] = items
+    context = {
+        "dct": "http://purl.org/dc/terms/",
+        "prefLabel": {"@id": "skos:prefLabel", "@container": "@language"},
+        "modified": "dct:modified",
+        "concepts": {"@reverse": "skos:inScheme"},
+    }
+    return reply(data, context)

@@ -1,0 +1,148 @@
+"""Filling the search index: folding, one engine query read as TSV, SQLite tables and FTS5."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import unicodedata
+from dataclasses import dataclass
+
+from .store import EmbeddedStore
+
+KINDS = ("pref", "alt", "hidden")
+_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "’": "'", "ʼ": "'"})
+#: Combining marks left by NFKD (Latin, Greek and Cyrillic accents and their extensions).
+_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
+def fold(text: str) -> str:
+    """Fold accents, case and ligatures so that "Démocratie" and "democratie" compare equal."""
+    text = text.casefold()
+    if not text.isascii():
+        text = _MARKS.sub("", unicodedata.normalize("NFKD", text))
+        if not text.isascii():
+            text = "".join(ch for ch in text if not unicodedata.combining(ch)).translate(_LIGATURES)
+    return " ".join(text.split())
+
+
+SCHEMA = """
+CREATE TABLE labels(id INTEGER PRIMARY KEY, concept INTEGER, kind TEXT, lang TEXT,
+                    label TEXT, folded TEXT);
+CREATE TABLE schemes(concept INTEGER, vocab TEXT);
+CREATE TABLE types(concept INTEGER, type TEXT);
+CREATE VIRTUAL TABLE labels_fts USING fts5(folded, content='labels', content_rowid='id',
+                                           tokenize='unicode61 remove_diacritics 2');
+"""
+#: Made once the rows are in: faster than keeping them up to date row by row.
+INDEXES = """
+CREATE INDEX labels_folded ON labels(folded);
+CREATE INDEX labels_browse ON labels(lang, folded);
+CREATE INDEX schemes_concept ON schemes(concept, vocab);
+CREATE INDEX types_concept ON types(concept, type);
+INSERT INTO labels_fts(labels_fts) VALUES ('rebuild');
+"""
+
+_SKOS = "http://www.w3.org/2004/02/skos/core#"
+#: Label-like facts of every subject, one per row (no join: the engine streams one index).
+FACTS_QUERY = f"""SELECT ?c ?p ?v WHERE {{ ?c ?p ?v VALUES ?p {{ <{_SKOS}prefLabel>
+  <{_SKOS}altLabel> <{_SKOS}hiddenLabel> <{_SKOS}inScheme> <{_SKOS}topConceptOf> <{_SKOS}notation>
+}} }}"""
+#: The concepts, with all their classes, and the deprecated ones.
+TYPES_QUERY = f"SELECT ?c ?v WHERE {{ ?c a <{_SKOS}Concept> ; a ?v }}"
+DEPRECATED_QUERY = "SELECT ?c WHERE { ?c <http://www.w3.org/2002/07/owl#deprecated> true }"
+_KIND_OF = {
+    f"<{_SKOS}prefLabel>": "pref",
+    f"<{_SKOS}altLabel>": "alt",
+    f"<{_SKOS}hiddenLabel>": "hidden",
+    f"<{_SKOS}inScheme>": "s",
+    f"<{_SKOS}topConceptOf>": "s",
+    f"<{_SKOS}notation>": "notation",
+}
+
+_ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)")
+_ESCAPES = {"t": "\t", "n": "\n", "r": "\r", "b": "\b", "f": "\f"}
+
+
+def _unescape(match: re.Match[str]) -> str:
+    code = match.group(1)
+    if code[0] in "uU" and len(code) > 1:
+        return chr(int(code[1:], 16))
+    return _ESCAPES.get(code, code)
+
+
+def term(cell: str) -> tuple[str, str]:
+    """A TSV cell (an N-Triples term) as (value, language): IRIs and literals alike."""
+    if cell.startswith("<"):
+        return cell[1:-1], ""
+    if cell.startswith('"'):
+        end = cell.rindex('"')
+        text = cell[1:end]
+        if "\\" in text:
+            text = _ESCAPE.sub(_unescape, text)
+        rest = cell[end + 1 :]
+        return text, rest[1:].lower() if rest.startswith("@") else ""
+    return cell, ""  # numbers and booleans are written bare
+
+
+@dataclass(frozen=True)
+class Concept:
+    """What the index remembers of a concept to answer with it."""
+
+    iri: str
+    vocab_id: str
+    types: tuple[str, ...]
+    notation: str | None
+    prefs: dict[str, str]
+
+
+def _tsv(store: EmbeddedStore, query: str) -> list[list[str]]:
+    """The rows of a SELECT as lists of N-Triples cells (engine-side TSV: compact and fast)."""
+    body = store.query_serialized(query, result_format="tsv").body.decode("utf-8")
+    return [line.split("\t") for line in body.split("\n")[1:] if line]
+
+
+def load(db: sqlite3.Connection, store: EmbeddedStore) -> list[Concept]:
+    """Fill the tables from the store; the list position of a concept is its number in them."""
+    from .skos import vocab_id_of
+
+    facts: dict[str, dict[str, list[tuple[str, str]]]] = {}
+    for c, v in _tsv(store, TYPES_QUERY):
+        facts.setdefault(c, {}).setdefault("type", []).append(term(v))
+    for (c,) in _tsv(store, DEPRECATED_QUERY):
+        facts.pop(c, None)  # as in Skosmos, deprecated concepts are not offered by search
+    for c, p, v in _tsv(store, FACTS_QUERY):
+        entry = facts.get(c)
+        if entry is not None:
+            entry.setdefault(_KIND_OF[p], []).append(term(v))
+    concepts: list[Concept] = []
+    label_rows, scheme_rows, type_rows = [], [], []
+    for iri_cell, entry in sorted(facts.items()):
+        number = len(concepts)
+        prefs: dict[str, str] = {}
+        for kind in KINDS:
+            for text, lang in dict.fromkeys(entry.get(kind, ())):  # a label in two graphs: once
+                if kind == "pref":
+                    prefs.setdefault(lang, text)
+                label_rows.append((number, kind, lang, text, fold(text)))
+        vocabs = sorted({vocab_id_of(v) for v, _ in entry.get("s", ())})
+        types = tuple(sorted({v for v, _ in entry.get("type", ())}))
+        notations = sorted(v for v, _ in entry.get("notation", ()))
+        scheme_rows += [(number, vocab) for vocab in vocabs]
+        type_rows += [(number, t) for t in types]
+        concepts.append(
+            Concept(
+                term(iri_cell)[0],
+                vocabs[0] if vocabs else "",
+                types,
+                notations[0] if notations else None,
+                prefs,
+            )
+        )
+    db.executemany(
+        "INSERT INTO labels(concept, kind, lang, label, folded) VALUES (?,?,?,?,?)", label_rows
+    )
+    db.executemany("INSERT INTO schemes VALUES (?,?)", scheme_rows)
+    db.executemany("INSERT INTO types VALUES (?,?)", type_rows)
+    db.executescript(INDEXES)
+    db.commit()
+    return concepts
