@@ -14,12 +14,29 @@ from werkzeug.exceptions import NotAcceptable
 from .backend import get_store
 from .conneg import RDF_TYPES, negotiate, rdf_by_extension, rdf_type
 from .exceptions import GraphServiceError, NotFound
-from .namespaces import PREFIXES
+from .namespaces import PREFIXES, SCHEME_IDS
 from .skos import PREFIXES as SPARQL_PREFIXES
 from .store import EmbeddedStore
 
 bp = Blueprint("linked_data", __name__)
 
+#: Prefixes of Turtle, TriG and RDF/XML output: the namespaces plus one per scheme and kind of
+#: territory, so that IRIs read `notions:empowerment` and `commune:59350`.
+LD_PREFIXES = {
+    **{k: v for k, v in PREFIXES.items() if k != "sh"},
+    **{name: f"{PREFIXES['pdv']}{name}/" for name in (*SCHEME_IDS, "resources")},
+    **{
+        name: f"{PREFIXES['pdv']}territoires/{path}/"
+        for name, path in (
+            ("pays", "pays"),
+            ("region", "region"),
+            ("departement", "departement"),
+            ("epci", "epci"),
+            ("commune", "commune"),
+            ("cv", "contrat-de-ville"),
+        )
+    },
+}
 #: What a page can be served as, preferred first (HTML for browsers and for */*).
 PAGE_FORMATS = ("turtle", "jsonld", "rdfxml", "ntriples")
 PAGE_TYPES = ("text/html", *(t.media_type for t in RDF_TYPES if t.name in PAGE_FORMATS))
@@ -85,7 +102,7 @@ def serialize_description(store: EmbeddedStore, iri: str, fmt: str) -> bytes:
         for triple in store.construct(DESCRIBE, bindings):
             graph.add(triple)
         return graph.serialize(format="json-ld", context=JSONLD_CONTEXT, auto_compact=True).encode()
-    return store.construct_serialized(DESCRIBE, bindings, fmt, prefixes=PREFIXES)
+    return store.construct_serialized(DESCRIBE, bindings, fmt, prefixes=LD_PREFIXES)
 
 
 def media_type_of(fmt: str) -> str:

@@ -13,7 +13,7 @@ from .backend import get_store
 from .caching import last_modified
 from .conneg import RDF_TYPES, rdf_by_extension
 from .exceptions import NotFound
-from .linked_data import choose, media_type_of
+from .linked_data import LD_PREFIXES, choose, media_type_of
 from .namespaces import GRAPH, PREFIXES, VOID
 from .skos import PREFIXES as SPARQL_PREFIXES
 from .skos import memo, scheme_for_vocab, schemes
@@ -26,7 +26,7 @@ ALL = "all"
 RESOURCES = "resources"
 #: Serialisations of the VoID description, by short name, with rdflib's names for them.
 VOID_FORMATS = {"turtle": "turtle", "jsonld": "json-ld", "rdfxml": "xml", "ntriples": "nt"}
-_TURTLE_PREFIXES = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(PREFIXES.items()))
+_TURTLE_PREFIXES = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(LD_PREFIXES.items()))
 
 
 def dump_graphs(store: EmbeddedStore, name: str) -> list[str | None] | None:
@@ -61,7 +61,7 @@ def _graph_chunks(store: EmbeddedStore, graphs: list[str | None], fmt: str) -> I
         if graph is None:
             body = store.construct_serialized(default_query, None, line_format, union=False)
         else:
-            prefixes = PREFIXES if fmt == "turtle" else None
+            prefixes = LD_PREFIXES if fmt == "turtle" else None
             body = store.dump(line_format, graph, prefixes=prefixes)
         if fmt == "nquads" and graph is not None:
             # Each N-Triples line ends with " ." (a literal never ends a line): name the graph.
@@ -87,7 +87,7 @@ def _merged(store: EmbeddedStore, graphs: list[str | None], fmt: str) -> bytes:
         query,
         {f"g{n}": URIRef(g) for n, g in enumerate(named)},
         fmt,
-        prefixes=PREFIXES,
+        prefixes=LD_PREFIXES,
         union=False,
     )
 

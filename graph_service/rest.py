@@ -280,7 +280,7 @@ def global_data() -> ResponseReturnValue:
 
 def init_app(app: Flask) -> None:
     """Register the REST blueprint with all its endpoints."""
-    from . import rest_concept, rest_search, rest_vocab  # noqa: F401 - they add routes to bp
+    from . import rest_concept, rest_search, rest_stats, rest_vocab  # noqa: F401 - add routes
 
     app.register_blueprint(bp)
 

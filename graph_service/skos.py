@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import json
-import threading
-import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TypeVar
 
 from rdflib import URIRef
-from rdflib.term import Node
 
-from .labels import language_order, pick
+from .labels import pick
 from .namespaces import BASE, SCHEME_IDS
-from .store import EmbeddedStore, bind
-
-T = TypeVar("T")
+from .skos_base import Blank, Iri, Lit, Term, memo, pick_lit, rows, truthy
+from .store import EmbeddedStore
 
 PREFIXES = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX dct: <http://purl.org/dc/terms/>
@@ -102,26 +96,6 @@ def scheme_exists(store: EmbeddedStore, scheme_iri: str) -> bool:
     return store.ask(PREFIXES + "ASK { $s a skos:ConceptScheme }", {"s": URIRef(scheme_iri)})
 
 
-# --- per-version memo: answers that only change when the data does ------------------------
-
-_memo: weakref.WeakKeyDictionary[EmbeddedStore, tuple[str, dict]] = weakref.WeakKeyDictionary()
-_memo_lock = threading.Lock()
-
-
-def memo(store: EmbeddedStore, key: tuple, compute: Callable[[], T]) -> T:
-    """Compute once per data version of the store (forgotten as soon as the version changes)."""
-    version = store.version
-    with _memo_lock:
-        entry = _memo.get(store)
-        if entry is None or entry[0] != version:
-            entry = (version, {})
-            _memo[store] = entry
-    cache = entry[1]
-    if key not in cache:
-        cache[key] = compute()
-    return cache[key]  # type: ignore[no-any-return]
-
-
 def schemes(store: EmbeddedStore, lang: str | None = None) -> list[SchemeSummary]:
     """list_schemes, remembered per data version."""
     return memo(store, ("schemes", lang), lambda: list_schemes(store, lang))
@@ -130,85 +104,6 @@ def schemes(store: EmbeddedStore, lang: str | None = None) -> list[SchemeSummary
 def scheme_for_vocab(store: EmbeddedStore, vocab_id: str) -> SchemeSummary | None:
     """The concept scheme with this vocabulary id, or None."""
     return next((s for s in schemes(store) if s.vocab_id == vocab_id), None)
-
-
-# --- fast answers: engine-side JSON instead of one rdflib object per term ---------------------
-
-
-class Iri(str):
-    """An IRI in a query answer (a plain string that knows it is an IRI)."""
-
-
-class Blank(str):
-    """A blank node in a query answer."""
-
-
-class Lit(str):
-    """A literal in a query answer: its text, with `language` and `datatype` ("" when none)."""
-
-    language: str
-    datatype: str
-
-    def __new__(cls, value: str, language: str = "", datatype: str = "") -> Lit:
-        obj = super().__new__(cls, value)
-        obj.language = language
-        obj.datatype = datatype
-        return obj
-
-    def __eq__(self, other: object) -> bool:
-        # "Gamma"@fr and "Gamma"@en are two labels, not one.
-        if isinstance(other, Lit):
-            same = str.__eq__(self, other)
-            return same and (self.language, self.datatype) == (other.language, other.datatype)
-        return str.__eq__(self, other)
-
-    __hash__ = str.__hash__
-
-
-Term = Iri | Lit | Blank
-
-
-def _term(binding: dict[str, str]) -> Term:
-    kind = binding["type"]
-    if kind == "uri":
-        return Iri(binding["value"])
-    if kind in {"literal", "typed-literal"}:
-        return Lit(binding["value"], binding.get("xml:lang", ""), binding.get("datatype", ""))
-    return Blank(binding["value"])
-
-
-def rows(
-    store: EmbeddedStore, query: str, bindings: dict[str, Node] | None = None
-) -> list[dict[str, Term]]:
-    """Run one of our SELECT queries; rows map variables to Iri, Lit or Blank (unbound absent).
-
-    The engine serialises the answer to JSON and the standard library parses it: an order of
-    magnitude faster than building rdflib terms, which matters on pages with many neighbours.
-    """
-    answer = store.query_serialized(bind(query, bindings), result_format="json")
-    parsed = json.loads(answer.body)
-    return [
-        {name: _term(value) for name, value in solution.items()}
-        for solution in parsed["results"]["bindings"]
-    ]
-
-
-def truthy(term: Term | None) -> bool:
-    """Whether an answer's boolean literal is true."""
-    return term is not None and str(term).lower() in {"true", "1"}
-
-
-def pick_lit(values: Iterable[object], lang: str | None = None) -> Lit | None:
-    """The literal best fitting `lang`: then fr, en, untagged, any (labels.pick for Lit)."""
-    by_lang: dict[str, Lit] = {}
-    for literal in sorted((v for v in values if isinstance(v, Lit)), key=str):
-        by_lang.setdefault(literal.language.lower(), literal)
-    if not by_lang:
-        return None
-    for code in (*language_order(lang), ""):
-        if code in by_lang:
-            return by_lang[code]
-    return by_lang[min(by_lang)]
 
 
 # --- building blocks ------------------------------------------------------------------------
@@ -335,7 +230,7 @@ def concept_exists(store: EmbeddedStore, iri: str) -> bool:
 
 # The model is split in modules of readable size; everything is importable from here.
 from .skos_concept import Concept, Description, concept_details, describe  # noqa: E402
-from .skos_stats import label_statistics, list_concepts, statistics, types  # noqa: E402
+from .skos_stats import changes, label_statistics, list_concepts, statistics, types  # noqa: E402
 from .skos_tree import (  # noqa: E402
     Child,
     HierarchyNode,
@@ -359,7 +254,6 @@ from .skos_vocab import (  # noqa: E402
     TypeCount,
     TypeInfo,
     VocabularyInfo,
-    changes,
     group_members,
     groups,
     languages,
@@ -368,13 +262,58 @@ from .skos_vocab import (  # noqa: E402
 
 # fmt: off
 __all__ = [
-    "Change", "Child", "Concept", "ConceptListing", "ConceptPage", "Description", "Group",
-    "HierarchyNode", "Label", "LabelCount", "Mapping", "Member", "Property", "Ref",
-    "SchemeSummary", "TopConcept", "TransitiveEntry", "TypeCount", "TypeInfo", "VocabularyInfo",
-    "broader", "changes", "children", "concept_details", "concept_exists", "describe",
-    "group_members", "groups", "hierarchy", "kind_of", "label_statistics", "languages",
-    "list_concepts", "list_schemes", "narrower", "related", "scheme_exists", "scheme_for_vocab",
-    "schemes", "statistics", "top_concepts", "transitive", "types", "vocab_id_of",
+    "Blank",
+    "Change",
+    "Child",
+    "Concept",
+    "ConceptListing",
+    "ConceptPage",
+    "Description",
+    "Group",
+    "HierarchyNode",
+    "Iri",
+    "Label",
+    "LabelCount",
+    "Lit",
+    "Mapping",
+    "Member",
+    "Property",
+    "Ref",
+    "SchemeSummary",
+    "Term",
+    "TopConcept",
+    "TransitiveEntry",
+    "TypeCount",
+    "TypeInfo",
+    "VocabularyInfo",
+    "broader",
+    "changes",
+    "children",
+    "concept_details",
+    "concept_exists",
+    "describe",
+    "group_members",
+    "groups",
+    "hierarchy",
+    "kind_of",
+    "label_statistics",
+    "languages",
+    "list_concepts",
+    "list_schemes",
+    "memo",
+    "narrower",
+    "pick_lit",
+    "related",
+    "rows",
+    "scheme_exists",
+    "scheme_for_vocab",
+    "schemes",
+    "statistics",
+    "top_concepts",
+    "transitive",
+    "truthy",
+    "types",
+    "vocab_id_of",
     "vocabulary_info",
 ]
 # fmt: on

@@ -1,16 +1,19 @@
-"""Counting and listing a vocabulary: classes, statistics, label counts, concepts page by page."""
+"""Counting and listing a vocabulary: classes, statistics, label counts, concepts page by page,
+changes by date."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 
+from rdflib import URIRef
 from rdflib.term import Node
 
-from .skos import PREFIXES, SKOS, Term, make_ref, memo
+from .skos import PREFIXES, SKOS, Ref, Term, make_ref, memo, text_of
 from .skos import rows as select_rows
 from .skos_vocab import (
     COLLECTIONS,
     IN_SCHEME,
+    Change,
     ConceptListing,
     ConceptPage,
     LabelCount,
@@ -161,3 +164,72 @@ def list_concepts(
             modified[iri] = max(modified.get(iri, ""), str(row["m"]))
     items = tuple(ConceptListing(iri, labels[iri], modified.get(iri)) for iri in sorted(labels))
     return ConceptPage(total, items)
+
+
+def changes(
+    store: EmbeddedStore,
+    vocab_id: str,
+    which: str,
+    lang: str | None = None,
+    *,
+    offset: int = 0,
+    limit: int = 200,
+) -> list[Change] | None:
+    """Concepts by date of creation (`which`="created") or modification, newest first."""
+    scheme = _scheme(store, vocab_id)
+    if scheme is None:
+        return None
+    rows = select_rows(
+        store,
+        PREFIXES
+        + f"""SELECT ?c (MAX(STR(?d)) AS ?date) (SAMPLE(?dep) AS ?deprecated) WHERE {{
+  {IN_SCHEME} ?c dct:{"created" if which == "created" else "modified"} ?d .
+  OPTIONAL {{ ?c owl:deprecated ?dep }}
+}} GROUP BY ?c ORDER BY DESC(?date) ?c LIMIT {max(0, int(limit))} OFFSET {max(0, int(offset))}""",
+        {"s": scheme},
+    )
+    if not rows:
+        return []
+    details = _labels_of(store, [str(r["c"]) for r in rows], lang, with_replacements=True)
+    result = []
+    for row in rows:
+        iri = str(row["c"])
+        labels, replaced = details.get(iri, ([], []))
+        text, text_lang = text_of(labels, lang) or (iri, "")
+        deprecated = str(row.get("deprecated", "")).lower() in {"true", "1"}
+        result.append(Change(iri, text, text_lang, str(row["date"]), deprecated, tuple(replaced)))
+    return result
+
+
+def _labels_of(
+    store: EmbeddedStore, iris: list[str], lang: str | None, *, with_replacements: bool = False
+) -> dict[str, tuple[list[Term], list[Ref]]]:
+    """Preferred labels (and replacements) of a few IRIs in one query, bound one by one."""
+    if not iris:
+        return {}
+    values = " ".join(f"$i{n}" for n in range(len(iris)))
+    extra = (
+        "UNION { ?c dct:isReplacedBy ?r OPTIONAL { ?r skos:prefLabel ?rl } }"
+        if with_replacements
+        else ""
+    )
+    rows = select_rows(
+        store,
+        PREFIXES
+        + f"SELECT ?c ?l ?r ?rl WHERE {{ VALUES ?c {{ {values} }} "
+        + f"{{ ?c skos:prefLabel ?l }} {extra} }}",
+        {f"i{n}": URIRef(iri) for n, iri in enumerate(iris)},
+    )
+    labels: dict[str, list[Term]] = defaultdict(list)
+    repl: dict[str, dict[str, list[Term]]] = defaultdict(lambda: defaultdict(list))
+    for row in rows:
+        if "l" in row:
+            labels[str(row["c"])].append(row["l"])
+        if "r" in row:
+            bucket = repl[str(row["c"])][str(row["r"])]
+            if "rl" in row:
+                bucket.append(row["rl"])
+    return {
+        iri: (labels.get(iri, []), [make_ref(r, v, lang) for r, v in repl.get(iri, {}).items()])
+        for iri in iris
+    }
