@@ -59,11 +59,20 @@ def last_modified(store: EmbeddedStore) -> datetime:
         return stamp
 
 
-def etag_for(store: EmbeddedStore) -> str:
-    """The (weak) entity tag of the current request's answer at the store's data version."""
-    key = "\n".join(
-        (request.path, request.query_string.decode("latin-1"), request.headers.get("Accept", ""))
-    )
+def etag_for(store: EmbeddedStore, vary: str | None = None) -> str:
+    """The (weak) entity tag of the current request's answer at the store's data version.
+
+    It covers the path, the query and Accept, plus any other request header the answer says it
+    varies on, so that two representations never share a tag.
+    """
+    parts = [
+        request.path,
+        request.query_string.decode("latin-1"),
+        request.headers.get("Accept", ""),
+    ]
+    for name in sorted({h.strip().lower() for h in (vary or "").split(",")} - {"", "accept"}):
+        parts.append(f"{name}={request.headers.get(name, '')}")
+    key = "\n".join(parts)
     digest = hashlib.blake2b(key.encode("utf-8", "replace"), digest_size=9).hexdigest()
     return f"{store.version}-{digest}"
 
@@ -120,7 +129,7 @@ def _decorate(response: Response) -> Response:
     if store is None:
         response.headers["Cache-Control"] = "no-store"
         return response
-    tag, modified = etag_for(store), last_modified(store)
+    tag, modified = etag_for(store, response.headers.get("Vary")), last_modified(store)
     # Checked here rather than with make_conditional, which would buffer a streamed dump.
     if not is_resource_modified(request.environ, etag=tag, last_modified=modified):
         return _not_modified(tag, modified, response.headers.get("Vary"))

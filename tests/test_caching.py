@@ -117,3 +117,21 @@ def test_requests_with_credentials_are_private() -> None:
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
     assert "ETag" not in response.headers
+
+
+def test_headers_named_by_vary_are_part_of_the_etag() -> None:
+    client = create_app({"TESTING": True, "STORE": _store()}).test_client()
+    url = "/rest/v1/notions/data?uri=https://w3id.org/pdv/notions/a&format=application/rdf%2Bxml"
+    legacy = client.get(url, headers={"User-Agent": "python-requests/2.32", "Accept": "*/*"})
+    other = client.get(url, headers={"User-Agent": "curl/8", "Accept": "*/*"})
+    assert "User-Agent" in legacy.headers["Vary"]
+    assert legacy.headers["Content-Type"].startswith(
+        "text/turtle"
+    )  # see rest._legacy_skosmos_client
+    assert other.headers["Content-Type"].startswith("application/rdf+xml")
+    assert legacy.headers["ETag"] != other.headers["ETag"]
+    crossed = client.get(
+        url,
+        headers={"User-Agent": "curl/8", "Accept": "*/*", "If-None-Match": legacy.headers["ETag"]},
+    )
+    assert crossed.status_code == 200
