@@ -16,7 +16,7 @@ from .conneg import RDF_TYPES, negotiate, rdf_by_extension, rdf_type
 from .exceptions import GraphServiceError, NotFound
 from .namespaces import PREFIXES, SCHEME_IDS
 from .skos import PREFIXES as SPARQL_PREFIXES
-from .store import EmbeddedStore
+from .store import EmbeddedStore, StoreError
 
 bp = Blueprint("linked_data", __name__)
 
@@ -86,7 +86,7 @@ WHERE {
 )
 
 
-_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
+_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20\x7f<>\"{}|\\^`]+$")
 
 
 def valid_iri(value: str) -> bool:
@@ -191,6 +191,12 @@ def _resolve(iri: str) -> str:
     return kind
 
 
+@bp.errorhandler(StoreError)
+def _store_error(exc: StoreError) -> ResponseReturnValue:
+    # Input the engine refused (an IRI it finds malformed): the client's error, not ours.
+    return Response(f"400 Bad Request : {exc}", 400, content_type="text/plain; charset=utf-8")
+
+
 @bp.get("/page")
 def page() -> ResponseReturnValue:
     """Any IRI of the store: ours redirect to their page, others are rendered here."""
@@ -215,6 +221,8 @@ def dereference(local: str) -> ResponseReturnValue:
     from .skos import kind_of
 
     iri = namespace + local
+    if not valid_iri(iri):
+        raise NotFound(f"no IRI of this service has the path /{local}")
     kind = kind_of(store, iri)
     extension = None
     if kind is None and "." in local.rsplit("/", 1)[-1]:

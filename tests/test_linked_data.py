@@ -224,3 +224,15 @@ def test_void(server: LiveServer, vocab_store: EmbeddedStore) -> None:
         server.url + "/.well-known/void", headers={"Accept": "application/ld+json"}
     )
     assert isomorphic(parse(as_jsonld, "json-ld"), void)
+
+
+def test_malformed_paths_and_iris_are_client_errors(vocab_store) -> None:
+    client = create_app({"TESTING": True, "STORE": vocab_store}).test_client()
+    for path in ["/notions/a b", "/notions/%3Cscript%3E", "/%7B%7D", '/notions/x"y']:
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert (
+            "<script>" not in response.get_data(as_text=True) or response.mimetype == "text/plain"
+        )
+    for uri in ["http://a b", "http://a\x00b", "no-scheme"]:
+        assert client.get("/page", query_string={"uri": uri}).status_code == 400, uri
