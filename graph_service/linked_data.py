@@ -77,14 +77,18 @@ DESCRIBE = (
     + """CONSTRUCT { $s ?p ?o . ?o ?lp ?ol . ?o ?bp ?bo . ?x ?ip $s . ?x ?xp ?xl . }
 WHERE {
   { $s ?p ?o .
-    OPTIONAL { ?o ?lp ?ol VALUES ?lp { skos:prefLabel dct:title rdfs:label } }
+    OPTIONAL { { ?o skos:prefLabel ?ol BIND(skos:prefLabel AS ?lp) }
+               UNION { ?o dct:title ?ol BIND(dct:title AS ?lp) }
+               UNION { ?o rdfs:label ?ol BIND(rdfs:label AS ?lp) } }
     OPTIONAL { FILTER(isBlank(?o)) ?o ?bp ?bo } }
   UNION
-  { ?x ?ip $s VALUES ?ip { skos:broader skos:narrower }
-    OPTIONAL { ?x ?xp ?xl VALUES ?xp { skos:prefLabel dct:title rdfs:label } } }
+  { { ?x skos:broader $s BIND(skos:broader AS ?ip) }
+    UNION { ?x skos:narrower $s BIND(skos:narrower AS ?ip) }
+    OPTIONAL { ?x skos:prefLabel ?xl BIND(skos:prefLabel AS ?xp) } }
 }"""
 )
-
+#: One UNION branch per property everywhere above: with `VALUES ?p {...}` the engine scans every
+#: statement pointing at the IRI (all the concepts of a scheme) instead of looking two up.
 
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20\x7f<>\"{}|\\^`]+$")
 

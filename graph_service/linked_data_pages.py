@@ -43,7 +43,7 @@ def render_html(store: EmbeddedStore, iri: str, kind: str) -> str:
     common = {"iri": iri, "lang": lang, "alternates": alternates(iri)}
     if kind == "concept":
         concept = skos.concept_details(store, iri, lang)
-        resources = find_resources(store, iri, include_narrower=True, limit=10, lang=lang)
+        resources = find_resources(store, iri, limit=10, lang=lang)
         return render_template("concept.html", concept=concept, resources=resources, **common)
     if kind == "scheme":
         vocab_id = skos.vocab_id_of(iri)

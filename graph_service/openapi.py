@@ -43,7 +43,7 @@ PARAMS: dict[str, tuple[str, str, bool, dict]] = {
     "type": ("query", "Class (skos:Concept or an IRI); for resources dct:type.", False, _STRING),
     "parent": ("query", "Only concepts under this concept.", False, _IRI),
     "group": ("query", "Only members of this collection.", False, _IRI),
-    "maxhits": ("query", "Most results (default and cap 1000).", False, _POSITIVE),
+    "maxhits": ("query", "Most results (default 100, at most 1000).", False, _POSITIVE),
     "fields": ("query", "Extra fields: broader narrower related prefLabel.", False, _STRING),
     "unique": ("query", "Accepted for compatibility; results are always unique.", False, _STRING),
     "label": ("query", "The label to look up.", True, _STRING),

@@ -98,9 +98,15 @@ def find_resources(
     matches dct:type or rdf:type; dates compare on the prefix given ("2023", "2023-05").
     """
     bindings: dict[str, Node] = {"c": URIRef(concept_iri)}
-    # The closure first, then the resources of each concept of it: an index lookup each.
-    subjects = f"{{ SELECT DISTINCT ?s WHERE {{ $c {DOWN}* ?s }} }} ?r dct:subject ?s ."
-    clauses = [subjects if include_narrower else "?r dct:subject $c ."]
+    clauses = ["?r dct:subject $c ."]
+    if include_narrower:
+        # The closure in a query of its own, then its concepts as VALUES: joined inside one
+        # query, the engine scans every dct:subject statement (200 ms at 600,000 of them).
+        query = PREFIXES + f"SELECT DISTINCT ?s WHERE {{ $c {DOWN}* ?s }}"
+        closure = [str(r["s"]) for r in select_rows(store, query, bindings)]
+        values = " ".join(f"$s{n}" for n in range(len(closure)))
+        bindings.update({f"s{n}": URIRef(iri) for n, iri in enumerate(closure)})
+        clauses = [f"VALUES ?s {{ {values} }} ?r dct:subject ?s ."]
     if territory:
         # Checked per candidate resource, whose set the concept has already made small.
         clauses.append(f"?r dct:spatial ?sp . FILTER EXISTS {{ ?sp {UP}* $t }}")
@@ -116,6 +122,7 @@ def find_resources(
         clauses.append("FILTER(BOUND(?d) && SUBSTR(STR(?d), 1, STRLEN($to)) <= $to)")
         bindings["to"] = Literal(date_to)
     body = "\n  ".join(clauses)
+    # One query for the count and the order: counting apart made the engine join twice.
     rows = select_rows(
         store,
         PREFIXES

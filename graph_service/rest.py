@@ -4,7 +4,9 @@ global endpoints; vocabulary and concept endpoints live in rest_vocab.py and res
 from __future__ import annotations
 
 import json
+import logging
 import re
+import threading
 
 from flask import Blueprint, Flask, Response, request
 from flask.typing import ResponseReturnValue
@@ -19,6 +21,7 @@ from .skos import SchemeSummary, kind_of, scheme_for_vocab, schemes, types, voca
 from .store import StoreError
 
 bp = Blueprint("rest", __name__, url_prefix="/rest/v1")
+log = logging.getLogger(__name__)
 
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 ONKI = "http://schema.onki.fi/onki#"
@@ -283,6 +286,27 @@ def init_app(app: Flask) -> None:
     from . import rest_concept, rest_search, rest_stats, rest_vocab  # noqa: F401 - add routes
 
     app.register_blueprint(bp)
+    started = threading.Event()
+
+    @app.before_request
+    def _warm_search_index() -> None:
+        # The first request starts building the search index in the background, so that the
+        # first search does not wait for all of it (seconds at 100,000 concepts).
+        if started.is_set() or app.testing:
+            return
+        started.set()
+        threading.Thread(target=_build_index, args=(app,), daemon=True).start()
+
+
+def _build_index(app: Flask) -> None:
+    from .build import BuildError
+    from .search import get_index
+
+    with app.app_context():
+        try:
+            get_index(get_store())
+        except (BuildError, StoreError):
+            log.warning("search index not built in advance", exc_info=True)
 
 
 __all__ = ["bp", "init_app", "reply", "vocab_id_of"]

@@ -20,11 +20,13 @@ from .rest import (
     uri_param,
     vocab_or_404,
 )
-from .search import SearchHit, get_index
+from .search import SearchHit, fold, get_index
 from .skos import PREFIXES, concept_details, scheme_for_vocab
 from .skos_tree import DOWN
 
 MAX_HITS = 1000
+#: Results when maxhits is not given (Skosmos has no limit: a cap keeps answers small).
+DEFAULT_HITS = 100
 SEARCH_CONTEXT = {
     "isothes": "http://purl.org/iso25964/skos-thes#",
     "onki": ONKI,
@@ -96,7 +98,7 @@ def search_reply(vocid: str | None) -> ResponseReturnValue:
     parent, group = uri_param("parent", False), uri_param("group", False)
     if not query and not parent and not group:
         raise bad_request("query parameter missing")
-    maxhits = int_param("maxhits", MAX_HITS, minimum=1, maximum=MAX_HITS)
+    maxhits = int_param("maxhits", DEFAULT_HITS, minimum=1, maximum=MAX_HITS)
     offset = int_param("offset", 0)
     lang = lang_param()
     label_lang = (request.args.get("labellang") or "").strip().lower() or lang
@@ -107,16 +109,29 @@ def search_reply(vocid: str | None) -> ResponseReturnValue:
     type_iris = [expand(t) for t in type_param] or [None]
     allowed = _restriction(parent, group)
     index = get_index(get_store())
-    wide = allowed is not None or len(vocabs) > 1 or len(type_iris) > 1
-    limit = 100_000 if wide else maxhits + offset
     hits: dict[str, SearchHit] = {}
-    for vocab in vocabs or [None]:
-        for type_iri in type_iris:
-            for hit in index.search(query or "*", lang=lang, vocab_id=vocab, type_iri=type_iri,
-                                    limit=limit):  # fmt: skip
-                if (allowed is None or hit.iri in allowed) and hit.iri not in hits:
-                    hits[hit.iri] = hit
-    ordered = sorted(hits.values(), key=lambda h: -h.score) if wide else list(hits.values())
+    if allowed is not None and not query.strip("* "):
+        # Everything under a parent or in a group: list them, no need to search.
+        for iri in allowed:
+            hit = index.concept_hit(iri, lang)
+            if hit is None or (vocabs and hit.vocab_id not in vocabs):
+                continue
+            if type_iris == [None] or set(type_iris) & set(hit.types):
+                hits[iri] = hit
+        ordered = sorted(hits.values(), key=lambda h: (fold(h.pref_label), h.iri))
+    else:
+        # Each (vocabulary, type) search gives its best maxhits+offset; merged by score.
+        limit = 100_000 if allowed is not None else maxhits + offset
+        for vocab in vocabs or [None]:
+            for type_iri in type_iris:
+                found = index.search(
+                    query or "*", lang=lang, vocab_id=vocab, type_iri=type_iri, limit=limit
+                )
+                for hit in found:
+                    if (allowed is None or hit.iri in allowed) and hit.iri not in hits:
+                        hits[hit.iri] = hit
+        several = len(vocabs) > 1 or len(type_iris) > 1
+        ordered = sorted(hits.values(), key=lambda h: -h.score) if several else list(hits.values())
     page = ordered[offset : offset + maxhits]
     fields = (request.args.get("fields") or "").split()
     results = []

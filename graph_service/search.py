@@ -88,6 +88,15 @@ class SearchIndex:
         number = self._by_iri.get(iri)
         return None if number is None else _pick(self._concepts[number].prefs, lang)
 
+    def concept_hit(self, iri: str, lang: str | None = None) -> SearchHit | None:
+        """A concept as a hit on its own preferred label (for lists that are not searches)."""
+        number = self._by_iri.get(iri)
+        if number is None:
+            return None
+        concept = self._concepts[number]
+        label, label_lang = _pick(concept.prefs, lang) or (iri, "")
+        return self._hit((number, "pref", label_lang, label, fold(label)), EXACT_PREF, lang)
+
     def _rows(self, sql: str, params: Iterable[object]) -> list[tuple]:
         with self._lock:
             return self._db.execute(sql, list(params)).fetchall()
