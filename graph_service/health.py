@@ -23,6 +23,8 @@ def healthz() -> ResponseReturnValue:
     body = {"status": "ok", "version": store.version}
     if store.path is not None:
         body["store"] = store.path.name
+    else:
+        body["store"] = getattr(store, "query_endpoint", "memory")
     response = jsonify(body)
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from graph_service import create_app
-from graph_service.build import build_store, open_current
+from graph_service.build import build_remote, build_store, open_current
 from graph_service.config import PROJECT_ROOT
 from graph_service.remote_store import RemoteStore
 from graph_service.store import EmbeddedStore
@@ -122,10 +122,25 @@ def built_vocab_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def vocab_store(built_vocab_dir: Path) -> Iterator[EmbeddedStore]:
-    """The committed vocabulary in a store, shared read-only by the tests that only read."""
-    store = open_current(built_vocab_dir, read_only=True)
+def remote_vocab_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RemoteStore]:
+    """The committed vocabulary in a real oxigraph server of its own, built once, only read."""
+    server = OxigraphServer(tmp_path_factory.mktemp("oxigraph-vocab"))
+    store = server.remote_store()
+    build_remote(PROJECT_ROOT / "vocab", tmp_path_factory.mktemp("remote-data"), store)
     yield store
+    server.stop()
+
+
+@pytest.fixture(scope="session", params=["embedded", "remote"])
+def vocab_store(
+    request: pytest.FixtureRequest, built_vocab_dir: Path
+) -> Iterator[EmbeddedStore | RemoteStore]:
+    """The committed vocabulary, only read by the tests: in the embedded store (a read-only
+    handle on a build) and in a remote oxigraph server, so data-facing tests run on both."""
+    if request.param == "remote":
+        yield request.getfixturevalue("remote_vocab_store")
+        return
+    yield open_current(built_vocab_dir, read_only=True)
 
 
 @pytest.fixture

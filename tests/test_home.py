@@ -51,7 +51,7 @@ def test_healthz_reports_the_data_version(client, vocab_store):
     assert answer.json == {
         "status": "ok",
         "version": vocab_store.version,
-        "store": vocab_store.path.name,
+        "store": vocab_store.path.name if vocab_store.path else vocab_store.query_endpoint,
     }
 
 

@@ -11,6 +11,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import Namespace
 
 from graph_service import create_app
+from graph_service.build import open_current
 from graph_service.query_runner import count_rows
 from graph_service.sparql_page import EXAMPLES
 from graph_service.sparql_text import add_using, query_form, valid_iri
@@ -449,7 +450,8 @@ def test_the_page_examples_run_on_the_committed_vocabulary(vocab_store: Embedded
             assert json.loads(response.data)["results"]["bindings"], example.title_en
 
 
-def test_a_read_only_store_refuses_writes(vocab_store: EmbeddedStore) -> None:
-    client = make_app(vocab_store).test_client()
+def test_a_read_only_store_refuses_writes(built_vocab_dir) -> None:
+    # The embedded store opened read-only (the remote vocabulary store would take the write).
+    client = make_app(open_current(built_vocab_dir, read_only=True)).test_client()
     response = client.post("/sparql", data={"update": "CLEAR ALL"}, headers=AUTH)
     assert response.status_code == 403 and b"read-only" in response.data
