@@ -322,13 +322,14 @@ class AnswerCache:
     """Answers of repeated queries, valid for one data version, bounded in bytes (LRU).
 
     A vocabulary service is read far more than written and its clients repeat the same
-    queries; any write changes the data version and so empties the cache.
+    queries; any write changes the data version and so empties the cache. GET answers are also
+    kept whole by the response cache, so this one matters most for POSTed queries: it is small.
     """
 
     #: Functions whose value changes from one evaluation to the next: never cached.
     VOLATILE = re.compile(r"\b(NOW|RAND|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
 
-    def __init__(self, max_bytes: int = 64 * 1024 * 1024, max_answer_bytes: int = 4 * 1024 * 1024):
+    def __init__(self, max_bytes: int = 16 * 1024 * 1024, max_answer_bytes: int = 4 * 1024 * 1024):
         self.max_bytes, self.max_answer_bytes = max_bytes, max_answer_bytes
         self._entries: OrderedDict[tuple[QueryTask, int], QueryAnswer] = OrderedDict()
         self._version: str | None = None
