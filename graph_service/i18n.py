@@ -114,6 +114,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "resources.only_this": ("Ce concept seulement", "This concept only"),
     "resources.with_narrower": ("Avec les concepts spécifiques", "With narrower concepts"),
     "resources.territories": ("Territoires", "Territories"),
+    "resources.sample": ("Comptés sur les {count} premières ressources.",
+                         "Counted over the first {count} resources."),
     "resources.filtered": ("Filtré sur « {name} ».", "Filtered on “{name}”."),
     "resources.remove_filter": ("Retirer le filtre", "Remove the filter"),
     "resources.none": ("Aucune ressource.", "No resource."),

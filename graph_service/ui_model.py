@@ -26,6 +26,8 @@ PREFIXES_UI = PREFIXES + f"PREFIX pdvo: <{PDVO}>\nPREFIX dcat: <http://www.w3.or
 #: Classes that make a concept a territory page (region > département > EPCI > commune).
 TERRITORY_CLASSES = tuple(PDVO + c for c in ("Pays", "Region", "Departement", "EPCI", "Commune"))
 CONTRAT_CLASS = PDVO + "ContratDeVille"
+#: Resources examined for the territory facet of a concept page.
+FACET_SAMPLE = 1000
 
 
 @dataclass(frozen=True)
@@ -159,12 +161,17 @@ def resource_territories(
     lang: str | None,
     limit: int = 12,
 ) -> list[Counted]:
-    """The territories of the resources indexed with a concept, most frequent first."""
+    """The territories of the resources indexed with a concept, most frequent first.
+
+    Counted over at most FACET_SAMPLE resources: a top concept with its narrower ones can have
+    tens of thousands, and the facet is a guide, not a census (the page says when it is partial).
+    """
     found = select_rows(
         store,
         PREFIXES
         + f"""SELECT ?t (COUNT(DISTINCT ?r) AS ?n) WHERE {{
-  {_subjects(include_narrower)} ?r dct:spatial ?t
+  {{ SELECT DISTINCT ?r WHERE {{ {_subjects(include_narrower)} }} LIMIT {FACET_SAMPLE} }}
+  ?r dct:spatial ?t
 }} GROUP BY ?t ORDER BY DESC(?n) ?t LIMIT {int(limit)}""",
         {"c": URIRef(concept_iri)},
     )
@@ -177,7 +184,8 @@ def territory_resources(
 ) -> ResourcePage:
     """Resources about a territory or any territory under it, newest first, one page of them."""
     bindings: dict[str, Node] = {"t": URIRef(territory_iri)}
-    where = f"{{ SELECT DISTINCT ?sp WHERE {{ ?sp {UP}* $t }} }} ?r dct:spatial ?sp ."
+    # Walked down from the bound territory: about twice as fast as up from every place.
+    where = f"$t {DOWN}* ?sp . ?r dct:spatial ?sp ."
     total = select_rows(
         store, PREFIXES + f"SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE {{ {where} }}", bindings
     )

@@ -16,6 +16,7 @@ from .store import EmbeddedStore
 from .ui_links import content_language, data_links, int_arg, iri_arg, page_url, ui_language
 from .ui_model import (
     CONTRAT_CLASS,
+    FACET_SAMPLE,
     TERRITORY_CLASSES,
     class_labels,
     contrats_de_ville,
@@ -131,6 +132,7 @@ def concept_page(store: EmbeddedStore, iri: str) -> str:
         "ui/concept.html",
         resources=resources,
         territories=territories,
+        facet_sample=FACET_SAMPLE,
         include_narrower=include_narrower,
         territory=chosen,
         **common,
