@@ -223,9 +223,10 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--no-first-run", "--disable-sync"]  # fmt: skip
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator:
-    """Debian's chromium driven by Playwright, one per run (never a downloaded browser)."""
+    """Debian's chromium driven by Playwright (never a downloaded browser). One per module:
+    Playwright's sync API allows one driver at a time, and other modules start their own."""
     if not CHROMIUM.exists():
         pytest.skip("Debian's chromium is missing (/usr/bin/chromium): `make browser` installs it")
     from playwright.sync_api import sync_playwright
