@@ -1,8 +1,8 @@
 """View-model questions of the browsing pages that the model layer does not answer (no Flask).
 
 Recent concepts and latest resources for the home page, the territories of a concept's
-resources, the resources and contrats de ville of a territory, a resource's attachments, an
-alphabetical index page with a "next" flag, and search facets.
+resources, a resource's attachments, an alphabetical index page with a "next" flag, search
+facets. Territories (resources under a territory, contrats de ville): ui_territory.
 """
 
 from __future__ import annotations
@@ -12,20 +12,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rdflib import URIRef
-from rdflib.term import Node
 
-from .resources import ResourcePage, ResourceSummary, summaries
+from .resources import ResourceSummary, summaries
 from .search import IndexEntry, SearchHit, get_index
 from .skos import PREFIXES, Ref, SchemeSummary, Term, make_ref, memo, types, vocab_of_concept
 from .skos import rows as select_rows
-from .skos_tree import DOWN, UP
+from .skos_tree import DOWN
 from .store import EmbeddedStore
 
 PDVO = "https://w3id.org/pdv/ontology#"
 PREFIXES_UI = PREFIXES + f"PREFIX pdvo: <{PDVO}>\nPREFIX dcat: <http://www.w3.org/ns/dcat#>\n"
-#: Classes that make a concept a territory page (region > département > EPCI > commune).
-TERRITORY_CLASSES = tuple(PDVO + c for c in ("Pays", "Region", "Departement", "EPCI", "Commune"))
-CONTRAT_CLASS = PDVO + "ContratDeVille"
 #: Resources examined for the territory facet of a concept page.
 FACET_SAMPLE = 1000
 
@@ -44,15 +40,6 @@ class Counted:
 
     ref: Ref
     count: int
-
-
-@dataclass(frozen=True)
-class Contrat:
-    """A contrat de ville and the EPCI that pilots it; `how` says how it concerns the territory."""
-
-    ref: Ref
-    pilots: tuple[Ref, ...]
-    how: str  # "in": piloted in or by the territory; "epci": by the commune's EPCI
 
 
 @dataclass(frozen=True)
@@ -177,56 +164,6 @@ def resource_territories(
     )
     refs = labels_for(store, [str(r["t"]) for r in found], lang)
     return [Counted(refs[str(r["t"])], int(r["n"])) for r in found]
-
-
-def territory_resources(
-    store: EmbeddedStore, territory_iri: str, lang: str | None, *, limit: int = 10, offset: int = 0
-) -> ResourcePage:
-    """Resources about a territory or any territory under it, newest first, one page of them."""
-    bindings: dict[str, Node] = {"t": URIRef(territory_iri)}
-    # Walked down from the bound territory: about twice as fast as up from every place.
-    where = f"$t {DOWN}* ?sp . ?r dct:spatial ?sp ."
-    total = select_rows(
-        store, PREFIXES + f"SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE {{ {where} }}", bindings
-    )
-    page = select_rows(
-        store,
-        PREFIXES
-        + f"""SELECT ?r (MAX(STR(?d)) AS ?date) WHERE {{
-  {where} OPTIONAL {{ ?r dct:issued ?d }}
-}} GROUP BY ?r ORDER BY DESC(?date) ?r LIMIT {max(0, int(limit))} OFFSET {max(0, int(offset))}""",
-        bindings,
-    )
-    items = summaries(store, [str(r["r"]) for r in page], lang)
-    return ResourcePage(int(total[0]["n"]) if total else 0, offset, limit, tuple(items))
-
-
-def contrats_de_ville(store: EmbeddedStore, territory_iri: str, lang: str | None) -> list[Contrat]:
-    """Contrats de ville of a territory: piloted by it (EPCI) or by an EPCI in it (région,
-    département), or, for a commune, by its EPCI."""
-    found = select_rows(
-        store,
-        PREFIXES_UI
-        + f"""SELECT DISTINCT ?cv ?e ?how WHERE {{
-  {{ ?cv a pdvo:ContratDeVille ; pdvo:pilote|skos:related ?e . ?e {UP}* $t BIND("in" AS ?how) }}
-  UNION {{ $t {UP} ?e . ?cv pdvo:pilote|skos:related ?e ; a pdvo:ContratDeVille
-           BIND("epci" AS ?how) }}
-}}""",
-        {"t": URIRef(territory_iri)},
-    )
-    found = [r for r in found if str(r["e"]) != str(r["cv"])]
-    refs = labels_for(store, [str(r[k]) for r in found for k in ("cv", "e")], lang)
-    pilots: dict[str, set[str]] = defaultdict(set)
-    how: dict[str, str] = {}
-    for row in found:
-        pilots[str(row["cv"])].add(str(row["e"]))
-        if how.get(str(row["cv"])) != "in":
-            how[str(row["cv"])] = str(row["how"])
-    contrats = [
-        Contrat(refs[cv], tuple(sorted((refs[e] for e in es), key=lambda r: r.label)), how[cv])
-        for cv, es in pilots.items()
-    ]
-    return sorted(contrats, key=lambda c: (c.ref.notation or "", c.ref.label, c.ref.iri))
 
 
 def parts(store: EmbeddedStore, iris: Iterable[str], lang: str | None) -> list[Part]:

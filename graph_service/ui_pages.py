@@ -14,18 +14,9 @@ from .resources import find_resources, resource_details
 from .skos import DCT, Concept, Ref, concept_details, describe, schemes
 from .store import EmbeddedStore
 from .ui_links import content_language, data_links, int_arg, iri_arg, page_url, ui_language
-from .ui_model import (
-    CONTRAT_CLASS,
-    FACET_SAMPLE,
-    TERRITORY_CLASSES,
-    class_labels,
-    contrats_de_ville,
-    group_by_vocabulary,
-    parts,
-    resource_territories,
-    territory_resources,
-)
+from .ui_model import FACET_SAMPLE, class_labels, group_by_vocabulary, parts, resource_territories
 from .ui_svg import neighbourhood
+from .ui_territory import CONTRAT_CLASS, TERRITORY_CLASSES, contrats_de_ville, territory_resources
 from .ui_text import json_ld
 
 RESOURCES_PER_PAGE = 10

@@ -354,9 +354,14 @@ def letters_app(tmp_path_factory: pytest.TempPathFactory):
         "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .",
         "@prefix ex: <http://example.org/letters/> .",
         "@prefix voc: <http://example.org/> .",
+        "@prefix owl: <http://www.w3.org/2002/07/owl#> .",
+        "@prefix dct: <http://purl.org/dc/terms/> .",
         'voc:letters a skos:ConceptScheme ; skos:prefLabel "Lettres"@fr .',
         'ex:e a skos:Concept ; skos:inScheme voc:letters ; skos:prefLabel "Égalité"@fr .',
         'ex:n a skos:Concept ; skos:inScheme voc:letters ; skos:prefLabel "2030, agenda"@fr .',
+        "ex:old a skos:Concept ; skos:inScheme voc:letters ; owl:deprecated true ;",
+        '  dct:isReplacedBy ex:e ; skos:prefLabel "Parité"@fr ; skos:broader ex:e .',
+        "ex:e skos:narrower ex:old .",
     ]
     lines += [
         f'ex:m{i:03d} a skos:Concept ; skos:inScheme voc:letters ; skos:prefLabel "Mot {i:03d}"@fr.'
@@ -379,8 +384,22 @@ def test_index_letters_buckets_and_pagination(letters_app) -> None:
     assert first.count("Mot ") == 100 and "Mot 099" in first and 'rel="next"' in first
     last = html_of(client, "/vocab/letters/index?letter=M&page=2")
     assert last.count("Mot ") == 30 and "Mot 129" in last and 'rel="next"' not in last
-    # Imported concepts (outside our namespace) link to /page?uri=.
+    # Imported concepts (outside our namespace) link to /page?uri=, which shows them.
     assert "/page?uri=http%3A%2F%2Fexample.org%2Fletters%2Fm000" in first
+    imported = html_of(client, "/page?uri=http%3A%2F%2Fexample.org%2Fletters%2Fm000")
+    check_page(imported)
+    assert '<h1 lang="fr">Mot 000</h1>' in imported
+    assert 'href="/vocab/letters"' in imported  # the breadcrumbs start at the vocabulary
+    assert 'href="/page?uri=http%3A%2F%2Fexample.org%2Fletters%2Fm000&amp;format=ttl"' in imported
+
+
+def test_deprecated_concept_names_its_replacement(letters_app) -> None:
+    client = letters_app.test_client()
+    html = html_of(client, "/page?uri=http%3A%2F%2Fexample.org%2Fletters%2Fold")
+    notice = re.search(r'<div class="notice deprecated".*?</div>', html, re.S).group(0)
+    assert "Concept obsolète." in notice and "Remplacé par" in notice
+    assert 'href="/page?uri=http%3A%2F%2Fexample.org%2Fletters%2Fe"' in notice
+    assert "Parité" not in html_of(client, "/vocab/letters/index?letter=P", 200)
 
 
 # --- search ----------------------------------------------------------------------------------
