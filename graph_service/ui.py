@@ -10,11 +10,12 @@ from collections.abc import Iterable
 
 from flask import Blueprint, has_request_context, render_template
 from flask.typing import ResponseReturnValue
+from markupsafe import Markup, escape
 
 from . import i18n, ui_text
 from .backend import get_store
 from .namespaces import PREFIXES
-from .skos import Label, schemes
+from .skos import Label, Ref, schemes
 from .ui_links import (
     CONTENT_LANGUAGES,
     carried_params,
@@ -44,6 +45,25 @@ def prefixed(iri: str) -> str:
     return iri
 
 
+def lang_attr(lang: str) -> Markup:
+    """` lang="xx"` for an element showing text in `lang`, with `data-fallback` when that is not
+    the content language asked for (a template helper; the values are escaped here)."""
+    if not lang:
+        return Markup("")
+    attributes = f' lang="{escape(lang)}"'
+    if lang != content_language():
+        attributes += f' data-fallback="{escape(lang)}"'
+    return Markup(attributes)
+
+
+def ref_link(ref: Ref) -> Markup:
+    """A link to the page of a labelled IRI, with its notation (label and notation escaped)."""
+    html = f'<a href="{escape(page_href(ref.iri))}"{lang_attr(ref.lang)}>{escape(ref.label)}</a>'
+    if ref.notation:
+        html += f' <span class="notation">{escape(ref.notation)}</span>'
+    return Markup(html)
+
+
 @bp.app_template_filter("content_first")
 def content_first(labels: Iterable[Label]) -> list[Label]:
     """Labels or notes with those in the content language first (then as they were)."""
@@ -66,6 +86,8 @@ def _helpers() -> dict[str, object]:
         "here": here,
         "carried": carried_params,
         "page_href": page_href,
+        "lang_attr": lang_attr,
+        "ref_link": ref_link,
         "vocab_href": vocab_href,
         "scheme_href": scheme_href,
         "is_local": lambda iri: local_path(iri) is not None,

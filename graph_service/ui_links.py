@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote, urlencode
 
-from flask import current_app, has_request_context, request
+from flask import current_app, g, has_request_context, request
 
 from . import i18n
 from .conneg import RDF_TYPES
@@ -48,13 +48,16 @@ def content_language() -> str:
 
 def carried_params() -> dict[str, str]:
     """The language parameters every link of a page carries on (only when not the default)."""
+    if "ui_carried" in g:
+        return dict(g.ui_carried)
     params = {}
     if ui_language() != i18n.DEFAULT:
         params["lang"] = ui_language()
     explicit = explicit_content_language()
     if explicit and explicit != ui_language():
         params["clang"] = explicit
-    return params
+    g.ui_carried = params  # asked for by every link of a page
+    return dict(params)
 
 
 def with_params(url: str, **params: object) -> str:

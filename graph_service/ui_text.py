@@ -19,7 +19,7 @@ _MONTHS = {
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 #: As search.fold folds ligatures, so that highlighting finds what search matched.
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "’": "'", "ʼ": "'"})
-_WORD = re.compile(r"[^\s*\"'()]+")
+_WORD = re.compile(r"\w+")  # the words search matches on
 
 
 def _fold_char(ch: str) -> str:
