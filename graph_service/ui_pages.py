@@ -14,7 +14,7 @@ from .resources import find_resources, resource_details
 from .skos import DCT, Concept, Ref, concept_details, describe, schemes
 from .store import EmbeddedStore
 from .ui_links import content_language, data_links, int_arg, iri_arg, page_url, ui_language
-from .ui_model import FACET_SAMPLE, class_labels, group_by_vocabulary, parts, resource_territories
+from .ui_model import FACET_SAMPLE, group_by_vocabulary, parts, resource_territories
 from .ui_svg import neighbourhood
 from .ui_territory import CONTRAT_CLASS, TERRITORY_CLASSES, contrats_de_ville, territory_resources
 from .ui_text import json_ld
@@ -84,7 +84,6 @@ def concept_page(store: EmbeddedStore, iri: str) -> str:
         "iri": iri,
         "lang": lang,
         "level": level,
-        "classes": class_labels(store, clang),
         "data_links": data_links(iri),
         "jsonld": json_ld(defined_term(concept)),
         "picture": neighbourhood(

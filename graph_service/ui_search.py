@@ -17,7 +17,7 @@ from .search import SearchHit, SearchIndex, fold, get_index
 from .skos import schemes
 from .ui import bp
 from .ui_links import content_language, int_arg, iri_arg, page_href, ui_language
-from .ui_model import class_labels, facets
+from .ui_model import facets, labels_for
 
 PER_PAGE = 20
 #: Hits read for the facet counts; beyond, counts say "at least".
@@ -99,7 +99,8 @@ def search_page() -> ResponseReturnValue:
         facets=facets(hits),
         selected={"vocab": vocab, "labellang": labellang, "type": type_iri},
         vocab_titles=titles,
-        classes=class_labels(store, clang),
+        # Labels of the classes on show only: listing every class reads every concept.
+        classes=labels_for(store, {t for h in hits for t in h.types}, clang),
         suggestions=suggestions,
     )
 
