@@ -136,6 +136,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "scheme.tree": ("Hiérarchie", "Hierarchy"),
     "scheme.no_tops": ("Ce vocabulaire n’a pas de concept de tête.",
                        "This vocabulary has no top concept."),
+    "scheme.more_tops": ("… et {count} autres concepts de tête : voir l’index alphabétique.",
+                         "… and {count} more top concepts: see the alphabetical index."),
     "scheme.groups": ("Collections", "Collections"),
     "tree.toggle": ("Déplier ou replier « {label} »", "Expand or collapse “{label}”"),
     "index.title": ("Index alphabétique", "Alphabetical index"),

@@ -43,7 +43,11 @@ def explicit_content_language() -> str | None:
 
 def content_language() -> str:
     """The language labels are shown in: ?clang=, else the interface language."""
-    return explicit_content_language() or ui_language()
+    if not has_request_context():
+        return i18n.DEFAULT
+    if "ui_clang" not in g:  # asked for by every label of a page
+        g.ui_clang = explicit_content_language() or ui_language()
+    return str(g.ui_clang)
 
 
 def carried_params() -> dict[str, str]:

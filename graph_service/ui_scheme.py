@@ -44,6 +44,8 @@ from .ui_text import json_ld
 INDEX_PAGE_SIZE = 100
 #: Nodes opened at once through ?expand= (each costs one small query).
 MAX_EXPANDED = 24
+#: Top concepts drawn in the tree; a flat vocabulary's others are reached by the index.
+MAX_TOPS = 500
 
 
 @bp.app_template_global("node_id")
@@ -93,13 +95,15 @@ def scheme_page(store: EmbeddedStore, iri: str) -> str:
     if info is None:
         raise NotFound(f"Could not find scheme <{iri}>")
     index = index_page(store, vocab_id, None, clang, 1, 0)
+    tops = top_concepts(store, iri, clang)
     return render_template(
         "ui/scheme.html",
         info=info,
         iri=iri,
         lang=lang,
         description=describe(store, iri, clang),
-        tops=top_concepts(store, iri, clang),
+        tops=tops[:MAX_TOPS],
+        more_tops=max(0, len(tops) - MAX_TOPS),
         opened=_expanded(store, clang),
         groups=groups(store, vocab_id, clang) or [],
         letters=index.letters,
