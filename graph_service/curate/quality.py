@@ -15,6 +15,7 @@ from rdflib import Literal
 from ..labels import pick
 from ..namespaces import BASE
 from ..store import EmbeddedStore, StoreError, format_for_path
+from .graphs import strongly_connected
 from .textmatch import fold
 
 P = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -371,52 +372,17 @@ def _unprintable(text: str) -> bool:
 
 
 def _cycles(ctx: _Context) -> list[tuple[str, str]]:
-    """Tarjan's strongly connected components over broader edges (iterative: no recursion limit)."""
-    up: dict[str, list[str]] = defaultdict(list)
+    """Concepts on a broader cycle: the strongly connected sets of more than one concept."""
+    up: dict[str, set[str]] = defaultdict(set)
     for child, parent in ctx.broader:
         if child != parent:  # self-loops are reflexively-related
-            up[child].append(parent)
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    on_stack: set[str] = set()
-    stack: list[str] = []
+            up[child].add(parent)
     found: list[tuple[str, str]] = []
-    counter = 0
-    for root in list(up):
-        if root in index:
-            continue
-        work = [(root, iter(up[root]))]
-        index[root] = low[root] = counter
-        counter += 1
-        stack.append(root)
-        on_stack.add(root)
-        while work:
-            node, children = work[-1]
-            child = next(children, None)
-            if child is not None:
-                if child not in index:
-                    index[child] = low[child] = counter
-                    counter += 1
-                    stack.append(child)
-                    on_stack.add(child)
-                    work.append((child, iter(up.get(child, ()))))
-                elif child in on_stack:
-                    low[node] = min(low[node], index[child])
-                continue
-            work.pop()
-            if work:
-                low[work[-1][0]] = min(low[work[-1][0]], low[node])
-            if low[node] == index[node]:
-                component = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    component.append(member)
-                    if member == node:
-                        break
-                if len(component) > 1:
-                    names = " > ".join(ctx.label(m) or m for m in sorted(component)[:6])
-                    found += [(m, f"cycle of {len(component)}: {names}") for m in sorted(component)]
+    for component in strongly_connected(up):
+        if len(component) > 1:
+            members = sorted(component)
+            names = " > ".join(ctx.label(m) or m for m in members[:6])
+            found += [(m, f"cycle of {len(component)}: {names}") for m in members]
     return found
 
 

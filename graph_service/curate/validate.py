@@ -17,6 +17,8 @@ from rdflib.term import Node
 
 from graph_service.namespaces import PREFIXES
 
+from .graphs import strongly_connected
+
 DEFAULT_SHAPES_DIR = Path(__file__).resolve().parents[2] / "shapes"
 
 #: rdflib parser names by file extension; Turtle is the default for anything else.
@@ -339,7 +341,7 @@ class _Checker:
             up[child].add(parent)
         for parent, child in self.data.subject_objects(SKOS.narrower):
             up[child].add(parent)
-        for component in _strongly_connected(up):
+        for component in strongly_connected(up):
             if len(component) == 1:
                 (node,) = component
                 if node not in up[node]:
@@ -420,49 +422,6 @@ def _path_name(path: Node | None, report: Graph, shapes: Graph) -> str:
             if isinstance(inverse, URIRef):
                 return f"^{_short(inverse)}"
     return ""
-
-
-def _strongly_connected(edges: dict[Node, set[Node]]) -> Iterator[set[Node]]:
-    """Yield strongly connected sets (Tarjan), iteratively: deep hierarchies overflow recursion."""
-    index: dict[Node, int] = {}
-    low: dict[Node, int] = {}
-    stack: list[Node] = []
-    on_stack: set[Node] = set()
-    counter = 0
-    for root in sorted(edges, key=str):
-        if root in index:
-            continue
-        work = [(root, iter(sorted(edges.get(root, ()), key=str)))]
-        index[root] = low[root] = counter
-        counter += 1
-        stack.append(root)
-        on_stack.add(root)
-        while work:
-            node, children = work[-1]
-            child = next(children, None)
-            if child is not None:
-                if child not in index:
-                    index[child] = low[child] = counter
-                    counter += 1
-                    stack.append(child)
-                    on_stack.add(child)
-                    work.append((child, iter(sorted(edges.get(child, ()), key=str))))
-                elif child in on_stack:
-                    low[node] = min(low[node], index[child])
-                continue
-            work.pop()
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[node])
-            if low[node] == index[node]:
-                component = set()
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    component.add(member)
-                    if member == node:
-                        break
-                yield component
 
 
 def _shortest_cycle(start: Node, edges: dict[Node, set[Node]], within: set[Node]) -> list[Node]:
