@@ -133,16 +133,7 @@ class SearchIndex:
         folded = fold(query)
         plain = " ".join(folded.replace("*", " ").split())
         tokens = [t for t in _TOKEN.findall(folded) if t.strip("*")]
-        where, params = ["1"], []
-        if lang:
-            where.append("l.lang = ?")
-            params.append(lang.lower())
-        if vocab_id:
-            where.append(_IN_VOCAB)
-            params.append(vocab_id)
-        if type_iri:
-            where.append(_OF_TYPE)
-            params.append(type_iri)
+        where, params = _filters(lang, vocab_id, type_iri)
         wanted = max(0, offset) + max(0, limit)
         if not tokens:
             tiers = [self._all(where, params)]
@@ -232,13 +223,7 @@ class SearchIndex:
     ) -> list[SearchHit]:
         """Concepts with this label, in Skosmos's order: exact preferred label, then the same
         ignoring case and accents, then exact alternative label, then folded alternative label."""
-        where, params = ["1"], []
-        if lang:
-            where.append("l.lang = ?")
-            params.append(lang.lower())
-        if vocab_id:
-            where.append(_IN_VOCAB)
-            params.append(vocab_id)
+        where, params = _filters(lang, vocab_id)
         rows = [row for row, _ in self._exact(fold(label), where, params)]
         for kind, exact in (("pref", True), ("pref", False), ("alt", True), ("alt", False)):
             found: dict[str, SearchHit] = {}
@@ -326,6 +311,23 @@ def _pick(prefs: dict[str, str], lang: str | None) -> tuple[str, str] | None:
 
 _indexes: weakref.WeakKeyDictionary[EmbeddedStore, SearchIndex] = weakref.WeakKeyDictionary()
 _build_lock = threading.Lock()
+
+
+def _filters(
+    lang: str | None, vocab_id: str | None, type_iri: str | None = None
+) -> tuple[list[str], list[str]]:
+    """SQL conditions (and their parameters) restricting labels by language, vocabulary, type."""
+    where, params = ["1"], []
+    if lang:
+        where.append("l.lang = ?")
+        params.append(lang.lower())
+    if vocab_id:
+        where.append(_IN_VOCAB)
+        params.append(vocab_id)
+    if type_iri:
+        where.append(_OF_TYPE)
+        params.append(type_iri)
+    return where, params
 
 
 def get_index(store: EmbeddedStore) -> SearchIndex:
