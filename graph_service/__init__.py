@@ -11,6 +11,7 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     """Build the Flask app from GRAPH_SERVICE_* settings, overridden by test_config."""
     from . import backend, errors, health, sparql, ui
     from .config import Config
+    from .sparql_fast import SparqlFastPath
 
     app = Flask(__name__)
     app.config.update(Config.from_env().as_flask_config())
@@ -33,4 +34,9 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     app.register_blueprint(curation.bp)  # /curation/ pages and POST /api/suggest
     app.register_blueprint(reconcile.bp)  # OpenRefine reconciliation service at /reconcile
     app.register_blueprint(cards.bp)  # concept cards: /card, /oembed, /api/summary, /embed.js
+    # WSGI layers, innermost first: plain GET /sparql queries skip Flask, and repeated GETs
+    # are answered from memory before reaching any of it.
+    if app.config.get("SPARQL_FAST_PATH", True):
+        app.wsgi_app = SparqlFastPath(app.wsgi_app, app)  # type: ignore[method-assign]
+    backend.wrap_response_cache(app)
     return app

@@ -16,8 +16,12 @@ _open_lock = threading.Lock()
 
 
 def init_app(app: Flask) -> None:
-    """Register the store slot (a ready store may come in config as STORE) and the GET cache."""
+    """Register the store slot (a ready store may come in config as STORE)."""
     app.extensions[_EXTENSION] = app.config.get("STORE")
+
+
+def wrap_response_cache(app: Flask) -> None:
+    """Put the GET response cache around the app's WSGI callable (when its size is not 0)."""
     max_bytes = int(app.config.get("RESPONSE_CACHE_BYTES", 0))
     if max_bytes > 0:
         app.wsgi_app = ResponseCache(  # type: ignore[method-assign]
@@ -45,7 +49,11 @@ def open_store(config: dict) -> EmbeddedStore | RemoteStore:
 
 def get_store() -> EmbeddedStore:
     """The app's store, opened on first use."""
-    app = current_app
+    return store_of(current_app)  # type: ignore[arg-type]
+
+
+def store_of(app: Flask) -> EmbeddedStore:
+    """The store of a given app, opened on first use (BuildError while nothing is built)."""
     store = app.extensions.get(_EXTENSION)
     if store is None:
         with _open_lock:

@@ -65,16 +65,26 @@ def etag_for(store: EmbeddedStore, vary: str | None = None) -> str:
     It covers the path, the query and Accept, plus any other request header the answer says it
     varies on, so that two representations never share a tag.
     """
-    parts = [
+    extra = [
+        f"{name}={request.headers.get(name, '')}"
+        for name in sorted({h.strip().lower() for h in (vary or "").split(",")} - {"", "accept"})
+    ]
+    return etag_of(
+        store.version,
         request.path,
         request.query_string.decode("latin-1"),
         request.headers.get("Accept", ""),
-    ]
-    for name in sorted({h.strip().lower() for h in (vary or "").split(",")} - {"", "accept"}):
-        parts.append(f"{name}={request.headers.get(name, '')}")
-    key = "\n".join(parts)
+        extra,
+    )
+
+
+def etag_of(
+    version: str, path: str, query_string: str, accept: str, extra: list[str] | None = None
+) -> str:
+    """The entity tag of an answer: the data version and a digest of what the request asked."""
+    key = "\n".join([path, query_string, accept, *(extra or ())])
     digest = hashlib.blake2b(key.encode("utf-8", "replace"), digest_size=9).hexdigest()
-    return f"{store.version}-{digest}"
+    return f"{version}-{digest}"
 
 
 def _current_store() -> EmbeddedStore | None:

@@ -12,13 +12,16 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import abort
 
 from . import conneg
+from . import sparql_protocol as protocol
 from .auth import require_update_token
 from .backend import get_store
 from .exceptions import GraphServiceError
-from .query_runner import QueryTask, run_query
+from .query_runner import run_query
+from .sparql_fast import FAST_PATH_FAILURE
 from .sparql_page import render_page
 from .sparql_page import service_description as description_body
-from .sparql_text import add_using, query_form, valid_iri
+from .sparql_protocol import content_type
+from .sparql_text import add_using, valid_iri
 from .store import StoreError
 
 bp = Blueprint("sparql", __name__)
@@ -35,15 +38,8 @@ def init_app(app: Flask) -> None:
 QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
 FORM_TYPE = "application/x-www-form-urlencoded"
-HTML = "text/html"
-RESULT_MEDIA = [m.media_type for m in conneg.RESULT_TYPES]
-GRAPH_MEDIA = [m.media_type for m in conneg.RDF_TYPES]
-#: `format=` names that conneg's tables lack (SPARQLWrapper sends json, n3, rdf+xml; "json"
-#: means JSON-LD when the answer is a graph).
-GRAPH_ALIASES = {"json": "jsonld", "n3": "turtle", "text/n3": "turtle", "rdf+xml": "rdfxml"}
 #: The syntaxes of the service description (a graph: no dataset syntax).
-DESCRIPTION_MEDIA = GRAPH_MEDIA[:4]
-BY_NAME = {m.name: m for m in (*conneg.RESULT_TYPES, *conneg.RDF_TYPES)}
+DESCRIPTION_MEDIA = protocol.GRAPH_MEDIA[:4]
 CORS_PREFLIGHT = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
@@ -128,12 +124,7 @@ def _only(values: list[str], name: str) -> str:
 
 
 def _check_length(text: str) -> None:
-    limit = current_app.config["MAX_QUERY_LENGTH"]
-    if limit and len(text) > limit:
-        raise GraphServiceError(
-            f"the text is {len(text):,} characters long; this endpoint accepts {limit:,}",
-            status=413,
-        )
+    protocol.check_length(text, current_app.config["MAX_QUERY_LENGTH"])
 
 
 def _graphs(params: MultiDict, name: str) -> list[str]:
@@ -150,55 +141,32 @@ def _base_iri() -> str:
     return public.rstrip("/") + request.path if public else request.base_url
 
 
-def _pick(kind: str, params: MultiDict) -> conneg.MediaType:
-    """The serialisation of a select/ask ("results") or graph answer: format=, else Accept."""
-    fmt = params.get("format", "").strip().lower()
-    if fmt:
-        if kind == "results":
-            chosen = conneg.result_type(fmt)
-        else:
-            chosen = conneg.rdf_type(fmt) or BY_NAME.get(GRAPH_ALIASES.get(fmt, ""))
-        if chosen is not None:
-            return chosen  # an unknown format= falls back to Accept
-    offered = RESULT_MEDIA if kind == "results" else GRAPH_MEDIA
-    media = conneg.negotiate(request.headers.get("Accept"), offered)
-    if media is None:
-        what = "SELECT and ASK" if kind == "results" else "CONSTRUCT and DESCRIBE"
-        raise GraphServiceError(
-            f"none of the Accept header's types fits: {what} answers come as " + ", ".join(offered),
-            status=406,
-        )
-    lookup = conneg.result_type if kind == "results" else conneg.rdf_type
-    return lookup(media)  # type: ignore[return-value]
-
-
-def _wants_html(params: MultiDict) -> bool:
-    """Browsers (text/html preferred to every data format) get a page, never curl or clients."""
-    if params.get("format"):
-        return False
-    return (
-        conneg.negotiate(request.headers.get("Accept"), [*RESULT_MEDIA, *GRAPH_MEDIA, HTML]) == HTML
-    )
-
-
 def _query(text: str, params: MultiDict) -> ResponseReturnValue:
     _check_length(text)
     default_graphs = _graphs(params, "default-graph-uri")
     named_graphs = _graphs(params, "named-graph-uri")
-    dataset = bool(default_graphs or named_graphs)
-    kind = "graph" if query_form(text) in ("construct", "describe") else "results"
-    html = _wants_html(params)
-    chosen = BY_NAME["json" if kind == "results" else "turtle"] if html else _pick(kind, params)
-    task = QueryTask(
-        query=text,
-        result_format=chosen.name if kind == "results" else "json",
-        graph_format=chosen.name if kind == "graph" else "turtle",
-        default_graphs=tuple(default_graphs) if dataset else None,
-        named_graphs=tuple(named_graphs) if dataset else None,
+    fmt = params.get("format", "")
+    accept = request.headers.get("Accept")
+    kind = protocol.answer_kind(text)
+    html = protocol.wants_html(fmt, accept)
+    chosen = (
+        protocol.BY_NAME["json" if kind == "results" else "turtle"]
+        if html
+        else protocol.choose_format(kind, fmt, accept)
+    )
+    task = protocol.query_task(
+        text,
+        chosen,
+        kind,
+        default_graphs=default_graphs,
+        named_graphs=named_graphs,
         base_iri=_base_iri(),
     )
     config = current_app.config
     try:
+        failed = request.environ.pop(FAST_PATH_FAILURE, None)
+        if failed is not None:
+            raise failed  # the fast path ran this very query already: do not run it twice
         answer = run_query(
             get_store(),
             task,
@@ -212,17 +180,10 @@ def _query(text: str, params: MultiDict) -> ResponseReturnValue:
         raise
     if html:
         return render_page(_base_iri(), text, answer=answer)
-    if (answer.kind == "graph") != (kind == "graph"):  # the form sniffing guessed wrong
-        chosen = BY_NAME[task.graph_format if answer.kind == "graph" else task.result_format]
+    chosen = protocol.answered_format(chosen, task, answer.kind, kind)
     return Response(
         answer.body, content_type=content_type(chosen.media_type), headers={"Vary": "Accept"}
     )
-
-
-def content_type(media_type: str) -> str:
-    """The Content-Type header for a media type: text formats say they are UTF-8."""
-    textual = media_type.startswith("text/") or media_type == "application/n-triples"
-    return f"{media_type}; charset=utf-8" if textual else media_type
 
 
 def _update(text: str, params: MultiDict) -> ResponseReturnValue:
@@ -241,8 +202,8 @@ def _update(text: str, params: MultiDict) -> ResponseReturnValue:
 
 def service_description() -> ResponseReturnValue:
     """The SPARQL 1.1 Service Description (an RDF format by Accept), or the page for browsers."""
-    media = conneg.negotiate(request.headers.get("Accept"), [*DESCRIPTION_MEDIA, HTML])
-    if media == HTML:
+    media = conneg.negotiate(request.headers.get("Accept"), [*DESCRIPTION_MEDIA, protocol.HTML])
+    if media == protocol.HTML:
         return render_page(_base_iri())
     chosen = conneg.rdf_type(media or "text/turtle")
     assert chosen is not None

@@ -259,9 +259,7 @@ class EmbeddedStore:
 
     def named_graphs(self) -> list[str]:
         """Return the IRIs of the named graphs, sorted."""
-        return sorted(
-            g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)
-        )
+        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
 
     def count(self, graph: str | None = None) -> int:
         """Count the triples of one named graph, or of the whole dataset when graph is None."""

@@ -1,0 +1,115 @@
+"""The WSGI fast path for GET /sparql answers exactly as the Flask view does, or leaves it to it."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph_service import create_app
+from graph_service.sparql_fast import SparqlFastPath
+
+SKOS = "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+SELECT = SKOS + 'SELECT ?c WHERE { ?c skos:prefLabel "Empowerment"@fr }'
+SELECT_MANY = SKOS + "SELECT ?c ?l WHERE { ?c skos:prefLabel ?l } ORDER BY ?c ?l LIMIT 30"
+ACCENTS = SKOS + 'SELECT ?c WHERE { ?c skos:prefLabel "Démocratie participative"@fr }'
+RELATIVE = "SELECT (<relative> AS ?x) WHERE {}"
+ASK = SKOS + "ASK { ?c a skos:Concept }"
+CONSTRUCT = SKOS + "CONSTRUCT { ?c skos:prefLabel ?l } WHERE { ?c skos:prefLabel ?l } LIMIT 5"
+DESCRIBE = "DESCRIBE <https://w3id.org/pdv/notions/empowerment>"
+
+#: (query string, Accept header) of requests a data client sends: answered by the fast path.
+PLAIN = [
+    ({"query": SELECT}, "application/sparql-results+json"),
+    ({"query": SELECT_MANY, "format": "xml"}, None),
+    ({"query": SELECT_MANY}, "text/csv"),
+    ({"query": SELECT_MANY}, "text/tab-separated-values;q=0.9, text/csv;q=0.5"),
+    ({"query": ACCENTS}, "application/sparql-results+json"),
+    ({"query": RELATIVE}, "application/sparql-results+json"),
+    ({"query": ASK}, None),
+    ({"query": CONSTRUCT}, "text/turtle"),
+    ({"query": CONSTRUCT}, "*/*"),
+    ({"query": DESCRIBE, "format": "json"}, None),
+    ({"query": DESCRIBE}, "application/n-triples"),
+]
+#: Requests the fast path leaves to Flask: failures, browsers, datasets, other parameters.
+DELEGATED = [
+    ({"query": "SELECT ?x WHERE { ?x }"}, "application/sparql-results+json"),  # 400
+    ({"query": SELECT}, "image/png"),  # 406
+    ({"query": SELECT_MANY}, "application/sparql-results+json"),  # 422 over the row limit
+    ({"query": "x" * 300}, None),  # 413
+    ({"query": SELECT}, "text/html,application/xhtml+xml,*/*;q=0.8"),  # the query page
+    ({"query": SELECT, "default-graph-uri": "https://w3id.org/pdv/graph/notions.ttl"}, None),
+    ({"query": SELECT, "extra": "1"}, None),
+    ({}, "text/turtle"),  # the service description
+]
+
+
+def _apps(vocab_store, **config):
+    base = {"TESTING": True, "STORE": vocab_store, "RESPONSE_CACHE_BYTES": 0, **config}
+    fast = create_app({**base, "SPARQL_FAST_PATH": True})
+    slow = create_app({**base, "SPARQL_FAST_PATH": False})
+    assert isinstance(fast.wsgi_app, SparqlFastPath)
+    assert not isinstance(slow.wsgi_app, SparqlFastPath)
+    return fast, slow
+
+
+def _same_answer(fast, slow, params, accept):
+    headers = {"Accept": accept} if accept else {}
+    one = fast.test_client().get("/sparql", query_string=params, headers=headers)
+    other = slow.test_client().get("/sparql", query_string=params, headers=headers)
+    assert one.status_code == other.status_code
+    assert dict(one.headers) == dict(other.headers)
+    assert one.data == other.data
+    return one
+
+
+@pytest.mark.parametrize(("params", "accept"), PLAIN)
+def test_plain_queries_get_the_views_answer_without_flask(vocab_store, params, accept):
+    fast, slow = _apps(vocab_store)
+    response = _same_answer(fast, slow, params, accept)
+    assert response.status_code == 200
+    assert response.data
+    assert fast.wsgi_app.answered == 1
+
+
+@pytest.mark.parametrize(("params", "accept"), DELEGATED)
+def test_everything_else_is_left_to_the_view(vocab_store, params, accept):
+    fast, slow = _apps(vocab_store, MAX_RESULT_ROWS=10, MAX_QUERY_LENGTH=200)
+    _same_answer(fast, slow, params, accept)
+    assert fast.wsgi_app.answered == 0
+
+
+def test_conditional_requests_get_304_from_the_view(vocab_store):
+    fast, _ = _apps(vocab_store)
+    client = fast.test_client()
+    first = client.get("/sparql", query_string={"query": ASK})
+    again = client.get(
+        "/sparql", query_string={"query": ASK}, headers={"If-None-Match": first.headers["ETag"]}
+    )
+    assert again.status_code == 304
+    assert fast.wsgi_app.answered == 1  # the first one only
+
+
+def test_a_failed_query_runs_once(vocab_store):
+    """The view reports the fast path's failure instead of running the query a second time."""
+    from graph_service import query_runner
+
+    fast, _ = _apps(vocab_store)
+    runs = []
+    original = query_runner.get_runner
+
+    class Counting:
+        def __init__(self, runner):
+            self.runner = runner
+
+        def run(self, *args, **kwargs):
+            runs.append(args[1].query)
+            return self.runner.run(*args, **kwargs)
+
+    query_runner.get_runner = lambda *a, **k: Counting(original(*a, **k))
+    try:
+        response = fast.test_client().get("/sparql", query_string={"query": "SELECT ?x { ?x }"})
+    finally:
+        query_runner.get_runner = original
+    assert response.status_code == 400
+    assert response.get_data(as_text=True).startswith("400 Bad Request : error at 1:")
+    assert runs == ["SELECT ?x { ?x }"]
