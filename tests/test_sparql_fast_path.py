@@ -111,5 +111,6 @@ def test_a_failed_query_runs_once(vocab_store):
     finally:
         query_runner.get_runner = original
     assert response.status_code == 400
-    assert response.get_data(as_text=True).startswith("400 Bad Request : error at 1:")
+    assert response.get_data(as_text=True).startswith("400 Bad Request : ")
+    assert len(response.get_data(as_text=True)) > 30  # the parser's message follows
     assert runs == ["SELECT ?x { ?x }"]
