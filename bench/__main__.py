@@ -49,6 +49,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--only", choices=PARTS, help="run one part (builds stores if needed)")
     parser.add_argument(
+        "--sparql-modes",
+        default="repeated,unique",
+        help="SPARQL modes to measure, comma-separated (repeated, unique)",
+    )
+    parser.add_argument(
+        "--queries",
+        default=",".join(q.name for q in QUERIES),
+        help="SPARQL queries to measure, comma-separated (default: all five)",
+    )
+    parser.add_argument("--clients", default="1,4,16", help="SPARQL client counts, comma-separated")
+    parser.add_argument(
         "--client",
         choices=("auto", "python", "wrk"),
         default="auto",
@@ -105,7 +116,13 @@ def main(argv: list[str] | None = None) -> int:
         _progress("wrk is not installed (apt-get install wrk): using the Python client")
         client = "python"
     settings = Settings(
-        duration=duration, warmup=warmup, max_requests=args.max_requests, client=client
+        duration=duration,
+        warmup=warmup,
+        max_requests=args.max_requests,
+        client=client,
+        sparql_modes=tuple(m for m in args.sparql_modes.split(",") if m in ("repeated", "unique")),
+        queries=tuple(q for q in args.queries.split(",") if q),
+        sparql_clients=tuple(int(c) for c in args.clients.split(",") if c),
     )
 
     _progress(

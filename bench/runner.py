@@ -27,6 +27,8 @@ class Settings:
     sparql_clients: tuple[int, ...] = (1, 4, 16)
     page_clients: tuple[int, ...] = (1, 16)
     client: str = "python"  # or "wrk"
+    sparql_modes: tuple[str, ...] = ("repeated", "unique")
+    queries: tuple[str, ...] = tuple(q.name for q in QUERIES)
 
 
 @dataclass
@@ -190,10 +192,10 @@ def measure_sparql(
         report.conditions.append(f"WARNING: answers differ between ours and oxigraph: {problem}")
     raw: list[dict] = []
     report.raw["sparql"] = raw
-    for mode in ("repeated", "unique"):
+    for mode in settings.sparql_modes:
         target = SPARQL_TARGETS[mode]
         ratios: list[float] = []
-        for query in QUERIES:
+        for query in (q for q in QUERIES if q.name in settings.queries):
             offsets = dict.fromkeys(servers, 0)
             for clients in settings.sparql_clients:
                 cells = {}
