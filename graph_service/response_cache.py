@@ -6,6 +6,11 @@ credentials or conditions, and the app did not mark it private or no-store. It i
 path, query string, Accept, Host and the request headers its `Vary` names, and it is valid
 for one data version only: any write empties the cache. A hit costs a dictionary lookup instead of a
 trip through Flask, the model layer and the engine.
+
+An answer is kept from the second time its URL is asked for, not the first: most URLs of a
+large vocabulary are asked for once (a crawler, a stream of distinct SPARQL queries), and
+keeping those filled the cache with answers never read again, at a cost in memory and in
+time. A small bit set (the "doorkeeper" of TinyLFU caches) remembers which URLs were seen.
 """
 
 from __future__ import annotations
@@ -42,9 +47,11 @@ class ResponseCache:
         *,
         max_bytes: int = 128 * 1024 * 1024,
         max_entry_bytes: int = 2 * 1024 * 1024,
+        keep_first_answers: bool = False,
     ) -> None:
         self.app, self.version = app, version
         self.max_bytes, self.max_entry_bytes = max_bytes, max_entry_bytes
+        self._doorkeeper = None if keep_first_answers else _Doorkeeper()
         self._entries: OrderedDict[tuple, _Entry] = OrderedDict()
         self._vary: dict[tuple[str, str], tuple[str, ...]] = {}
         self._bytes = 0
@@ -79,6 +86,8 @@ class ResponseCache:
                 self._entries.clear()
                 self._vary.clear()
                 self._bytes, self._current = 0, version
+                if self._doorkeeper is not None:
+                    self._doorkeeper.clear()
                 return None
             names = self._vary.get(base)
             if names is None:
@@ -156,8 +165,42 @@ class ResponseCache:
             key = self._key(base, names, environ)
             if key in self._entries:
                 return
+            if self._doorkeeper is not None and self._doorkeeper.first_sight(key):
+                return  # kept if it is asked for again
             self._entries[key] = _Entry(captured["status"], headers, body)
             self._bytes += len(body)
             while self._bytes > self.max_bytes and self._entries:
                 _, evicted = self._entries.popitem(last=False)
                 self._bytes -= len(evicted.body)
+
+
+class _Doorkeeper:
+    """Which keys were seen before: one bit per key hash, forgotten in bulk once well filled.
+
+    A false "seen" (two keys on one bit) only admits an answer one request early; 2**20 bits
+    (128 kB) are reset after 2**17 keys, so at most one key in eight is admitted early.
+    """
+
+    BITS = 1 << 20
+    RESET_AFTER = 1 << 17
+
+    def __init__(self) -> None:
+        self._bits = bytearray(self.BITS // 8)
+        self._marked = 0
+
+    def first_sight(self, key: tuple) -> bool:
+        """Whether `key` is new (and remember it); the caller holds the cache's lock."""
+        slot = hash(key) % self.BITS
+        byte, mask = slot >> 3, 1 << (slot & 7)
+        if self._bits[byte] & mask:
+            return False
+        if self._marked >= self.RESET_AFTER:
+            self.clear()
+        self._bits[byte] |= mask
+        self._marked += 1
+        return True
+
+    def clear(self) -> None:
+        """Forget every key (on a new data version, or once the set is well filled)."""
+        self._bits = bytearray(self.BITS // 8)
+        self._marked = 0

@@ -11,7 +11,7 @@ from graph_service.response_cache import ResponseCache
 class Counter:
     """A tiny WSGI app (Flask) that counts how often it really answers."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep_first_answers: bool = True) -> None:
         self.calls = 0
         self.version = "v1"
         app = Flask(__name__)
@@ -40,7 +40,9 @@ class Counter:
             return Response(iter([b"a", b"b"]))
 
         self.app = app
-        app.wsgi_app = ResponseCache(app.wsgi_app, lambda: self.version)  # type: ignore[method-assign]
+        app.wsgi_app = ResponseCache(  # type: ignore[method-assign]
+            app.wsgi_app, lambda: self.version, keep_first_answers=keep_first_answers
+        )
 
 
 @pytest.fixture
@@ -53,6 +55,19 @@ def test_repeated_get_is_answered_from_memory(counter: Counter):
     first = client.get("/page?q=a", headers={"Accept": "text/html"}).data
     second = client.get("/page?q=a", headers={"Accept": "text/html"}).data
     assert first == second and counter.calls == 1
+
+
+def test_by_default_an_answer_is_kept_from_its_second_request():
+    counter = Counter(keep_first_answers=False)
+    client = counter.app.test_client()
+    bodies = [client.get("/page?q=a").data for _ in range(4)]
+    client.get("/page?q=b")
+    assert counter.calls == 3  # q=a answered twice by the app, then from memory; q=b once
+    assert bodies[1] == bodies[2] == bodies[3] != bodies[0]
+    counter.version = "v2"  # a new version forgets what was seen
+    client.get("/page?q=a")
+    client.get("/page?q=a")
+    assert counter.calls == 5
 
 
 def test_vary_headers_and_query_strings_are_part_of_the_key(counter: Counter):
