@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from .backend import get_store
 from .build import BuildError
+from .search import index_ready
 from .store import StoreError
 
 bp = Blueprint("health", __name__)
@@ -14,13 +15,22 @@ bp = Blueprint("health", __name__)
 
 @bp.get("/healthz")
 def healthz() -> ResponseReturnValue:
-    """200 with the data version when the store answers a query, 503 otherwise."""
+    """200 with the data version when the store answers a query, 503 otherwise.
+
+    `search_index` says whether search answers at once ("ready") or will wait for the index
+    being built from the store ("building", for seconds at 100,000 concepts after a start or
+    a write): a readiness probe may wait for "ready".
+    """
     try:
         store = get_store()
         store.ask("ASK { ?s ?p ?o }")
     except (BuildError, StoreError) as exc:
         return jsonify(status="unavailable", error=str(exc)), 503
-    body = {"status": "ok", "version": store.version}
+    body = {
+        "status": "ok",
+        "version": store.version,
+        "search_index": "ready" if index_ready(store) else "building",
+    }
     if store.path is not None:
         body["store"] = store.path.name
     else:

@@ -330,6 +330,12 @@ def _filters(
     return where, params
 
 
+def index_ready(store: EmbeddedStore) -> bool:
+    """Whether the store's search index is built for its current data version."""
+    index = _indexes.get(store)
+    return index is not None and index.version == store.version
+
+
 def get_index(store: EmbeddedStore) -> SearchIndex:
     """The search index of a store, rebuilt on the first call after its data version changed."""
     index = _indexes.get(store)

@@ -45,14 +45,19 @@ def test_home_in_english(client):
     assert '<html lang="en">' in page.get_data(as_text=True)
 
 
-def test_healthz_reports_the_data_version(client, vocab_store):
+def test_healthz_reports_the_data_version_and_the_search_index(client, vocab_store):
+    from graph_service.search import get_index, index_ready
+
     answer = client.get("/healthz")
     assert answer.status_code == 200
     assert answer.json == {
         "status": "ok",
         "version": vocab_store.version,
+        "search_index": "ready" if index_ready(vocab_store) else "building",
         "store": vocab_store.path.name if vocab_store.path else vocab_store.query_endpoint,
     }
+    get_index(vocab_store)
+    assert client.get("/healthz").json["search_index"] == "ready"
 
 
 def test_healthz_without_a_store_is_503(tmp_path):
