@@ -14,7 +14,7 @@ import weakref
 from datetime import UTC, datetime, timedelta
 
 from flask import Flask, Response, request
-from werkzeug.http import is_resource_modified, parse_etags
+from werkzeug.http import http_date, is_resource_modified, parse_etags
 
 from .build import BuildError
 from .store import EmbeddedStore
@@ -26,6 +26,9 @@ MAX_AGE = 60
 PURE_BLUEPRINTS = frozenset({"rest", "linked_data"})
 
 _modified: weakref.WeakKeyDictionary[EmbeddedStore, tuple[str, datetime]] = (
+    weakref.WeakKeyDictionary()
+)
+_modified_header: weakref.WeakKeyDictionary[EmbeddedStore, tuple[str, str]] = (
     weakref.WeakKeyDictionary()
 )
 _lock = threading.Lock()
@@ -57,6 +60,16 @@ def last_modified(store: EmbeddedStore) -> datetime:
             stamp = max(now, seen[1] + timedelta(seconds=1))
         _modified[store] = (version, stamp)
         return stamp
+
+
+def last_modified_header(store: EmbeddedStore) -> str:
+    """last_modified() as an HTTP date, formatted once per data version (it is on every answer)."""
+    version = store.version
+    formatted = _modified_header.get(store)
+    if formatted is None or formatted[0] != version:
+        formatted = (version, http_date(last_modified(store)))
+        _modified_header[store] = formatted
+    return formatted[1]
 
 
 def etag_for(store: EmbeddedStore, vary: str | None = None) -> str:

@@ -103,7 +103,13 @@ def serve_command(host: str, port: int, threads: int | None, dev: bool) -> None:
     from .server import serve
 
     _echo_err(f"graph-service on http://{host}:{port}/ (data: {config['DATA_DIR']})")
-    serve(host, port, threads or config["THREADS"], config["QUERY_TIMEOUT"])
+    serve(
+        host,
+        port,
+        threads or config["THREADS"],
+        config["QUERY_TIMEOUT"],
+        access_log=config["ACCESS_LOG"],
+    )
 
 
 from .curate.commands import register as _register_curation  # noqa: E402

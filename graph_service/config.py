@@ -49,6 +49,8 @@ class Config:
     response_cache_bytes: int = 128 * 1024 * 1024
     #: Threads of the production server.
     threads: int = 8
+    #: One line per request on stdout from the production server (method, path, status, ms).
+    access_log: bool = True
     #: Allow fetching URLs on private and loopback addresses (imports, ingest).
     allow_private_urls: bool = False
 

@@ -157,6 +157,25 @@ def _receive(fd: int) -> tuple:
     return marshal.loads(_read_exactly(fd, size))
 
 
+def _receive_reply(fd: int) -> tuple:
+    """Read a worker's frame, in one system call for most answers.
+
+    A worker speaks only when spoken to (ready, then one reply per task), so nothing follows
+    its frame on the pipe and reading ahead cannot swallow the next one. (The other way, the
+    stop message may follow a task at once: the worker reads exact frames.)
+    """
+    first = os.read(fd, 1 << 16)
+    if len(first) < _HEADER.size:
+        if not first:
+            raise EOFError("the other end of the pipe is closed")
+        first += _read_exactly(fd, _HEADER.size - len(first))
+    (size,) = _HEADER.unpack_from(first)
+    payload = first[_HEADER.size :]
+    if len(payload) < size:
+        payload += _read_exactly(fd, size - len(payload))
+    return marshal.loads(payload)
+
+
 def _task_fields(task: QueryTask) -> tuple:
     return (
         task.query,
@@ -235,7 +254,7 @@ class _Worker:
 
     def reply(self) -> tuple:
         """Read the worker's reply (call once wait() said it is there)."""
-        return _receive(self.replies)
+        return _receive_reply(self.replies)
 
     def ready(self) -> bool:
         """Wait for the worker's first message, which says it has imported the engine."""
@@ -260,7 +279,8 @@ class WorkerPool:
 
     def __init__(self, size: int) -> None:
         self.size = max(1, size)
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        # SimpleQueue (in C) where Queue's Condition cost a lock dance on every query.
+        self._idle: queue.SimpleQueue[_Worker] = queue.SimpleQueue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
@@ -435,11 +455,15 @@ def run_query(
     timeout: float,
     max_rows: int,
     workers: int = DEFAULT_WORKERS,
+    remember: bool = True,
 ) -> QueryAnswer:
     """Run one protocol query under the time and row limits; raises GraphServiceError.
 
-    Answers are reused while the data version stays the same.
+    Answers are reused while the data version stays the same, unless `remember` is False (a
+    caller whose answers another cache keeps).
     """
+    if not remember:
+        return get_runner(store, workers).run(store, task, timeout, max_rows)
     version, key = store.version, (task, max_rows)
     cached = _answers.get(version, key)
     if cached is not None:

@@ -14,13 +14,12 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
-from werkzeug.http import http_date
 from werkzeug.wsgi import get_current_url
 
 from . import sparql_protocol as protocol
 from .backend import store_of
 from .build import BuildError
-from .caching import MAX_AGE, etag_of, last_modified
+from .caching import MAX_AGE, etag_of, last_modified_header
 from .exceptions import GraphServiceError
 from .query_runner import run_query
 from .store import StoreError
@@ -37,6 +36,8 @@ FAST_PATH_FAILURE = "graph_service.sparql_failure"
 #: Request headers that need the full app: conditional requests (304s) and credentials.
 _FULL_APP_HEADERS = ("HTTP_AUTHORIZATION", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")
 _STATUS_OK = "200 OK"
+#: The environ values get_current_url builds the endpoint's IRI from (path and script fixed).
+_URL_PARTS = ("wsgi.url_scheme", "HTTP_HOST", "SERVER_NAME", "SERVER_PORT")
 #: The parameter names (sorted) of the requests this layer answers.
 _PLAIN_PARAMETERS = (["query"], ["format", "query"])
 
@@ -47,6 +48,21 @@ class SparqlFastPath:
     def __init__(self, app: WSGIApp, flask_app: Flask) -> None:
         self.app, self.flask_app = app, flask_app
         self.answered = 0  # requests answered here rather than by Flask (read by tests)
+        self._base_iris: dict[tuple, str] = {}
+
+    def _base_iri(self, environ: Environ, public: str) -> str:
+        """The endpoint's own IRI, the base of relative IRIs in queries (as the view has it)."""
+        if public:
+            return public.rstrip("/") + "/sparql"
+        # Werkzeug's URL building (IDNA, trusted hosts) is costly next to a small query, and
+        # its inputs are the same few values on every request: remember its answers.
+        key = tuple(environ.get(name) for name in _URL_PARTS)
+        base = self._base_iris.get(key)
+        if base is None:
+            base = get_current_url(environ, strip_querystring=True)
+            if len(self._base_iris) < 256:  # the Host header is the client's to choose
+                self._base_iris[key] = base
+        return base
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         if (
@@ -87,12 +103,7 @@ class SparqlFastPath:
             chosen = protocol.choose_format(kind, fmt, accept)
         except GraphServiceError:
             return None
-        public = config.get("PUBLIC_BASE") or ""
-        base_iri = (
-            public.rstrip("/") + "/sparql"
-            if public
-            else get_current_url(environ, strip_querystring=True)
-        )
+        base_iri = self._base_iri(environ, config.get("PUBLIC_BASE") or "")
         task = protocol.query_task(
             text, chosen, kind, default_graphs=[], named_graphs=[], base_iri=base_iri
         )
@@ -103,6 +114,7 @@ class SparqlFastPath:
                 timeout=config["QUERY_TIMEOUT"],
                 max_rows=config["MAX_RESULT_ROWS"],
                 workers=config.get("QUERY_WORKERS", 2),
+                remember=False,  # the response cache around this layer keeps repeated GETs
             )
         except GraphServiceError as exc:
             environ[FAST_PATH_FAILURE] = exc
@@ -115,7 +127,7 @@ class SparqlFastPath:
             ("Vary", "Accept"),
             ("Access-Control-Allow-Origin", "*"),
             ("ETag", f'W/"{tag}"'),
-            ("Last-Modified", http_date(last_modified(store))),
+            ("Last-Modified", last_modified_header(store)),
             ("Cache-Control", f"public, max-age={MAX_AGE}"),
         ]
         return headers, answer.body
