@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from .labels import language_order
-from .search_build import SCHEMA, Concept, fold, load
+from .search_build import Concept, build_database, build_database_apart, fold
 from .store import EmbeddedStore
 
 __all__ = ["IndexEntry", "SearchHit", "SearchIndex", "fold", "get_index"]
@@ -63,37 +63,59 @@ def _tie_break(row: Row) -> tuple:
 class SearchIndex:
     """The labels of every concept of one data version: exact, prefix, word and pattern search."""
 
-    def __init__(self, version: str) -> None:
+    #: Concepts kept decoded between requests (the most asked ones stay; a full memo is reset).
+    MEMO_CONCEPTS = 4096
+
+    def __init__(self, version: str, db: sqlite3.Connection) -> None:
         self.version = version
-        self._db = sqlite3.connect(":memory:", check_same_thread=False)
-        self._db.executescript(SCHEMA)
+        self._db = db
         self._lock = threading.Lock()  # one connection, shared by the server's threads
-        self._concepts: list[Concept] = []
-        self._by_iri: dict[str, int] = {}
+        self._size = db.execute("SELECT count(*) FROM concepts").fetchone()[0]
+        self._decoded: dict[int, Concept] = {}
         self._memo: dict[tuple, object] = {}
 
     @classmethod
     def build(cls, store: EmbeddedStore) -> SearchIndex:
-        """Read every concept label of the store into a new index."""
-        index = cls(store.version)  # the version before reading: a write meanwhile rebuilds
-        index._concepts = load(index._db, store)
-        index._by_iri = {c.iri: n for n, c in enumerate(index._concepts)}
-        return index
+        """Read every concept label of the store into a new index.
+
+        A persistent store's index is built by a child process (see search_build); others,
+        in memory or remote, here.
+        """
+        version = store.version  # the version before reading: a write meanwhile rebuilds
+        db = build_database_apart(store) if store.is_persistent else build_database(store)
+        return cls(version, db)
 
     def __len__(self) -> int:
-        return len(self._concepts)
+        return self._size
+
+    def _concept(self, number: int) -> Concept:
+        concept = self._decoded.get(number)
+        if concept is None:
+            (row,) = self._rows(
+                "SELECT iri, vocab, types, notation, prefs FROM concepts WHERE number = ?",
+                [number],
+            )
+            concept = Concept.from_row(row)
+            if len(self._decoded) >= self.MEMO_CONCEPTS:
+                self._decoded = {}
+            self._decoded[number] = concept
+        return concept
+
+    def _number(self, iri: str) -> int | None:
+        rows = self._rows("SELECT number FROM concepts WHERE iri = ?", [iri])
+        return rows[0][0] if rows else None
 
     def pref_label(self, iri: str, lang: str | None = None) -> tuple[str, str] | None:
         """The preferred label of a concept in `lang` (with fallbacks) and its language."""
-        number = self._by_iri.get(iri)
-        return None if number is None else _pick(self._concepts[number].prefs, lang)
+        number = self._number(iri)
+        return None if number is None else _pick(self._concept(number).prefs, lang)
 
     def concept_hit(self, iri: str, lang: str | None = None) -> SearchHit | None:
         """A concept as a hit on its own preferred label (for lists that are not searches)."""
-        number = self._by_iri.get(iri)
+        number = self._number(iri)
         if number is None:
             return None
-        concept = self._concepts[number]
+        concept = self._concept(number)
         label, label_lang = _pick(concept.prefs, lang) or (iri, "")
         return self._hit((number, "pref", label_lang, label, fold(label)), EXACT_PREF, lang)
 
@@ -211,7 +233,7 @@ class SearchIndex:
 
     def _hit(self, row: Row, score: float, lang: str | None) -> SearchHit:
         number, kind, label_lang, label, _ = row
-        concept = self._concepts[number]
+        concept = self._concept(number)
         pref, pref_lang = _pick(concept.prefs, lang or label_lang) or (label, label_lang)
         return SearchHit(
             concept.iri, pref, pref_lang, label, label_lang, kind, concept.vocab_id,
@@ -240,9 +262,10 @@ class SearchIndex:
         choices = self._memo.get(("prefs",))
         if choices is None:
             choices = {}
-            for concept in self._concepts:
-                for text in concept.prefs.values():
-                    choices.setdefault(fold(text), text)
+            for text, folded in self._rows(
+                "SELECT label, folded FROM labels WHERE kind = 'pref' ORDER BY id", []
+            ):
+                choices.setdefault(folded, text)
             self._memo[("prefs",)] = choices
         assert isinstance(choices, dict)
         close = difflib.get_close_matches(fold(query), list(choices), n=limit, cutoff=0.75)
@@ -291,7 +314,7 @@ class SearchIndex:
         rows = self._rows(sql, [*params, limit if limit > 0 else -1, max(0, offset)])
         entries = []
         for number, kind, label in rows:
-            concept = self._concepts[number]
+            concept = self._concept(number)
             pref, pref_lang = _pick(concept.prefs, lang) or (label, lang)
             alt = label if kind == "alt" else None
             entries.append(IndexEntry(concept.iri, pref, pref_lang, alt))

@@ -199,3 +199,49 @@ def test_committed_vocabulary(vocab_store: EmbeddedStore) -> None:
         "https://w3id.org/pdv/territoires/commune/59350",
         "59350",
     )
+
+
+def _persistent(tmp_path) -> EmbeddedStore:
+    persistent = EmbeddedStore(tmp_path / "store")
+    persistent.load(SAMPLE, "turtle", graph="http://example.org/graph/v")
+    return persistent
+
+
+def _answers(index) -> list:
+    queries = ["democratie", "concert*", "*ville", "ville", "1901", "pouvoir d'agir"]
+    return [[index.search(q, lang=lang) for q in queries] for lang in (None, "fr", "en")] + [
+        index.index_page("scheme", "*", "fr"),
+        index.concept_hit(EX + "dp", "en"),
+        len(index),
+    ]
+
+
+def test_a_persistent_store_is_indexed_by_a_child_process_with_the_same_answers(
+    tmp_path, monkeypatch, caplog
+):
+    import subprocess
+
+    from graph_service import search_build
+    from graph_service.search import SearchIndex
+
+    persistent = _persistent(tmp_path)
+    children = []
+    real_run = subprocess.run
+    monkeypatch.setattr(
+        search_build.subprocess, "run", lambda *a, **k: children.append(a) or real_run(*a, **k)
+    )
+    apart = get_index(persistent)
+    assert len(children) == 1 and "child failed" not in caplog.text  # built by the child
+    here = SearchIndex(persistent.version, search_build.build_database(persistent))
+    assert _answers(apart) == _answers(here)
+    assert iris(apart.search("democratie participative"))[0] == "dp"
+
+
+def test_when_the_child_cannot_start_the_index_is_built_here(tmp_path, monkeypatch, caplog):
+    from graph_service import search_build
+
+    persistent = _persistent(tmp_path)
+    monkeypatch.setattr(search_build.sys, "executable", str(tmp_path / "no-such-python"))
+    index = get_index(persistent)
+    assert iris(index.search("concertation"))[0] == "concertation"
+    assert "search index child failed" in caplog.text
