@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import time
 
+import pytest
 import requests
 from rdflib import URIRef
 
@@ -77,3 +79,14 @@ def test_home_without_a_store_is_a_clear_503(tmp_path):
     assert answer.status_code == 503
     assert "graph-service build" in answer.get_data(as_text=True)
     assert "Traceback" not in answer.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("setting", ["", "false"])
+def test_the_access_log_can_be_turned_off(built_vocab_dir, live_server_factory, setting):
+    env = {"GRAPH_SERVICE_ACCESS_LOG": setting} if setting else {}
+    server = live_server_factory(built_vocab_dir, **env)
+    assert requests.get(server.url + "/no-such-page-for-the-log", timeout=10).status_code == 404
+    deadline = time.monotonic() + (5 if setting == "" else 1)  # logged after the answer
+    while "/no-such-page-for-the-log" not in server.output() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert ("/no-such-page-for-the-log" in server.output()) is (setting == "")
