@@ -245,3 +245,24 @@ def test_when_the_child_cannot_start_the_index_is_built_here(tmp_path, monkeypat
     index = get_index(persistent)
     assert iris(index.search("concertation"))[0] == "concertation"
     assert "search index child failed" in caplog.text
+
+
+def test_a_small_index_is_rebuilt_here_after_a_write(tmp_path, monkeypatch):
+    import subprocess
+
+    from graph_service import search_build
+
+    persistent = _persistent(tmp_path)
+    children = []
+    real_run = subprocess.run
+    monkeypatch.setattr(
+        search_build.subprocess, "run", lambda *a, **k: children.append(a) or real_run(*a, **k)
+    )
+    get_index(persistent)  # the first build: size unknown, apart
+    persistent.update(
+        "INSERT DATA { GRAPH <http://example.org/graph/v> { <http://example.org/v/new> a "
+        "<http://www.w3.org/2004/02/skos/core#Concept> ; "
+        '<http://www.w3.org/2004/02/skos/core#prefLabel> "Quartier prioritaire"@fr } }'
+    )
+    assert iris(get_index(persistent).search("quartier"))[0] == "new"
+    assert len(children) == 1  # the rebuild of a small index did not start a child
