@@ -43,13 +43,19 @@ def vocab_id_of(scheme_iri: str) -> str:
 
 def list_schemes(store: EmbeddedStore, lang: str | None = None) -> list[SchemeSummary]:
     """Every concept scheme with its title in `lang` (with fallbacks) and its concept counts."""
+    # Counted in two separate groupings: counting concepts and top concepts in one pattern made
+    # every (concept, top concept) pair first: 2 million rows and 3.5 s for a scheme of
+    # 100,000 concepts and 20 top ones, against 0.07 s this way.
     counts = store.select(
         PREFIXES
-        + """SELECT ?scheme (COUNT(DISTINCT ?c) AS ?n) (COUNT(DISTINCT ?top) AS ?tops) WHERE {
+        + """SELECT ?scheme ?n ?tops WHERE {
   ?scheme a skos:ConceptScheme .
-  OPTIONAL { ?c skos:inScheme ?scheme }
-  OPTIONAL { { ?scheme skos:hasTopConcept ?top } UNION { ?top skos:topConceptOf ?scheme } }
-} GROUP BY ?scheme"""
+  OPTIONAL { SELECT ?scheme (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c skos:inScheme ?scheme }
+             GROUP BY ?scheme }
+  OPTIONAL { SELECT ?scheme (COUNT(DISTINCT ?top) AS ?tops) WHERE {
+    { ?scheme skos:hasTopConcept ?top } UNION { ?top skos:topConceptOf ?scheme } }
+             GROUP BY ?scheme }
+}"""
     )
     texts = store.select(
         PREFIXES
@@ -76,8 +82,8 @@ def list_schemes(store: EmbeddedStore, lang: str | None = None) -> list[SchemeSu
                 title=str(title) if title is not None else vocab_id_of(iri),
                 title_lang=(title.language or "") if title is not None else "",
                 description=str(description) if description is not None else "",
-                concept_count=int(row["n"]),
-                top_concept_count=int(row["tops"]),
+                concept_count=int(row.get("n", 0)),
+                top_concept_count=int(row.get("tops", 0)),
             )
         )
     return sorted(schemes, key=lambda s: _scheme_order(s.iri))

@@ -240,3 +240,21 @@ def test_territory_chain_in_the_committed_vocabulary(vocab_store: EmbeddedStore)
         ["France", "Hauts-de-France", "Nord", "Métropole Européenne de Lille"]
     ]
     assert lille.mappings_of("exactMatch")[0].iri == "http://id.insee.fr/geo/commune/59350"
+
+
+def test_scheme_counts_are_distinct_and_empty_schemes_count_zero() -> None:
+    store = EmbeddedStore()
+    store.load(
+        """@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix ex: <http://example.org/s/> .
+ex:full a skos:ConceptScheme ; skos:hasTopConcept ex:a, ex:b .
+ex:a skos:inScheme ex:full ; skos:topConceptOf ex:full .
+ex:b skos:inScheme ex:full .
+ex:c skos:inScheme ex:full .
+ex:empty a skos:ConceptScheme .
+""",
+        "turtle",
+        graph="urn:g:schemes",
+    )
+    counts = {s.vocab_id: (s.concept_count, s.top_concept_count) for s in skos.list_schemes(store)}
+    assert counts == {"full": (3, 2), "empty": (0, 0)}
