@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from . import conneg
 from .exceptions import GraphServiceError
-from .query_runner import QueryTask
+from .query_exec import QueryTask
 from .sparql_text import query_form
 
 HTML = "text/html"
