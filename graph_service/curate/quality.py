@@ -9,8 +9,8 @@ from pathlib import Path
 
 from ..namespaces import BASE
 from ..store import EmbeddedStore, StoreError, format_for_path
-from .quality_python import _Context, _python_checks
-from .quality_sparql import _SPARQL_CHECKS, DOCS, LABELS, SKOS_NS, P, _scoped
+from .quality_python import CheckContext, python_checks
+from .quality_sparql import DOCS, LABELS, SKOS_NS, SPARQL_CHECKS, P, scoped
 
 __all__ = [
     "DOCS",
@@ -95,12 +95,12 @@ def run_checks(
 ) -> QualityReport:
     """Run every check on a store; broken links only when a link checker is given."""
     started = time.perf_counter()
-    ctx = _Context(store)
+    ctx = CheckContext(store)
     results: list[CheckResult] = []
-    for check_id, title, severity, description, query in _SPARQL_CHECKS:
-        pairs = _scoped(check_id, store.select(P + query))
+    for check_id, title, severity, description, query in SPARQL_CHECKS:
+        pairs = scoped(check_id, store.select(P + query))
         results.append(_result(ctx, check_id, title, severity, description, pairs))
-    for check_id, title, severity, description, pairs in _python_checks(ctx):
+    for check_id, title, severity, description, pairs in python_checks(ctx):
         results.append(_result(ctx, check_id, title, severity, description, pairs))
     if link_checker is not None:
         results.append(
@@ -123,7 +123,7 @@ def run_checks(
 
 
 def _result(
-    ctx: _Context,
+    ctx: CheckContext,
     check_id: str,
     title: str,
     severity: str,

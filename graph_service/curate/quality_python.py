@@ -18,7 +18,7 @@ from .textmatch import fold
 _LANG_TAG = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$")
 
 
-class _Context:
+class CheckContext:
     """What the Python checks share: concepts, their labels, schemes and relations."""
 
     def __init__(self, store: EmbeddedStore) -> None:
@@ -56,7 +56,7 @@ class _Context:
         return str(chosen) if chosen is not None else ""
 
 
-def _python_checks(ctx: _Context) -> Iterable[tuple[str, str, str, str, list[tuple[str, str]]]]:
+def python_checks(ctx: CheckContext) -> Iterable[tuple[str, str, str, str, list[tuple[str, str]]]]:
     """The checks that are easier (or only possible) in Python."""
     yield (
         "cyclic-hierarchical-relations",
@@ -132,7 +132,7 @@ def _python_checks(ctx: _Context) -> Iterable[tuple[str, str, str, str, list[tup
     )
 
 
-def _all_labels(ctx: _Context) -> Iterable[tuple[str, str, Literal]]:
+def _all_labels(ctx: CheckContext) -> Iterable[tuple[str, str, Literal]]:
     for iri, labels in ctx.labels.items():
         for kind, literal in labels:
             yield iri, kind, literal
@@ -144,7 +144,7 @@ def _unprintable(text: str) -> bool:
     )
 
 
-def _cycles(ctx: _Context) -> list[tuple[str, str]]:
+def _cycles(ctx: CheckContext) -> list[tuple[str, str]]:
     """Concepts on a broader cycle: the strongly connected sets of more than one concept."""
     up: dict[str, set[str]] = defaultdict(set)
     for child, parent in ctx.broader:
@@ -159,7 +159,7 @@ def _cycles(ctx: _Context) -> list[tuple[str, str]]:
     return found
 
 
-def _clusters(ctx: _Context) -> list[tuple[str, str]]:
+def _clusters(ctx: CheckContext) -> list[tuple[str, str]]:
     """Union-find over broader and related; every cluster but the largest of its scheme."""
     parent: dict[str, str] = {c: c for c in ctx.concepts}
 
@@ -189,7 +189,7 @@ def _clusters(ctx: _Context) -> list[tuple[str, str]]:
     return found
 
 
-def _overlaps(ctx: _Context) -> list[tuple[str, str]]:
+def _overlaps(ctx: CheckContext) -> list[tuple[str, str]]:
     groups: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     for iri, kind, literal in _all_labels(ctx):
         if kind == "hiddenLabel" or not str(literal).strip():
@@ -206,7 +206,7 @@ def _overlaps(ctx: _Context) -> list[tuple[str, str]]:
     return found
 
 
-def _languages(ctx: _Context) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+def _languages(ctx: CheckContext) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     per_concept = {
         c: {
             lit.language.lower()

@@ -157,10 +157,10 @@ def _parse_table(table: str) -> list[tuple[str, str, str, str, str]]:
     return checks
 
 
-_SPARQL_CHECKS = _parse_table(_SPARQL_TABLE)
+SPARQL_CHECKS = _parse_table(_SPARQL_TABLE)
 
 
-def _scoped(check_id: str, rows: list[dict]) -> list[tuple[str, str]]:
+def scoped(check_id: str, rows: list[dict]) -> list[tuple[str, str]]:
     """Rows of a SPARQL check as (offender, detail) pairs, filtered where SPARQL cannot."""
     pairs = []
     for row in rows:

@@ -8,8 +8,8 @@ from pathlib import Path
 from rdflib import Dataset, Graph
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from .validate_checks import Problem, _Checker, _Source
-from .validate_read import FORMATS, _display_name, _load_shapes, _parse
+from .validate_checks import Checker, Problem, Source
+from .validate_read import FORMATS, display_name, load_shapes, parse_file
 
 __all__ = [
     "DEFAULT_SHAPES_DIR",
@@ -37,7 +37,7 @@ def validate_files(
 ) -> list[Problem]:
     """Validate the union of files (plus context files, whose own problems are not reported)."""
     problems: list[Problem] = []
-    sources: list[_Source] = []
+    sources: list[Source] = []
     seen: set[Path] = set()
     for path, reported in [(Path(f), True) for f in files] + [(Path(f), False) for f in context]:
         # A file given both ways is validated, not merely context (vocab_files() as context is
@@ -46,12 +46,12 @@ def validate_files(
         if key in seen:
             continue
         seen.add(key)
-        name = _display_name(path)
-        graph, error = _parse(path)
+        name = display_name(path)
+        graph, error = parse_file(path)
         if error:
             problems.append(Problem(name, "", "", error, "error"))
         else:
-            sources.append(_Source(name, graph, reported))
+            sources.append(Source(name, graph, reported))
     return _sorted(problems + _validate_sources(sources, shapes_dir))
 
 
@@ -63,16 +63,16 @@ def validate_graph(
     file: str = "",
 ) -> list[Problem]:
     """Validate an in-memory graph; a Dataset's named graphs are reported under their IRIs."""
-    sources: list[_Source] = []
+    sources: list[Source] = []
     if isinstance(graph, Dataset):
         for named in graph.graphs():
             if len(named):
                 default = named.identifier == DATASET_DEFAULT_GRAPH_ID
-                sources.append(_Source(file if default else str(named.identifier), named, True))
+                sources.append(Source(file if default else str(named.identifier), named, True))
     else:
-        sources.append(_Source(file, graph, True))
+        sources.append(Source(file, graph, True))
     if context is not None:
-        sources.append(_Source("", context, False))
+        sources.append(Source("", context, False))
     return _sorted(_validate_sources(sources, shapes_dir))
 
 
@@ -101,7 +101,7 @@ def format_report(problems: Sequence[Problem], *, max_warnings: int | None = Non
     return "\n".join(lines)
 
 
-def _validate_sources(sources: list[_Source], shapes_dir: Path) -> list[Problem]:
+def _validate_sources(sources: list[Source], shapes_dir: Path) -> list[Problem]:
     if not any(s.reported for s in sources):
         return []
     if len(sources) == 1:
@@ -110,8 +110,8 @@ def _validate_sources(sources: list[_Source], shapes_dir: Path) -> list[Problem]
         data = Graph()
         for source in sources:
             data += source.graph
-    checker = _Checker(data, sources)
-    checker.run_shacl(_load_shapes(shapes_dir))
+    checker = Checker(data, sources)
+    checker.run_shacl(load_shapes(shapes_dir))
     checker.check_cycles()
     checker.check_shared_labels()
     return list(checker.problems)

@@ -37,7 +37,7 @@ class Problem:
 
 
 @dataclass
-class _Source:
+class Source:
     """One parsed input: its display name, its triples, and whether its problems are reported."""
 
     name: str
@@ -45,10 +45,10 @@ class _Source:
     reported: bool
 
 
-class _Checker:
+class Checker:
     """Runs the checks over the union graph and files each problem under the right source."""
 
-    def __init__(self, data: Graph, sources: list[_Source]) -> None:
+    def __init__(self, data: Graph, sources: list[Source]) -> None:
         self.data = data
         self.sources = sources
         self.problems: set[Problem] = set()

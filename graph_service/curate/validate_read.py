@@ -33,7 +33,8 @@ _FORMAT_NAMES = {
 _QUAD_FORMATS = {"trig", "nquads"}
 
 
-def _display_name(path: Path) -> str:
+def display_name(path: Path) -> str:
+    """How a file is named in reports: relative to the working directory when inside it."""
     if path.is_absolute():
         try:
             return str(path.relative_to(Path.cwd()))
@@ -42,7 +43,7 @@ def _display_name(path: Path) -> str:
     return str(path)
 
 
-def _parse(path: Path) -> tuple[Graph, str]:
+def parse_file(path: Path) -> tuple[Graph, str]:
     """Parse one file; return (graph, "") or (empty graph, a curator's error message)."""
     fmt = FORMATS.get(path.suffix.lower(), "turtle")
     graph = Graph()
@@ -73,7 +74,8 @@ def _parser_message(exc: Exception) -> str:
     return first[:300]
 
 
-def _load_shapes(shapes_dir: Path) -> Graph:
+def load_shapes(shapes_dir: Path) -> Graph:
+    """Every shapes file of a directory in one graph."""
     shapes = Graph()
     for path in sorted(Path(shapes_dir).glob("*.ttl")):
         shapes.parse(path, format="turtle")
