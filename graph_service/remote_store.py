@@ -90,6 +90,7 @@ class RemoteStore:
         self.query_endpoint = query_endpoint
         self.update_endpoint = update_endpoint or query_endpoint
         self.timeout = timeout
+        self._credentials = credentials
         self._session = requests.Session()
         if credentials:
             user, _, password = credentials.partition(":")
@@ -140,6 +141,15 @@ class RemoteStore:
             self._version = str(rows[0]["v"]) if rows else "initial"
             self._version_checked = now
         return self._version
+
+    def reopen_settings(self) -> dict[str, object]:
+        """How another process reaches the same endpoints (credentials included: pass privately)."""
+        return {
+            "query_endpoint": self.query_endpoint,
+            "update_endpoint": self.update_endpoint,
+            "credentials": self._credentials,
+            "timeout": self.timeout,
+        }
 
     # -- reads ---------------------------------------------------------------------------------
 

@@ -80,15 +80,14 @@ class SearchIndex:
     def build(cls, store: EmbeddedStore, previous_size: int | None = None) -> SearchIndex:
         """Read every concept label of the store into a new index.
 
-        A persistent store's index is built by a child process (see search_build), unless the
-        index it replaces was small: starting the child (0.3-0.4 s) would then double the wait
-        of the first search after a write (the committed vocabulary: 0.35 s here, 0.7 s apart).
-        In-memory and remote stores are indexed here.
+        The index of a persistent or remote store is built by a child process (see
+        search_build), unless the index it replaces was small: starting the child (0.3-0.4 s)
+        would then double the wait of the first search after a write (the committed
+        vocabulary: 0.35 s here, 0.7 s apart). An in-memory store is indexed here.
         """
         version = store.version  # the version before reading: a write meanwhile rebuilds
         small = previous_size is not None and previous_size < APART_FROM_CONCEPTS
-        apart = store.is_persistent and not small
-        return cls(version, build_database_apart(store) if apart else build_database(store))
+        return cls(version, build_database(store) if small else build_database_apart(store))
 
     def __len__(self) -> int:
         return self._size

@@ -1,7 +1,8 @@
 """Filling the search index: folding, engine queries read as TSV, SQLite tables and FTS5.
 
 Everything the index knows lives in one SQLite database, concepts included, so that it can be
-built in a child process and handed over whole (`serialize`): the serving process then holds
+built in a child process (which opens the same store, persistent or remote, on its own) and
+handed over whole (`serialize`): the serving process then holds
 the finished tables only (about 70 MB at 100,000 concepts), never the Python temporaries of
 the build (measured: 400 MB of resident memory kept after an in-process build), and its
 threads keep serving while the child works, instead of sharing the GIL with it for seconds.
@@ -143,14 +144,20 @@ def build_database(store: EmbeddedStore) -> sqlite3.Connection:
 
 
 def build_database_apart(store: EmbeddedStore, timeout: float = 600.0) -> sqlite3.Connection:
-    """The same database, built by a child process that opens the persistent store read-only.
+    """The same database, built by a child process that opens the same store on its own.
 
-    Falls back to building here when the child fails (it is logged): search must not be lost
-    to, say, a missing interpreter.
+    A persistent store is opened read-only; a remote one is reached with the same endpoints,
+    whose settings (credentials included) go to the child on its standard input, never on its
+    command line. Falls back to building here when the child fails (it is logged): search must
+    not be lost to, say, a missing interpreter.
     """
+    settings = store.reopen_settings()
+    if settings is None:
+        return build_database(store)
     try:
         done = subprocess.run(
-            [sys.executable, "-c", _CHILD, str(store.path)],
+            [sys.executable, "-c", _CHILD],
+            input=json.dumps(settings).encode(),
             capture_output=True,
             timeout=timeout,
             check=False,
@@ -173,11 +180,22 @@ _CHILD = "from graph_service.search_build import child_main; child_main()"
 
 
 def child_main() -> None:
-    """In the child: build the index of the store at argv[1] and write it to stdout."""
+    """In the child: open the store its stdin describes, write the built index to stdout."""
+    from .remote_store import RemoteStore
+
+    settings = json.loads(sys.stdin.buffer.read())
     try:
-        store = EmbeddedStore(Path(sys.argv[1]), read_only=True)
+        if "path" in settings:
+            store: EmbeddedStore = EmbeddedStore(Path(settings["path"]), read_only=True)
+        else:
+            store = RemoteStore(  # type: ignore[assignment]
+                settings["query_endpoint"],
+                settings["update_endpoint"],
+                credentials=settings["credentials"],
+                timeout=settings["timeout"],
+            )
         data = build_database(store).serialize()
-    except StoreError as exc:
+    except StoreError as exc:  # the remote store's errors are StoreErrors too
         sys.stderr.write(f"{exc}\n")
         raise SystemExit(1) from None
     sys.stdout.buffer.write(data)

@@ -168,6 +168,10 @@ class EmbeddedStore:
         """Whether the data lives in a directory (and can be opened by other processes)."""
         return self.path is not None
 
+    def reopen_settings(self) -> dict[str, str] | None:
+        """How another process can open this store read-only (None: it cannot, in memory)."""
+        return None if self.path is None else {"path": str(self.path)}
+
     # -- reads ---------------------------------------------------------------------------------
 
     def _run(self, query: str, bindings: Mapping[str, Node] | None, union: bool = True) -> object:

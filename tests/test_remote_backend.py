@@ -103,3 +103,34 @@ def test_an_unreachable_remote_store_is_a_clear_503(tmp_path: Path):
     page = client.get("/", headers={"Accept": "text/html"})
     assert page.status_code == 503
     assert "cannot be reached" in page.get_data(as_text=True)
+
+
+def test_the_search_index_of_a_remote_store_is_built_by_a_child(
+    oxigraph_server, monkeypatch, caplog
+):
+    import subprocess
+
+    from graph_service import search_build
+    from graph_service.search import SearchIndex, get_index
+
+    remote = RemoteStore(
+        oxigraph_server.url + "/query",
+        oxigraph_server.url + "/update",
+        credentials="curator:s3cret",  # oxigraph ignores them; they must reach the child
+        timeout=30,
+    )
+    remote.update("DROP SILENT ALL")
+    remote.load(TINY_SCHEME, "turtle", graph="http://example.org/graph/tiny")
+    calls = []
+    real_run = subprocess.run
+    monkeypatch.setattr(
+        search_build.subprocess, "run", lambda *a, **k: calls.append((a, k)) or real_run(*a, **k)
+    )
+    apart = get_index(remote)
+    (argv,), options = calls[0]
+    assert len(calls) == 1 and "child failed" not in caplog.text  # the child built it
+    assert "s3cret" not in " ".join(argv) and b"s3cret" in options["input"]
+    here = SearchIndex(remote.version, search_build.build_database(remote))
+    for query in ("beta", "alpha", "*"):
+        assert apart.search(query) == here.search(query) != []
+    assert [hit.pref_label for hit in apart.search("beta", lang="fr")] == ["Bêta"]
