@@ -114,7 +114,8 @@ class SparqlFastPath:
                 timeout=config["QUERY_TIMEOUT"],
                 max_rows=config["MAX_RESULT_ROWS"],
                 workers=config.get("QUERY_WORKERS", 2),
-                remember=False,  # the response cache around this layer keeps repeated GETs
+                # The response cache around this layer keeps repeated GETs, when it is on.
+                remember=int(config.get("RESPONSE_CACHE_BYTES", 0)) <= 0,
             )
         except GraphServiceError as exc:
             environ[FAST_PATH_FAILURE] = exc

@@ -89,12 +89,12 @@ def test_conditional_requests_get_304_from_the_view(vocab_store):
     assert fast.wsgi_app.answered == 1  # the first one only
 
 
-def test_a_failed_query_runs_once(vocab_store):
-    """The view reports the fast path's failure instead of running the query a second time."""
+@pytest.fixture
+def runs(monkeypatch) -> list[str]:
+    """The texts of the queries handed to a query runner during the test."""
     from graph_service import query_runner
 
-    fast, _ = _apps(vocab_store)
-    runs = []
+    texts: list[str] = []
     original = query_runner.get_runner
 
     class Counting:
@@ -102,15 +102,32 @@ def test_a_failed_query_runs_once(vocab_store):
             self.runner = runner
 
         def run(self, *args, **kwargs):
-            runs.append(args[1].query)
+            texts.append(args[1].query)
             return self.runner.run(*args, **kwargs)
 
-    query_runner.get_runner = lambda *a, **k: Counting(original(*a, **k))
-    try:
-        response = fast.test_client().get("/sparql", query_string={"query": "SELECT ?x { ?x }"})
-    finally:
-        query_runner.get_runner = original
+    monkeypatch.setattr(query_runner, "get_runner", lambda *a, **k: Counting(original(*a, **k)))
+    return texts
+
+
+def test_a_failed_query_runs_once(vocab_store, runs):
+    """The view reports the fast path's failure instead of running the query a second time."""
+    fast, _ = _apps(vocab_store)
+    response = fast.test_client().get("/sparql", query_string={"query": "SELECT ?x { ?x }"})
     assert response.status_code == 400
     assert response.get_data(as_text=True).startswith("400 Bad Request : ")
     assert len(response.get_data(as_text=True)) > 30  # the parser's message follows
     assert runs == ["SELECT ?x { ?x }"]
+
+
+@pytest.mark.parametrize("cache_bytes", [0, 1 << 20])
+def test_a_repeated_query_runs_once_with_or_without_the_response_cache(
+    vocab_store, runs, cache_bytes
+):
+    """Without the response cache, the answer cache keeps what the fast path answered."""
+    fast = create_app({"TESTING": True, "STORE": vocab_store, "RESPONSE_CACHE_BYTES": cache_bytes})
+    text = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <urn:fast-path-repeat> }"
+    client = fast.test_client()
+    bodies = [client.get("/sparql", query_string={"query": text}).data for _ in range(3)]
+    assert bodies[0] == bodies[1] == bodies[2]
+    # The response cache keeps an answer from its second request; the answer cache at once.
+    assert len(runs) == (1 if cache_bytes == 0 else 2)
