@@ -25,10 +25,8 @@ MAX_AGE = 60
 #: matching If-None-Match may be answered before the view runs.
 PURE_BLUEPRINTS = frozenset({"rest", "linked_data"})
 
-_modified: weakref.WeakKeyDictionary[EmbeddedStore, tuple[str, datetime]] = (
-    weakref.WeakKeyDictionary()
-)
-_modified_header: weakref.WeakKeyDictionary[EmbeddedStore, tuple[str, str]] = (
+#: Per store: the data version, when it was last changed, and that date as an HTTP header.
+_modified: weakref.WeakKeyDictionary[EmbeddedStore, tuple[str, datetime, str]] = (
     weakref.WeakKeyDictionary()
 )
 _lock = threading.Lock()
@@ -41,11 +39,20 @@ def last_modified(store: EmbeddedStore) -> datetime:
     build, or the last write before a restart); each later version from when it was first seen,
     which follows the write that made it by at most one request.
     """
+    return _modified_entry(store)[1]
+
+
+def last_modified_header(store: EmbeddedStore) -> str:
+    """last_modified() as an HTTP date, formatted once per data version (it is on every answer)."""
+    return _modified_entry(store)[2]
+
+
+def _modified_entry(store: EmbeddedStore) -> tuple[str, datetime, str]:
     version = store.version
     with _lock:
         seen = _modified.get(store)
         if seen is not None and seen[0] == version:
-            return seen[1]
+            return seen
         now = datetime.now(UTC).replace(microsecond=0)
         stamp = now
         if seen is None and store.path is not None:
@@ -58,18 +65,9 @@ def last_modified(store: EmbeddedStore) -> datetime:
             # Strictly later than the previous version's date, even within the same second, so
             # that If-Modified-Since never hides a write.
             stamp = max(now, seen[1] + timedelta(seconds=1))
-        _modified[store] = (version, stamp)
-        return stamp
-
-
-def last_modified_header(store: EmbeddedStore) -> str:
-    """last_modified() as an HTTP date, formatted once per data version (it is on every answer)."""
-    version = store.version
-    formatted = _modified_header.get(store)
-    if formatted is None or formatted[0] != version:
-        formatted = (version, http_date(last_modified(store)))
-        _modified_header[store] = formatted
-    return formatted[1]
+        entry = (version, stamp, http_date(stamp))
+        _modified[store] = entry
+        return entry
 
 
 def etag_for(store: EmbeddedStore, vary: str | None = None) -> str:

@@ -105,21 +105,23 @@ class SearchIndex:
             self._decoded[number] = concept
         return concept
 
-    def _number(self, iri: str) -> int | None:
-        rows = self._rows("SELECT number FROM concepts WHERE iri = ?", [iri])
-        return rows[0][0] if rows else None
+    def _by_iri(self, iri: str) -> tuple[int, Concept] | None:
+        rows = self._rows(
+            "SELECT number, iri, vocab, types, notation, prefs FROM concepts WHERE iri = ?", [iri]
+        )
+        return (rows[0][0], Concept.from_row(rows[0][1:])) if rows else None
 
     def pref_label(self, iri: str, lang: str | None = None) -> tuple[str, str] | None:
         """The preferred label of a concept in `lang` (with fallbacks) and its language."""
-        number = self._number(iri)
-        return None if number is None else _pick(self._concept(number).prefs, lang)
+        found = self._by_iri(iri)
+        return None if found is None else _pick(found[1].prefs, lang)
 
     def concept_hit(self, iri: str, lang: str | None = None) -> SearchHit | None:
         """A concept as a hit on its own preferred label (for lists that are not searches)."""
-        number = self._number(iri)
-        if number is None:
+        found = self._by_iri(iri)
+        if found is None:
             return None
-        concept = self._concept(number)
+        number, concept = found
         label, label_lang = _pick(concept.prefs, lang) or (iri, "")
         return self._hit((number, "pref", label_lang, label, fold(label)), EXACT_PREF, lang)
 

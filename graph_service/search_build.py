@@ -2,8 +2,8 @@
 
 Everything the index knows lives in one SQLite database, concepts included, so that it can be
 built in a child process (which opens the same store, persistent or remote, on its own) and
-handed over whole (`serialize`): the serving process then holds
-the finished tables only (about 70 MB at 100,000 concepts), never the Python temporaries of
+handed over whole (`serialize`): the serving process then holds the finished tables only
+(71 MB at 100,000 concepts), never the Python temporaries of
 the build (measured: 400 MB of resident memory kept after an in-process build), and its
 threads keep serving while the child works, instead of sharing the GIL with it for seconds.
 """
@@ -129,16 +129,20 @@ def _tsv(store: EmbeddedStore, query: str) -> Iterator[list[str]]:
             yield line.split("\t")
 
 
-def new_database() -> sqlite3.Connection:
-    """An empty in-memory index database with its tables, shareable between threads."""
+def _database(content: bytes | None = None) -> sqlite3.Connection:
+    """An in-memory index database shareable between threads: empty with its tables, or
+    holding `content` (a serialised index)."""
     db = sqlite3.connect(":memory:", check_same_thread=False)
-    db.executescript(SCHEMA)
+    if content is None:
+        db.executescript(SCHEMA)
+    else:
+        db.deserialize(content)
     return db
 
 
 def build_database(store: EmbeddedStore) -> sqlite3.Connection:
     """A filled index database for the store's current data (in this process)."""
-    db = new_database()
+    db = _database()
     load(db, store)
     return db
 
@@ -163,9 +167,7 @@ def build_database_apart(store: EmbeddedStore, timeout: float = 600.0) -> sqlite
             check=False,
         )
         if done.returncode == 0 and done.stdout:
-            db = sqlite3.connect(":memory:", check_same_thread=False)
-            db.deserialize(done.stdout)
-            return db
+            return _database(done.stdout)
         log.warning(
             "the search index child failed (exit %s): %s",
             done.returncode,
