@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -140,6 +141,7 @@ def build_store(
     stamp = datetime.now(UTC)
     target = builds / f"{stamp:%Y%m%dT%H%M%S%f}-{os.getpid()}"
     report = BuildReport(store_dir=target)
+    store: EmbeddedStore | None = None
     try:
         store = EmbeddedStore(target)
         sources = _sources(files, vocab_dir, data_dir)
@@ -156,13 +158,14 @@ def build_store(
         _record_metadata(store, report, stamp, fp)
         store.flush()
         store.close()
+        store = None
         _switch_current(data_dir, target)
     except (StoreError, OSError) as exc:
-        shutil.rmtree(target, ignore_errors=True)
+        _discard(store, target)
         raise BuildError(f"build failed, previous store kept: {exc}") from exc
     except BaseException:
         # Interrupted (Ctrl-C): never leave a half-built directory behind.
-        shutil.rmtree(target, ignore_errors=True)
+        _discard(store, target)
         raise
     _remove_old_builds(data_dir)
     report.seconds = time.perf_counter() - started
@@ -245,6 +248,15 @@ def build_remote(
         f"built {report.triples:,} triples into {store.query_endpoint} in {report.seconds:.1f} s"
     )
     return report
+
+
+def _discard(store: EmbeddedStore | None, target: Path) -> None:
+    """Remove a failed build's directory, closing its store first: the engine's background
+    threads could otherwise write a file into it while it is being removed, and leave it."""
+    if store is not None:
+        with contextlib.suppress(Exception):
+            store.close()
+    shutil.rmtree(target, ignore_errors=True)
 
 
 def _fingerprint_of_dir(store_dir: Path) -> str | None:

@@ -66,7 +66,8 @@ def test_failed_build_keeps_the_previous_store_answering(
         build_store(tiny_vocab, data_dir)
 
     assert current_store_dir(data_dir) == good
-    assert [p.name for p in (data_dir / BUILDS).iterdir()] == [good.name]
+    listing = sorted(p.name for p in (data_dir / BUILDS).iterdir())
+    assert listing == [good.name], listing
     page = requests.get(server.url + "/", timeout=5)
     assert page.status_code == 200 and "Petit vocabulaire" in page.text
     store = open_current(data_dir, read_only=True)
