@@ -9,9 +9,15 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup
 
-from . import create_app
-from .backend import open_store
-from .build import BuildError, build_remote, build_store, is_up_to_date, source_files
+from graph_service import create_app
+from graph_service.store.build import (
+    BuildError,
+    build_remote,
+    build_store,
+    is_up_to_date,
+    source_files,
+)
+from graph_service.store.opening import open_store
 
 
 def _echo_err(message: str) -> None:
@@ -27,7 +33,7 @@ def _validate(
     files: list[Path], vocab_dir: Path, shapes_dir: Path, max_warnings: int | None = None
 ) -> bool:
     """Print the problems of `files` (with the rest of vocab/ as context); True if no error."""
-    from .curate.validate import format_report, validate_files
+    from graph_service.curate.validate import format_report, validate_files
 
     all_sources = source_files(vocab_dir) if vocab_dir.is_dir() else []
     targets = files or all_sources
@@ -100,7 +106,7 @@ def serve_command(host: str, port: int, threads: int | None, dev: bool) -> None:
     if dev:
         current_app.run(host=host, port=port, debug=True, threaded=True)
         return
-    from .server import serve
+    from graph_service.web.server import serve
 
     _echo_err(f"graph-service on http://{host}:{port}/ (data: {config['DATA_DIR']})")
     serve(
@@ -112,7 +118,7 @@ def serve_command(host: str, port: int, threads: int | None, dev: bool) -> None:
     )
 
 
-from .curate.commands import register as _register_curation  # noqa: E402
+from graph_service.curate.commands import register as _register_curation  # noqa: E402
 
 _register_curation(main)
 

@@ -6,10 +6,12 @@ import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from .namespaces import BASE
+from graph_service.namespaces import BASE
 
 #: The repository root when running from a checkout (vocab/ and shapes/ live there).
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+#: The package's own files: templates and static assets (embed.js, style.css).
+PACKAGE_DIR = Path(__file__).resolve().parent
 
 ENV_PREFIX = "GRAPH_SERVICE_"
 

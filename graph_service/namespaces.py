@@ -52,3 +52,31 @@ def graph_iri_for(relative_path: str) -> str:
     """Return the named graph IRI for a source file path relative to vocab/ ("resources/x.ttl")."""
     stem = relative_path.removesuffix(".ttl").replace("\\", "/")
     return f"{GRAPH}{stem}"
+
+
+def vocab_id_of(scheme_iri: str) -> str:
+    """The vocabulary id of a scheme: its local name in our namespace, else a slug of its IRI."""
+    if scheme_iri.startswith(BASE):
+        return scheme_iri[len(BASE) :].strip("/").replace("/", "-")
+    tail = scheme_iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+    return tail or "vocabulary"
+
+
+#: Prefixes longest namespace first, so that the most specific prefix wins in `curie`.
+_BY_LENGTH = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
+
+
+def curie(iri: str) -> str:
+    """A prefixed name for an IRI when a known prefix fits (skos:Concept), else the IRI."""
+    for prefix, namespace in _BY_LENGTH:
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            return f"{prefix}:{iri[len(namespace) :]}"
+    return iri
+
+
+def expand(value: str) -> str:
+    """The IRI of a prefixed name (skos:Concept), or the value itself."""
+    prefix, _, local = value.partition(":")
+    if prefix in PREFIXES and not local.startswith("//"):
+        return PREFIXES[prefix] + local
+    return value

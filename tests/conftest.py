@@ -15,10 +15,10 @@ import pytest
 import requests
 
 from graph_service import create_app
-from graph_service.build import build_remote, build_store, open_current
 from graph_service.config import PROJECT_ROOT
-from graph_service.remote_store import RemoteStore
-from graph_service.store import EmbeddedStore
+from graph_service.store.build import build_remote, build_store, open_current
+from graph_service.store.embedded import EmbeddedStore
+from graph_service.store.remote import RemoteStore
 
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
 TEST_DATA = Path(__file__).resolve().parent / "data"

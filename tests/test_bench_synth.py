@@ -8,8 +8,8 @@ import pytest
 from rdflib import URIRef
 
 from bench.synth import CONCEPT_NS, SCHEME, generate, load_or_generate
-from graph_service.build import build_store, open_current
-from graph_service.skos import PREFIXES
+from graph_service.model.base import PREFIXES
+from graph_service.store.build import build_store, open_current
 
 CONCEPTS, RESOURCES = 500, 1_000
 

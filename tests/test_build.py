@@ -8,14 +8,14 @@ import pytest
 import requests
 from rdflib import URIRef
 
-from graph_service.build import (
+from graph_service.namespaces import BUILD_GRAPH, GRAPH, VOID
+from graph_service.store.build import (
     BUILDS,
     BuildError,
     build_store,
     current_store_dir,
     open_current,
 )
-from graph_service.namespaces import BUILD_GRAPH, GRAPH, VOID
 
 
 def test_build_loads_one_graph_per_file_with_metadata(tiny_vocab: Path, tmp_path: Path):

@@ -9,7 +9,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import SKOS
 
 from graph_service import create_app
-from graph_service.store import EmbeddedStore
+from graph_service.store.embedded import EmbeddedStore
 
 CONCEPT = "https://w3id.org/pdv/notions/empowerment"
 URLS = [

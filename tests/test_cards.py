@@ -10,10 +10,10 @@ import requests
 from flask import render_template
 
 from graph_service import create_app
-from graph_service.build import build_store, open_current
-from graph_service.cards_model import DEFINITION_LIMIT, shorten
-from graph_service.skos_concept import concept_details
-from graph_service.store import EmbeddedStore
+from graph_service.model.cards import DEFINITION_LIMIT, shorten
+from graph_service.model.concept import concept_details
+from graph_service.store.build import build_store, open_current
+from graph_service.store.embedded import EmbeddedStore
 
 NS = "https://w3id.org/pdv/"
 CONCERTATION = NS + "notions/concertation"

@@ -10,8 +10,8 @@ from click.testing import CliRunner
 from conftest import SHARED_DATA, TEST_DATA
 
 from graph_service import create_app
-from graph_service.build import current_store_dir
 from graph_service.cli import main
+from graph_service.store.build import current_store_dir
 
 
 def run(args: list[str], **config: object):

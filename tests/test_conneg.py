@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graph_service.conneg import negotiate, parse_accept, quality, rdf_type, result_type
+from graph_service.web.conneg import negotiate, parse_accept, quality, rdf_type, result_type
 
 RDF = ["text/turtle", "application/ld+json", "application/rdf+xml", "application/n-triples"]
 

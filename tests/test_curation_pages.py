@@ -9,10 +9,10 @@ import requests
 from click.testing import CliRunner
 
 from graph_service import create_app
-from graph_service.build import build_store, open_current
 from graph_service.cli import main
 from graph_service.curate.imports import import_graph_iri
-from graph_service.store import EmbeddedStore
+from graph_service.store.build import build_store, open_current
+from graph_service.store.embedded import EmbeddedStore
 
 DATA = Path(__file__).resolve().parent / "data" / "curation"
 OURS = """@prefix skos: <http://www.w3.org/2004/02/skos/core#> .

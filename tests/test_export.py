@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner, Result
 from rdflib import Dataset, Graph
 
-from graph_service.build import build_store, open_current
 from graph_service.cli import main
+from graph_service.store.build import build_store, open_current
 
 DATA = Path(__file__).resolve().parent / "data" / "curation"
 RICH = """\

@@ -7,7 +7,7 @@ from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
 from graph_service import create_app
-from graph_service.store import EmbeddedStore
+from graph_service.store.embedded import EmbeddedStore
 
 TOKEN = "gsp-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

@@ -10,7 +10,7 @@ import requests
 from rdflib import URIRef
 
 from graph_service.namespaces import scheme_iri
-from graph_service.store import EmbeddedStore
+from graph_service.store.embedded import EmbeddedStore
 
 
 def _scheme_counts(html: str) -> dict[str, int]:
@@ -48,7 +48,7 @@ def test_home_in_english(client):
 
 
 def test_healthz_reports_the_data_version_and_the_search_index(client, vocab_store):
-    from graph_service.search import get_index, index_ready
+    from graph_service.search.index import get_index, index_ready
 
     answer = client.get("/healthz")
     assert answer.status_code == 200

@@ -9,12 +9,12 @@ import pytest
 from click.testing import CliRunner, Result
 from test_fetch import LocalServer
 
-from graph_service.build import build_store, open_current
 from graph_service.cli import main
 from graph_service.curate import fetch as fetch_module
 from graph_service.curate.imports import import_graph_iri
-from graph_service.skos import list_schemes
-from graph_service.store import EmbeddedStore
+from graph_service.model.schemes import list_schemes
+from graph_service.store.build import build_store, open_current
+from graph_service.store.embedded import EmbeddedStore
 
 DATA = Path(__file__).resolve().parent / "data" / "curation"
 GREEN = import_graph_iri("greenvoc")

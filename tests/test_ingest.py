@@ -14,7 +14,7 @@ from test_fetch import LocalServer
 from graph_service.cli import main
 from graph_service.config import PROJECT_ROOT
 from graph_service.curate.ingest import ingest_source, parse_page, parse_size
-from graph_service.store import EmbeddedStore
+from graph_service.store.embedded import EmbeddedStore
 
 SEED = PROJECT_ROOT.parent / "shared" / "seed" / "irev-article-2023-05-30.txt"
 HTML = Path(__file__).resolve().parent / "data" / "curation" / "irev-article.html"

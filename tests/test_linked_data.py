@@ -15,7 +15,7 @@ from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from graph_service import create_app
 from graph_service.namespaces import VOID
-from graph_service.store import EmbeddedStore
+from graph_service.store.embedded import EmbeddedStore
 
 PDV = "https://w3id.org/pdv/"
 CONCEPT = PDV + "notions/empowerment"

@@ -7,8 +7,8 @@ import re
 from openapi_spec_validator import validate
 
 from graph_service import create_app
-from graph_service.openapi import document
-from graph_service.store import EmbeddedStore
+from graph_service.store.embedded import EmbeddedStore
+from graph_service.web.openapi import document
 
 
 def test_document_is_valid_openapi() -> None:

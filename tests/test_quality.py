@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from graph_service.cli import main
 from graph_service.config import PROJECT_ROOT
 from graph_service.curate.quality import QualityReport, quality_of_files
-from graph_service.store import StoreError
+from graph_service.store.base import StoreError
 
 DATA = Path(__file__).resolve().parent / "data" / "curation"
 Q = "http://example.org/q/"

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from graph_service.query_runner import AnswerCache, QueryTask
-from graph_service.store import EmbeddedStore, QueryAnswer
+from graph_service.query.runner import AnswerCache, QueryTask
+from graph_service.store.base import QueryAnswer
+from graph_service.store.embedded import EmbeddedStore
 
 TASK = QueryTask(query="SELECT * WHERE { ?s ?p ?o }")
 

@@ -10,11 +10,11 @@ import requests
 from conftest import TINY_SCHEME, free_port
 
 from graph_service import create_app
-from graph_service.build import BuildError, build_remote
 from graph_service.config import PROJECT_ROOT
 from graph_service.namespaces import BUILD_GRAPH, GRAPH
-from graph_service.remote_store import VERSION_TTL, RemoteStore
-from graph_service.store import EmbeddedStore
+from graph_service.store.build import BuildError, build_remote
+from graph_service.store.embedded import EmbeddedStore
+from graph_service.store.remote import VERSION_TTL, RemoteStore
 
 NEW_LABEL = (
     "INSERT DATA { GRAPH <http://example.org/new> { <http://example.org/n> "
@@ -110,8 +110,8 @@ def test_the_search_index_of_a_remote_store_is_built_by_a_child(
 ):
     import subprocess
 
-    from graph_service import search_build
-    from graph_service.search import SearchIndex, get_index
+    from graph_service.search import build as search_build
+    from graph_service.search.index import SearchIndex, get_index
 
     remote = RemoteStore(
         oxigraph_server.url + "/query",

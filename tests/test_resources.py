@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from graph_service.resources import find_resources, resource_details
-from graph_service.store import EmbeddedStore
+from graph_service.model.resources import find_resources, resource_details
+from graph_service.store.embedded import EmbeddedStore
 
 EX = "http://example.org/"
 SAMPLE = """\

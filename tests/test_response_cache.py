@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask import Flask, Response, request
 
-from graph_service.response_cache import ResponseCache
+from graph_service.web.response_cache import ResponseCache
 
 
 class Counter:
@@ -118,7 +118,7 @@ def test_posts_are_never_cached(counter: Counter):
 
 def test_through_the_service_a_write_is_seen_at_once(tmp_path, tiny_vocab):
     from graph_service import create_app
-    from graph_service.build import build_store, open_current
+    from graph_service.store.build import build_store, open_current
 
     build_store(tiny_vocab, tmp_path / "data")
     store = open_current(tmp_path / "data")

@@ -10,7 +10,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import SKOS
 
 from graph_service import create_app
-from graph_service.store import EmbeddedStore
+from graph_service.store.embedded import EmbeddedStore
 
 PDV = "https://w3id.org/pdv/"
 N = PDV + "notions/"

@@ -6,8 +6,9 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 
-from graph_service.search import fold, get_index
-from graph_service.store import EmbeddedStore
+from graph_service.search.index import get_index
+from graph_service.store.embedded import EmbeddedStore
+from graph_service.text import fold
 
 EX = "http://example.org/v/"
 SAMPLE = """\
@@ -221,8 +222,8 @@ def test_a_persistent_store_is_indexed_by_a_child_process_with_the_same_answers(
 ):
     import subprocess
 
-    from graph_service import search_build
-    from graph_service.search import SearchIndex
+    from graph_service.search import build as search_build
+    from graph_service.search.index import SearchIndex
 
     persistent = _persistent(tmp_path)
     children = []
@@ -238,7 +239,7 @@ def test_a_persistent_store_is_indexed_by_a_child_process_with_the_same_answers(
 
 
 def test_when_the_child_cannot_start_the_index_is_built_here(tmp_path, monkeypatch, caplog):
-    from graph_service import search_build
+    from graph_service.search import build as search_build
 
     persistent = _persistent(tmp_path)
     monkeypatch.setattr(search_build.sys, "executable", str(tmp_path / "no-such-python"))
@@ -250,7 +251,7 @@ def test_when_the_child_cannot_start_the_index_is_built_here(tmp_path, monkeypat
 def test_a_small_index_is_rebuilt_here_after_a_write(tmp_path, monkeypatch):
     import subprocess
 
-    from graph_service import search_build
+    from graph_service.search import build as search_build
 
     persistent = _persistent(tmp_path)
     children = []

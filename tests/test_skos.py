@@ -6,8 +6,21 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS
 
-from graph_service import skos
-from graph_service.store import EmbeddedStore
+from graph_service.model.base import kind_of
+from graph_service.model.concept import concept_details, describe
+from graph_service.model.schemes import list_schemes
+from graph_service.model.stats import changes, label_statistics, list_concepts, statistics, types
+from graph_service.model.tree import (
+    broader,
+    children,
+    hierarchy,
+    narrower,
+    related,
+    top_concepts,
+    transitive,
+)
+from graph_service.model.vocab import group_members, groups, vocabulary_info
+from graph_service.store.embedded import EmbeddedStore
 
 EX = "http://example.org/v/"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
@@ -59,7 +72,7 @@ def store() -> EmbeddedStore:
 
 
 def test_concept_details(store: EmbeddedStore) -> None:
-    c = skos.concept_details(store, EX + "c", "fr")
+    c = concept_details(store, EX + "c", "fr")
     assert c is not None
     assert (c.iri, c.vocab_id, c.pref_label, c.pref_lang) == (EX + "c", "scheme", "Gamma", "fr")
     assert c.pref_labels_by_lang == {"fr": "Gamma", "en": "Gamma"}
@@ -91,7 +104,7 @@ def test_concept_details(store: EmbeddedStore) -> None:
 
 
 def test_concept_labels_follow_the_language(store: EmbeddedStore) -> None:
-    c = skos.concept_details(store, EX + "c", "en")
+    c = concept_details(store, EX + "c", "en")
     assert c is not None
     assert c.pref_lang == "en"
     # Bêta has an English label, Alpha falls back to French.
@@ -99,45 +112,45 @@ def test_concept_labels_follow_the_language(store: EmbeddedStore) -> None:
 
 
 def test_deprecated_concept(store: EmbeddedStore) -> None:
-    e = skos.concept_details(store, EX + "e", "fr")
+    e = concept_details(store, EX + "e", "fr")
     assert e is not None and e.deprecated
     assert [r.label for r in e.replaced_by] == ["Delta"]
 
 
 def test_unknown_and_non_concepts(store: EmbeddedStore) -> None:
-    assert skos.concept_details(store, EX + "nope") is None
-    assert skos.concept_details(store, EX + "scheme") is None
-    assert skos.kind_of(store, EX + "c") == "concept"
-    assert skos.kind_of(store, EX + "scheme") == "scheme"
-    assert skos.kind_of(store, EX + "group") == "collection"
-    assert skos.kind_of(store, "http://example.org/types/Place") == "other"
-    assert skos.kind_of(store, EX + "nope") is None
+    assert concept_details(store, EX + "nope") is None
+    assert concept_details(store, EX + "scheme") is None
+    assert kind_of(store, EX + "c") == "concept"
+    assert kind_of(store, EX + "scheme") == "scheme"
+    assert kind_of(store, EX + "group") == "collection"
+    assert kind_of(store, "http://example.org/types/Place") == "other"
+    assert kind_of(store, EX + "nope") is None
 
 
 def test_neighbours(store: EmbeddedStore) -> None:
-    assert [r.label for r in skos.broader(store, EX + "c", "fr") or []] == ["Alpha", "Bêta"]
-    assert [r.label for r in skos.narrower(store, EX + "top", "en") or []] == ["Alpha", "Beta"]
-    assert [r.label for r in skos.related(store, EX + "d", "fr") or []] == ["Gamma"]
-    assert skos.broader(store, EX + "top") == []
-    assert skos.broader(store, EX + "nope") is None
+    assert [r.label for r in broader(store, EX + "c", "fr") or []] == ["Alpha", "Bêta"]
+    assert [r.label for r in narrower(store, EX + "top", "en") or []] == ["Alpha", "Beta"]
+    assert [r.label for r in related(store, EX + "d", "fr") or []] == ["Gamma"]
+    assert broader(store, EX + "top") == []
+    assert broader(store, EX + "nope") is None
 
 
 def test_transitive(store: EmbeddedStore) -> None:
-    up = skos.transitive(store, EX + "d", "broader", "fr")
+    up = transitive(store, EX + "d", "broader", "fr")
     assert up is not None
     assert [e.label for e in up] == ["Delta", "Gamma", "Alpha", "Bêta", "Sommet"]
     assert up[1].direct == (EX + "a", EX + "b")
-    assert [e.label for e in skos.transitive(store, EX + "d", "broader", "fr", limit=2) or []] == [
+    assert [e.label for e in transitive(store, EX + "d", "broader", "fr", limit=2) or []] == [
         "Delta",
         "Gamma",
     ]
-    down = skos.transitive(store, EX + "top", "narrower", "fr") or []
+    down = transitive(store, EX + "top", "narrower", "fr") or []
     assert {e.label for e in down} == {"Sommet", "Alpha", "Bêta", "Gamma", "Delta"}
-    assert skos.transitive(store, EX + "nope", "broader") is None
+    assert transitive(store, EX + "nope", "broader") is None
 
 
 def test_hierarchy_and_children(store: EmbeddedStore) -> None:
-    nodes = {n.iri: n for n in skos.hierarchy(store, EX + "c", "fr") or []}
+    nodes = {n.iri: n for n in hierarchy(store, EX + "c", "fr") or []}
     assert set(nodes) == {EX + "c", EX + "a", EX + "b", EX + "top"}
     assert nodes[EX + "top"].tops == (EX + "scheme",)
     assert [(k.label, k.has_children) for k in nodes[EX + "top"].narrower] == [
@@ -146,95 +159,93 @@ def test_hierarchy_and_children(store: EmbeddedStore) -> None:
     ]
     assert nodes[EX + "c"].broader == (EX + "a", EX + "b")
     assert nodes[EX + "c"].notation == "C1"
-    kids = skos.children(store, EX + "a", "fr")
+    kids = children(store, EX + "a", "fr")
     assert [(k.label, k.notation, k.has_children) for k in kids or []] == [("Gamma", "C1", True)]
-    assert skos.children(store, EX + "d") == []
-    assert skos.children(store, EX + "nope") is None
+    assert children(store, EX + "d") == []
+    assert children(store, EX + "nope") is None
 
 
 def test_top_concepts(store: EmbeddedStore) -> None:
-    tops = skos.top_concepts(store, EX + "scheme", "fr")
+    tops = top_concepts(store, EX + "scheme", "fr")
     assert [(t.label, t.has_children) for t in tops] == [("Lieu-dit", False), ("Sommet", True)]
 
 
 def test_vocabulary_info(store: EmbeddedStore) -> None:
-    info = skos.vocabulary_info(store, "scheme", "en")
+    info = vocabulary_info(store, "scheme", "en")
     assert info is not None
     assert (info.title, info.default_language, info.languages) == ("Example", "fr", ("fr", "en"))
     assert info.modified == "2024-02-01"
-    assert skos.vocabulary_info(store, "nope") is None
+    assert vocabulary_info(store, "nope") is None
 
 
 def test_groups_and_members(store: EmbeddedStore) -> None:
-    groups = skos.groups(store, "scheme", "fr") or []
-    assert [(g.label, g.child_groups, g.has_members) for g in groups] == [
+    found = groups(store, "scheme", "fr") or []
+    assert [(g.label, g.child_groups, g.has_members) for g in found] == [
         ("Groupe", (EX + "sub",), True),
         ("Sous-groupe", (), True),
     ]
-    members = skos.group_members(store, EX + "group", "fr") or []
+    members = group_members(store, EX + "group", "fr") or []
     assert [(m.label, m.has_members) for m in members] == [
         ("Alpha", False),
         ("Gamma", False),
         ("Sous-groupe", True),
     ]
-    assert skos.group_members(store, EX + "c") is None
+    assert group_members(store, EX + "c") is None
 
 
 def test_changes(store: EmbeddedStore) -> None:
-    modified = skos.changes(store, "scheme", "modified", "fr") or []
+    modified = changes(store, "scheme", "modified", "fr") or []
     assert [(c.label, c.date, c.deprecated) for c in modified] == [
         ("Epsilon", "2024-01-15", True),
         ("Gamma", "2023-06-01", False),
     ]
     assert [r.label for r in modified[0].replaced_by] == ["Delta"]
-    created = skos.changes(store, "scheme", "created", "fr", limit=1) or []
+    created = changes(store, "scheme", "created", "fr", limit=1) or []
     assert [c.label for c in created] == ["Gamma"]
 
 
 def test_types_and_statistics(store: EmbeddedStore) -> None:
-    found = {t.iri: t for t in skos.types(store, "scheme", "en") or []}
+    found = {t.iri: t for t in types(store, "scheme", "en") or []}
     assert found["http://example.org/types/Place"].label == "Place"
     assert found["http://example.org/types/Place"].superclass == SKOS + "Concept"
     assert SKOS + "Collection" in found
-    counts = {c.iri: c for c in skos.statistics(store, "scheme") or []}
+    counts = {c.iri: c for c in statistics(store, "scheme") or []}
     assert (counts[SKOS + "Concept"].count, counts[SKOS + "Concept"].deprecated_count) == (7, 1)
     assert counts["http://example.org/types/Place"].count == 1
-    labels = {c.lang: c for c in skos.label_statistics(store, "scheme") or []}
+    labels = {c.lang: c for c in label_statistics(store, "scheme") or []}
     assert (labels["fr"].pref, labels["fr"].alt, labels["fr"].hidden) == (7, 1, 1)
     assert labels["en"].pref == 3
 
 
 def test_list_concepts_pages(store: EmbeddedStore) -> None:
-    page = skos.list_concepts(store, "scheme", limit=3, offset=0)
+    page = list_concepts(store, "scheme", limit=3, offset=0)
     assert page is not None and page.total == 7
     assert [i.iri for i in page.items] == [EX + "a", EX + "b", EX + "c"]
     assert page.items[1].pref_labels == {"fr": "Bêta", "en": "Beta"}
     assert page.items[2].modified == "2023-06-01"
-    rest = skos.list_concepts(store, "scheme", limit=10, offset=3)
+    rest = list_concepts(store, "scheme", limit=10, offset=3)
     assert rest is not None and len(rest.items) == 4
 
 
 def test_answers_follow_writes(store: EmbeddedStore) -> None:
-    assert skos.vocabulary_info(store, "scheme", "fr").concept_count == 7  # type: ignore[union-attr]
+    assert vocabulary_info(store, "scheme", "fr").concept_count == 7  # type: ignore[union-attr]
     store.add_triples(
         [(URIRef(EX + "scheme"), DCTERMS.title, Literal("Autre titre", lang="de"))],
         "http://example.org/graph/v",
     )
-    assert skos.vocabulary_info(store, "scheme", "de").title == "Autre titre"  # type: ignore[union-attr]
+    assert vocabulary_info(store, "scheme", "de").title == "Autre titre"  # type: ignore[union-attr]
 
 
 def test_describe_any_iri(store: EmbeddedStore) -> None:
-    d = skos.describe(store, EX + "group", "fr")
+    d = describe(store, EX + "group", "fr")
     assert d is not None
     assert d.label == "Groupe"
     assert [m.label for m in d.members] == ["Alpha", "Gamma", "Sous-groupe"]
-    assert skos.describe(store, EX + "nope") is None
+    assert describe(store, EX + "nope") is None
 
 
 def test_territory_chain_in_the_committed_vocabulary(vocab_store: EmbeddedStore) -> None:
-    lille = skos.concept_details(
-        vocab_store, "https://w3id.org/pdv/territoires/commune/59350", "fr"
-    )
+    lille = concept_details(vocab_store, "https://w3id.org/pdv/territoires/commune/59350", "fr")
     assert lille is not None
     assert [[r.label for r in chain] for chain in lille.broader_chains] == [
         ["France", "Hauts-de-France", "Nord", "Métropole Européenne de Lille"]
@@ -256,5 +267,5 @@ ex:empty a skos:ConceptScheme .
         "turtle",
         graph="urn:g:schemes",
     )
-    counts = {s.vocab_id: (s.concept_count, s.top_concept_count) for s in skos.list_schemes(store)}
+    counts = {s.vocab_id: (s.concept_count, s.top_concept_count) for s in list_schemes(store)}
     assert counts == {"full": (3, 2), "empty": (0, 0)}

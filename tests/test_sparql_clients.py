@@ -13,8 +13,8 @@ from rdflib.namespace import SKOS
 from rdflib.plugins.stores.sparqlstore import SPARQLStore, SPARQLUpdateStore
 from SPARQLWrapper import GET, JSON, POST, POSTDIRECTLY, TURTLE, XML, SPARQLWrapper
 
-from graph_service.build import build_store
 from graph_service.namespaces import graph_iri_for
+from graph_service.store.build import build_store
 
 TOKEN = "client-token"
 TINY = "http://example.org/tiny/"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from graph_service import create_app
-from graph_service.sparql_fast import SparqlFastPath
+from graph_service.web.sparql.fast import SparqlFastPath
 
 SKOS = "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
 SELECT = SKOS + 'SELECT ?c WHERE { ?c skos:prefLabel "Empowerment"@fr }'
@@ -92,7 +92,7 @@ def test_conditional_requests_get_304_from_the_view(vocab_store):
 @pytest.fixture
 def runs(monkeypatch) -> list[str]:
     """The texts of the queries handed to a query runner during the test."""
-    from graph_service import query_runner
+    from graph_service.query import runner as query_runner
 
     texts: list[str] = []
     original = query_runner.get_runner

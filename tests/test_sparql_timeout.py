@@ -8,7 +8,7 @@ from pathlib import Path
 
 import requests
 
-from graph_service.build import build_store
+from graph_service.store.build import build_store
 
 CROSS_JOIN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 SIMPLE = "SELECT ?o WHERE { <http://example.org/s/7> ?p ?o }"

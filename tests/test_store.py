@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from rdflib import Literal, URIRef
 
-from graph_service.store import EmbeddedStore, StoreError
+from graph_service.store.base import StoreError
+from graph_service.store.embedded import EmbeddedStore
 
 EX = "http://example.org/"
 DATA = f"""

@@ -12,7 +12,7 @@ from graph_service.cli import main
 from graph_service.config import PROJECT_ROOT
 from graph_service.curate.suggest import suggest
 from graph_service.curate.textmatch import fold, label_key, singular, tokenize, within_one_edit
-from graph_service.store import EmbeddedStore
+from graph_service.store.embedded import EmbeddedStore
 
 SEED = PROJECT_ROOT.parent / "shared" / "seed" / "irev-article-2023-05-30.txt"
 N = "https://w3id.org/pdv/notions/"

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from graph_service import create_app, i18n
-from graph_service.build import build_store, open_current
+from graph_service import create_app
+from graph_service.store.build import build_store, open_current
+from graph_service.web import i18n
 
 PDV = "https://w3id.org/pdv/"
 CONCEPT = "/notions/democratie-participative"

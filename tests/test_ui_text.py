@@ -7,12 +7,12 @@ import json
 
 import pytest
 
-from graph_service import ui_search
-from graph_service.search import get_index
-from graph_service.skos import Ref
-from graph_service.ui_search import did_you_mean, search_query
-from graph_service.ui_svg import MAX_NARROWER, neighbourhood
-from graph_service.ui_text import format_date, highlight, human_size, json_ld, wrap
+from graph_service.model.base import Ref
+from graph_service.search.index import get_index
+from graph_service.web.ui import search as ui_search
+from graph_service.web.ui.search import did_you_mean, search_query
+from graph_service.web.ui.svg import MAX_NARROWER, neighbourhood
+from graph_service.web.ui.text import format_date, highlight, human_size, json_ld, wrap
 
 
 def test_highlight_folds_accents_and_escapes_first() -> None:

@@ -12,7 +12,7 @@ import pytest
 from test_ui_pages import check_page, json_ld
 
 from graph_service import create_app
-from graph_service.build import build_store, open_current
+from graph_service.store.build import build_store, open_current
 
 SCRIPT = "<script>window.__xss = 1; alert(1)</script>Concept piège"
 IMG = '<img src=x onerror="window.__xss = 2; alert(2)">'

@@ -22,7 +22,7 @@ from w3c.runner import (
     run_query_test,
 )
 
-from graph_service.build import build_store
+from graph_service.store.build import build_store
 
 TOKEN = "w3c-harness-token"
 KNOWN_FAILURES = Path(__file__).parent / "w3c" / "KNOWN_FAILURES.md"

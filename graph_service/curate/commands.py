@@ -12,8 +12,9 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from ..build import BuildError, open_current, source_files
-from ..store import EmbeddedStore, StoreError
+from graph_service.store.base import StoreError
+from graph_service.store.build import BuildError, open_current, source_files
+from graph_service.store.embedded import EmbeddedStore
 
 FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -85,14 +86,14 @@ def quality_command(
     files: tuple[Path, ...], fmt: str, fail_on: str, check_links: bool, limit: int
 ) -> None:
     """Run the qSKOS quality checks on FILES (default: every file of vocab/)."""
-    from .quality import format_text, quality_of_files
+    from graph_service.curate.quality import format_text, quality_of_files
 
     targets = list(files) or source_files(current_app.config["VOCAB_DIR"])
     if not targets:
         raise click.ClickException("no RDF files to check")
     checker = None
     if check_links:
-        from .fetch import link_checker
+        from graph_service.curate.fetch import link_checker
 
         checker = link_checker(allow_private=current_app.config["ALLOW_PRIVATE_URLS"])
     try:
@@ -131,7 +132,7 @@ def import_command(
     source: str, vocab_id: str | None, fmt: str | None, skosify: bool, validate: bool, dry_run: bool
 ) -> None:
     """Import a vocabulary from a FILE or URL as a vocabulary of its own."""
-    from .imports import load_import, prepare_import
+    from graph_service.curate.imports import load_import, prepare_import
 
     config = current_app.config
     report, turtle = prepare_import(
@@ -169,7 +170,7 @@ def import_command(
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
 def export_command(scheme: str | None, fmt: str, output: Path | None) -> None:
     """Export one scheme or the whole store as RDF or CSV."""
-    from .export import export_csv, export_rdf, resolve_scheme
+    from graph_service.curate.export import export_csv, export_rdf, resolve_scheme
 
     with current_store(read_only=True) as store:
         chosen = resolve_scheme(store, scheme) if scheme else None
@@ -190,7 +191,7 @@ def export_command(scheme: str | None, fmt: str, output: Path | None) -> None:
 @click.option("--dry-run", is_flag=True, help="Check and show the result, load nothing.")
 def import_csv_command(file: Path, scheme: str, output: Path | None, dry_run: bool) -> None:
     """Bring back a CSV written by `export --format csv` (labels, broader, definitions)."""
-    from .export import apply_csv
+    from graph_service.curate.export import apply_csv
 
     with current_store(read_only=dry_run) as store:
         summary = apply_csv(
@@ -211,7 +212,7 @@ def import_csv_command(file: Path, scheme: str, output: Path | None, dry_run: bo
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 def diff_command(old: Path, new: Path, fmt: str) -> None:
     """Compare two versions of a vocabulary file."""
-    from .diff import diff_files, format_text
+    from graph_service.curate.diff import diff_files, format_text
 
     try:
         result = diff_files(old, new)
@@ -225,8 +226,8 @@ def diff_command(old: Path, new: Path, fmt: str) -> None:
 
 def _read_text_argument(value: str) -> tuple[str, str]:
     """TEXT, FILE or URL -> (text, source); HTML is reduced to its text."""
-    from .fetch import fetch, is_url
-    from .ingest import html_to_text
+    from graph_service.curate.fetch import fetch, is_url
+    from graph_service.curate.ingest import html_to_text
 
     if is_url(value):
         fetched = fetch(value, allow_private=current_app.config["ALLOW_PRIVATE_URLS"])
@@ -247,7 +248,7 @@ def _read_text_argument(value: str) -> tuple[str, str]:
 @click.option("--broader/--no-broader", default=False, help="Also propose broader concepts.")
 def suggest_command(source: str, limit: int, fmt: str, broader: bool) -> None:
     """Suggest concepts to index TEXT, a FILE or a URL with."""
-    from .suggest import format_text, suggest
+    from graph_service.curate.suggest import format_text, suggest
 
     text, _ = _read_text_argument(source)
     with current_store(read_only=True) as store:
@@ -270,7 +271,7 @@ def suggest_command(source: str, limit: int, fmt: str, broader: bool) -> None:
 @click.option("--url", "source_url", help="The page's URL, when SOURCE is a saved file.")
 def ingest_command(source: str, dry_run: bool, output: Path | None, source_url: str | None) -> None:
     """Turn a news page (FILE or URL, HTML or text export) into a resource for review."""
-    from .ingest import ingest_source
+    from graph_service.curate.ingest import ingest_source
 
     config = current_app.config
     with current_store(read_only=True) as store:

@@ -11,8 +11,9 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import OWL, RDF, SKOS
 from rdflib.term import Node
 
-from ..labels import pick
-from ..store import EmbeddedStore, format_for_path
+from graph_service.labels import pick
+from graph_service.store.embedded import EmbeddedStore
+from graph_service.store.formats import format_for_path
 
 Triple = tuple[Node, Node, Node]
 

@@ -13,10 +13,10 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
 from rdflib.term import Node
 
-from ..exceptions import GraphServiceError, NotFound
-from ..namespaces import BUILD_GRAPH, PREFIXES, scheme_iri
-from ..skos import list_schemes
-from ..store import EmbeddedStore
+from graph_service.exceptions import GraphServiceError, NotFound
+from graph_service.model.schemes import list_schemes
+from graph_service.namespaces import BUILD_GRAPH, PREFIXES, scheme_iri
+from graph_service.store.embedded import EmbeddedStore
 
 EXPORT_FORMATS = ("turtle", "ntriples", "rdfxml", "jsonld", "trig", "nquads", "csv")
 MEDIA = {
@@ -243,8 +243,8 @@ def apply_csv(
     dry_run: bool = False,
 ) -> str:
     """Validate the merged scheme, then load it in one transaction; returns a summary line."""
-    from .imports import IMPORTS, import_graph_iri, turtle_of
-    from .validate import validate_graph
+    from graph_service.curate.imports import IMPORTS, import_graph_iri, turtle_of
+    from graph_service.curate.validate import validate_graph
 
     scheme, graph, count = merge_csv(store, text, wanted)
     errors = [p for p in validate_graph(graph, file="csv") if p.severity == "error"]

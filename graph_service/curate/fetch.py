@@ -10,7 +10,7 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
-from ..exceptions import GraphServiceError
+from graph_service.exceptions import GraphServiceError
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 DEFAULT_TIMEOUT = (5.0, 30.0)  # connect, read (per socket read)

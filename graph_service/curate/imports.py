@@ -14,13 +14,14 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SKOS
 
-from ..exceptions import GraphServiceError
-from ..namespaces import GRAPH, PREFIXES, SCHEME_IDS
-from ..skos import vocab_id_of
-from ..store import RDF_FORMATS, EmbeddedStore, StoreError, format_for_path
-from .diff import diff_triples
-from .fetch import fetch, is_url
-from .validate import Problem, validate_graph
+from graph_service.curate.diff import diff_triples
+from graph_service.curate.fetch import fetch, is_url
+from graph_service.curate.validate import Problem, validate_graph
+from graph_service.exceptions import GraphServiceError
+from graph_service.namespaces import GRAPH, PREFIXES, SCHEME_IDS, vocab_id_of
+from graph_service.store.base import StoreError
+from graph_service.store.embedded import EmbeddedStore
+from graph_service.store.formats import RDF_FORMATS, format_for_path
 
 Progress = Callable[[str], None]
 IMPORTS = "imports"

@@ -8,15 +8,23 @@ from urllib.parse import urlsplit
 
 from rdflib import Graph, Literal, URIRef
 
-from ..exceptions import GraphServiceError
-from ..namespaces import BASE
-from ..store import EmbeddedStore
-from .fetch import fetch, is_url
-from .news_html import html_to_text
-from .news_page import MONTHS, PARIS, UNITS, Attachment, Page, parse_page, parse_size
-from .suggest import Suggestion, get_label_index, suggest
-from .textmatch import normalise, slugify
-from .validate import Problem, validate_graph
+from graph_service.curate.fetch import fetch, is_url
+from graph_service.curate.news_html import html_to_text
+from graph_service.curate.news_page import (
+    MONTHS,
+    PARIS,
+    UNITS,
+    Attachment,
+    Page,
+    parse_page,
+    parse_size,
+)
+from graph_service.curate.suggest import Suggestion, get_label_index, suggest
+from graph_service.curate.textmatch import normalise, slugify
+from graph_service.curate.validate import Problem, validate_graph
+from graph_service.exceptions import GraphServiceError
+from graph_service.namespaces import BASE
+from graph_service.store.embedded import EmbeddedStore
 
 __all__ = [
     "MAX_SUBJECTS",

@@ -7,10 +7,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ..namespaces import BASE
-from ..store import EmbeddedStore, StoreError, format_for_path
-from .quality_python import CheckContext, python_checks
-from .quality_sparql import DOCS, LABELS, SKOS_NS, SPARQL_CHECKS, P, scoped
+from graph_service.curate.quality_python import CheckContext, python_checks
+from graph_service.curate.quality_sparql import DOCS, LABELS, SKOS_NS, SPARQL_CHECKS, P, scoped
+from graph_service.namespaces import BASE
+from graph_service.store.base import StoreError
+from graph_service.store.embedded import EmbeddedStore
+from graph_service.store.formats import format_for_path
 
 __all__ = [
     "DOCS",

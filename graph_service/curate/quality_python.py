@@ -9,11 +9,11 @@ from collections.abc import Iterable
 
 from rdflib import Literal
 
-from ..labels import pick
-from ..store import EmbeddedStore
-from .graphs import strongly_connected
-from .quality_sparql import LABELS, SKOS_NS, P
-from .textmatch import fold
+from graph_service.curate.graphs import strongly_connected
+from graph_service.curate.quality_sparql import LABELS, SKOS_NS, P
+from graph_service.curate.textmatch import fold
+from graph_service.labels import pick
+from graph_service.store.embedded import EmbeddedStore
 
 _LANG_TAG = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$")
 

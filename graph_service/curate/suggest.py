@@ -28,11 +28,16 @@ from dataclasses import asdict, dataclass, field
 
 from rdflib import Literal
 
-from ..labels import pick
-from ..namespaces import BASE
-from ..skos import vocab_id_of
-from ..store import EmbeddedStore
-from .textmatch import Token, is_capitalised, label_key, tokenize, within_one_edit
+from graph_service.curate.textmatch import (
+    Token,
+    is_capitalised,
+    label_key,
+    tokenize,
+    within_one_edit,
+)
+from graph_service.labels import pick
+from graph_service.namespaces import BASE, vocab_id_of
+from graph_service.store.embedded import EmbeddedStore
 
 KIND_WEIGHT = {"prefLabel": 1.0, "altLabel": 0.9, "hiddenLabel": 0.7}
 FUZZY_WEIGHT = 0.8

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
+
+from graph_service.text import fold
 
 #: Typographic apostrophes and quotes that people paste from word processors.
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'"})
@@ -37,14 +38,6 @@ _INVARIABLE = frozenset(
         "virus",
     ]
 )
-
-
-def fold(text: str) -> str:
-    """Lower-case, strip accents, unify apostrophes and hyphens: 'Démocratie' -> 'democratie'."""
-    text = text.translate(_APOSTROPHES)
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return stripped.casefold().replace("œ", "oe").replace("æ", "ae")
 
 
 @dataclass(frozen=True)

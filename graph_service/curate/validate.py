@@ -8,8 +8,9 @@ from pathlib import Path
 from rdflib import Dataset, Graph
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from .validate_checks import Checker, Problem, Source
-from .validate_read import FORMATS, display_name, load_shapes, parse_file
+from graph_service.config import PROJECT_ROOT
+from graph_service.curate.validate_checks import Checker, Problem, Source
+from graph_service.curate.validate_read import FORMATS, display_name, load_shapes, parse_file
 
 __all__ = [
     "DEFAULT_SHAPES_DIR",
@@ -21,7 +22,7 @@ __all__ = [
     "vocab_files",
 ]
 
-DEFAULT_SHAPES_DIR = Path(__file__).resolve().parents[2] / "shapes"
+DEFAULT_SHAPES_DIR = PROJECT_ROOT / "shapes"
 
 
 def vocab_files(vocab_dir: Path) -> list[Path]:

@@ -12,9 +12,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH, SKOS
 from rdflib.term import Node
 
+from graph_service.curate.graphs import strongly_connected
 from graph_service.namespaces import PREFIXES
-
-from .graphs import strongly_connected
 
 _LANG_ORDER = ("fr", "en")
 _MAX_NAMED = 5

@@ -1,0 +1,235 @@
+"""Counting and listing a vocabulary: classes, statistics, label counts, concepts page by page,
+changes by date."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from rdflib import URIRef
+from rdflib.term import Node
+
+from graph_service.model.base import PREFIXES, SKOS, Ref, Term, make_ref, memo, text_of
+from graph_service.model.base import rows as select_rows
+from graph_service.model.vocab import (
+    COLLECTIONS,
+    IN_SCHEME,
+    Change,
+    ConceptListing,
+    ConceptPage,
+    LabelCount,
+    TypeCount,
+    TypeInfo,
+    _scheme,
+)
+from graph_service.store.embedded import EmbeddedStore
+
+
+def _page(limit: int, offset: int) -> str:
+    """LIMIT/OFFSET clause from integers (never from text)."""
+    return f"LIMIT {max(0, int(limit))} OFFSET {max(0, int(offset))}"
+
+
+def types(
+    store: EmbeddedStore, vocab_id: str | None = None, lang: str | None = None
+) -> list[TypeInfo] | None:
+    """Classes of the concepts and collections (of one vocabulary, or of all), with labels."""
+    if vocab_id is None:
+        where = "{ ?c a skos:Concept } UNION { ?c a skos:Collection }"
+        bindings: dict[str, Node] = {}
+    else:
+        scheme = _scheme(store, vocab_id)
+        if scheme is None:
+            return None
+        where = f"{{ {IN_SCHEME} }} UNION {{ {COLLECTIONS} }}"
+        bindings = {"s": scheme}
+    rows = select_rows(
+        store,
+        PREFIXES
+        + f"""SELECT DISTINCT ?t ?l ?sup WHERE {{
+  {{ SELECT DISTINCT ?t WHERE {{ {where} ?c a ?t }} }}
+  OPTIONAL {{ ?t rdfs:label|skos:prefLabel ?l }} OPTIONAL {{ ?t rdfs:subClassOf ?sup }}
+}}""",
+        bindings,
+    )
+    labels: dict[str, list[Term]] = defaultdict(list)
+    supers: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        t = str(row["t"])
+        labels.setdefault(t, [])
+        if "l" in row:
+            labels[t].append(row["l"])
+        if "sup" in row:
+            supers[t].add(str(row["sup"]))
+    for builtin in (SKOS + "Concept", SKOS + "Collection"):
+        labels.setdefault(builtin, [])
+    result = []
+    for t, values in labels.items():
+        ref = make_ref(t, values, lang)
+        result.append(TypeInfo(t, ref.label, ref.lang, min(supers[t]) if supers[t] else None))
+    order = {SKOS + "Concept": 0, SKOS + "Collection": 1}
+    return sorted(result, key=lambda t: (order.get(t.iri, 2), t.iri))
+
+
+def statistics(
+    store: EmbeddedStore, vocab_id: str, lang: str | None = None
+) -> list[TypeCount] | None:
+    """Counts of concepts, collections and each other class of a vocabulary (deprecated apart)."""
+    scheme = _scheme(store, vocab_id)
+    if scheme is None:
+        return None
+
+    def compute() -> list[tuple[str, int, int]]:
+        rows = select_rows(
+            store,
+            PREFIXES
+            + f"""SELECT ?t (COUNT(DISTINCT ?c) AS ?n) (COUNT(DISTINCT ?d) AS ?dn) WHERE {{
+  {{ {IN_SCHEME} }} UNION {{ {COLLECTIONS} }}
+  ?c a ?t .
+  OPTIONAL {{ ?c owl:deprecated true BIND(?c AS ?d) }}
+}} GROUP BY ?t""",
+            {"s": scheme},
+        )
+        return [(str(r["t"]), int(r["n"]), int(r["dn"])) for r in rows]
+
+    counts = memo(store, ("statistics", str(scheme)), compute)
+    infos = {t.iri: t for t in types(store, vocab_id, lang) or []}
+    result = [TypeCount(t, infos[t].label if t in infos else t, n, dn) for t, n, dn in counts]
+    order = {SKOS + "Concept": 0, SKOS + "Collection": 1}
+    return sorted(result, key=lambda c: (order.get(c.iri, 2), c.iri))
+
+
+def label_statistics(store: EmbeddedStore, vocab_id: str) -> list[LabelCount] | None:
+    """Preferred, alternative and hidden labels of a vocabulary's concepts, per language."""
+    scheme = _scheme(store, vocab_id)
+    if scheme is None:
+        return None
+
+    def compute() -> list[LabelCount]:
+        rows = select_rows(
+            store,
+            PREFIXES
+            + f"""SELECT ?lang ?p (COUNT(?l) AS ?n) WHERE {{
+  {IN_SCHEME}
+  ?c ?p ?l . VALUES ?p {{ skos:prefLabel skos:altLabel skos:hiddenLabel }}
+  BIND(LANG(?l) AS ?lang)
+}} GROUP BY ?lang ?p""",
+            {"s": scheme},
+        )
+        counts: dict[str, dict[str, int]] = defaultdict(dict)
+        for row in rows:
+            counts[str(row["lang"])][str(row["p"])[len(SKOS) :]] = int(row["n"])
+        return [
+            LabelCount(lang, c.get("prefLabel", 0), c.get("altLabel", 0), c.get("hiddenLabel", 0))
+            for lang, c in sorted(counts.items())
+        ]
+
+    return memo(store, ("label-statistics", str(scheme)), compute)
+
+
+def list_concepts(
+    store: EmbeddedStore, vocab_id: str, *, limit: int = 100, offset: int = 0
+) -> ConceptPage | None:
+    """One page of a vocabulary's concepts in IRI order, for harvesting, with the total."""
+    scheme = _scheme(store, vocab_id)
+    if scheme is None:
+        return None
+    total = memo(
+        store,
+        ("concept-count", str(scheme)),
+        lambda: int(
+            select_rows(
+                store,
+                PREFIXES + f"SELECT (COUNT(?c) AS ?n) WHERE {{ {IN_SCHEME} }}",
+                {"s": scheme},
+            )[0]["n"]
+        ),
+    )
+    rows = select_rows(
+        store,
+        PREFIXES
+        + f"""SELECT ?c ?l ?m WHERE {{
+  {{ SELECT ?c WHERE {{ {IN_SCHEME} }} ORDER BY ?c {_page(limit, offset)} }}
+  OPTIONAL {{ ?c skos:prefLabel ?l }} OPTIONAL {{ ?c dct:modified ?m }}
+}}""",
+        {"s": scheme},
+    )
+    labels: dict[str, dict[str, str]] = {}
+    modified: dict[str, str] = {}
+    for row in rows:
+        iri = str(row["c"])
+        entry = labels.setdefault(iri, {})
+        if "l" in row:
+            entry.setdefault(getattr(row["l"], "language", None) or "", str(row["l"]))
+        if "m" in row:
+            modified[iri] = max(modified.get(iri, ""), str(row["m"]))
+    items = tuple(ConceptListing(iri, labels[iri], modified.get(iri)) for iri in sorted(labels))
+    return ConceptPage(total, items)
+
+
+def changes(
+    store: EmbeddedStore,
+    vocab_id: str,
+    which: str,
+    lang: str | None = None,
+    *,
+    offset: int = 0,
+    limit: int = 200,
+) -> list[Change] | None:
+    """Concepts by date of creation (`which`="created") or modification, newest first."""
+    scheme = _scheme(store, vocab_id)
+    if scheme is None:
+        return None
+    rows = select_rows(
+        store,
+        PREFIXES
+        + f"""SELECT ?c (MAX(STR(?d)) AS ?date) (SAMPLE(?dep) AS ?deprecated) WHERE {{
+  {IN_SCHEME} ?c dct:{"created" if which == "created" else "modified"} ?d .
+  OPTIONAL {{ ?c owl:deprecated ?dep }}
+}} GROUP BY ?c ORDER BY DESC(?date) ?c LIMIT {max(0, int(limit))} OFFSET {max(0, int(offset))}""",
+        {"s": scheme},
+    )
+    if not rows:
+        return []
+    details = _labels_of(store, [str(r["c"]) for r in rows], lang, with_replacements=True)
+    result = []
+    for row in rows:
+        iri = str(row["c"])
+        labels, replaced = details.get(iri, ([], []))
+        text, text_lang = text_of(labels, lang) or (iri, "")
+        deprecated = str(row.get("deprecated", "")).lower() in {"true", "1"}
+        result.append(Change(iri, text, text_lang, str(row["date"]), deprecated, tuple(replaced)))
+    return result
+
+
+def _labels_of(
+    store: EmbeddedStore, iris: list[str], lang: str | None, *, with_replacements: bool = False
+) -> dict[str, tuple[list[Term], list[Ref]]]:
+    """Preferred labels (and replacements) of a few IRIs in one query, bound one by one."""
+    if not iris:
+        return {}
+    values = " ".join(f"$i{n}" for n in range(len(iris)))
+    extra = (
+        "UNION { ?c dct:isReplacedBy ?r OPTIONAL { ?r skos:prefLabel ?rl } }"
+        if with_replacements
+        else ""
+    )
+    rows = select_rows(
+        store,
+        PREFIXES
+        + f"SELECT ?c ?l ?r ?rl WHERE {{ VALUES ?c {{ {values} }} "
+        + f"{{ ?c skos:prefLabel ?l }} {extra} }}",
+        {f"i{n}": URIRef(iri) for n, iri in enumerate(iris)},
+    )
+    labels: dict[str, list[Term]] = defaultdict(list)
+    repl: dict[str, dict[str, list[Term]]] = defaultdict(lambda: defaultdict(list))
+    for row in rows:
+        if "l" in row:
+            labels[str(row["c"])].append(row["l"])
+        if "r" in row:
+            bucket = repl[str(row["c"])][str(row["r"])]
+            if "rl" in row:
+                bucket.append(row["rl"])
+    return {
+        iri: (labels.get(iri, []), [make_ref(r, v, lang) for r, v in repl.get(iri, {}).items()])
+        for iri in iris
+    }

@@ -1,0 +1,267 @@
+"""The hierarchy around a concept: neighbours, transitive closures, tree views, top concepts."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from rdflib import URIRef
+
+from graph_service.model.base import (
+    PREFIXES,
+    Ref,
+    Term,
+    concept_exists,
+    label_key,
+    make_ref,
+    truthy,
+)
+from graph_service.model.base import rows as select_rows
+from graph_service.store.embedded import EmbeddedStore
+
+#: Hierarchy edges, whichever direction the data states them in.
+UP = "(skos:broader|^skos:narrower)"
+DOWN = "(skos:narrower|^skos:broader)"
+_PATHS = {"broader": UP, "narrower": DOWN, "related": "(skos:related|^skos:related)"}
+
+
+@dataclass(frozen=True)
+class Child:
+    """A concept in a tree view: label, notation and whether it has narrower concepts."""
+
+    iri: str
+    label: str
+    lang: str
+    notation: str | None
+    has_children: bool
+
+
+@dataclass(frozen=True)
+class TransitiveEntry:
+    """One concept of a transitive closure with its direct links inside the closure."""
+
+    iri: str
+    label: str
+    lang: str
+    direct: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class HierarchyNode:
+    """A concept on the way from a concept up to the top, with its children and schemes."""
+
+    iri: str
+    label: str
+    lang: str
+    notation: str | None
+    broader: tuple[str, ...]
+    narrower: tuple[Child, ...]
+    tops: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TopConcept:
+    """A top concept of a scheme."""
+
+    iri: str
+    label: str
+    lang: str
+    notation: str | None
+    has_children: bool
+    top_concept_of: str
+
+
+def _refs(found: list[dict[str, Term]], lang: str | None, key: str = "x") -> list[Ref]:
+    labels: dict[str, list[Term]] = defaultdict(list)
+    notations: dict[str, set[str]] = defaultdict(set)
+    for row in found:
+        iri = str(row[key])
+        labels.setdefault(iri, [])
+        if "l" in row:
+            labels[iri].append(row["l"])
+        if "n" in row:
+            notations[iri].add(str(row["n"]))
+    refs = [
+        make_ref(iri, values, lang, min(notations[iri]) if notations[iri] else None)
+        for iri, values in labels.items()
+    ]
+    return sorted(refs, key=label_key)
+
+
+def neighbours(store: EmbeddedStore, iri: str, relation: str, lang: str | None) -> list[Ref] | None:
+    """Direct broader, narrower or related concepts with labels; None if no such concept."""
+    rows = select_rows(
+        store,
+        PREFIXES
+        + f"""SELECT DISTINCT ?x ?l ?n WHERE {{
+  $c {_PATHS[relation]} ?x .
+  OPTIONAL {{ ?x skos:prefLabel ?l }} OPTIONAL {{ ?x skos:notation ?n }}
+}}""",
+        {"c": URIRef(iri)},
+    )
+    if not rows and not concept_exists(store, iri):
+        return None
+    return _refs(rows, lang)
+
+
+def broader(store: EmbeddedStore, iri: str, lang: str | None = None) -> list[Ref] | None:
+    """Direct broader concepts (stated as broader or as the inverse narrower)."""
+    return neighbours(store, iri, "broader", lang)
+
+
+def narrower(store: EmbeddedStore, iri: str, lang: str | None = None) -> list[Ref] | None:
+    """Direct narrower concepts (stated as narrower or as the inverse broader)."""
+    return neighbours(store, iri, "narrower", lang)
+
+
+def related(store: EmbeddedStore, iri: str, lang: str | None = None) -> list[Ref] | None:
+    """Related concepts (in either direction)."""
+    return neighbours(store, iri, "related", lang)
+
+
+def transitive(
+    store: EmbeddedStore, iri: str, relation: str, lang: str | None = None, limit: int = 1000
+) -> list[TransitiveEntry] | None:
+    """The concept and its broader (or narrower) closure, nearest first, at most `limit` entries."""
+    if not concept_exists(store, iri):
+        return None
+    path = UP if relation == "broader" else DOWN
+    rows = select_rows(
+        store,
+        PREFIXES
+        + f"""SELECT DISTINCT ?x ?y ?l WHERE {{
+  $c {path}* ?x .
+  OPTIONAL {{ ?x {path} ?y }}
+  OPTIONAL {{ ?x skos:prefLabel ?l }}
+}}""",
+        {"c": URIRef(iri)},
+    )
+    links: dict[str, set[str]] = defaultdict(set)
+    labels: dict[str, list[Term]] = defaultdict(list)
+    for row in rows:
+        x = str(row["x"])
+        labels.setdefault(x, [])
+        if "y" in row:
+            links[x].add(str(row["y"]))
+        if "l" in row:
+            labels[x].append(row["l"])
+    # Breadth first from the concept, so a limit keeps the nearest ones.
+    order, queue, seen = [], [iri], {iri}
+    while queue and len(order) < limit:
+        node = queue.pop(0)
+        order.append(node)
+        for nxt in sorted(links.get(node, ())):
+            if nxt not in seen and nxt in labels:
+                seen.add(nxt)
+                queue.append(nxt)
+    entries = []
+    for node in order:
+        ref = make_ref(node, labels.get(node, []), lang)
+        entries.append(
+            TransitiveEntry(node, ref.label, ref.lang, tuple(sorted(links.get(node, ()))))
+        )
+    return entries
+
+
+_CHILDREN = (
+    PREFIXES
+    + f"""SELECT DISTINCT ?p ?x ?l ?n ?gc WHERE {{
+  $c {UP}* ?p .
+  ?p {DOWN} ?x .
+  OPTIONAL {{ ?x skos:prefLabel ?l }} OPTIONAL {{ ?x skos:notation ?n }}
+  BIND(EXISTS {{ ?x {DOWN} ?g }} AS ?gc)
+}}"""
+)
+
+
+def _children_rows(rows: list[dict[str, Term]], lang: str | None) -> dict[str, list[Child]]:
+    """Children grouped by parent, sorted by label."""
+    by_parent: dict[str, list[dict[str, Term]]] = defaultdict(list)
+    has: dict[str, bool] = {}
+    for row in rows:
+        by_parent[str(row["p"])].append(row)
+        has[str(row["x"])] = truthy(row["gc"])
+    grouped = {}
+    for parent, parent_rows in by_parent.items():
+        grouped[parent] = [
+            Child(r.iri, r.label, r.lang, r.notation, has[r.iri]) for r in _refs(parent_rows, lang)
+        ]
+    return grouped
+
+
+def children(store: EmbeddedStore, iri: str, lang: str | None = None) -> list[Child] | None:
+    """Narrower concepts for a tree view, each saying whether it has children of its own."""
+    rows = select_rows(
+        store,
+        PREFIXES
+        + f"""SELECT DISTINCT ?p ?x ?l ?n ?gc WHERE {{
+  $c {DOWN} ?x . BIND($c AS ?p)
+  OPTIONAL {{ ?x skos:prefLabel ?l }} OPTIONAL {{ ?x skos:notation ?n }}
+  BIND(EXISTS {{ ?x {DOWN} ?g }} AS ?gc)
+}}""",
+        {"c": URIRef(iri)},
+    )
+    if not rows:
+        return [] if concept_exists(store, iri) else None
+    return _children_rows(rows, lang).get(iri, [])
+
+
+def hierarchy(
+    store: EmbeddedStore, iri: str, lang: str | None = None
+) -> list[HierarchyNode] | None:
+    """The concept and all its ancestors, each with its parents, children and schemes it tops."""
+    if not concept_exists(store, iri):
+        return None
+    term = {"c": URIRef(iri)}
+    rows = select_rows(
+        store,
+        PREFIXES
+        + f"""SELECT DISTINCT ?x ?y ?l ?n ?top WHERE {{
+  $c {UP}* ?x .
+  OPTIONAL {{ ?x {UP} ?y }}
+  OPTIONAL {{ ?x skos:prefLabel ?l }} OPTIONAL {{ ?x skos:notation ?n }}
+  OPTIONAL {{ ?x skos:topConceptOf|^skos:hasTopConcept ?top }}
+}}""",
+        term,
+    )
+    kids = _children_rows(select_rows(store, _CHILDREN, term), lang)
+    parents: dict[str, set[str]] = defaultdict(set)
+    tops: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        if "y" in row:
+            parents[str(row["x"])].add(str(row["y"]))
+        if "top" in row:
+            tops[str(row["x"])].add(str(row["top"]))
+    return [
+        HierarchyNode(
+            ref.iri,
+            ref.label,
+            ref.lang,
+            ref.notation,
+            tuple(sorted(parents[ref.iri])),
+            tuple(kids.get(ref.iri, [])),
+            tuple(sorted(tops[ref.iri])),
+        )
+        for ref in _refs(rows, lang)
+    ]
+
+
+def top_concepts(
+    store: EmbeddedStore, scheme_iri: str, lang: str | None = None
+) -> list[TopConcept]:
+    """The top concepts of a scheme (stated either way), sorted by label."""
+    rows = select_rows(
+        store,
+        PREFIXES
+        + f"""SELECT DISTINCT ?x ?l ?n ?gc WHERE {{
+  {{ ?x skos:topConceptOf $s }} UNION {{ $s skos:hasTopConcept ?x }}
+  OPTIONAL {{ ?x skos:prefLabel ?l }} OPTIONAL {{ ?x skos:notation ?n }}
+  BIND(EXISTS {{ ?x {DOWN} ?g }} AS ?gc)
+}}""",
+        {"s": URIRef(scheme_iri)},
+    )
+    has = {str(r["x"]): truthy(r["gc"]) for r in rows}
+    return [
+        TopConcept(r.iri, r.label, r.lang, r.notation, has[r.iri], scheme_iri)
+        for r in _refs(rows, lang)
+    ]

@@ -1,0 +1,257 @@
+"""Vocabulary-wide questions: info, groups, changes, types, statistics, harvesting, A-Z index."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from rdflib import URIRef
+
+from graph_service.model.base import PREFIXES, Ref, Term, label_key, make_ref, memo, truthy
+from graph_service.model.base import rows as select_rows
+from graph_service.model.schemes import scheme_for_vocab
+from graph_service.store.embedded import EmbeddedStore
+
+#: Concepts of a scheme ($s): stated members and top concepts. A sub-select, so that the engine
+#: finds them first and joins what follows to them (joined unions can be planned very badly).
+IN_SCHEME = (
+    "{ SELECT DISTINCT ?c WHERE { { ?c skos:inScheme $s } UNION { ?c skos:topConceptOf $s } "
+    "UNION { $s skos:hasTopConcept ?c } } }"
+)
+#: Collections of a scheme: stated in it, or holding its concepts.
+COLLECTIONS = (
+    "{ SELECT DISTINCT ?c WHERE { ?c a ?collection "
+    "VALUES ?collection { skos:Collection skos:OrderedCollection } "
+    "FILTER EXISTS { { ?c skos:inScheme $s } UNION { ?c skos:member/skos:inScheme $s } } } }"
+)
+
+
+@dataclass(frozen=True)
+class VocabularyInfo:
+    """A vocabulary (one concept scheme) as Skosmos describes it."""
+
+    id: str
+    iri: str
+    title: str
+    title_lang: str
+    description: str
+    default_language: str
+    languages: tuple[str, ...]
+    schemes: tuple[Ref, ...]
+    concept_count: int
+    modified: str | None
+
+
+@dataclass(frozen=True)
+class Group:
+    """A collection used as a thematic group of a vocabulary."""
+
+    iri: str
+    label: str
+    lang: str
+    notation: str | None
+    child_groups: tuple[str, ...]
+    has_members: bool
+
+
+@dataclass(frozen=True)
+class Member:
+    """A member of a group (a concept, or a group nested in it)."""
+
+    iri: str
+    label: str
+    lang: str
+    notation: str | None
+    types: tuple[str, ...]
+    has_members: bool
+
+
+@dataclass(frozen=True)
+class Change:
+    """A concept created or modified at a date, newest first in lists."""
+
+    iri: str
+    label: str
+    lang: str
+    date: str
+    deprecated: bool
+    replaced_by: tuple[Ref, ...]
+
+
+@dataclass(frozen=True)
+class TypeInfo:
+    """A class of the concepts or collections of a vocabulary."""
+
+    iri: str
+    label: str
+    lang: str
+    superclass: str | None
+
+
+@dataclass(frozen=True)
+class TypeCount:
+    """How many resources of a class a vocabulary holds, deprecated ones apart."""
+
+    iri: str
+    label: str
+    count: int
+    deprecated_count: int
+
+
+@dataclass(frozen=True)
+class LabelCount:
+    """How many labels of each kind a vocabulary has in one language."""
+
+    lang: str
+    pref: int
+    alt: int
+    hidden: int
+
+
+@dataclass(frozen=True)
+class ConceptListing:
+    """A concept in a harvesting list: preferred labels by language and last modification."""
+
+    iri: str
+    pref_labels: dict[str, str]
+    modified: str | None
+
+
+@dataclass(frozen=True)
+class ConceptPage:
+    """One page of the concepts of a vocabulary, with the total."""
+
+    total: int
+    items: tuple[ConceptListing, ...]
+
+
+def _scheme(store: EmbeddedStore, vocab_id: str) -> URIRef | None:
+    found = scheme_for_vocab(store, vocab_id)
+    return None if found is None else URIRef(found.iri)
+
+
+def languages(store: EmbeddedStore, scheme_iri: str) -> tuple[str, ...]:
+    """Languages of the preferred labels of a scheme's concepts, French and English first."""
+
+    def compute() -> tuple[str, ...]:
+        rows = select_rows(
+            store,
+            PREFIXES
+            + f"SELECT DISTINCT (LANG(?l) AS ?lang) WHERE {{ {IN_SCHEME} ?c skos:prefLabel ?l }}",
+            {"s": URIRef(scheme_iri)},
+        )
+        found = {str(r["lang"]).lower() for r in rows if str(r.get("lang", ""))}
+        order = {"fr": 0, "en": 1}
+        return tuple(sorted(found, key=lambda code: (order.get(code, 2), code)))
+
+    return memo(store, ("languages", scheme_iri), compute)
+
+
+def vocabulary_info(
+    store: EmbeddedStore, vocab_id: str, lang: str | None = None
+) -> VocabularyInfo | None:
+    """The vocabulary with this id, titled in `lang`; None if no scheme has this id."""
+    from graph_service.model.schemes import schemes
+
+    summary = next((s for s in schemes(store, lang) if s.vocab_id == vocab_id), None)
+    if summary is None:
+        return None
+    rows = select_rows(
+        store, PREFIXES + "SELECT ?m WHERE { $s dct:modified ?m }", {"s": URIRef(summary.iri)}
+    )
+    langs = languages(store, summary.iri)
+    return VocabularyInfo(
+        id=vocab_id,
+        iri=summary.iri,
+        title=summary.title,
+        title_lang=summary.title_lang,
+        description=summary.description,
+        default_language="fr" if "fr" in langs or not langs else langs[0],
+        languages=langs,
+        schemes=(Ref(summary.iri, summary.title, summary.title_lang),),
+        concept_count=summary.concept_count,
+        modified=max((str(r["m"]) for r in rows), default=None),
+    )
+
+
+def groups(store: EmbeddedStore, vocab_id: str, lang: str | None = None) -> list[Group] | None:
+    """Collections of a vocabulary (stated in the scheme or holding its concepts), by label."""
+    scheme = _scheme(store, vocab_id)
+    if scheme is None:
+        return None
+    rows = select_rows(
+        store,
+        PREFIXES
+        + """SELECT DISTINCT ?x ?l ?n ?child ?has WHERE {
+  ?x a ?class . VALUES ?class { skos:Collection skos:OrderedCollection }
+  FILTER EXISTS { { ?x skos:inScheme $s } UNION { ?x skos:member ?m . ?m skos:inScheme $s } }
+  OPTIONAL { ?x skos:member ?child . ?child a skos:Collection }
+  OPTIONAL { ?x skos:prefLabel|rdfs:label ?l } OPTIONAL { ?x skos:notation ?n }
+  BIND(EXISTS { ?x skos:member ?any } AS ?has)
+}""",
+        {"s": scheme},
+    )
+    return _groups(rows, lang)
+
+
+def _groups(rows: list[dict[str, Term]], lang: str | None) -> list[Group]:
+    labels: dict[str, list[Term]] = defaultdict(list)
+    kids: dict[str, set[str]] = defaultdict(set)
+    facts: dict[str, dict[str, Term]] = {}
+    for row in rows:
+        x = str(row["x"])
+        facts.setdefault(x, row)
+        if "l" in row:
+            labels[x].append(row["l"])
+        if "child" in row:
+            kids[x].add(str(row["child"]))
+    result = []
+    for x, row in facts.items():
+        ref = make_ref(x, labels[x], lang, str(row["n"]) if "n" in row else None)
+        result.append(
+            Group(
+                x,
+                ref.label,
+                ref.lang,
+                ref.notation,
+                tuple(sorted(kids[x])),
+                truthy(row["has"]),
+            )
+        )
+    return sorted(result, key=lambda g: label_key(Ref(g.iri, g.label)))
+
+
+def group_members(
+    store: EmbeddedStore, group_iri: str, lang: str | None = None
+) -> list[Member] | None:
+    """Members of a collection with their types; None if the IRI is not a collection."""
+    rows = select_rows(
+        store,
+        PREFIXES
+        + """SELECT DISTINCT ?x ?t ?l ?n ?has WHERE {
+  $g a ?class . VALUES ?class { skos:Collection skos:OrderedCollection }
+  $g skos:member ?x .
+  FILTER NOT EXISTS { ?x owl:deprecated true }
+  OPTIONAL { ?x a ?t } OPTIONAL { ?x skos:prefLabel|rdfs:label ?l } OPTIONAL { ?x skos:notation ?n }
+  BIND(EXISTS { ?x skos:member ?any } AS ?has)
+}""",
+        {"g": URIRef(group_iri)},
+    )
+    if not rows:
+        is_group = store.ask(
+            PREFIXES + "ASK { $g a ?c VALUES ?c { skos:Collection skos:OrderedCollection } }",
+            {"g": URIRef(group_iri)},
+        )
+        return [] if is_group else None
+    types: dict[str, set[str]] = defaultdict(set)
+    has: dict[str, bool] = {}
+    for row in rows:
+        if "t" in row:
+            types[str(row["x"])].add(str(row["t"]))
+        has[str(row["x"])] = truthy(row["has"])
+    from graph_service.model.tree import _refs
+
+    return [
+        Member(r.iri, r.label, r.lang, r.notation, tuple(sorted(types[r.iri])), has[r.iri])
+        for r in _refs(rows, lang)
+    ]

@@ -1,0 +1,1 @@
+"""Running /sparql queries under time and row limits, in killable worker processes."""

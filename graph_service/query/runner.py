@@ -1,0 +1,155 @@
+"""Runs /sparql queries under a time limit: in killable worker processes, or in threads.
+
+A persistent store's queries run in the worker processes of query_workers, so that a query
+past its time limit is stopped and its CPU freed. An in-memory store cannot be shared with
+another process: its queries run in threads, and a late one is answered 503 but runs on to
+its end. Answers of repeated queries are kept per data version.
+"""
+
+from __future__ import annotations
+
+import atexit
+import re
+import threading
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+
+from graph_service.query.execute import (
+    QueryTask,
+    QueryTimeout,
+    TooManyRows,
+    count_rows,
+    execute,
+    timeout_message,
+)
+from graph_service.query.workers import WorkerPool
+from graph_service.store.base import QueryAnswer
+from graph_service.store.embedded import EmbeddedStore
+
+__all__ = [
+    "AnswerCache",
+    "QueryTask",
+    "QueryTimeout",
+    "TooManyRows",
+    "count_rows",
+    "get_runner",
+    "run_query",
+]
+
+#: Query workers per process when the app's config has no QUERY_WORKERS.
+DEFAULT_WORKERS = 2
+
+
+class ThreadRunner:
+    """For in-memory stores: queries run in threads; a late one is answered but not stopped."""
+
+    def __init__(self, size: int) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=max(4, size), thread_name_prefix="query")
+
+    def run(
+        self, store: EmbeddedStore, task: QueryTask, timeout: float, max_rows: int
+    ) -> QueryAnswer:
+        """Run a task in a thread and wait at most `timeout` seconds for it."""
+        future = self._executor.submit(execute, store, task, max_rows)
+        try:
+            return future.result(timeout if timeout > 0 else None)
+        except FutureTimeout:
+            raise QueryTimeout(timeout_message(timeout)) from None
+
+    def shutdown(self) -> None:
+        """Stop taking tasks (running ones finish on their own)."""
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+# --- one pool per process, started by the first /sparql query -------------------------------
+
+_runners: dict[str, WorkerPool | ThreadRunner] = {}
+_runners_lock = threading.Lock()
+
+
+def get_runner(store: EmbeddedStore, workers: int = DEFAULT_WORKERS) -> WorkerPool | ThreadRunner:
+    """The process's pool for persistent stores, or its thread runner for in-memory ones."""
+    kind = "pool" if store.is_persistent else "threads"
+    runner = _runners.get(kind)
+    if runner is None:
+        with _runners_lock:
+            runner = _runners.get(kind)
+            if runner is None:
+                runner = WorkerPool(workers) if kind == "pool" else ThreadRunner(workers)
+                _runners[kind] = runner
+                atexit.register(runner.shutdown)
+    return runner
+
+
+class AnswerCache:
+    """Answers of repeated queries, valid for one data version, bounded in bytes (LRU).
+
+    A vocabulary service is read far more than written and its clients repeat the same
+    queries; any write changes the data version and so empties the cache. GET answers are also
+    kept whole by the response cache, so this one matters most for POSTed queries: it is small.
+    """
+
+    #: Functions whose value changes from one evaluation to the next: never cached.
+    VOLATILE = re.compile(r"\b(NOW|RAND|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
+
+    def __init__(self, max_bytes: int = 16 * 1024 * 1024, max_answer_bytes: int = 4 * 1024 * 1024):
+        self.max_bytes, self.max_answer_bytes = max_bytes, max_answer_bytes
+        self._entries: OrderedDict[tuple[QueryTask, int], QueryAnswer] = OrderedDict()
+        self._version: str | None = None
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, version: str, key: tuple[QueryTask, int]) -> QueryAnswer | None:
+        """The cached answer for this task at this data version, if any."""
+        with self._lock:
+            if version != self._version:
+                self._entries.clear()
+                self._version, self._bytes = version, 0
+                return None
+            answer = self._entries.get(key)
+            if answer is not None:
+                self._entries.move_to_end(key)
+            return answer
+
+    def put(self, version: str, key: tuple[QueryTask, int], answer: QueryAnswer) -> None:
+        """Keep an answer (small enough, deterministic) for later requests at this version."""
+        size = len(answer.body)
+        if size > self.max_answer_bytes or self.VOLATILE.search(key[0].query):
+            return
+        with self._lock:
+            if version != self._version or key in self._entries:
+                return
+            self._entries[key] = answer
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                _, evicted = self._entries.popitem(last=False)
+                self._bytes -= len(evicted.body)
+
+
+_answers = AnswerCache()
+
+
+def run_query(
+    store: EmbeddedStore,
+    task: QueryTask,
+    *,
+    timeout: float,
+    max_rows: int,
+    workers: int = DEFAULT_WORKERS,
+    remember: bool = True,
+) -> QueryAnswer:
+    """Run one protocol query under the time and row limits; raises GraphServiceError.
+
+    Answers are reused while the data version stays the same, unless `remember` is False (a
+    caller whose answers another cache keeps).
+    """
+    if not remember:
+        return get_runner(store, workers).run(store, task, timeout, max_rows)
+    version, key = store.version, (task, max_rows)
+    cached = _answers.get(version, key)
+    if cached is not None:
+        return cached
+    answer = get_runner(store, workers).run(store, task, timeout, max_rows)
+    _answers.put(version, key, answer)
+    return answer

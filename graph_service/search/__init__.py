@@ -1,0 +1,1 @@
+"""Label search: a SQLite FTS5 side index of the store, rebuilt when the data version changes."""

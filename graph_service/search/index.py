@@ -1,0 +1,379 @@
+"""Label search in a side index (SQLite FTS5), rebuilt whenever the store's data version changes."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import sqlite3
+import threading
+import weakref
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from graph_service.labels import language_order
+from graph_service.search.build import Concept, build_database, build_database_apart
+from graph_service.store.embedded import EmbeddedStore
+from graph_service.text import fold
+
+__all__ = ["IndexEntry", "SearchHit", "SearchIndex", "fold", "get_index"]
+
+_TOKEN = re.compile(r"[\w*]+")
+_IN_VOCAB = "EXISTS (SELECT 1 FROM schemes s WHERE s.concept = l.concept AND s.vocab = ?)"
+_OF_TYPE = "EXISTS (SELECT 1 FROM types t WHERE t.concept = l.concept AND t.type = ?)"
+_COLUMNS = "l.concept, l.kind, l.lang, l.label, l.folded"
+#: Between equally good matches: preferred labels, then French, then English.
+_KIND_ORDER = {"pref": 0, "alt": 1, "hidden": 2}
+_LANG_ORDER = {"fr": 0, "en": 1}
+#: Score of each tier (higher is better); bm25 adds a little within the last one.
+EXACT_PREF, EXACT_OTHER, PREFIX, WORDS = 300.0, 200.0, 100.0, 0.0
+#: From how many concepts (in the index being replaced) a rebuild runs in a child process.
+APART_FROM_CONCEPTS = 20_000
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One concept found by a search, with the label that matched and the one to show."""
+
+    iri: str
+    pref_label: str
+    pref_lang: str
+    matched_label: str
+    matched_lang: str
+    matched_kind: str  # "pref" | "alt" | "hidden"
+    vocab_id: str
+    score: float  # higher is better
+    types: tuple[str, ...]
+    notation: str | None
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """A line of the alphabetical index: a preferred label, or an alternative one leading to it."""
+
+    iri: str
+    pref_label: str
+    lang: str
+    alt_label: str | None
+
+
+Row = tuple[int, str, str, str, str]  # concept number, kind, lang, label, folded
+
+
+def _tie_break(row: Row) -> tuple:
+    return (_KIND_ORDER.get(row[1], 3), _LANG_ORDER.get(row[2], 2), len(row[3]), row[4])
+
+
+class SearchIndex:
+    """The labels of every concept of one data version: exact, prefix, word and pattern search."""
+
+    #: Concepts kept decoded between requests (the most asked ones stay; a full memo is reset).
+    MEMO_CONCEPTS = 4096
+
+    def __init__(self, version: str, db: sqlite3.Connection) -> None:
+        self.version = version
+        self._db = db
+        self._lock = threading.Lock()  # one connection, shared by the server's threads
+        self._size = db.execute("SELECT count(*) FROM concepts").fetchone()[0]
+        self._decoded: dict[int, Concept] = {}
+        self._memo: dict[tuple, object] = {}
+
+    @classmethod
+    def build(cls, store: EmbeddedStore, previous_size: int | None = None) -> SearchIndex:
+        """Read every concept label of the store into a new index.
+
+        The index of a persistent or remote store is built by a child process (see
+        search_build), unless the index it replaces was small: starting the child (0.3-0.4 s)
+        would then double the wait of the first search after a write (the committed
+        vocabulary: 0.35 s here, 0.7 s apart). An in-memory store is indexed here.
+        """
+        version = store.version  # the version before reading: a write meanwhile rebuilds
+        small = previous_size is not None and previous_size < APART_FROM_CONCEPTS
+        return cls(version, build_database(store) if small else build_database_apart(store))
+
+    def __len__(self) -> int:
+        return self._size
+
+    def _concept(self, number: int) -> Concept:
+        concept = self._decoded.get(number)
+        if concept is None:
+            (row,) = self._rows(
+                "SELECT iri, vocab, types, notation, prefs FROM concepts WHERE number = ?",
+                [number],
+            )
+            concept = Concept.from_row(row)
+            if len(self._decoded) >= self.MEMO_CONCEPTS:
+                self._decoded = {}
+            self._decoded[number] = concept
+        return concept
+
+    def _by_iri(self, iri: str) -> tuple[int, Concept] | None:
+        rows = self._rows(
+            "SELECT number, iri, vocab, types, notation, prefs FROM concepts WHERE iri = ?", [iri]
+        )
+        return (rows[0][0], Concept.from_row(rows[0][1:])) if rows else None
+
+    def pref_label(self, iri: str, lang: str | None = None) -> tuple[str, str] | None:
+        """The preferred label of a concept in `lang` (with fallbacks) and its language."""
+        found = self._by_iri(iri)
+        return None if found is None else _pick(found[1].prefs, lang)
+
+    def concept_hit(self, iri: str, lang: str | None = None) -> SearchHit | None:
+        """A concept as a hit on its own preferred label (for lists that are not searches)."""
+        found = self._by_iri(iri)
+        if found is None:
+            return None
+        number, concept = found
+        label, label_lang = _pick(concept.prefs, lang) or (iri, "")
+        return self._hit((number, "pref", label_lang, label, fold(label)), EXACT_PREF, lang)
+
+    def _rows(self, sql: str, params: Iterable[object]) -> list[tuple]:
+        with self._lock:
+            return self._db.execute(sql, list(params)).fetchall()
+
+    def _stream(self, sql: str, params: list[object], batch: int = 256) -> Iterator[Row]:
+        """Rows of a query read in batches, so that a caller may stop early."""
+        offset = 0
+        while True:
+            rows = self._rows(f"{sql} LIMIT {batch} OFFSET {offset}", params)
+            yield from rows
+            if len(rows) < batch:
+                return
+            offset += batch
+
+    # -- search --------------------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        *,
+        lang: str | None = None,
+        vocab_id: str | None = None,
+        type_iri: str | None = None,
+        limit: int = 20,
+        offset: int = 0,
+    ) -> list[SearchHit]:
+        """Concepts whose labels match `query`, best first, one hit per concept.
+
+        Words match whole words ("democratie participative"), `word*` any word starting so,
+        a leading or inner `*` the whole label as a pattern ("*ville", "con*tion"), `*` alone
+        everything. Accents, case and ligatures are ignored. Ranking: exact preferred label,
+        exact other label, labels starting with the query, then the other matches by bm25.
+        """
+        folded = fold(query)
+        plain = " ".join(folded.replace("*", " ").split())
+        tokens = [t for t in _TOKEN.findall(folded) if t.strip("*")]
+        where, params = _filters(lang, vocab_id, type_iri)
+        wanted = max(0, offset) + max(0, limit)
+        if not tokens:
+            tiers = [self._all(where, params)]
+        elif any("*" in t.rstrip("*") for t in tokens) or folded.startswith("*"):
+            tiers = [self._pattern(folded, where, params)]
+        else:
+            whole_words = not tokens[-1].endswith("*")
+            tiers = [
+                self._exact(plain, where, params),
+                self._prefix(plain, whole_words, where, params, wanted),
+                self._words(tokens, where, params, wanted),
+            ]
+        hits: list[SearchHit] = []
+        seen: set[int] = set()
+        for tier in tiers:
+            for row, score in tier:
+                if row[0] in seen:
+                    continue
+                seen.add(row[0])
+                if len(seen) > offset:
+                    hits.append(self._hit(row, score, lang))
+                if len(seen) >= wanted:
+                    return hits
+        return hits
+
+    def _all(self, where: list[str], params: list) -> Iterator[tuple[Row, float]]:
+        sql = f"SELECT {_COLUMNS} FROM labels l WHERE {' AND '.join(where)} ORDER BY l.folded"
+        for row in self._stream(sql, params):
+            yield row, WORDS
+
+    def _pattern(self, folded: str, where: list[str], params: list) -> Iterator[tuple[Row, float]]:
+        # FTS5 cannot do leading or inner wildcards: match the whole folded label instead.
+        escaped = folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        sql = (
+            f"SELECT {_COLUMNS} FROM labels l WHERE {' AND '.join(where)} "
+            "AND l.folded LIKE ? ESCAPE '\\' ORDER BY l.folded"
+        )
+        for row in self._stream(sql, [*params, escaped.replace("*", "%")]):
+            yield row, WORDS
+
+    def _exact(self, plain: str, where: list[str], params: list) -> Iterator[tuple[Row, float]]:
+        sql = f"SELECT {_COLUMNS} FROM labels l WHERE {' AND '.join(where)} AND l.folded = ?"
+        for row in sorted(self._rows(sql, [*params, plain]), key=_tie_break):
+            yield row, EXACT_PREF if row[1] == "pref" else EXACT_OTHER
+
+    def _prefix(
+        self, plain: str, whole_words: bool, where: list[str], params: list, wanted: int
+    ) -> Iterator[tuple[Row, float]]:
+        """Labels starting with the query (at a word boundary unless the query ends with *)."""
+        sql = (
+            f"SELECT {_COLUMNS} FROM labels l WHERE {' AND '.join(where)} "
+            "AND l.folded > ? AND l.folded < ? ORDER BY l.folded"
+        )
+        found: list[Row] = []
+        for row in self._stream(sql, [*params, plain, plain + "\U0010ffff"]):
+            if whole_words and row[4][len(plain)].isalnum():
+                continue  # "ville" does not start "villeneuve"
+            found.append(row)
+            if len(found) >= max(wanted * 4, 50):
+                break
+        for row in sorted(found, key=_tie_break):
+            yield row, PREFIX
+
+    def _words(
+        self, tokens: list[str], where: list[str], params: list, wanted: int
+    ) -> Iterator[tuple[Row, float]]:
+        """Labels holding every word (or word prefix), by bm25; quoted, so never FTS syntax."""
+        match = " ".join(f'"{t.rstrip("*")}"' + ("*" if t.endswith("*") else "") for t in tokens)
+        sql = (
+            f"SELECT {_COLUMNS}, f.rank FROM labels_fts f JOIN labels l ON l.id = f.rowid "
+            f"WHERE labels_fts MATCH ? AND {' AND '.join(where)} ORDER BY f.rank"
+        )
+        for *row, rank in self._stream(sql, [match, *params], batch=max(64, wanted * 2)):
+            yield tuple(row), WORDS - float(rank)  # type: ignore[misc]
+
+    def _hit(self, row: Row, score: float, lang: str | None) -> SearchHit:
+        number, kind, label_lang, label, _ = row
+        concept = self._concept(number)
+        pref, pref_lang = _pick(concept.prefs, lang or label_lang) or (label, label_lang)
+        return SearchHit(
+            concept.iri, pref, pref_lang, label, label_lang, kind, concept.vocab_id,
+            round(score, 4), concept.types, concept.notation,
+        )  # fmt: skip
+
+    def lookup(
+        self, label: str, *, lang: str | None = None, vocab_id: str | None = None
+    ) -> list[SearchHit]:
+        """Concepts with this label, in Skosmos's order: exact preferred label, then the same
+        ignoring case and accents, then exact alternative label, then folded alternative label."""
+        where, params = _filters(lang, vocab_id)
+        rows = [row for row, _ in self._exact(fold(label), where, params)]
+        for kind, exact in (("pref", True), ("pref", False), ("alt", True), ("alt", False)):
+            found: dict[str, SearchHit] = {}
+            for row in rows:
+                if row[1] == kind and (not exact or row[3] == label):
+                    hit = self._hit(row, EXACT_PREF if exact else EXACT_OTHER, lang or row[2])
+                    found.setdefault(hit.iri, hit)
+            if found:
+                return list(found.values())
+        return []
+
+    def suggest_did_you_mean(self, query: str, limit: int = 3) -> list[str]:
+        """Preferred labels close to a query that found nothing (typos), best first."""
+        choices = self._memo.get(("prefs",))
+        if choices is None:
+            choices = {}
+            for text, folded in self._rows(
+                "SELECT label, folded FROM labels WHERE kind = 'pref' ORDER BY id", []
+            ):
+                choices.setdefault(folded, text)
+            self._memo[("prefs",)] = choices
+        assert isinstance(choices, dict)
+        close = difflib.get_close_matches(fold(query), list(choices), n=limit, cutoff=0.75)
+        return [choices[c] for c in close]
+
+    # -- alphabetical index --------------------------------------------------------------------
+
+    def index_letters(self, vocab_id: str, lang: str) -> list[str]:
+        """First letters of a vocabulary's preferred labels in a language (A-Z, "0-9", "!*")."""
+        key = ("letters", vocab_id, lang)
+        if key not in self._memo:
+            rows = self._rows(
+                f"SELECT DISTINCT substr(l.folded, 1, 1) FROM labels l WHERE l.lang = ? "
+                f"AND l.kind = 'pref' AND {_IN_VOCAB}",
+                [lang.lower(), vocab_id],
+            )
+            firsts = {r[0] for r in rows if r[0]}
+            letters = sorted(c.upper() for c in firsts if c.isalpha())
+            if any(c.isdigit() for c in firsts):
+                letters.append("0-9")
+            if any(not c.isalnum() for c in firsts):
+                letters.append("!*")
+            self._memo[key] = letters
+        return list(self._memo[key])  # type: ignore[call-overload]
+
+    def index_page(
+        self, vocab_id: str, letter: str, lang: str, *, limit: int = 0, offset: int = 0
+    ) -> list[IndexEntry]:
+        """Preferred and alternative labels starting with `letter` ("0-9", "!*", "*" = all),
+        in alphabetical order, read along the (lang, folded) index."""
+        where = ["l.lang = ?", "l.kind IN ('pref', 'alt')", _IN_VOCAB]
+        params: list[object] = [lang.lower(), vocab_id]
+        first = fold(letter)[:1]
+        if letter == "0-9":
+            where.append("l.folded >= '0' AND l.folded < ':'")
+        elif letter == "!*":
+            where.append("NOT (l.folded >= 'a' AND l.folded < '{' OR l.folded >= '0' "
+                         "AND l.folded < ':')")  # fmt: skip
+        elif letter != "*" and first:
+            where.append("l.folded >= ? AND l.folded < ?")
+            params += [first, chr(ord(first) + 1)]
+        sql = (
+            f"SELECT l.concept, l.kind, l.label FROM labels l WHERE {' AND '.join(where)} "
+            "ORDER BY l.folded LIMIT ? OFFSET ?"
+        )
+        rows = self._rows(sql, [*params, limit if limit > 0 else -1, max(0, offset)])
+        entries = []
+        for number, kind, label in rows:
+            concept = self._concept(number)
+            pref, pref_lang = _pick(concept.prefs, lang) or (label, lang)
+            alt = label if kind == "alt" else None
+            entries.append(IndexEntry(concept.iri, pref, pref_lang, alt))
+        return entries
+
+
+def _pick(prefs: dict[str, str], lang: str | None) -> tuple[str, str] | None:
+    """The label for `lang` with the service's fallbacks (asked, fr, en, untagged, any)."""
+    if not prefs:
+        return None
+    for code in (*language_order(lang), ""):
+        if code in prefs:
+            return prefs[code], code
+    code = min(prefs)
+    return prefs[code], code
+
+
+_indexes: weakref.WeakKeyDictionary[EmbeddedStore, SearchIndex] = weakref.WeakKeyDictionary()
+_build_lock = threading.Lock()
+
+
+def _filters(
+    lang: str | None, vocab_id: str | None, type_iri: str | None = None
+) -> tuple[list[str], list[str]]:
+    """SQL conditions (and their parameters) restricting labels by language, vocabulary, type."""
+    where, params = ["1"], []
+    if lang:
+        where.append("l.lang = ?")
+        params.append(lang.lower())
+    if vocab_id:
+        where.append(_IN_VOCAB)
+        params.append(vocab_id)
+    if type_iri:
+        where.append(_OF_TYPE)
+        params.append(type_iri)
+    return where, params
+
+
+def index_ready(store: EmbeddedStore) -> bool:
+    """Whether the store's search index is built for its current data version."""
+    index = _indexes.get(store)
+    return index is not None and index.version == store.version
+
+
+def get_index(store: EmbeddedStore) -> SearchIndex:
+    """The search index of a store, rebuilt on the first call after its data version changed."""
+    index = _indexes.get(store)
+    if index is not None and index.version == store.version:
+        return index
+    with _build_lock:
+        index = _indexes.get(store)
+        if index is None or index.version != store.version:
+            index = SearchIndex.build(store, None if index is None else len(index))
+            _indexes[store] = index
+    return index

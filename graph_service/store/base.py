@@ -1,0 +1,150 @@
+"""The engine boundary's interface: the Store protocol every backend implements, and its errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from rdflib.term import Node
+
+
+class StoreError(Exception):
+    """A query, update or load the engine refused; the message is the engine's, fit for users."""
+
+
+@dataclass(frozen=True)
+class QueryAnswer:
+    """A SPARQL answer serialised by the engine: its kind and the bytes in the asked format."""
+
+    kind: str  # "select", "ask" or "graph"
+    body: bytes
+
+
+@runtime_checkable
+class Store(Protocol):
+    """What the model, search, query and curation layers may ask of a store, embedded or remote.
+
+    Bound values (`bindings`) are written into query text by the engine's own escaping, never
+    by string formatting: user input cannot change a query's shape.
+    """
+
+    path: Path | None
+
+    @property
+    def version(self) -> str:
+        """An opaque id of the data's current version (changes after every write)."""
+        ...
+
+    @property
+    def is_persistent(self) -> bool:
+        """Whether the data survives a restart (a local directory or a remote server)."""
+        ...
+
+    def reopen_settings(self) -> Mapping[str, object] | None:
+        """How another process reopens this store (read-only), or None when it cannot."""
+        ...
+
+    def select(
+        self, query: str, bindings: Mapping[str, Node] | None = None, *, union: bool = True
+    ) -> list[dict[str, Node]]:
+        """Run a SELECT query; each row maps variable names to rdflib terms."""
+        ...
+
+    def ask(self, query: str, bindings: Mapping[str, Node] | None = None) -> bool:
+        """Run an ASK query."""
+        ...
+
+    def construct(
+        self, query: str, bindings: Mapping[str, Node] | None = None
+    ) -> list[tuple[Node, Node, Node]]:
+        """Run a CONSTRUCT or DESCRIBE query; the triples as rdflib terms."""
+        ...
+
+    def construct_serialized(
+        self,
+        query: str,
+        fmt: str,
+        bindings: Mapping[str, Node] | None = None,
+        prefixes: Mapping[str, str] | None = None,
+    ) -> bytes:
+        """Run a CONSTRUCT or DESCRIBE query and serialise its triples in `fmt`."""
+        ...
+
+    def query_serialized(
+        self,
+        query: str,
+        result_format: str,
+        graph_format: str,
+        *,
+        default_graph: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        base_iri: str | None = None,
+    ) -> QueryAnswer:
+        """Run any protocol query and serialise its answer as the engine writes it."""
+        ...
+
+    def named_graphs(self) -> list[str]:
+        """The IRIs of every named graph."""
+        ...
+
+    def count(self, graph: str | None = None) -> int:
+        """The number of triples in one graph, or quads in the whole store."""
+        ...
+
+    def dump(
+        self, fmt: str, graph: str | None = None, prefixes: Mapping[str, str] | None = None
+    ) -> bytes:
+        """One graph (or the whole dataset for dataset formats) serialised in `fmt`."""
+        ...
+
+    def quads(self, graph: str | None = None) -> Iterator[tuple[Node, Node, Node, str | None]]:
+        """Every quad of one graph, or of the store, as rdflib terms."""
+        ...
+
+    def has_graph(self, graph: str) -> bool:
+        """Whether a named graph exists."""
+        ...
+
+    def update(self, update: str, *, base_iri: str | None = None) -> None:
+        """Run a SPARQL Update, all or nothing."""
+        ...
+
+    def load(
+        self,
+        data: bytes | str | Path,
+        fmt: str,
+        graph: str | None = None,
+        *,
+        replace: bool = False,
+        base_iri: str | None = None,
+    ) -> None:
+        """Parse RDF into a graph (replacing it when asked), all or nothing."""
+        ...
+
+    def load_parts(
+        self, parts: Iterable[tuple[bytes | str | Path, str, str | None]], *, replace: bool = True
+    ) -> None:
+        """Load several documents, each into its graph, in one all-or-nothing step."""
+        ...
+
+    def bulk_load_file(self, path: Path, fmt: str, graph: str | None) -> None:
+        """Load a large file fast (builds only: not atomic with readers)."""
+        ...
+
+    def add_triples(self, triples: Iterable[tuple[Node, Node, Node]], graph: str | None) -> None:
+        """Add rdflib triples to a graph."""
+        ...
+
+    def drop_graph(self, graph: str | None) -> bool:
+        """Remove a graph's triples; whether it held any."""
+        ...
+
+    def flush(self) -> None:
+        """Make every write durable."""
+        ...
+
+    def close(self) -> None:
+        """Release the store (its files, or its HTTP session)."""
+        ...

@@ -1,0 +1,345 @@
+"""Build a persistent store from vocab/: a new directory per build, switched to atomically."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, XSD
+
+from graph_service.namespaces import BUILD_GRAPH, GRAPH, PDVO, PROV, VOID, graph_iri_for
+from graph_service.store.base import StoreError
+from graph_service.store.embedded import EmbeddedStore
+from graph_service.store.formats import format_for_path, parse_to_ntriples
+from graph_service.store.remote import RemoteStore
+
+Progress = Callable[[str], None]
+
+BUILDS = "builds"
+CURRENT = "current"
+#: Builds kept besides the current one, so a bad switch can be undone by hand.
+KEEP_PREVIOUS = 1
+
+
+class BuildError(Exception):
+    """A build that could not complete; the previous store is left as it was."""
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One file loaded by a build, with what identifies its content."""
+
+    path: str  # relative to the vocabulary directory
+    graph: str
+    sha256: str
+    triples: int = 0
+
+
+@dataclass
+class BuildReport:
+    """What a build did: where the store is, what went in, and how long it took."""
+
+    store_dir: Path
+    sources: list[SourceFile] = field(default_factory=list)
+    triples: int = 0
+    seconds: float = 0.0
+    skipped: bool = False
+
+
+def source_files(vocab_dir: Path) -> list[Path]:
+    """Every RDF source under vocab/ (resources/ included), in a stable order."""
+    suffixes = {".ttl", ".trig", ".nt", ".nq", ".rdf", ".jsonld"}
+    return sorted(p for p in vocab_dir.rglob("*") if p.is_file() and p.suffix in suffixes)
+
+
+def sha256_of(path: Path) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def current_store_dir(data_dir: Path) -> Path | None:
+    """The directory the `current` pointer names, or None before the first build."""
+    pointer = data_dir / CURRENT
+    if not pointer.is_symlink():
+        return None
+    target = pointer.resolve()
+    return target if target.is_dir() else None
+
+
+def open_current(data_dir: Path, *, read_only: bool = False) -> EmbeddedStore:
+    """Open the store of the last complete build."""
+    target = current_store_dir(data_dir)
+    if target is None:
+        raise BuildError(f"no store has been built in {data_dir}: run `graph-service build` first")
+    return EmbeddedStore(target, read_only=read_only)
+
+
+def fingerprint(paths: Sequence[Path]) -> str:
+    """One hash over the sources (and shapes), to tell whether a rebuild would change anything."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.name.encode())
+        digest.update(sha256_of(path).encode())
+    return digest.hexdigest()
+
+
+def stored_fingerprint(store: EmbeddedStore) -> str | None:
+    """The source fingerprint recorded by the build that made this store."""
+    rows = store.select(
+        "SELECT ?f WHERE { GRAPH $g { ?b $p ?f } }",
+        {"g": URIRef(BUILD_GRAPH), "p": PDVO.sourceFingerprint},
+    )
+    return str(rows[0]["f"]) if rows else None
+
+
+def is_up_to_date(vocab_dir: Path, data_dir: Path, fingerprint_extra: Sequence[Path] = ()) -> bool:
+    """Whether the current store was built from exactly these sources (and shapes)."""
+    previous = current_store_dir(data_dir)
+    if previous is None:
+        return False
+    files = source_files(vocab_dir)
+    return _fingerprint_of_dir(previous) == fingerprint([*files, *fingerprint_extra])
+
+
+def build_store(
+    vocab_dir: Path,
+    data_dir: Path,
+    *,
+    files: Sequence[Path] | None = None,
+    fingerprint_extra: Sequence[Path] = (),
+    force: bool = True,
+    progress: Progress = lambda message: None,
+) -> BuildReport:
+    """Load every source into a new store, record build metadata, then switch `current` to it.
+
+    A failure at any point removes the new directory and leaves `current` (and whatever
+    process is serving it) untouched.
+    """
+    started = time.perf_counter()
+    files = list(files) if files is not None else source_files(vocab_dir)
+    if not files:
+        raise BuildError(f"no RDF files found in {vocab_dir}")
+    fp = fingerprint([*files, *fingerprint_extra])
+    previous = current_store_dir(data_dir)
+    if not force and previous is not None and _fingerprint_of_dir(previous) == fp:
+        progress(f"store is up to date with {vocab_dir} ({previous.name})")
+        return BuildReport(store_dir=previous, skipped=True)
+
+    builds = data_dir / BUILDS
+    builds.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC)
+    target = builds / f"{stamp:%Y%m%dT%H%M%S%f}-{os.getpid()}"
+    report = BuildReport(store_dir=target)
+    store: EmbeddedStore | None = None
+    try:
+        store = EmbeddedStore(target)
+        sources = _sources(files, vocab_dir, data_dir)
+        for number, (path, relative) in enumerate(sources, start=1):
+            graph = graph_iri_for(relative)
+            progress(f"[{number}/{len(sources)}] loading {relative}")
+            with _heartbeat(progress, relative, target):
+                store.bulk_load_file(path, format_for_path(path), graph)
+            count = store.count(graph)
+            report.sources.append(SourceFile(relative, graph, sha256_of(path), count))
+            progress(f"[{number}/{len(sources)}] {relative}: {count:,} triples")
+        report.triples = sum(s.triples for s in report.sources)
+        report.seconds = time.perf_counter() - started
+        _record_metadata(store, report, stamp, fp)
+        store.flush()
+        store.close()
+        store = None
+        _switch_current(data_dir, target)
+    except (StoreError, OSError) as exc:
+        _discard(store, target)
+        raise BuildError(f"build failed, previous store kept: {exc}") from exc
+    except BaseException:
+        # Interrupted (Ctrl-C): never leave a half-built directory behind.
+        _discard(store, target)
+        raise
+    _remove_old_builds(data_dir)
+    report.seconds = time.perf_counter() - started
+    progress(
+        f"built {report.triples:,} triples from {len(files)} files "
+        f"in {report.seconds:.1f} s -> {target}"
+    )
+    return report
+
+
+def _sources(files: Sequence[Path], vocab_dir: Path, data_dir: Path) -> list[tuple[Path, str]]:
+    """The files to load with their paths relative to vocab/, then the imported vocabularies.
+
+    Vocabularies brought in by `graph-service import` (kept in DATA_DIR/imports/) come back in
+    every build, each in its graph .../graph/imports/<id> (see curate/imports.py).
+    """
+    sources = [(path, path.relative_to(vocab_dir).as_posix()) for path in files]
+    imported = sorted((data_dir / "imports").glob("*.ttl"))
+    return sources + [(path, f"imports/{path.name}") for path in imported]
+
+
+#: Largest update request a remote build sends at once; bigger vocabularies go graph by graph.
+REMOTE_REQUEST_BYTES = 32_000_000
+
+
+def build_remote(
+    vocab_dir: Path,
+    data_dir: Path,
+    store: RemoteStore,
+    *,
+    fingerprint_extra: Sequence[Path] = (),
+    force: bool = True,
+    progress: Progress = lambda message: None,
+) -> BuildReport:
+    """Replace the remote store's graphs with vocab/ (and imports), then record the build.
+
+    Every file is parsed before anything is sent, so a bad file changes nothing. Graphs are
+    replaced in as few update requests as fit REMOTE_REQUEST_BYTES; each request is atomic on
+    the remote (a vocabulary of this project's size goes in one request).
+    """
+    started = time.perf_counter()
+    files = source_files(vocab_dir)
+    if not files:
+        raise BuildError(f"no RDF files found in {vocab_dir}")
+    fp = fingerprint([*files, *fingerprint_extra])
+    try:
+        if not force and stored_fingerprint(store) == fp:
+            progress(f"remote store {store.query_endpoint} is up to date with {vocab_dir}")
+            return BuildReport(store_dir=Path(store.query_endpoint), skipped=True)
+        sources = _sources(files, vocab_dir, data_dir)
+        parsed: dict[str, str] = {}
+        for number, (path, relative) in enumerate(sources, start=1):
+            progress(f"[{number}/{len(sources)}] parsing {relative}")
+            graph = graph_iri_for(relative)
+            by_graph = parse_to_ntriples(path, format_for_path(path), graph)
+            parsed[graph] = by_graph.get(graph, "")
+        stale = [
+            g
+            for g in store.named_graphs()
+            if g.startswith(str(GRAPH)) and g not in parsed and g != str(BUILD_GRAPH)
+        ]
+        batch: dict[str, str] = dict.fromkeys(stale, "")
+        for graph, text in parsed.items():
+            if batch and sum(map(len, batch.values())) + len(text) > REMOTE_REQUEST_BYTES:
+                store.replace_graphs(batch)
+                batch = {}
+            batch[graph] = text
+        progress(f"sending {len(parsed)} graphs to {store.update_endpoint}")
+        store.replace_graphs(batch)
+        report = BuildReport(store_dir=Path(store.query_endpoint))
+        for (path, relative), graph in zip(sources, parsed, strict=True):
+            report.sources.append(SourceFile(relative, graph, sha256_of(path), store.count(graph)))
+        report.triples = sum(s.triples for s in report.sources)
+        store.drop_graph(str(BUILD_GRAPH))
+        _record_metadata(store, report, datetime.now(UTC), fp)
+    except StoreError as exc:
+        raise BuildError(f"remote build failed: {exc}") from exc
+    report.seconds = time.perf_counter() - started
+    progress(
+        f"built {report.triples:,} triples into {store.query_endpoint} in {report.seconds:.1f} s"
+    )
+    return report
+
+
+def _discard(store: EmbeddedStore | None, target: Path) -> None:
+    """Remove a failed build's directory, closing its store first: the engine's background
+    threads could otherwise write a file into it while it is being removed, and leave it."""
+    if store is not None:
+        with contextlib.suppress(Exception):
+            store.close()
+    shutil.rmtree(target, ignore_errors=True)
+
+
+def _fingerprint_of_dir(store_dir: Path) -> str | None:
+    try:
+        store = EmbeddedStore(store_dir, read_only=True)
+    except StoreError:
+        return None
+    try:
+        return stored_fingerprint(store)
+    finally:
+        store.close()
+
+
+def _record_metadata(store: EmbeddedStore, report: BuildReport, stamp: datetime, fp: str) -> None:
+    """Describe the build (time, per-file hash and size) in its own named graph."""
+    build = URIRef(f"{BUILD_GRAPH}/{report.store_dir.name}")
+    timestamp = Literal(stamp.isoformat(), datatype=XSD.dateTime)
+    triples = [
+        (build, RDF.type, PROV.Activity),
+        (build, PROV.startedAtTime, timestamp),
+        (build, PROV.endedAtTime, Literal(datetime.now(UTC).isoformat(), datatype=XSD.dateTime)),
+        (build, VOID.triples, Literal(report.triples)),
+        (build, PDVO.sourceFingerprint, Literal(fp)),
+    ]
+    for source in report.sources:
+        graph = URIRef(source.graph)
+        triples += [
+            (build, PROV.generated, graph),
+            (graph, RDF.type, VOID.Dataset),
+            (graph, DCTERMS.source, Literal(f"vocab/{source.path}")),
+            (graph, PDVO.sha256, Literal(source.sha256)),
+            (graph, VOID.triples, Literal(source.triples)),
+            (graph, DCTERMS.modified, timestamp),
+        ]
+    store.add_triples(triples, str(BUILD_GRAPH))
+
+
+def _switch_current(data_dir: Path, target: Path) -> None:
+    """Point `current` at the new build with one rename, which is atomic on POSIX."""
+    pointer = data_dir / CURRENT
+    temporary = data_dir / f".{CURRENT}.{os.getpid()}"
+    if temporary.is_symlink() or temporary.exists():
+        temporary.unlink()
+    temporary.symlink_to(Path(BUILDS) / target.name)
+    os.replace(temporary, pointer)
+
+
+def _remove_old_builds(data_dir: Path) -> None:
+    """Delete builds older than the current one and the one before it, and leftovers."""
+    current = current_store_dir(data_dir)
+    builds = sorted((data_dir / BUILDS).iterdir())
+    if current is None:
+        return
+    older = [b for b in builds if b.name < current.name]
+    keep = set(older[-KEEP_PREVIOUS:]) | {current}
+    for build in builds:
+        # Newer directories than current belong to a build still running (or a killed one that
+        # the next successful build will sweep up as "older").
+        if build not in keep and build.name < current.name:
+            shutil.rmtree(build, ignore_errors=True)
+
+
+class _heartbeat:
+    """Report elapsed time and bytes written every few seconds during a long load."""
+
+    def __init__(self, progress: Progress, name: str, directory: Path, every: float = 3.0):
+        self.progress, self.name, self.directory, self.every = progress, name, directory, every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, daemon=True)
+
+    def _beat(self) -> None:
+        started = time.perf_counter()
+        while not self._stop.wait(self.every):
+            size = sum(f.stat().st_size for f in self.directory.rglob("*") if f.is_file())
+            elapsed = time.perf_counter() - started
+            self.progress(f"    ... {self.name}: {elapsed:.0f} s, {size / 1e6:.0f} MB written")
+
+    def __enter__(self) -> _heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()

@@ -1,0 +1,318 @@
+"""The embedded store: pyoxigraph in memory or in a RocksDB directory, behind the Store API."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import URIRef
+from rdflib.term import Node
+
+from graph_service.store.base import QueryAnswer, StoreError
+from graph_service.store.formats import RDF_FORMATS, RESULT_FORMATS
+from graph_service.store.terms import bind, graph_node, to_engine, to_rdflib
+
+
+class EmbeddedStore:
+    """A pyoxigraph store, in memory or in a RocksDB directory, with one writer at a time."""
+
+    def __init__(self, path: Path | None = None, *, read_only: bool = False) -> None:
+        self.path = path
+        try:
+            if path is None:
+                self._store = ox.Store()
+            elif read_only:
+                self._store = ox.Store.read_only(str(path))
+            else:
+                self._store = ox.Store(str(path))
+        except OSError as exc:
+            raise StoreError(f"cannot open the store at {path}: {exc}") from exc
+        # pyoxigraph does not detect every write-write conflict: serialise writers here.
+        self._write_lock = threading.Lock()
+        self.read_only = read_only
+        self._session = uuid.uuid4().hex[:8]
+        self._writes = 0
+
+    # -- identity ------------------------------------------------------------------------------
+
+    @property
+    def version(self) -> str:
+        """An opaque data version that changes on every write (and on every reopen)."""
+        return f"{self._session}-{self._writes}"
+
+    @property
+    def is_persistent(self) -> bool:
+        """Whether the data lives in a directory (and can be opened by other processes)."""
+        return self.path is not None
+
+    def reopen_settings(self) -> dict[str, str] | None:
+        """How another process can open this store read-only (None: it cannot, in memory)."""
+        return None if self.path is None else {"path": str(self.path)}
+
+    # -- reads ---------------------------------------------------------------------------------
+
+    def _run(self, query: str, bindings: Mapping[str, Node] | None, union: bool = True) -> object:
+        """Run one of our own queries; `$name` placeholders take the bound values."""
+        try:
+            return self._store.query(bind(query, bindings), use_default_graph_as_union=union)
+        except SyntaxError as exc:
+            raise StoreError(str(exc)) from exc
+        except (OSError, ValueError, TypeError) as exc:
+            raise StoreError(str(exc)) from exc
+
+    def select(
+        self, query: str, bindings: Mapping[str, Node] | None = None, *, union: bool = True
+    ) -> list[dict[str, Node]]:
+        """Run a SELECT and return its rows as dicts of rdflib terms (unbound variables absent)."""
+        solutions = self._run(query, bindings, union)
+        names = [v.value for v in solutions.variables]  # type: ignore[attr-defined]
+        rows: list[dict[str, Node]] = []
+        for solution in solutions:  # type: ignore[attr-defined]
+            row = {}
+            for name in names:
+                value = solution[name]
+                if value is not None:
+                    row[name] = to_rdflib(value)
+            rows.append(row)
+        return rows
+
+    def ask(self, query: str, bindings: Mapping[str, Node] | None = None) -> bool:
+        """Run an ASK query."""
+        return bool(self._run(query, bindings))
+
+    def construct(
+        self, query: str, bindings: Mapping[str, Node] | None = None
+    ) -> list[tuple[Node, Node, Node]]:
+        """Run a CONSTRUCT or DESCRIBE and return its triples as rdflib terms."""
+        triples = self._run(query, bindings)
+        return [
+            (to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object))
+            for t in triples  # type: ignore[attr-defined]
+        ]
+
+    def construct_serialized(
+        self,
+        query: str,
+        bindings: Mapping[str, Node] | None = None,
+        fmt: str = "turtle",
+        *,
+        prefixes: Mapping[str, str] | None = None,
+        union: bool = True,
+    ) -> bytes:
+        """Run one of our CONSTRUCT queries and serialise its triples in the engine (fast path)."""
+        triples = self._run(query, bindings, union)
+        kwargs: dict[str, object] = {"format": RDF_FORMATS[fmt]}
+        if prefixes and fmt in {"turtle", "trig", "rdfxml", "jsonld", "n3"}:
+            kwargs["prefixes"] = dict(prefixes)
+        try:
+            return ox.serialize(triples, **kwargs)  # type: ignore[arg-type, return-value]
+        except (ValueError, TypeError, OSError) as exc:
+            raise StoreError(str(exc)) from exc
+
+    def query_serialized(
+        self,
+        query: str,
+        *,
+        result_format: str = "json",
+        graph_format: str = "turtle",
+        union_default_graph: bool = True,
+        default_graphs: Iterable[str] | None = None,
+        named_graphs: Iterable[str] | None = None,
+        base_iri: str | None = None,
+    ) -> QueryAnswer:
+        """Run any query as the SPARQL protocol asks and serialise the answer in the engine."""
+        kwargs: dict[str, object] = {"base_iri": base_iri}
+        try:
+            if default_graphs is not None or named_graphs is not None:
+                # A protocol dataset is exactly the graphs named (none where a list is empty).
+                kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs or ()]
+                kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs or ()]
+            else:
+                kwargs["use_default_graph_as_union"] = union_default_graph
+            answer = self._store.query(query, **kwargs)
+            if isinstance(answer, ox.QuerySolutions):
+                return QueryAnswer("select", answer.serialize(format=RESULT_FORMATS[result_format]))
+            if isinstance(answer, ox.QueryBoolean):
+                return QueryAnswer("ask", answer.serialize(format=RESULT_FORMATS[result_format]))
+            return QueryAnswer("graph", answer.serialize(format=RDF_FORMATS[graph_format]))
+        except (SyntaxError, OSError, ValueError) as exc:
+            raise StoreError(str(exc)) from exc
+
+    def named_graphs(self) -> list[str]:
+        """Return the IRIs of the named graphs, sorted."""
+        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def count(self, graph: str | None = None) -> int:
+        """Count the triples of one named graph, or of the whole dataset when graph is None."""
+        if graph is None:
+            query = "SELECT (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
+            rows = self.select(query, union=False)
+        else:
+            rows = self.select(
+                "SELECT (COUNT(*) AS ?n) WHERE { GRAPH $g { ?s ?p ?o } }", {"g": URIRef(graph)}
+            )
+        return int(rows[0]["n"]) if rows else 0
+
+    def dump(
+        self, fmt: str, graph: str | None = None, *, prefixes: Mapping[str, str] | None = None
+    ) -> bytes:
+        """Serialise one graph (any format) or the whole dataset (TriG or N-Quads)."""
+        rdf_format = RDF_FORMATS[fmt]
+        kwargs: dict[str, object] = {"format": rdf_format}
+        if graph is not None:
+            kwargs["from_graph"] = ox.NamedNode(graph)
+        elif not rdf_format.supports_datasets:
+            raise StoreError(f"{fmt} holds one graph: name the graph to dump")
+        if prefixes and fmt in {"turtle", "trig"}:
+            kwargs["prefixes"] = dict(prefixes)
+        return self._store.dump(**kwargs)  # type: ignore[return-value]
+
+    def quads(self, graph: str | None = None) -> Iterator[tuple[Node, Node, Node, str | None]]:
+        """Iterate over the quads of one named graph or of all graphs (graph IRI or None)."""
+        graph_filter = None if graph is None else ox.NamedNode(graph)
+        for quad in self._store.quads_for_pattern(None, None, None, graph_filter):
+            g = quad.graph_name
+            yield (
+                to_rdflib(quad.subject),
+                to_rdflib(quad.predicate),
+                to_rdflib(quad.object),
+                g.value if isinstance(g, ox.NamedNode) else None,
+            )
+
+    # -- writes --------------------------------------------------------------------------------
+
+    def update(self, update: str, *, base_iri: str | None = None) -> None:
+        """Apply a SPARQL Update atomically (all or nothing)."""
+        with self._write_lock:
+            try:
+                self._store.update(update, base_iri=base_iri)
+            except (SyntaxError, OSError, ValueError) as exc:
+                raise StoreError(str(exc)) from exc
+            self._writes += 1
+
+    def load(
+        self,
+        data: bytes | str | Path,
+        fmt: str,
+        *,
+        graph: str | None = None,
+        replace: bool = False,
+        base_iri: str | None = None,
+    ) -> int:
+        """Parse data and add it to a graph (replacing it if asked) in one transaction.
+
+        The whole document is parsed before anything is written, so a syntax error in the
+        middle of a file leaves the store unchanged. Returns the number of quads added.
+        """
+        quads = self._parse(data, fmt, graph, base_iri)
+        with self._write_lock:
+            if replace:
+                # One update: the old graph disappears and the new triples appear together.
+                self._replace_graph(graph, quads)
+            else:
+                self._store.extend(quads)
+            self._writes += 1
+        return len(quads)
+
+    def load_parts(
+        self,
+        parts: Iterable[tuple[bytes, str]],
+        *,
+        graph: str | None = None,
+        base_iri: str | None = None,
+    ) -> int:
+        """Parse several documents (data, format) and add them all in one transaction."""
+        quads = [q for data, fmt in parts for q in self._parse(data, fmt, graph, base_iri)]
+        with self._write_lock:
+            self._store.extend(quads)
+            self._writes += 1
+        return len(quads)
+
+    def _replace_graph(self, graph: str | None, quads: list[ox.Quad]) -> None:
+        """Swap a graph's content in one SPARQL update, so readers never see it half-written."""
+        triples = ox.serialize(
+            [ox.Triple(q.subject, q.predicate, q.object) for q in quads],
+            format=ox.RdfFormat.N_TRIPLES,
+        ).decode()
+        if graph is None:
+            text = f"DROP SILENT DEFAULT ; INSERT DATA {{ {triples} }}"
+        else:
+            target = str(ox.NamedNode(graph))
+            text = f"DROP SILENT GRAPH {target} ; INSERT DATA {{ GRAPH {target} {{ {triples} }} }}"
+        self._store.update(text)
+        if graph is not None and not quads:
+            self._store.add_graph(ox.NamedNode(graph))
+
+    def _parse(
+        self, data: bytes | str | Path, fmt: str, graph: str | None, base_iri: str | None
+    ) -> list[ox.Quad]:
+        rdf_format = RDF_FORMATS[fmt]
+        kwargs: dict[str, object] = {
+            "format": rdf_format,
+            "base_iri": base_iri,
+            "rename_blank_nodes": True,
+        }
+        if isinstance(data, Path):
+            kwargs["path"] = str(data)
+        else:
+            kwargs["input"] = data
+        target = graph_node(graph)
+        try:
+            return [
+                ox.Quad(q.subject, q.predicate, q.object, target)
+                if isinstance(q.graph_name, ox.DefaultGraph)
+                else q
+                for q in ox.parse(**kwargs)
+            ]
+        except (SyntaxError, ValueError, OSError) as exc:
+            raise StoreError(str(exc)) from exc
+
+    def bulk_load_file(self, path: Path, fmt: str, graph: str | None) -> None:
+        """Load a large file fast, outside any transaction: only for stores being built."""
+        try:
+            self._store.bulk_load(
+                path=str(path), format=RDF_FORMATS[fmt], to_graph=graph_node(graph)
+            )
+        except (SyntaxError, ValueError, OSError) as exc:
+            raise StoreError(f"{path.name}: {exc}") from exc
+        self._writes += 1
+
+    def add_triples(self, triples: Iterable[tuple[Node, Node, Node]], graph: str | None) -> None:
+        """Add rdflib triples to a graph in one transaction."""
+        target = graph_node(graph)
+        quads = [ox.Quad(to_engine(s), to_engine(p), to_engine(o), target) for s, p, o in triples]
+        with self._write_lock:
+            self._store.extend(quads)
+            self._writes += 1
+
+    def drop_graph(self, graph: str | None) -> bool:
+        """Remove a named graph (or empty the default graph); False if it did not exist."""
+        target = graph_node(graph)
+        with self._write_lock:
+            if graph is not None and not self._store.contains_named_graph(target):
+                return False
+            if graph is None:
+                self._store.clear_graph(target)
+            else:
+                self._store.remove_graph(target)
+            self._writes += 1
+        return True
+
+    def has_graph(self, graph: str) -> bool:
+        """Whether a named graph exists."""
+        return self._store.contains_named_graph(ox.NamedNode(graph))
+
+    def flush(self) -> None:
+        """Make sure every write is on disk (persistent stores only)."""
+        if self.path is not None and not self.read_only:
+            self._store.flush()
+            self._store.optimize()
+
+    def close(self) -> None:
+        """Release the engine (and its directory lock)."""
+        if self.path is not None and not self.read_only:
+            self._store.flush()
+        del self._store

@@ -1,0 +1,47 @@
+"""Everything Flask: the blueprints, the request helpers and the WSGI layers, set up by init_app."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from graph_service.web import backend, caching, errors, health, openapi
+
+# Modules imported as _name add their routes to a blueprint defined next to them.
+from graph_service.web.cards import views as cards
+from graph_service.web.curation import reconcile
+from graph_service.web.curation import views as curation
+from graph_service.web.linked_data import dumps
+from graph_service.web.linked_data import views as linked_data
+from graph_service.web.rest import base as rest
+from graph_service.web.rest import concept as _rest_concept  # noqa: F401
+from graph_service.web.rest import search as _rest_search  # noqa: F401
+from graph_service.web.rest import stats as _rest_stats  # noqa: F401
+from graph_service.web.rest import vocab as _rest_vocab  # noqa: F401
+from graph_service.web.sparql import views as sparql
+from graph_service.web.sparql.fast import SparqlFastPath
+from graph_service.web.ui import scheme as _ui_scheme  # noqa: F401
+from graph_service.web.ui import search as _ui_search  # noqa: F401
+from graph_service.web.ui import views as ui
+
+
+def init_app(app: Flask) -> None:
+    """Register every blueprint, request hook and WSGI layer of the service on `app`."""
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    backend.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(ui.bp)  # home, vocabularies, search, autocomplete
+    sparql.init_app(app)  # /sparql (protocol, page) and /store (Graph Store Protocol)
+    caching.init_app(app)  # ETag, Last-Modified, 304 and Cache-Control on every GET
+    rest.init_app(app)  # Skosmos-compatible REST API at /rest/v1
+    openapi.init_app(app)  # /openapi.json
+    app.register_blueprint(dumps.bp)  # /dumps and /.well-known/void
+    linked_data.init_app(app)  # IRI pages and /page (the catch-all route, last)
+    app.register_blueprint(curation.bp)  # /curation/ pages and POST /api/suggest
+    app.register_blueprint(reconcile.bp)  # OpenRefine reconciliation service at /reconcile
+    app.register_blueprint(cards.bp)  # concept cards: /card, /oembed, /api/summary, /embed.js
+    # WSGI layers, innermost first: plain GET /sparql queries skip Flask, and repeated GETs
+    # are answered from memory before reaching any of it.
+    if app.config.get("SPARQL_FAST_PATH", True):
+        app.wsgi_app = SparqlFastPath(app.wsgi_app, app)  # type: ignore[method-assign]
+    backend.wrap_response_cache(app)

@@ -1,0 +1,39 @@
+"""The update token: writes (SPARQL Update, Graph Store PUT/POST/DELETE) need it as a Bearer token.
+
+With GRAPH_SERVICE_UPDATE_TOKEN unset, writes are refused with 403 rather than 405: the methods
+exist on these resources (POST also carries queries on /sparql), the server's policy is what
+refuses them. Without credentials the answer is 401 with `WWW-Authenticate: Bearer`, with a
+wrong token 403. A store opened read-only refuses writes with 403 as well.
+"""
+
+from __future__ import annotations
+
+import hmac
+
+from flask import current_app, request
+from werkzeug.datastructures import WWWAuthenticate
+from werkzeug.exceptions import Unauthorized
+
+from graph_service.exceptions import Forbidden
+from graph_service.web.backend import get_store
+
+REALM = "graph-service"
+
+
+def require_update_token() -> None:
+    """Return if the request carries the update token; raise 401 or 403 otherwise."""
+    token: str = current_app.config.get("UPDATE_TOKEN") or ""
+    if not token:
+        raise Forbidden("updates are disabled: the server has no GRAPH_SERVICE_UPDATE_TOKEN")
+    scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
+    credentials = credentials.strip()
+    if scheme.lower() != "bearer" or not credentials:
+        raise Unauthorized(
+            "this request writes data: send the update token as `Authorization: Bearer <token>`",
+            www_authenticate=WWWAuthenticate("Bearer", {"realm": REALM}),
+        )
+    # compare_digest takes as long whatever the first wrong byte: no timing oracle on the token.
+    if not hmac.compare_digest(credentials.encode(), token.encode()):
+        raise Forbidden("the update token is wrong")
+    if get_store().read_only:
+        raise Forbidden("updates are disabled: this server opened its store read-only")

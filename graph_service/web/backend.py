@@ -1,0 +1,51 @@
+"""Binds one store to the Flask app: opened lazily, shared by all threads of the process."""
+
+from __future__ import annotations
+
+import threading
+
+from flask import Flask, current_app
+
+from graph_service.store import Store
+from graph_service.store.opening import open_store
+from graph_service.web.response_cache import ResponseCache
+
+_EXTENSION = "graph_service.store"
+_open_lock = threading.Lock()
+
+
+def init_app(app: Flask) -> None:
+    """Register the store slot (a ready store may come in config as STORE)."""
+    app.extensions[_EXTENSION] = app.config.get("STORE")
+
+
+def wrap_response_cache(app: Flask) -> None:
+    """Put the GET response cache around the app's WSGI callable (when its size is not 0)."""
+    max_bytes = int(app.config.get("RESPONSE_CACHE_BYTES", 0))
+    if max_bytes > 0:
+        app.wsgi_app = ResponseCache(  # type: ignore[method-assign]
+            app.wsgi_app, lambda: data_version(app), max_bytes=max_bytes
+        )
+
+
+def data_version(app: Flask) -> str | None:
+    """The data version of the app's store, or None while no store is open yet."""
+    store = app.extensions.get(_EXTENSION)
+    return None if store is None else store.version
+
+
+def get_store() -> Store:
+    """The app's store, opened on first use."""
+    return store_of(current_app)
+
+
+def store_of(app: Flask) -> Store:
+    """The store of a given app, opened on first use (BuildError while nothing is built)."""
+    store = app.extensions.get(_EXTENSION)
+    if store is None:
+        with _open_lock:
+            store = app.extensions.get(_EXTENSION)
+            if store is None:
+                store = open_store(app.config)
+                app.extensions[_EXTENSION] = store
+    return store

@@ -1,0 +1,1 @@
+"""Concept cards for other sites: card pages, oEmbed, summaries and /embed.js."""

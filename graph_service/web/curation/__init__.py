@@ -1,0 +1,1 @@
+"""Curation pages, suggestions for indexing and the OpenRefine reconciliation service."""

@@ -1,0 +1,182 @@
+"""Curation pages under /curation/ (quality, import, suggest) and POST /api/suggest.
+
+Pages that change data (import) need the update token, as a `token` form field or an
+`Authorization: Bearer` header; the others only read.
+"""
+
+from __future__ import annotations
+
+import hmac
+import threading
+import weakref
+
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
+
+from graph_service.curate.fetch import DEFAULT_MAX_BYTES
+from graph_service.curate.quality import QualityReport, run_checks
+from graph_service.curate.suggest import suggest
+from graph_service.exceptions import Forbidden, GraphServiceError
+from graph_service.store.base import StoreError
+from graph_service.store.embedded import EmbeddedStore
+from graph_service.web.backend import get_store
+from graph_service.web.curation.reconcile import concept_href
+
+bp = Blueprint("curation", __name__, template_folder="templates")
+
+MAX_TEXT = 200_000
+_reports: weakref.WeakKeyDictionary[EmbeddedStore, QualityReport] = weakref.WeakKeyDictionary()
+_versions: weakref.WeakKeyDictionary[EmbeddedStore, str] = weakref.WeakKeyDictionary()
+_lock = threading.Lock()
+
+
+def check_token() -> None:
+    """Accept the update token from the form (pages) or as a Bearer token (scripts)."""
+    given = request.form.get("token", "")
+    if given:
+        expected: str = current_app.config.get("UPDATE_TOKEN") or ""
+        if not expected:
+            raise Forbidden("changes are disabled: the server has no GRAPH_SERVICE_UPDATE_TOKEN")
+        if not hmac.compare_digest(given.encode(), expected.encode()):
+            raise Forbidden("the update token is wrong")
+        return
+    from graph_service.web.auth import require_update_token
+
+    require_update_token()
+
+
+def _wants_json() -> bool:
+    if request.args.get("format") == "json":
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
+@bp.app_context_processor
+def _helpers() -> dict:
+    return {"concept_href": concept_href}
+
+
+@bp.get("/curation/")
+def index() -> ResponseReturnValue:
+    """The curation tools."""
+    return render_template("curation/index.html", lang="fr")
+
+
+def quality_report(store: EmbeddedStore) -> QualityReport:
+    """The quality report of the live store, computed once per data version."""
+    with _lock:
+        if _versions.get(store) != store.version or store not in _reports:
+            _reports[store] = run_checks(store, sources=["store"])
+            _versions[store] = store.version
+        return _reports[store]
+
+
+@bp.get("/curation/quality")
+def quality() -> ResponseReturnValue:
+    """The qSKOS checks on the live store, offenders linked to their pages."""
+    report = quality_report(get_store())
+    if _wants_json():
+        return jsonify(report.as_dict())
+    order = {"error": 0, "warning": 1, "info": 2}
+    checks = sorted(report.checks, key=lambda c: (c.count == 0, order[c.severity], c.id))
+    return render_template("curation/quality.html", report=report, checks=checks, lang="fr")
+
+
+@bp.get("/curation/import")
+def import_form() -> ResponseReturnValue:
+    """The import form (file upload or URL)."""
+    return render_template("curation/import.html", lang="fr", report=None, error="")
+
+
+@bp.post("/curation/import")
+def import_post() -> ResponseReturnValue:
+    """Import a vocabulary into the live store (update token required)."""
+    from graph_service.curate.imports import load_import, prepare_import
+
+    check_token()
+    upload = request.files.get("file")
+    url = (request.form.get("url") or "").strip()
+    options = {
+        "vocab_id": (request.form.get("vocab_id") or "").strip() or None,
+        "fmt": (request.form.get("format") or "").strip() or None,
+        "skosify": request.form.get("skosify", "on") not in {"", "off", "0", "false"},
+        "allow_private": bool(current_app.config.get("ALLOW_PRIVATE_URLS")),
+    }
+    try:
+        if upload is not None and upload.filename:
+            data = upload.stream.read(DEFAULT_MAX_BYTES + 1)
+            if len(data) > DEFAULT_MAX_BYTES:
+                raise GraphServiceError(f"the file is larger than {DEFAULT_MAX_BYTES:,} bytes")
+            report, turtle = prepare_import(upload.filename, data=data, **options)
+        elif url:
+            report, turtle = prepare_import(url, **options)
+        else:
+            raise GraphServiceError("give a file or a URL to import")
+        load_import(get_store(), report, turtle, current_app.config["DATA_DIR"])
+    except (GraphServiceError, StoreError) as exc:
+        message = exc.message if isinstance(exc, GraphServiceError) else str(exc)
+        if _wants_json():
+            return jsonify({"error": message}), 400
+        return render_template("curation/import.html", lang="fr", report=None, error=message), 400
+    if _wants_json():
+        return jsonify(
+            {
+                "vocab_id": report.vocab_id,
+                "graph": report.graph,
+                "triples": report.triples_loaded,
+                "skosify_added": report.skosify_added,
+                "skosify_removed": report.skosify_removed,
+                "warnings": [str(p) for p in report.warnings],
+                "steps": report.steps,
+            }
+        )
+    return render_template("curation/import.html", lang="fr", report=report, error="")
+
+
+def _suggest_args() -> tuple[str, str, int, bool]:
+    """Text, title, limit and broader from a JSON body or a form; GraphServiceError if bad."""
+    data = request.get_json(silent=True) if request.is_json else request.form
+    if data is None or not hasattr(data, "get"):
+        raise GraphServiceError('send JSON {"text": "...", "limit": 20} or a form with text=')
+    text, title = data.get("text"), data.get("title") or ""
+    if not isinstance(text, str) or not text.strip():
+        raise GraphServiceError("'text' is required")
+    if len(text) > MAX_TEXT or not isinstance(title, str):
+        raise GraphServiceError(f"'text' must be a string of at most {MAX_TEXT:,} characters")
+    try:
+        raw = data.get("limit")
+        limit = 20 if raw is None or raw == "" else int(raw)
+    except (TypeError, ValueError) as exc:
+        raise GraphServiceError("'limit' must be a number") from exc
+    if not 1 <= limit <= 200:
+        raise GraphServiceError("'limit' must be between 1 and 200")
+    broader = str(data.get("broader", "")).lower() in {"1", "true", "on", "yes"}
+    return text, title, limit, broader
+
+
+@bp.post("/api/suggest")
+def api_suggest() -> ResponseReturnValue:
+    """Ranked concepts for a text: {"text": ..., "limit": ...} -> {"results": [...]}."""
+    try:
+        text, title, limit, broader = _suggest_args()
+    except GraphServiceError as exc:
+        return jsonify({"error": exc.message}), 400
+    hits = suggest(get_store(), text, title=title, limit=limit, add_broader=broader)
+    return jsonify({"results": [h.as_dict() for h in hits]})
+
+
+@bp.route("/curation/suggest", methods=["GET", "POST"])
+def suggest_page() -> ResponseReturnValue:
+    """A form to paste a text and see the concepts suggested for it."""
+    if request.method == "GET":
+        return render_template("curation/suggest.html", lang="fr", hits=None, text="", error="")
+    try:
+        text, title, limit, broader = _suggest_args()
+    except GraphServiceError as exc:
+        body = render_template(
+            "curation/suggest.html", lang="fr", hits=None, text="", error=exc.message
+        )
+        return Response(body, 400)
+    hits = suggest(get_store(), text, title=title, limit=limit, add_broader=broader)
+    return render_template("curation/suggest.html", lang="fr", hits=hits, text=text, error="")

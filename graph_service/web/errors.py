@@ -1,0 +1,60 @@
+"""Turns every error into a clean answer: a message and a 4xx or 503, never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
+
+from graph_service.exceptions import GraphServiceError
+from graph_service.store.build import BuildError
+from graph_service.store.remote import RemoteUnavailable
+
+log = logging.getLogger(__name__)
+
+
+def _answer(status: int, title: str, message: str) -> Response:
+    wants_html = request.accept_mimetypes.best_match(["text/plain", "text/html"]) == "text/html"
+    if (
+        wants_html
+        and request.accept_mimetypes["text/html"] > request.accept_mimetypes["text/plain"]
+    ):
+        from flask import render_template
+
+        body = render_template("error.html", status=status, title=title, message=message)
+        return Response(body, status, content_type="text/html; charset=utf-8")
+    return Response(
+        f"{status} {title} : {message}\n", status, content_type="text/plain; charset=utf-8"
+    )
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers."""
+
+    @app.errorhandler(GraphServiceError)
+    def _service_error(exc: GraphServiceError) -> Response:
+        return _answer(exc.status, HTTP_STATUS_CODES.get(exc.status, "Error"), exc.message)
+
+    @app.errorhandler(RemoteUnavailable)
+    def _remote_down(exc: RemoteUnavailable) -> Response:
+        return _answer(503, "Service Unavailable", str(exc))
+
+    @app.errorhandler(BuildError)
+    def _no_store(exc: BuildError) -> Response:
+        return _answer(503, "Service Unavailable", str(exc))
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> Response:
+        response = _answer(exc.code or 500, exc.name, exc.description or exc.name)
+        for key, value in exc.get_headers():
+            if key.lower() not in {"content-type", "content-length"}:
+                response.headers[key] = value
+        return response
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Response:
+        # Logged with its traceback for us; the client only learns that it was our fault.
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return _answer(500, "Internal Server Error", "the server failed to answer this request")

@@ -1,0 +1,40 @@
+"""Liveness and readiness: /healthz says whether the store answers, and which data it serves."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+from flask.typing import ResponseReturnValue
+
+from graph_service.search.index import index_ready
+from graph_service.store.base import StoreError
+from graph_service.store.build import BuildError
+from graph_service.web.backend import get_store
+
+bp = Blueprint("health", __name__)
+
+
+@bp.get("/healthz")
+def healthz() -> ResponseReturnValue:
+    """200 with the data version when the store answers a query, 503 otherwise.
+
+    `search_index` says whether search answers at once ("ready") or will wait for the index
+    being built from the store ("building", for seconds at 100,000 concepts after a start or
+    a write): a readiness probe may wait for "ready".
+    """
+    try:
+        store = get_store()
+        store.ask("ASK { ?s ?p ?o }")
+    except (BuildError, StoreError) as exc:
+        return jsonify(status="unavailable", error=str(exc)), 503
+    body = {
+        "status": "ok",
+        "version": store.version,
+        "search_index": "ready" if index_ready(store) else "building",
+    }
+    if store.path is not None:
+        body["store"] = store.path.name
+    else:
+        body["store"] = getattr(store, "query_endpoint", "memory")
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,1 @@
+"""Dereferenceable IRIs, whole-vocabulary dumps and the VoID description."""

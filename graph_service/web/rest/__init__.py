@@ -1,0 +1,1 @@
+"""The Skosmos-compatible REST API at /rest/v1."""

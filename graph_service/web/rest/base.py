@@ -1,0 +1,296 @@
+"""Skosmos REST API v1 at /rest/v1: shared plumbing (JSON-LD, JSONP, CORS, errors) and the
+global endpoints; vocabulary and concept endpoints live in rest_vocab.py and rest_concept.py."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+
+from flask import Blueprint, Flask, Response, request
+from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import HTTPException
+
+from graph_service.exceptions import GraphServiceError
+from graph_service.model.base import kind_of
+from graph_service.model.schemes import SchemeSummary, scheme_for_vocab, schemes
+from graph_service.model.stats import types
+from graph_service.namespaces import vocab_id_of
+from graph_service.store.base import StoreError
+from graph_service.web.backend import get_store
+from graph_service.web.conneg import negotiate
+from graph_service.web.linked_data.views import media_type_of, serialize_description, valid_iri
+
+bp = Blueprint("rest", __name__, url_prefix="/rest/v1")
+log = logging.getLogger(__name__)
+
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+ONKI = "http://schema.onki.fi/onki#"
+BASE_CONTEXT = {"skos": SKOS, "uri": "@id", "type": "@type"}
+_CALLBACK = re.compile(r"^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$", re.ASCII)
+#: /data formats, in Skosmos's order of preference (RDF/XML for */*).
+DATA_TYPES = ("application/rdf+xml", "text/turtle", "application/ld+json", "application/json",
+              "application/n-triples")  # fmt: skip
+_DATA_FORMATS = {"application/rdf+xml": "rdfxml", "text/turtle": "turtle",
+                 "application/ld+json": "jsonld", "application/json": "jsonld",
+                 "application/n-triples": "ntriples"}  # fmt: skip
+
+
+class RestError(Exception):
+    """An error answered the Skosmos way: status line words and a message, as plain text."""
+
+    def __init__(self, status: int, title: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.title, self.message = status, title, message
+
+
+def bad_request(message: str) -> RestError:
+    """400 Bad Request with a message."""
+    return RestError(400, "Bad Request", message)
+
+
+def not_found(message: str) -> RestError:
+    """404 Not Found with a message."""
+    return RestError(404, "Not Found", message)
+
+
+def _plain(status: int, title: str, message: str) -> Response:
+    return Response(
+        f"{status} {title} : {message}", status, content_type="text/plain; charset=utf-8"
+    )
+
+
+@bp.errorhandler(RestError)
+def _rest_error(exc: RestError) -> Response:
+    return _plain(exc.status, exc.title, exc.message)
+
+
+@bp.errorhandler(GraphServiceError)
+def _service_error(exc: GraphServiceError) -> Response:
+    titles = {400: "Bad Request", 403: "Forbidden", 404: "Not Found"}
+    return _plain(exc.status, titles.get(exc.status, "Error"), exc.message)
+
+
+@bp.errorhandler(StoreError)
+def _store_error(exc: StoreError) -> Response:
+    return _plain(400, "Bad Request", str(exc))
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(exc: HTTPException) -> Response:
+    return _plain(exc.code or 500, exc.name, exc.description or exc.name)
+
+
+@bp.before_request
+def _check_callback() -> None:
+    callback = request.args.get("callback")
+    if callback is not None and (len(callback) > 128 or not _CALLBACK.match(callback)):
+        raise bad_request("callback must be a JavaScript identifier")
+
+
+@bp.after_request
+def _cors(response: Response) -> Response:
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def reply(data: dict, context: dict | None = None) -> Response:
+    """A JSON-LD answer with its inline @context, as JSON, JSON-LD or JSONP."""
+    merged = {**BASE_CONTEXT, **(context or {})}
+    body = {"@context": {k: v for k, v in merged.items() if v is not None}, **data}
+    text = json.dumps(body, ensure_ascii=False)
+    callback = request.args.get("callback")
+    if callback:
+        return Response(
+            f"{callback}({text});", content_type="application/javascript; charset=utf-8"
+        )
+    accept = request.headers.get("Accept")
+    chosen = negotiate(accept, ["application/json", "application/ld+json"]) or "application/json"
+    response = Response(text, content_type=f"{chosen}; charset=utf-8")
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+# --- parameters -----------------------------------------------------------------------------
+
+
+def lang_param(required: bool = False) -> str | None:
+    """The `lang` parameter; a missing one is a 400 where Skosmos requires it."""
+    lang = (request.args.get("lang") or "").strip()
+    if not lang:
+        if required:
+            raise bad_request("lang parameter missing")
+        return None
+    if not re.fullmatch(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*", lang):
+        raise bad_request(f"invalid lang parameter {lang!r}")
+    return lang.lower()
+
+
+def uri_param(name: str = "uri", required: bool = True) -> str | None:
+    """An absolute IRI parameter; missing or malformed is a 400."""
+    value = (request.args.get(name) or "").strip()
+    if not value:
+        if required:
+            raise bad_request(f"{name} parameter missing")
+        return None
+    if not valid_iri(value):
+        raise bad_request(f"{name} parameter is not a valid IRI: {value!r}")
+    return value
+
+
+def int_param(name: str, default: int, *, minimum: int = 0, maximum: int | None = None) -> int:
+    """A non-negative integer parameter (400 when it is not one), capped at `maximum`."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise bad_request(f"{name} parameter is invalid") from None
+    if value < minimum:
+        raise bad_request(f"{name} parameter is invalid")
+    return min(value, maximum) if maximum is not None else value
+
+
+def vocab_or_404(vocid: str) -> SchemeSummary:
+    """The scheme of a vocabulary id, or a 404."""
+    summary = scheme_for_vocab(get_store(), vocid)
+    if summary is None:
+        raise not_found(f"Vocabulary id '{vocid}' not found.")
+    return summary
+
+
+# --- global endpoints -----------------------------------------------------------------------
+
+
+@bp.get("/vocabularies")
+def vocabularies() -> ResponseReturnValue:
+    """Every vocabulary (concept scheme) with its title in `lang` (required)."""
+    lang = lang_param(required=True)
+    found = sorted(schemes(get_store(), lang), key=lambda s: s.vocab_id)
+    context = {
+        "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+        "onki": ONKI,
+        "title": {"@id": "rdfs:label", "@language": lang},
+        "vocabularies": "onki:hasVocabulary",
+        "id": "onki:vocabularyIdentifier",
+        "@base": request.url_root + "rest/v1/vocabularies",
+    }
+    items = [{"uri": s.vocab_id, "id": s.vocab_id, "title": s.title} for s in found]
+    return reply({"uri": "", "vocabularies": items}, context)
+
+
+@bp.get("/types")
+def global_types() -> ResponseReturnValue:
+    """Classes of the concepts and collections of all vocabularies (lang required)."""
+    return types_reply(None, lang_param(required=True))
+
+
+def types_reply(vocab_id: str | None, lang: str | None) -> Response:
+    """The /types answer for one vocabulary or for all."""
+    found = types(get_store(), vocab_id, lang) or []
+    items = []
+    for t in found:
+        item = {"uri": t.iri, "label": t.label}
+        if t.superclass:
+            item["superclass"] = t.superclass
+        items.append(item)
+    context = {
+        "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+        "onki": ONKI,
+        "label": "rdfs:label",
+        "superclass": {"@id": "rdfs:subClassOf", "@type": "@id"},
+        "types": "onki:hasType",
+        "@language": lang,
+    }
+    return reply({"uri": "", "types": items}, context)
+
+
+def data_reply(vocid: str | None) -> Response:
+    """/data: the RDF of a concept (or any IRI of the store) in the negotiated format."""
+    from flask import redirect
+
+    uri = uri_param(required=vocid is None)
+    # A "+" left unencoded in a query string arrives as a space: "application/rdf xml".
+    wanted = (request.args.get("format") or "").strip().replace(" ", "+")
+    if wanted:
+        chosen = wanted if wanted in DATA_TYPES else None
+    else:
+        chosen = negotiate(request.headers.get("Accept"), DATA_TYPES)
+    if chosen is None:
+        raise RestError(
+            406,
+            "Not Acceptable",
+            "Unsupported format. Supported MIME types are: " + " ".join(DATA_TYPES),
+        )
+    fmt = _DATA_FORMATS[chosen]
+    if uri is None:
+        assert vocid is not None
+        extension = {"rdfxml": "rdf", "turtle": "ttl", "jsonld": "jsonld", "ntriples": "nt"}[fmt]
+        return redirect(f"{request.script_root}/dumps/{vocid}.{extension}", 302)  # type: ignore[return-value]
+    store = get_store()
+    if kind_of(store, uri) is None:
+        raise not_found(f"Could not find concept <{uri}>")
+    asked_rdfxml = fmt == "rdfxml"
+    if asked_rdfxml and _legacy_skosmos_client():
+        fmt, chosen = "turtle", "text/turtle"
+    body = serialize_description(store, uri, fmt)
+    content_type = (
+        media_type_of(fmt) if chosen != "application/json" else "application/json; charset=utf-8"
+    )
+    response = Response(body, content_type=content_type)
+    # The answer depends on Accept, and for RDF/XML on the client (see _legacy_skosmos_client).
+    response.headers["Vary"] = "Accept, User-Agent" if asked_rdfxml else "Accept"
+    return response
+
+
+def _legacy_skosmos_client() -> bool:
+    """Whether the request looks like skosmos-client 0.3's data() call.
+
+    That client asks for format=application/rdf+xml, then parses the body with rdflib's
+    default format, which is Turtle since rdflib 6 (it was RDF/XML before): the RDF/XML it
+    asked for cannot be read, even from Skosmos itself. Its requests (python-requests with
+    its default Accept: */*, only uri and format) get Turtle, labelled text/turtle, instead.
+    Any other client, or one sending an Accept header, gets the RDF/XML it asked for.
+    """
+    return (
+        request.headers.get("User-Agent", "").startswith("python-requests/")
+        and request.headers.get("Accept") == "*/*"
+        and set(request.args) == {"uri", "format"}
+    )
+
+
+@bp.get("/data")
+def global_data() -> ResponseReturnValue:
+    """The RDF of any IRI of the store."""
+    return data_reply(None)
+
+
+def init_app(app: Flask) -> None:
+    """Register the REST blueprint with all its endpoints."""
+    app.register_blueprint(bp)
+    started = threading.Event()
+
+    @app.before_request
+    def _warm_search_index() -> None:
+        # The first request starts building the search index in the background, so that the
+        # first search does not wait for all of it (seconds at 100,000 concepts).
+        if started.is_set() or app.testing:
+            return
+        started.set()
+        threading.Thread(target=_build_index, args=(app,), daemon=True).start()
+
+
+def _build_index(app: Flask) -> None:
+    from graph_service.search.index import get_index
+    from graph_service.store.build import BuildError
+
+    with app.app_context():
+        try:
+            get_index(get_store())
+        except (BuildError, StoreError):
+            log.warning("search index not built in advance", exc_info=True)
+
+
+__all__ = ["bp", "init_app", "reply", "vocab_id_of"]

@@ -1,0 +1,183 @@
+"""The SPARQL 1.1 Graph Store HTTP Protocol at /store: read and replace whole graphs over HTTP.
+
+`/store?default` is the store's real default graph (not the union /sparql queries by default),
+`/store?graph=IRI` a named graph, `/store/<path>` the graph named by the request's own URL
+(direct identification), and `/store` alone the whole dataset (GET as TriG or N-Quads; POST
+makes a new graph and answers 201 with its IRI in Location). GET and HEAD are open; PUT, POST
+and DELETE need the update token.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, Response, current_app, request
+from flask.typing import ResponseReturnValue
+from rdflib import URIRef
+
+from graph_service.exceptions import GraphServiceError, NotFound
+from graph_service.store.base import StoreError
+from graph_service.store.sparql_text import valid_iri
+from graph_service.store.terms import to_engine
+from graph_service.web import conneg
+from graph_service.web.auth import require_update_token
+from graph_service.web.backend import get_store
+from graph_service.web.sparql.views import content_type, http_errors, no_content
+
+bp = Blueprint("graph_store", __name__)
+
+GRAPH_MEDIA = [m.media_type for m in conneg.RDF_TYPES]
+DATASET_MEDIA = [m.media_type for m in conneg.RDF_TYPES if m.name in ("trig", "nquads")]
+#: Formats a graph can be sent in (datasets are refused: a graph holds no graphs).
+WRITABLE = {"turtle", "ntriples", "rdfxml", "jsonld"}
+CORS_PREFLIGHT = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
+    "Access-Control-Allow-Headers": "Accept",
+    "Access-Control-Max-Age": "86400",
+}
+METHODS = ["GET", "PUT", "POST", "DELETE"]
+_STORE = "store"  # marks a request addressed to the whole dataset
+
+
+@bp.after_request
+def _headers(response: Response) -> Response:
+    """CORS for reads; writes and errors are never cached."""
+    if request.method == "OPTIONS":
+        response.headers.update(CORS_PREFLIGHT)
+    elif request.method in ("GET", "HEAD"):
+        response.headers["Access-Control-Allow-Origin"] = "*"
+    if response.status_code >= 400 or request.method not in ("GET", "HEAD", "OPTIONS"):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/store", methods=METHODS)
+@bp.route("/store/<path:subpath>", methods=METHODS)
+@http_errors
+def graph_store(subpath: str | None = None) -> ResponseReturnValue:
+    """One Graph Store Protocol request on the graph the URL names."""
+    graph = _target(subpath)
+    if request.method in ("GET", "HEAD"):
+        return _get(graph)
+    require_update_token()
+    if request.method == "DELETE":
+        return _delete(graph)
+    parts = _payload()
+    if request.method == "POST" and graph == _STORE:
+        created = f"{_own_url('/store')}/{uuid.uuid4().hex}"
+        _load(parts, created, replace=False)
+        return Response(status=201, headers={"Location": created})
+    if graph == _STORE:
+        raise GraphServiceError("PUT needs a graph: add ?default or ?graph=IRI", status=405)
+    existed = graph is None or get_store().has_graph(graph)
+    _load(parts, graph, replace=request.method == "PUT")
+    return no_content() if existed else Response(status=201)
+
+
+def _own_url(path: str) -> str:
+    public = current_app.config.get("PUBLIC_BASE") or ""
+    return public.rstrip("/") + path if public else request.host_url.rstrip("/") + path
+
+
+def _target(subpath: str | None) -> str | None:
+    """The graph IRI, None for the default graph, or _STORE for the whole dataset."""
+    has_default, graph = "default" in request.args, request.args.get("graph")
+    if subpath is not None:
+        if has_default or graph is not None:
+            raise GraphServiceError("a graph named by its URL takes no ?default or ?graph=")
+        return _checked(_own_url(request.path))
+    if has_default and graph is not None:
+        raise GraphServiceError("use ?default or ?graph=IRI, not both")
+    if has_default:
+        return None
+    if graph is None:
+        return _STORE
+    return _checked(graph)
+
+
+def _checked(graph: str) -> str:
+    """The graph IRI if the engine accepts it (400 otherwise)."""
+    try:
+        if not valid_iri(graph):
+            raise StoreError("not an absolute IRI")
+        to_engine(URIRef(graph))
+    except StoreError:
+        raise GraphServiceError(f"the graph name must be an absolute IRI, not {graph!r}") from None
+    return graph
+
+
+def _get(graph: str | None) -> ResponseReturnValue:
+    store = get_store()
+    offered = DATASET_MEDIA if graph == _STORE else GRAPH_MEDIA
+    media = conneg.negotiate(request.headers.get("Accept"), offered)
+    if media is None:
+        raise GraphServiceError(f"this resource is available as {', '.join(offered)}", status=406)
+    fmt = conneg.rdf_type(media).name  # type: ignore[union-attr]
+    try:
+        if graph == _STORE:
+            body = store.dump(fmt)
+        elif graph is None:
+            # The engine serialises the store's own default graph (not the union).
+            body = store.query_serialized(
+                "CONSTRUCT WHERE { ?s ?p ?o }", graph_format=fmt, union_default_graph=False
+            ).body
+        elif not store.has_graph(graph):
+            raise NotFound(f"there is no graph <{graph}> in the store")
+        else:
+            body = store.dump(fmt, graph)
+    except StoreError as exc:
+        raise GraphServiceError(str(exc), status=503) from exc
+    return Response(body, content_type=content_type(media), headers={"Vary": "Accept"})
+
+
+def _delete(graph: str | None) -> ResponseReturnValue:
+    if graph == _STORE:
+        raise GraphServiceError("DELETE needs a graph: add ?default or ?graph=IRI", status=405)
+    if not get_store().drop_graph(graph):
+        raise NotFound(f"there is no graph <{graph}> in the store")
+    return no_content()
+
+
+def _format(media_type: str, params: dict[str, str]) -> str:
+    charset = params.get("charset", "utf-8").lower()
+    if charset not in ("utf-8", "utf8"):
+        raise GraphServiceError(f"only UTF-8 is accepted, not {charset}", status=415)
+    found = conneg.rdf_type(media_type) if media_type else None
+    if found is None or found.name not in WRITABLE:
+        accepted = ", ".join(m.media_type for m in conneg.RDF_TYPES if m.name in WRITABLE)
+        raise GraphServiceError(
+            f"unsupported Content-Type {media_type or '(none)'}: send a graph as {accepted}",
+            status=415,
+        )
+    return found.name
+
+
+def _payload() -> list[tuple[bytes, str]]:
+    """The RDF documents of a PUT or POST: the body, or each file of a multipart form."""
+    if request.mimetype == "multipart/form-data":
+        parts = [
+            (part.read(), _format(part.mimetype, part.mimetype_params))
+            for part in request.files.values()
+        ]
+        if not parts:
+            raise GraphServiceError("the multipart form holds no file")
+        return parts
+    return [(request.get_data(cache=False), _format(request.mimetype, request.mimetype_params))]
+
+
+def _load(parts: list[tuple[bytes, str]], graph: str | None, *, replace: bool) -> None:
+    store = get_store()
+    base = graph or request.base_url
+    try:
+        if replace:
+            (data, fmt), *rest = parts
+            if rest:
+                raise GraphServiceError("PUT takes one document; POST adds several")
+            store.load(data, fmt, graph=graph, replace=True, base_iri=base)
+        else:
+            store.load_parts(parts, graph=graph, base_iri=base)
+    except StoreError as exc:
+        raise GraphServiceError(f"the data could not be loaded: {exc}") from exc
+    except OSError as exc:  # the engine's own I/O error (a read-only store, a full disk)
+        raise GraphServiceError(f"the store refused the write: {exc}", status=503) from exc

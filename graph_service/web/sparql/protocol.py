@@ -1,0 +1,93 @@
+"""The SPARQL protocol's choices as pure functions: answer format, browser or client, query task."""
+
+from __future__ import annotations
+
+from graph_service.exceptions import GraphServiceError
+from graph_service.query.execute import QueryTask
+from graph_service.store.sparql_text import query_form
+from graph_service.web import conneg
+
+HTML = "text/html"
+RESULT_MEDIA = [m.media_type for m in conneg.RESULT_TYPES]
+GRAPH_MEDIA = [m.media_type for m in conneg.RDF_TYPES]
+#: `format=` names that conneg's tables lack (SPARQLWrapper sends json, n3, rdf+xml; "json"
+#: means JSON-LD when the answer is a graph).
+GRAPH_ALIASES = {"json": "jsonld", "n3": "turtle", "text/n3": "turtle", "rdf+xml": "rdfxml"}
+BY_NAME = {m.name: m for m in (*conneg.RESULT_TYPES, *conneg.RDF_TYPES)}
+
+
+def answer_kind(text: str) -> str:
+    """ "graph" for CONSTRUCT and DESCRIBE, "results" for SELECT and ASK (and unparsable text)."""
+    return "graph" if query_form(text) in ("construct", "describe") else "results"
+
+
+def choose_format(kind: str, fmt: str, accept: str | None) -> conneg.MediaType:
+    """The serialisation of a "results" or "graph" answer: `format=` first, else Accept (406)."""
+    fmt = fmt.strip().lower()
+    if fmt:
+        if kind == "results":
+            chosen = conneg.result_type(fmt)
+        else:
+            chosen = conneg.rdf_type(fmt) or BY_NAME.get(GRAPH_ALIASES.get(fmt, ""))
+        if chosen is not None:
+            return chosen  # an unknown format= falls back to Accept
+    offered = RESULT_MEDIA if kind == "results" else GRAPH_MEDIA
+    media = conneg.negotiate(accept, offered)
+    if media is None:
+        what = "SELECT and ASK" if kind == "results" else "CONSTRUCT and DESCRIBE"
+        raise GraphServiceError(
+            f"none of the Accept header's types fits: {what} answers come as " + ", ".join(offered),
+            status=406,
+        )
+    lookup = conneg.result_type if kind == "results" else conneg.rdf_type
+    return lookup(media)  # type: ignore[return-value]
+
+
+def wants_html(fmt: str, accept: str | None) -> bool:
+    """Browsers (text/html preferred to every data format) get a page, never curl or clients."""
+    if fmt:
+        return False
+    return conneg.negotiate(accept, [*RESULT_MEDIA, *GRAPH_MEDIA, HTML]) == HTML
+
+
+def check_length(text: str, limit: int) -> None:
+    """413 when a query or update is longer than the endpoint's limit (0: no limit)."""
+    if limit and len(text) > limit:
+        raise GraphServiceError(
+            f"the text is {len(text):,} characters long; this endpoint accepts {limit:,}",
+            status=413,
+        )
+
+
+def query_task(
+    text: str,
+    chosen: conneg.MediaType,
+    kind: str,
+    *,
+    default_graphs: list[str],
+    named_graphs: list[str],
+    base_iri: str,
+) -> QueryTask:
+    """The task for the query runner: the chosen format and the protocol's dataset, if any."""
+    dataset = bool(default_graphs or named_graphs)
+    return QueryTask(
+        query=text,
+        result_format=chosen.name if kind == "results" else "json",
+        graph_format=chosen.name if kind == "graph" else "turtle",
+        default_graphs=tuple(default_graphs) if dataset else None,
+        named_graphs=tuple(named_graphs) if dataset else None,
+        base_iri=base_iri,
+    )
+
+
+def answered_format(chosen: conneg.MediaType, task: QueryTask, answer_kind: str, kind: str):
+    """The format the answer is in: the engine's kind wins when the form sniffing guessed wrong."""
+    if (answer_kind == "graph") != (kind == "graph"):
+        return BY_NAME[task.graph_format if answer_kind == "graph" else task.result_format]
+    return chosen
+
+
+def content_type(media_type: str) -> str:
+    """The Content-Type header for a media type: text formats say they are UTF-8."""
+    textual = media_type.startswith("text/") or media_type == "application/n-triples"
+    return f"{media_type}; charset=utf-8" if textual else media_type

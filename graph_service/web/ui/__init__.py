@@ -1,0 +1,1 @@
+"""The browsing UI: home, vocabularies, search and the pages of dereferenced IRIs."""

@@ -1,0 +1,178 @@
+"""Language choices, links and query parameters of the browsing pages (request helpers).
+
+The interface language (`lang`, French by default) and the content language (`clang`, the
+language labels are shown in, with fallbacks) come from the query string only, and every link
+of the pages carries them on: the answers are cached by URL (caching.py), so a cookie must not
+change what a URL shows.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote, urlencode
+
+from flask import current_app, g, has_request_context, request
+
+from graph_service.exceptions import GraphServiceError
+from graph_service.namespaces import PREFIXES
+from graph_service.web import i18n
+from graph_service.web.conneg import RDF_TYPES
+
+UI_LANGUAGES = i18n.LANGUAGES
+#: Content languages offered in the selector (any other valid tag is accepted from the URL).
+CONTENT_LANGUAGES = ("fr", "en")
+_LANG_TAG = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{1,8})*$")
+_SAFE_SCHEME = re.compile(r"^(https?|ftp)://[^\s]+$|^mailto:[^\s]+$", re.IGNORECASE)
+
+
+def ui_language() -> str:
+    """The interface language: ?lang= if supported, else French."""
+    if not has_request_context():
+        return i18n.DEFAULT
+    lang = request.args.get("lang", i18n.DEFAULT)
+    return lang if lang in UI_LANGUAGES else i18n.DEFAULT
+
+
+def explicit_content_language() -> str | None:
+    """The content language asked with ?clang=, if it is a well-formed language tag."""
+    if not has_request_context():
+        return None
+    wanted = (request.args.get("clang") or "").strip().lower()
+    return wanted if _LANG_TAG.match(wanted) else None
+
+
+def content_language() -> str:
+    """The language labels are shown in: ?clang=, else the interface language."""
+    if not has_request_context():
+        return i18n.DEFAULT
+    if "ui_clang" not in g:  # asked for by every label of a page
+        g.ui_clang = explicit_content_language() or ui_language()
+    return str(g.ui_clang)
+
+
+def carried_params() -> dict[str, str]:
+    """The language parameters every link of a page carries on (only when not the default)."""
+    if "ui_carried" in g:
+        return dict(g.ui_carried)
+    params = {}
+    if ui_language() != i18n.DEFAULT:
+        params["lang"] = ui_language()
+    explicit = explicit_content_language()
+    if explicit and explicit != ui_language():
+        params["clang"] = explicit
+    g.ui_carried = params  # asked for by every link of a page
+    return dict(params)
+
+
+def with_params(url: str, **params: object) -> str:
+    """`url` with the carried language parameters and `params` (None drops one) appended."""
+    merged: dict[str, object] = {**carried_params(), **params}
+    pairs = [(k, v) for k, v in merged.items() if v is not None and v != ""]
+    if not pairs:
+        return url
+    return url + ("&" if "?" in url else "?") + urlencode(pairs, doseq=True)
+
+
+def here(**changes: object) -> str:
+    """The current page's URL with some query parameters changed (None removes one)."""
+    args: dict[str, object] = {k: request.args.getlist(k) for k in request.args}
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = value
+    pairs = [(k, v) for k, v in args.items() if v not in (None, "", [])]
+    query = urlencode(pairs, doseq=True)
+    return request.script_root + request.path + (f"?{query}" if query else "")
+
+
+def local_path(iri: str) -> str | None:
+    """Where an IRI of our namespace is served (its path), or None for other IRIs."""
+    namespace = current_app.config.get("NAMESPACE") or PREFIXES["pdv"]
+    if iri.startswith(namespace) and len(iri) > len(namespace):
+        return request.script_root + "/" + iri[len(namespace) :]
+    return None
+
+
+def page_href(iri: str) -> str:
+    """The page of an IRI described in the store: its own path, else /page?uri=, with languages."""
+    path = local_path(iri) or f"{request.script_root}/page?uri={quote(iri, safe='')}"
+    return with_params(path)
+
+
+def vocab_href(vocab_id: str, scheme_iri: str) -> str:
+    """The page of a vocabulary: the scheme IRI's path for ours, else /vocab/<id>."""
+    path = local_path(scheme_iri) or f"{request.script_root}/vocab/{quote(vocab_id, safe='')}"
+    return with_params(path)
+
+
+def language_switch() -> list[dict[str, object]]:
+    """Links to this page in each interface language."""
+    current = ui_language()
+    links = []
+    for code in UI_LANGUAGES:
+        url = here(lang=None if code == i18n.DEFAULT else code)
+        links.append({"code": code, "name": i18n.LANGUAGE_NAMES[code], "url": url,
+                      "current": code == current})  # fmt: skip
+    return links
+
+
+def scheme_href(scheme_iri: str) -> str:
+    """The page of a scheme by its IRI."""
+    from graph_service.namespaces import vocab_id_of
+
+    return vocab_href(vocab_id_of(scheme_iri), scheme_iri)
+
+
+def safe_href(iri: str) -> str | None:
+    """An external IRI fit for href (http, https, ftp, mailto), else None: an IRI in the data
+    such as javascript:... is shown as text, never made a link."""
+    return iri if _SAFE_SCHEME.match(iri or "") else None
+
+
+#: The RDF serialisations linked from every page, with the names people know them by.
+DATA_FORMATS = {
+    "turtle": "Turtle",
+    "jsonld": "JSON-LD",
+    "rdfxml": "RDF/XML",
+    "ntriples": "N-Triples",
+}
+_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
+
+
+def int_arg(name: str, default: int = 1, *, minimum: int = 1, maximum: int = 100_000) -> int:
+    """A positive integer query parameter; a malformed one is a 400 with a clear message."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or not minimum <= int(raw) <= maximum:
+        raise GraphServiceError(f"{name} must be an integer from {minimum} to {maximum}")
+    return int(raw)
+
+
+def iri_arg(name: str) -> str | None:
+    """An IRI query parameter, checked before it is bound in a query; 400 if malformed."""
+    raw = (request.args.get(name) or "").strip()
+    if not raw:
+        return None
+    if len(raw) > 4096 or not _IRI.match(raw):
+        raise GraphServiceError(f"{name} is not a valid IRI")
+    return raw
+
+
+def data_links(iri: str) -> list[tuple[str, str, str]]:
+    """(label, media type, link) of each RDF serialisation of an IRI's description."""
+    path = local_path(iri)
+    page = f"{request.script_root}/page?uri={quote(iri, safe='')}"
+    links = []
+    for entry in RDF_TYPES:
+        if entry.name in DATA_FORMATS:
+            href = f"{path}.{entry.extension}" if path else f"{page}&format={entry.extension}"
+            links.append((DATA_FORMATS[entry.name], entry.media_type, href))
+    return links
+
+
+def page_url(iri: str) -> str:
+    """The absolute URL of an IRI's page on this host (for JSON-LD "url")."""
+    path = local_path(iri) or f"{request.script_root}/page?uri={quote(iri, safe='')}"
+    return request.host_url.rstrip("/") + path

@@ -1,0 +1,198 @@
+"""The HTML pages of dereferenced IRIs: concept, territory, scheme, collection, resource, other.
+
+linked_data.py decides that an IRI is wanted as HTML and calls render_page(); the RDF formats
+stay there. Query parameters of these pages: `narrower=1` (resources of narrower concepts too),
+`territory=<IRI>` (resources about that territory or under it), `rpage=N` (resource page).
+"""
+
+from __future__ import annotations
+
+from flask import render_template, request
+
+from graph_service.exceptions import NotFound
+from graph_service.model.base import DCT, Ref
+from graph_service.model.browse import (
+    FACET_SAMPLE,
+    group_by_vocabulary,
+    parts,
+    resource_territories,
+)
+from graph_service.model.concept import Concept, concept_details, describe
+from graph_service.model.resources import find_resources, resource_details
+from graph_service.model.schemes import schemes
+from graph_service.model.territory import (
+    CONTRAT_CLASS,
+    TERRITORY_CLASSES,
+    contrats_de_ville,
+    territory_resources,
+)
+from graph_service.store.embedded import EmbeddedStore
+from graph_service.web.ui.links import (
+    content_language,
+    data_links,
+    int_arg,
+    iri_arg,
+    page_url,
+    ui_language,
+)
+from graph_service.web.ui.svg import neighbourhood
+from graph_service.web.ui.text import json_ld
+
+RESOURCES_PER_PAGE = 10
+#: What the children of each level of territory are called (i18n keys).
+CHILD_LEVEL = {
+    "Pays": "territory.children.Pays",
+    "Region": "territory.children.Region",
+    "Departement": "territory.children.Departement",
+    "EPCI": "territory.children.EPCI",
+}
+
+
+def defined_term(concept: Concept) -> dict[str, object]:
+    """schema.org DefinedTerm of a concept (data only; json_ld() makes it safe to embed)."""
+    data: dict[str, object] = {
+        "@context": "https://schema.org",
+        "@type": "DefinedTerm",
+        "@id": concept.iri,
+        "url": page_url(concept.iri),
+        "name": [{"@value": label.value, "@language": label.lang} if label.lang else label.value
+                 for label in concept.pref_labels] or concept.pref_label,
+    }  # fmt: skip
+    if concept.alt_labels:
+        data["alternateName"] = [
+            {"@value": a.value, "@language": a.lang} if a.lang else a.value
+            for a in concept.alt_labels
+        ]
+    if concept.definitions:
+        data["description"] = [
+            {"@value": d.value, "@language": d.lang} if d.lang else d.value
+            for d in concept.definitions
+        ]
+    if concept.notation:
+        data["termCode"] = concept.notation
+    if concept.schemes:
+        scheme = concept.schemes[0]
+        data["inDefinedTermSet"] = {"@type": "DefinedTermSet", "@id": scheme.iri,
+                                    "name": scheme.label}  # fmt: skip
+    same = [m.target.iri for m in concept.mappings if m.kind in ("exactMatch", "closeMatch")]
+    if same:
+        data["sameAs"] = same
+    return data
+
+
+def _territory_level(concept: Concept) -> str | None:
+    """The local name of the territory class of a concept (Commune, EPCI...), if any."""
+    for ref in concept.types:
+        if ref.iri in TERRITORY_CLASSES or ref.iri == CONTRAT_CLASS:
+            return ref.iri.rsplit("#", 1)[-1]
+    return None
+
+
+def concept_page(store: EmbeddedStore, iri: str) -> str:
+    """A concept (or territory) with its neighbourhood, resources and data links."""
+    lang, clang = ui_language(), content_language()
+    concept = concept_details(store, iri, clang)
+    if concept is None:
+        raise NotFound(f"Could not find concept <{iri}>")
+    include_narrower = request.args.get("narrower") == "1"
+    territory = iri_arg("territory")
+    rpage = int_arg("rpage")
+    level = _territory_level(concept)
+    common = {
+        "concept": concept,
+        "iri": iri,
+        "lang": lang,
+        "level": level,
+        "data_links": data_links(iri),
+        "jsonld": json_ld(defined_term(concept)),
+        "picture": neighbourhood(
+            Ref(concept.iri, concept.pref_label, concept.pref_lang),
+            concept.broader,
+            concept.narrower,
+            concept.related,
+        ),
+    }
+    offset = (rpage - 1) * RESOURCES_PER_PAGE
+    if level is not None and level != "ContratDeVille":
+        return render_template(
+            "ui/territory.html",
+            resources=territory_resources(
+                store, iri, clang, limit=RESOURCES_PER_PAGE, offset=offset
+            ),
+            contrats=contrats_de_ville(store, iri, clang),
+            children_key=CHILD_LEVEL.get(level),
+            hide_narrower=True,
+            **common,
+        )
+    resources = find_resources(
+        store,
+        iri,
+        include_narrower=include_narrower,
+        territory=territory,
+        limit=RESOURCES_PER_PAGE,
+        offset=offset,
+        lang=clang,
+    )
+    territories = resource_territories(store, iri, include_narrower, clang)
+    chosen = next((t.ref for t in territories if t.ref.iri == territory), None)
+    if territory and chosen is None:
+        chosen = Ref(territory, territory)
+    return render_template(
+        "ui/concept.html",
+        resources=resources,
+        territories=territories,
+        facet_sample=FACET_SAMPLE,
+        include_narrower=include_narrower,
+        territory=chosen,
+        **common,
+    )
+
+
+def resource_page(store: EmbeddedStore, iri: str) -> str:
+    """A resource: metadata, subjects, territories, attachments, table of contents, source."""
+    clang = content_language()
+    resource = resource_details(store, iri, clang)
+    if resource is None:
+        raise NotFound(f"Could not find resource <{iri}>")
+    shown = {DCT + "publisher", DCT + "creator", DCT + "language"}
+    return render_template(
+        "ui/resource.html",
+        resource=resource,
+        iri=iri,
+        lang=ui_language(),
+        parts=parts(store, [p.iri for p in resource.has_part], clang),
+        subjects=group_by_vocabulary(resource.subjects, schemes(store, clang)),
+        publishers=[p for p in resource.other if p.predicate == DCT + "publisher"],
+        creators=[p for p in resource.other if p.predicate == DCT + "creator"],
+        languages=[p.value for p in resource.other if p.predicate == DCT + "language"],
+        other=[p for p in resource.other if p.predicate not in shown],
+        data_links=data_links(iri),
+    )
+
+
+def description_page(store: EmbeddedStore, iri: str, kind: str) -> str:
+    """A collection (with its members) or any other described IRI (its statements)."""
+    description = describe(store, iri, content_language())
+    if description is None:
+        raise NotFound(f"Could not find <{iri}>")
+    return render_template(
+        "ui/description.html",
+        description=description,
+        kind=kind,
+        iri=iri,
+        lang=ui_language(),
+        data_links=data_links(iri),
+    )
+
+
+def render_page(store: EmbeddedStore, iri: str, kind: str) -> str:
+    """The HTML page of an IRI of the given kind (as linked_data.kind_of tells it)."""
+    if kind == "concept":
+        return concept_page(store, iri)
+    if kind == "scheme":
+        from graph_service.web.ui.scheme import scheme_page
+
+        return scheme_page(store, iri)
+    if kind == "resource":
+        return resource_page(store, iri)
+    return description_page(store, iri, kind)

@@ -1,0 +1,134 @@
+"""HTML pages for people: the blueprint, its template helpers, the home and vocabulary list.
+
+The other pages add their routes to this blueprint (ui_scheme, ui_search); the pages of
+dereferenced IRIs are rendered by ui_pages for linked_data. Languages and links: ui_links.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask import Blueprint, has_request_context, render_template
+from flask.typing import ResponseReturnValue
+from markupsafe import Markup, escape
+
+from graph_service.model.base import Label, Ref
+from graph_service.model.schemes import schemes
+from graph_service.namespaces import PREFIXES, curie
+from graph_service.web import i18n
+from graph_service.web.backend import get_store
+from graph_service.web.ui import text as ui_text
+from graph_service.web.ui.links import (
+    CONTENT_LANGUAGES,
+    carried_params,
+    content_language,
+    here,
+    language_switch,
+    local_path,
+    page_href,
+    safe_href,
+    scheme_href,
+    ui_language,
+    vocab_href,
+    with_params,
+)
+
+__all__ = ["bp", "content_language", "ui_language"]
+
+bp = Blueprint("ui", __name__)
+
+
+@bp.app_template_filter("prefixed")
+def prefixed(iri: str) -> str:
+    """A prefixed name for an IRI when a known prefix fits (skos:prefLabel), else the IRI."""
+    for prefix, namespace in sorted(PREFIXES.items(), key=lambda p: -len(p[1])):
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            return f"{prefix}:{iri[len(namespace) :]}"
+    return iri
+
+
+def lang_attr(lang: str) -> Markup:
+    """` lang="xx"` for an element showing text in `lang`, with `data-fallback` when that is not
+    the content language asked for (a template helper; the values are escaped here)."""
+    if not lang:
+        return Markup("")
+    attributes = f' lang="{escape(lang)}"'
+    if lang != content_language():
+        attributes += f' data-fallback="{escape(lang)}"'
+    return Markup(attributes)
+
+
+def ref_link(ref: Ref) -> Markup:
+    """A link to the page of a labelled IRI, with its notation (label and notation escaped)."""
+    html = f'<a href="{escape(page_href(ref.iri))}"{lang_attr(ref.lang)}>{escape(ref.label)}</a>'
+    if ref.notation:
+        html += f' <span class="notation">{escape(ref.notation)}</span>'
+    return Markup(html)
+
+
+@bp.app_template_filter("content_first")
+def content_first(labels: Iterable[Label]) -> list[Label]:
+    """Labels or notes with those in the content language first (then as they were)."""
+    wanted = content_language()
+    return sorted(labels, key=lambda label: label.lang != wanted)
+
+
+@bp.app_context_processor
+def _helpers() -> dict[str, object]:
+    """Helpers for every template (the base layout uses them on every page, error pages too)."""
+    if not has_request_context():
+        return {}
+    ui = ui_language()
+    return {
+        "ui_lang": ui,
+        "clang": content_language(),
+        "content_languages": CONTENT_LANGUAGES,
+        "_": lambda key, /, **values: i18n.translate(key, ui, **values),
+        "link": with_params,
+        "here": here,
+        "carried": carried_params,
+        "page_href": page_href,
+        "lang_attr": lang_attr,
+        "ref_link": ref_link,
+        "vocab_href": vocab_href,
+        "scheme_href": scheme_href,
+        "is_local": lambda iri: local_path(iri) is not None,
+        "safe_href": safe_href,
+        "language_switch": language_switch,
+        "language_name": i18n.language_name,
+        "number": ui_text.number,
+        "human_size": ui_text.human_size,
+        "format_date": ui_text.format_date,
+        "iso_date": ui_text.iso_date,
+        "highlight": ui_text.highlight,
+    }
+
+
+@bp.get("/")
+def home() -> ResponseReturnValue:
+    """What the service is: schemes with counts, search, recent changes and resources."""
+    from graph_service.model.browse import latest_resources, recent_concepts
+
+    store = get_store()
+    lang = ui_language()
+    clang = content_language()
+    return render_template(
+        "home.html",
+        schemes=schemes(store, clang),
+        recent=recent_concepts(store, clang),
+        resources=latest_resources(store, clang),
+        lang=lang,
+    )
+
+
+@bp.get("/vocab")
+def vocabularies() -> ResponseReturnValue:
+    """Every vocabulary of the service with its concept count."""
+    store = get_store()
+    return render_template(
+        "ui/vocabularies.html", schemes=schemes(store, content_language()), lang=ui_language()
+    )
+
+
+# Templates show prefixed names (skos:prefLabel) wherever a known prefix fits.
+bp.add_app_template_filter(curie, "curie")
