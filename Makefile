@@ -7,7 +7,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 export GRAPH_SERVICE_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: install install-dev browser run build validate serve test lint format bench clean territories
+.PHONY: install install-dev browser run build validate serve test test-fast lint format bench clean territories
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,9 +46,14 @@ run: install
 test: install-dev browser
 	$(BIN)/python -m pytest
 
+# The inner loop: everything but the browser and the long conformance suites.
+test-fast: install-dev
+	$(BIN)/python -m pytest -m "not browser and not slow"
+
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: install-dev
 	$(BIN)/ruff format .

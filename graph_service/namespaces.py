@@ -80,3 +80,9 @@ def expand(value: str) -> str:
     if prefix in PREFIXES and not local.startswith("//"):
         return PREFIXES[prefix] + local
     return value
+
+
+def sparql_prefixes(*names: str) -> str:
+    """PREFIX lines for SPARQL text, for the named prefixes (all of PREFIXES when none named)."""
+    chosen = names or tuple(PREFIXES)
+    return "".join(f"PREFIX {name}: <{PREFIXES[name]}>\n" for name in chosen)

@@ -16,6 +16,7 @@ from rdflib.term import Node
 from graph_service.exceptions import GraphServiceError, NotFound
 from graph_service.model.schemes import list_schemes
 from graph_service.namespaces import BUILD_GRAPH, PREFIXES, scheme_iri
+from graph_service.store import Store
 from graph_service.store.embedded import EmbeddedStore
 
 EXPORT_FORMATS = ("turtle", "ntriples", "rdfxml", "jsonld", "trig", "nquads", "csv")
@@ -50,7 +51,7 @@ class SchemeRef:
     graph: str | None
 
 
-def resolve_scheme(store: EmbeddedStore, wanted: str) -> SchemeRef:
+def resolve_scheme(store: Store, wanted: str) -> SchemeRef:
     """Find a scheme by vocabulary id or IRI; NotFound lists the ids there are."""
     schemes = list_schemes(store)
     for scheme in schemes:
@@ -60,14 +61,14 @@ def resolve_scheme(store: EmbeddedStore, wanted: str) -> SchemeRef:
     raise NotFound(f"no concept scheme {wanted!r} in the store (vocabulary ids: {known})")
 
 
-def _graph_of(store: EmbeddedStore, iri: str) -> str | None:
+def _graph_of(store: Store, iri: str) -> str | None:
     rows = store.select(
         _Q + "SELECT ?g WHERE { GRAPH ?g { $s a skos:ConceptScheme } } LIMIT 1", {"s": URIRef(iri)}
     )
     return str(rows[0]["g"]) if rows else None
 
 
-def scheme_triples(store: EmbeddedStore, scheme: SchemeRef) -> list[tuple[Node, Node, Node]]:
+def scheme_triples(store: Store, scheme: SchemeRef) -> list[tuple[Node, Node, Node]]:
     """The scheme's own triples and those of every concept in it."""
     return store.construct(
         _Q
@@ -79,7 +80,7 @@ def scheme_triples(store: EmbeddedStore, scheme: SchemeRef) -> list[tuple[Node, 
     )
 
 
-def export_rdf(store: EmbeddedStore, fmt: str, scheme: SchemeRef | None = None) -> bytes:
+def export_rdf(store: Store, fmt: str, scheme: SchemeRef | None = None) -> bytes:
     """Serialise one scheme, or every graph but the build metadata, in an RDF format."""
     if fmt not in EXPORT_FORMATS or fmt == "csv":
         raise GraphServiceError(f"unknown RDF format {fmt!r}: use {', '.join(EXPORT_FORMATS)}")
@@ -101,7 +102,7 @@ def export_rdf(store: EmbeddedStore, fmt: str, scheme: SchemeRef | None = None) 
     return merged.dump(fmt, target, prefixes=PREFIXES)
 
 
-def export_csv(store: EmbeddedStore, scheme: SchemeRef | None = None) -> str:
+def export_csv(store: Store, scheme: SchemeRef | None = None) -> str:
     """One row per concept: uri, labels and definitions per language, broader, notation."""
     bindings = {"scheme": URIRef(scheme.iri)} if scheme else None
     where = "?c skos:inScheme|skos:topConceptOf $scheme ." if scheme else "?c a skos:Concept ."
@@ -199,7 +200,7 @@ def _split(value: str) -> Iterable[str]:
 REPLACED = (SKOS.prefLabel, SKOS.altLabel, SKOS.definition, SKOS.broader, SKOS.notation)
 
 
-def merge_csv(store: EmbeddedStore, text: str, wanted: str) -> tuple[SchemeRef, Graph, int]:
+def merge_csv(store: Store, text: str, wanted: str) -> tuple[SchemeRef, Graph, int]:
     """The scheme's new content: its current triples with the CSV's concepts rewritten."""
     try:
         scheme = resolve_scheme(store, wanted)
@@ -234,7 +235,7 @@ def merge_csv(store: EmbeddedStore, text: str, wanted: str) -> tuple[SchemeRef, 
 
 
 def apply_csv(
-    store: EmbeddedStore,
+    store: Store,
     text: str,
     wanted: str,
     *,

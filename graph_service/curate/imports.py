@@ -19,6 +19,7 @@ from graph_service.curate.fetch import fetch, is_url
 from graph_service.curate.validate import Problem, validate_graph
 from graph_service.exceptions import GraphServiceError
 from graph_service.namespaces import GRAPH, PREFIXES, SCHEME_IDS, vocab_id_of
+from graph_service.store import Store
 from graph_service.store.base import StoreError
 from graph_service.store.embedded import EmbeddedStore
 from graph_service.store.formats import RDF_FORMATS, format_for_path
@@ -230,7 +231,7 @@ def prepare_import(
 
 
 def load_import(
-    store: EmbeddedStore,
+    store: Store,
     report: ImportReport,
     turtle: bytes,
     data_dir: Path | None,
@@ -267,7 +268,7 @@ def load_import(
     return report
 
 
-def _graph_holding(store: EmbeddedStore, scheme: str, own_graph: str) -> str | None:
+def _graph_holding(store: Store, scheme: str, own_graph: str) -> str | None:
     """Another graph that already declares this scheme (re-importing one's own is allowed)."""
     rows = store.select(
         "SELECT ?g WHERE { GRAPH ?g { $s a <http://www.w3.org/2004/02/skos/core#ConceptScheme> } "

@@ -24,7 +24,7 @@ from graph_service.curate.textmatch import normalise, slugify
 from graph_service.curate.validate import Problem, validate_graph
 from graph_service.exceptions import GraphServiceError
 from graph_service.namespaces import BASE
-from graph_service.store.embedded import EmbeddedStore
+from graph_service.store import Store
 
 __all__ = [
     "MAX_SUBJECTS",
@@ -70,7 +70,7 @@ class IngestResult:
     unmapped: list[str] = field(default_factory=list)
 
 
-def map_term(store: EmbeddedStore, label: str, vocab_id: str) -> str | None:
+def map_term(store: Store, label: str, vocab_id: str) -> str | None:
     """The concept of a scheme (else of any scheme) with this label, folded."""
     index = get_label_index(store)
     key = tuple(normalise(label).split())
@@ -117,7 +117,7 @@ def _merge(*groups: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return list(seen.items())
 
 
-def build_turtle(store: EmbeddedStore, page: Page) -> IngestResult:
+def build_turtle(store: Store, page: Page) -> IngestResult:
     """The resource and its attachments as commented Turtle, ready for review."""
     if not page.title:
         raise IngestError("no title found: give the page URL with --url (its slug makes the title)")
@@ -197,7 +197,7 @@ def build_turtle(store: EmbeddedStore, page: Page) -> IngestResult:
 
 
 def _attachment_turtle(
-    store: EmbeddedStore,
+    store: Store,
     iri: str,
     whole: str,
     attachment: Attachment,
@@ -239,7 +239,7 @@ def _attachment_turtle(
     return lines
 
 
-def validate_resource(store: EmbeddedStore, result: IngestResult) -> list[Problem]:
+def validate_resource(store: Store, result: IngestResult) -> list[Problem]:
     """Check the Turtle against the shapes, with the concepts it cites as context."""
     graph = Graph().parse(data=result.turtle, format="turtle")
     context = Graph()
@@ -256,7 +256,7 @@ def validate_resource(store: EmbeddedStore, result: IngestResult) -> list[Proble
 
 
 def ingest_text(
-    store: EmbeddedStore, text: str, *, source_url: str = "", html: bool = False
+    store: Store, text: str, *, source_url: str = "", html: bool = False
 ) -> IngestResult:
     """Parse a page (HTML or text export), build its Turtle and validate it."""
     if html:
@@ -268,7 +268,7 @@ def ingest_text(
 
 
 def ingest_source(
-    store: EmbeddedStore, source: str, *, source_url: str | None = None, allow_private: bool = False
+    store: Store, source: str, *, source_url: str | None = None, allow_private: bool = False
 ) -> IngestResult:
     """Ingest a FILE (.html or text export) or a URL."""
     if is_url(source):

@@ -10,6 +10,7 @@ from pathlib import Path
 from graph_service.curate.quality_python import CheckContext, python_checks
 from graph_service.curate.quality_sparql import DOCS, LABELS, SKOS_NS, SPARQL_CHECKS, P, scoped
 from graph_service.namespaces import BASE
+from graph_service.store import Store
 from graph_service.store.base import StoreError
 from graph_service.store.embedded import EmbeddedStore
 from graph_service.store.formats import format_for_path
@@ -78,7 +79,7 @@ class QualityReport:
         return {**asdict(self), "totals": self.totals()}
 
 
-def load_files(files: Sequence[Path]) -> EmbeddedStore:
+def load_files(files: Sequence[Path]) -> Store:
     """Load RDF files into a fresh in-memory store, one named graph per file."""
     store = EmbeddedStore()
     for path in files:
@@ -90,7 +91,7 @@ def load_files(files: Sequence[Path]) -> EmbeddedStore:
 
 
 def run_checks(
-    store: EmbeddedStore,
+    store: Store,
     *,
     sources: Sequence[str] = (),
     link_checker: Callable[[list[str]], list[tuple[str, str]]] | None = None,
@@ -139,7 +140,7 @@ def _result(
     return CheckResult(check_id, title, severity, description, len(seen), offenders)
 
 
-def _external_links(store: EmbeddedStore) -> list[str]:
+def _external_links(store: Store) -> list[str]:
     """Mapping targets and seeAlso pages outside our namespace (what broken-links fetches)."""
     rows = store.select(
         P

@@ -13,7 +13,7 @@ from graph_service.curate.graphs import strongly_connected
 from graph_service.curate.quality_sparql import LABELS, SKOS_NS, P
 from graph_service.curate.textmatch import fold
 from graph_service.labels import pick
-from graph_service.store.embedded import EmbeddedStore
+from graph_service.store import Store
 
 _LANG_TAG = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$")
 
@@ -21,7 +21,7 @@ _LANG_TAG = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$")
 class CheckContext:
     """What the Python checks share: concepts, their labels, schemes and relations."""
 
-    def __init__(self, store: EmbeddedStore) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store
         self.concepts = [
             str(r["c"]) for r in store.select(P + "SELECT ?c WHERE { ?c a skos:Concept }")

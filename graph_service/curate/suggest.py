@@ -37,7 +37,7 @@ from graph_service.curate.textmatch import (
 )
 from graph_service.labels import pick
 from graph_service.namespaces import BASE, vocab_id_of
-from graph_service.store.embedded import EmbeddedStore
+from graph_service.store import Store
 
 KIND_WEIGHT = {"prefLabel": 1.0, "altLabel": 0.9, "hiddenLabel": 0.7}
 FUZZY_WEIGHT = 0.8
@@ -79,7 +79,7 @@ class _Entry:
 class LabelIndex:
     """Every label of the store, keyed by its token tuple; built once per store version."""
 
-    def __init__(self, store: EmbeddedStore) -> None:
+    def __init__(self, store: Store) -> None:
         self.version = store.version
         self.entries: dict[tuple[str, ...], list[_Entry]] = defaultdict(list)
         self.by_length: dict[int, set[str]] = defaultdict(set)  # one-word keys, for typos
@@ -92,7 +92,7 @@ class LabelIndex:
         self.longest = 1
         self._load(store)
 
-    def _load(self, store: EmbeddedStore) -> None:
+    def _load(self, store: Store) -> None:
         prefix = "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
         for row in store.select(
             prefix + "SELECT ?c ?s WHERE { ?c a skos:Concept ; skos:inScheme|skos:topConceptOf ?s }"
@@ -133,11 +133,11 @@ class LabelIndex:
         return pick(self.pref.get(concept, []), lang)
 
 
-_indexes: weakref.WeakKeyDictionary[EmbeddedStore, LabelIndex] = weakref.WeakKeyDictionary()
+_indexes: weakref.WeakKeyDictionary[Store, LabelIndex] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
 
-def get_label_index(store: EmbeddedStore) -> LabelIndex:
+def get_label_index(store: Store) -> LabelIndex:
     """The label index of a store, rebuilt when the store has changed since."""
     with _lock:
         index = _indexes.get(store)
@@ -204,7 +204,7 @@ def _record(hit: _Hit, weight: float, surface: str, kind: str) -> None:
 
 
 def suggest(
-    store: EmbeddedStore,
+    store: Store,
     text: str,
     *,
     title: str = "",

@@ -14,7 +14,7 @@ from rdflib import URIRef
 from rdflib.term import Node
 
 from graph_service.labels import language_order
-from graph_service.store.embedded import EmbeddedStore
+from graph_service.store import Store
 from graph_service.store.terms import bind
 
 T = TypeVar("T")
@@ -29,11 +29,11 @@ PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 
 # --- per-version memo: answers that only change when the data does ------------------------
 
-_memo: weakref.WeakKeyDictionary[EmbeddedStore, tuple[str, dict]] = weakref.WeakKeyDictionary()
+_memo: weakref.WeakKeyDictionary[Store, tuple[str, dict]] = weakref.WeakKeyDictionary()
 _memo_lock = threading.Lock()
 
 
-def memo(store: EmbeddedStore, key: tuple, compute: Callable[[], T]) -> T:
+def memo(store: Store, key: tuple, compute: Callable[[], T]) -> T:
     """Compute once per data version of the store (forgotten as soon as the version changes)."""
     version = store.version
     with _memo_lock:
@@ -93,7 +93,7 @@ def _term(binding: dict[str, str]) -> Term:
 
 
 def rows(
-    store: EmbeddedStore, query: str, bindings: dict[str, Node] | None = None
+    store: Store, query: str, bindings: dict[str, Node] | None = None
 ) -> list[dict[str, Term]]:
     """Run one of our SELECT queries; rows map variables to Iri, Lit or Blank (unbound absent).
 
@@ -207,7 +207,7 @@ def label_key(ref: Ref) -> tuple[str, str]:
     return (fold(ref.label), ref.iri)
 
 
-def kind_of(store: EmbeddedStore, iri: str) -> str | None:
+def kind_of(store: Store, iri: str) -> str | None:
     """What an IRI is in the store: concept, scheme, collection, resource, other; None if absent."""
     found = rows(
         store,
@@ -231,6 +231,6 @@ def kind_of(store: EmbeddedStore, iri: str) -> str | None:
     return "resource" if truthy(found[0].get("res")) else "other"
 
 
-def concept_exists(store: EmbeddedStore, iri: str) -> bool:
+def concept_exists(store: Store, iri: str) -> bool:
     """Whether the IRI is a skos:Concept in the store."""
     return store.ask(PREFIXES + "ASK { $c a skos:Concept }", {"c": URIRef(iri)})

@@ -20,7 +20,7 @@ from graph_service.model.resources import ResourceSummary, summaries
 from graph_service.model.schemes import SchemeSummary, vocab_of_concept
 from graph_service.model.tree import DOWN
 from graph_service.search.index import IndexEntry, SearchHit, get_index
-from graph_service.store.embedded import EmbeddedStore
+from graph_service.store import Store
 
 PDVO = "https://w3id.org/pdv/ontology#"
 PREFIXES_UI = PREFIXES + f"PREFIX pdvo: <{PDVO}>\nPREFIX dcat: <http://www.w3.org/ns/dcat#>\n"
@@ -79,7 +79,7 @@ class Facets:
     types: tuple[tuple[str, int], ...]
 
 
-def labels_for(store: EmbeddedStore, iris: Iterable[str], lang: str | None) -> dict[str, Ref]:
+def labels_for(store: Store, iris: Iterable[str], lang: str | None) -> dict[str, Ref]:
     """Refs (best label for `lang`) of a few IRIs in one query, each IRI bound, never pasted."""
     unique = list(dict.fromkeys(iris))
     if not unique:
@@ -99,7 +99,7 @@ def labels_for(store: EmbeddedStore, iris: Iterable[str], lang: str | None) -> d
     return {iri: make_ref(iri, names.get(iri, []), lang) for iri in unique}
 
 
-def recent_concepts(store: EmbeddedStore, lang: str | None, limit: int = 8) -> list[Dated]:
+def recent_concepts(store: Store, lang: str | None, limit: int = 8) -> list[Dated]:
     """The concepts created or modified last, newest first (remembered per data version)."""
 
     def compute() -> list[Dated]:
@@ -123,9 +123,7 @@ def recent_concepts(store: EmbeddedStore, lang: str | None, limit: int = 8) -> l
     return memo(store, ("ui-recent", lang, limit), compute)
 
 
-def latest_resources(
-    store: EmbeddedStore, lang: str | None, limit: int = 5
-) -> list[ResourceSummary]:
+def latest_resources(store: Store, lang: str | None, limit: int = 5) -> list[ResourceSummary]:
     """The resources issued last (attachments apart), newest first."""
 
     def compute() -> list[ResourceSummary]:
@@ -157,7 +155,7 @@ def latest_resources(
 
 
 def _subjects(
-    store: EmbeddedStore, concept_iri: str, include_narrower: bool
+    store: Store, concept_iri: str, include_narrower: bool
 ) -> tuple[str, dict[str, Node]]:
     """The graph pattern binding ?r to the resources of a concept (and of its narrower ones).
 
@@ -175,7 +173,7 @@ def _subjects(
 
 
 def resource_territories(
-    store: EmbeddedStore,
+    store: Store,
     concept_iri: str,
     include_narrower: bool,
     lang: str | None,
@@ -209,7 +207,7 @@ def resource_territories(
     return sorted(facet, key=lambda c: (-c.count, c.ref.label))
 
 
-def parts(store: EmbeddedStore, iris: Iterable[str], lang: str | None) -> list[Part]:
+def parts(store: Store, iris: Iterable[str], lang: str | None) -> list[Part]:
     """Titles, formats, sizes and download links of a resource's attachments, in one query."""
     unique = list(dict.fromkeys(iris))
     if not unique:
@@ -249,7 +247,7 @@ def parts(store: EmbeddedStore, iris: Iterable[str], lang: str | None) -> list[P
 
 
 def index_page(
-    store: EmbeddedStore, vocab_id: str, letter: str | None, lang: str, page: int, size: int
+    store: Store, vocab_id: str, letter: str | None, lang: str, page: int, size: int
 ) -> IndexPage:
     """One page of the alphabetical index (accents folded, "0-9" bucket), paged in SQLite.
 

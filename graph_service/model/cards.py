@@ -11,7 +11,7 @@ from graph_service.model.base import Label, Ref
 from graph_service.model.concept import Concept, concept_details
 from graph_service.namespaces import vocab_id_of
 from graph_service.search.index import get_index
-from graph_service.store.embedded import EmbeddedStore
+from graph_service.store import Store
 
 #: Longest definition shown on a card, in characters (cut at a word boundary).
 DEFINITION_LIMIT = 240
@@ -108,15 +108,13 @@ def card_of(concept: Concept, lang: str) -> Card:
     )
 
 
-def build_card(store: EmbeddedStore, iri: str, lang: str) -> Card | None:
+def build_card(store: Store, iri: str, lang: str) -> Card | None:
     """The card of the concept `iri` in `lang`, or None if the store has no such concept."""
     concept = concept_details(store, iri, lang)
     return None if concept is None else card_of(concept, lang)
 
 
-def find_by_label(
-    store: EmbeddedStore, label: str, lang: str | None = None
-) -> tuple[str, str] | None:
+def find_by_label(store: Store, label: str, lang: str | None = None) -> tuple[str, str] | None:
     """(IRI, language of the matched label) of the concept best matching a label: exact, then
     ignoring case and accents; preferred before alternative labels; a label in `lang` first."""
     if not label.strip():

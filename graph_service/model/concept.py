@@ -28,7 +28,7 @@ from graph_service.model.base import (
     text_of,
 )
 from graph_service.model.schemes import vocab_of_concept
-from graph_service.store.embedded import EmbeddedStore
+from graph_service.store import Store
 
 #: Outgoing statements with the labels and notations of their IRI objects.
 OUTGOING = (
@@ -139,7 +139,7 @@ def _labels(values: list[Term]) -> tuple[Label, ...]:
     )
 
 
-def concept_details(store: EmbeddedStore, iri: str, lang: str | None = None) -> Concept | None:
+def concept_details(store: Store, iri: str, lang: str | None = None) -> Concept | None:
     """The whole description of a concept, or None if the IRI is not a concept of the store."""
     term = URIRef(iri)
     found = rows(store, OUTGOING, {"c": term})
@@ -281,7 +281,7 @@ class Description:
     members: tuple[Ref, ...] = ()
 
 
-def describe(store: EmbeddedStore, iri: str, lang: str | None = None) -> Description | None:
+def describe(store: Store, iri: str, lang: str | None = None) -> Description | None:
     """The statements about an IRI with the labels of their objects; None if it has none."""
     found = rows(store, OUTGOING, {"c": URIRef(iri)})
     if not found:

@@ -25,7 +25,7 @@ from graph_service.model.base import (
 from graph_service.model.base import rows as select_rows
 from graph_service.model.concept import OUTGOING, make_property
 from graph_service.model.tree import DOWN, UP
-from graph_service.store.embedded import EmbeddedStore
+from graph_service.store import Store
 
 DCAT = "http://www.w3.org/ns/dcat#"
 
@@ -80,7 +80,7 @@ class Resource:
 
 
 def find_resources(
-    store: EmbeddedStore,
+    store: Store,
     concept_iri: str,
     *,
     include_narrower: bool = False,
@@ -135,9 +135,7 @@ def find_resources(
     return ResourcePage(total, offset, limit, tuple(summaries(store, page, lang)))
 
 
-def summaries(
-    store: EmbeddedStore, iris: list[str], lang: str | None = None
-) -> list[ResourceSummary]:
+def summaries(store: Store, iris: list[str], lang: str | None = None) -> list[ResourceSummary]:
     """Titles, dates and types of a few resources in one query, in the order given."""
     if not iris:
         return []
@@ -190,7 +188,7 @@ _USED_DCT = (
 )  # fmt: skip
 
 
-def resource_details(store: EmbeddedStore, iri: str, lang: str | None = None) -> Resource | None:
+def resource_details(store: Store, iri: str, lang: str | None = None) -> Resource | None:
     """Everything said about a resource, with the labels of the concepts and places it cites."""
     rows = select_rows(store, OUTGOING, {"c": URIRef(iri)})
     if not rows:

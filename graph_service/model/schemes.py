@@ -10,7 +10,7 @@ from rdflib import URIRef
 from graph_service.labels import pick
 from graph_service.model.base import PREFIXES, memo
 from graph_service.namespaces import BASE, SCHEME_IDS, vocab_id_of
-from graph_service.store.embedded import EmbeddedStore
+from graph_service.store import Store
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class SchemeSummary:
     top_concept_count: int
 
 
-def list_schemes(store: EmbeddedStore, lang: str | None = None) -> list[SchemeSummary]:
+def list_schemes(store: Store, lang: str | None = None) -> list[SchemeSummary]:
     """Every concept scheme with its title in `lang` (with fallbacks) and its concept counts."""
     # Counted in two separate groupings: counting concepts and top concepts in one pattern made
     # every (concept, top concept) pair first: 2 million rows and 3.5 s for a scheme of
@@ -82,17 +82,17 @@ def _scheme_order(iri: str) -> tuple[int, str]:
     return (len(SCHEME_IDS), iri)
 
 
-def scheme_exists(store: EmbeddedStore, scheme_iri: str) -> bool:
+def scheme_exists(store: Store, scheme_iri: str) -> bool:
     """Whether a concept scheme with this IRI is in the store."""
     return store.ask(PREFIXES + "ASK { $s a skos:ConceptScheme }", {"s": URIRef(scheme_iri)})
 
 
-def schemes(store: EmbeddedStore, lang: str | None = None) -> list[SchemeSummary]:
+def schemes(store: Store, lang: str | None = None) -> list[SchemeSummary]:
     """list_schemes, remembered per data version."""
     return memo(store, ("schemes", lang), lambda: list_schemes(store, lang))
 
 
-def scheme_for_vocab(store: EmbeddedStore, vocab_id: str) -> SchemeSummary | None:
+def scheme_for_vocab(store: Store, vocab_id: str) -> SchemeSummary | None:
     """The concept scheme with this vocabulary id, or None."""
     return next((s for s in schemes(store) if s.vocab_id == vocab_id), None)
 

@@ -21,7 +21,7 @@ from graph_service.model.vocab import (
     TypeInfo,
     _scheme,
 )
-from graph_service.store.embedded import EmbeddedStore
+from graph_service.store import Store
 
 
 def _page(limit: int, offset: int) -> str:
@@ -30,7 +30,7 @@ def _page(limit: int, offset: int) -> str:
 
 
 def types(
-    store: EmbeddedStore, vocab_id: str | None = None, lang: str | None = None
+    store: Store, vocab_id: str | None = None, lang: str | None = None
 ) -> list[TypeInfo] | None:
     """Classes of the concepts and collections (of one vocabulary, or of all), with labels."""
     if vocab_id is None:
@@ -70,9 +70,7 @@ def types(
     return sorted(result, key=lambda t: (order.get(t.iri, 2), t.iri))
 
 
-def statistics(
-    store: EmbeddedStore, vocab_id: str, lang: str | None = None
-) -> list[TypeCount] | None:
+def statistics(store: Store, vocab_id: str, lang: str | None = None) -> list[TypeCount] | None:
     """Counts of concepts, collections and each other class of a vocabulary (deprecated apart)."""
     scheme = _scheme(store, vocab_id)
     if scheme is None:
@@ -98,7 +96,7 @@ def statistics(
     return sorted(result, key=lambda c: (order.get(c.iri, 2), c.iri))
 
 
-def label_statistics(store: EmbeddedStore, vocab_id: str) -> list[LabelCount] | None:
+def label_statistics(store: Store, vocab_id: str) -> list[LabelCount] | None:
     """Preferred, alternative and hidden labels of a vocabulary's concepts, per language."""
     scheme = _scheme(store, vocab_id)
     if scheme is None:
@@ -127,7 +125,7 @@ def label_statistics(store: EmbeddedStore, vocab_id: str) -> list[LabelCount] | 
 
 
 def list_concepts(
-    store: EmbeddedStore, vocab_id: str, *, limit: int = 100, offset: int = 0
+    store: Store, vocab_id: str, *, limit: int = 100, offset: int = 0
 ) -> ConceptPage | None:
     """One page of a vocabulary's concepts in IRI order, for harvesting, with the total."""
     scheme = _scheme(store, vocab_id)
@@ -167,7 +165,7 @@ def list_concepts(
 
 
 def changes(
-    store: EmbeddedStore,
+    store: Store,
     vocab_id: str,
     which: str,
     lang: str | None = None,
@@ -202,7 +200,7 @@ def changes(
 
 
 def _labels_of(
-    store: EmbeddedStore, iris: list[str], lang: str | None, *, with_replacements: bool = False
+    store: Store, iris: list[str], lang: str | None, *, with_replacements: bool = False
 ) -> dict[str, tuple[list[Term], list[Ref]]]:
     """Preferred labels (and replacements) of a few IRIs in one query, bound one by one."""
     if not iris:

@@ -14,7 +14,7 @@ from graph_service.model.base import rows as select_rows
 from graph_service.model.browse import PDVO, PREFIXES_UI, labels_for
 from graph_service.model.resources import ResourcePage, summaries
 from graph_service.model.tree import DOWN, UP
-from graph_service.store.embedded import EmbeddedStore
+from graph_service.store import Store
 
 #: Classes that make a concept a territory page (region > département > EPCI > commune).
 TERRITORY_CLASSES = tuple(PDVO + c for c in ("Pays", "Region", "Departement", "EPCI", "Commune"))
@@ -31,7 +31,7 @@ class Contrat:
 
 
 def territory_resources(
-    store: EmbeddedStore, territory_iri: str, lang: str | None, *, limit: int = 10, offset: int = 0
+    store: Store, territory_iri: str, lang: str | None, *, limit: int = 10, offset: int = 0
 ) -> ResourcePage:
     """Resources about a territory or any territory under it, newest first, one page of them."""
     bindings: dict[str, Node] = {"t": URIRef(territory_iri)}
@@ -52,7 +52,7 @@ def territory_resources(
     return ResourcePage(int(total[0]["n"]) if total else 0, offset, limit, tuple(items))
 
 
-def contrats_de_ville(store: EmbeddedStore, territory_iri: str, lang: str | None) -> list[Contrat]:
+def contrats_de_ville(store: Store, territory_iri: str, lang: str | None) -> list[Contrat]:
     """Contrats de ville of a territory: piloted by it (EPCI) or by an EPCI in it (région,
     département), or, for a commune, by its EPCI."""
     found = select_rows(

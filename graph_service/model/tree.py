@@ -17,7 +17,7 @@ from graph_service.model.base import (
     truthy,
 )
 from graph_service.model.base import rows as select_rows
-from graph_service.store.embedded import EmbeddedStore
+from graph_service.store import Store
 
 #: Hierarchy edges, whichever direction the data states them in.
 UP = "(skos:broader|^skos:narrower)"
@@ -88,7 +88,7 @@ def _refs(found: list[dict[str, Term]], lang: str | None, key: str = "x") -> lis
     return sorted(refs, key=label_key)
 
 
-def neighbours(store: EmbeddedStore, iri: str, relation: str, lang: str | None) -> list[Ref] | None:
+def neighbours(store: Store, iri: str, relation: str, lang: str | None) -> list[Ref] | None:
     """Direct broader, narrower or related concepts with labels; None if no such concept."""
     rows = select_rows(
         store,
@@ -104,23 +104,23 @@ def neighbours(store: EmbeddedStore, iri: str, relation: str, lang: str | None) 
     return _refs(rows, lang)
 
 
-def broader(store: EmbeddedStore, iri: str, lang: str | None = None) -> list[Ref] | None:
+def broader(store: Store, iri: str, lang: str | None = None) -> list[Ref] | None:
     """Direct broader concepts (stated as broader or as the inverse narrower)."""
     return neighbours(store, iri, "broader", lang)
 
 
-def narrower(store: EmbeddedStore, iri: str, lang: str | None = None) -> list[Ref] | None:
+def narrower(store: Store, iri: str, lang: str | None = None) -> list[Ref] | None:
     """Direct narrower concepts (stated as narrower or as the inverse broader)."""
     return neighbours(store, iri, "narrower", lang)
 
 
-def related(store: EmbeddedStore, iri: str, lang: str | None = None) -> list[Ref] | None:
+def related(store: Store, iri: str, lang: str | None = None) -> list[Ref] | None:
     """Related concepts (in either direction)."""
     return neighbours(store, iri, "related", lang)
 
 
 def transitive(
-    store: EmbeddedStore, iri: str, relation: str, lang: str | None = None, limit: int = 1000
+    store: Store, iri: str, relation: str, lang: str | None = None, limit: int = 1000
 ) -> list[TransitiveEntry] | None:
     """The concept and its broader (or narrower) closure, nearest first, at most `limit` entries."""
     if not concept_exists(store, iri):
@@ -189,7 +189,7 @@ def _children_rows(rows: list[dict[str, Term]], lang: str | None) -> dict[str, l
     return grouped
 
 
-def children(store: EmbeddedStore, iri: str, lang: str | None = None) -> list[Child] | None:
+def children(store: Store, iri: str, lang: str | None = None) -> list[Child] | None:
     """Narrower concepts for a tree view, each saying whether it has children of its own."""
     rows = select_rows(
         store,
@@ -206,9 +206,7 @@ def children(store: EmbeddedStore, iri: str, lang: str | None = None) -> list[Ch
     return _children_rows(rows, lang).get(iri, [])
 
 
-def hierarchy(
-    store: EmbeddedStore, iri: str, lang: str | None = None
-) -> list[HierarchyNode] | None:
+def hierarchy(store: Store, iri: str, lang: str | None = None) -> list[HierarchyNode] | None:
     """The concept and all its ancestors, each with its parents, children and schemes it tops."""
     if not concept_exists(store, iri):
         return None
@@ -246,9 +244,7 @@ def hierarchy(
     ]
 
 
-def top_concepts(
-    store: EmbeddedStore, scheme_iri: str, lang: str | None = None
-) -> list[TopConcept]:
+def top_concepts(store: Store, scheme_iri: str, lang: str | None = None) -> list[TopConcept]:
     """The top concepts of a scheme (stated either way), sorted by label."""
     rows = select_rows(
         store,

@@ -10,7 +10,7 @@ from rdflib import URIRef
 from graph_service.model.base import PREFIXES, Ref, Term, label_key, make_ref, memo, truthy
 from graph_service.model.base import rows as select_rows
 from graph_service.model.schemes import scheme_for_vocab
-from graph_service.store.embedded import EmbeddedStore
+from graph_service.store import Store
 
 #: Concepts of a scheme ($s): stated members and top concepts. A sub-select, so that the engine
 #: finds them first and joins what follows to them (joined unions can be planned very badly).
@@ -125,12 +125,12 @@ class ConceptPage:
     items: tuple[ConceptListing, ...]
 
 
-def _scheme(store: EmbeddedStore, vocab_id: str) -> URIRef | None:
+def _scheme(store: Store, vocab_id: str) -> URIRef | None:
     found = scheme_for_vocab(store, vocab_id)
     return None if found is None else URIRef(found.iri)
 
 
-def languages(store: EmbeddedStore, scheme_iri: str) -> tuple[str, ...]:
+def languages(store: Store, scheme_iri: str) -> tuple[str, ...]:
     """Languages of the preferred labels of a scheme's concepts, French and English first."""
 
     def compute() -> tuple[str, ...]:
@@ -147,9 +147,7 @@ def languages(store: EmbeddedStore, scheme_iri: str) -> tuple[str, ...]:
     return memo(store, ("languages", scheme_iri), compute)
 
 
-def vocabulary_info(
-    store: EmbeddedStore, vocab_id: str, lang: str | None = None
-) -> VocabularyInfo | None:
+def vocabulary_info(store: Store, vocab_id: str, lang: str | None = None) -> VocabularyInfo | None:
     """The vocabulary with this id, titled in `lang`; None if no scheme has this id."""
     from graph_service.model.schemes import schemes
 
@@ -174,7 +172,7 @@ def vocabulary_info(
     )
 
 
-def groups(store: EmbeddedStore, vocab_id: str, lang: str | None = None) -> list[Group] | None:
+def groups(store: Store, vocab_id: str, lang: str | None = None) -> list[Group] | None:
     """Collections of a vocabulary (stated in the scheme or holding its concepts), by label."""
     scheme = _scheme(store, vocab_id)
     if scheme is None:
@@ -221,9 +219,7 @@ def _groups(rows: list[dict[str, Term]], lang: str | None) -> list[Group]:
     return sorted(result, key=lambda g: label_key(Ref(g.iri, g.label)))
 
 
-def group_members(
-    store: EmbeddedStore, group_iri: str, lang: str | None = None
-) -> list[Member] | None:
+def group_members(store: Store, group_iri: str, lang: str | None = None) -> list[Member] | None:
     """Members of a collection with their types; None if the IRI is not a collection."""
     rows = select_rows(
         store,

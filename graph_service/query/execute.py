@@ -6,8 +6,8 @@ import json
 from dataclasses import dataclass
 
 from graph_service.exceptions import GraphServiceError
+from graph_service.store import Store
 from graph_service.store.base import QueryAnswer, StoreError
-from graph_service.store.embedded import EmbeddedStore
 from graph_service.store.remote import RemoteUnavailable
 
 #: The smallest number of bytes one row takes in each results format: an answer shorter than
@@ -55,7 +55,7 @@ def count_rows(body: bytes, fmt: str) -> int:
     return len(json.loads(body)["results"]["bindings"])
 
 
-def execute(store: EmbeddedStore, task: QueryTask, max_rows: int) -> QueryAnswer:
+def execute(store: Store, task: QueryTask, max_rows: int) -> QueryAnswer:
     """Run a task in this process and check the row limit; raises GraphServiceError."""
     try:
         answer = store.query_serialized(

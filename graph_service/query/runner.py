@@ -24,8 +24,8 @@ from graph_service.query.execute import (
     timeout_message,
 )
 from graph_service.query.workers import WorkerPool
+from graph_service.store import Store
 from graph_service.store.base import QueryAnswer
-from graph_service.store.embedded import EmbeddedStore
 
 __all__ = [
     "AnswerCache",
@@ -47,9 +47,7 @@ class ThreadRunner:
     def __init__(self, size: int) -> None:
         self._executor = ThreadPoolExecutor(max_workers=max(4, size), thread_name_prefix="query")
 
-    def run(
-        self, store: EmbeddedStore, task: QueryTask, timeout: float, max_rows: int
-    ) -> QueryAnswer:
+    def run(self, store: Store, task: QueryTask, timeout: float, max_rows: int) -> QueryAnswer:
         """Run a task in a thread and wait at most `timeout` seconds for it."""
         future = self._executor.submit(execute, store, task, max_rows)
         try:
@@ -68,7 +66,7 @@ _runners: dict[str, WorkerPool | ThreadRunner] = {}
 _runners_lock = threading.Lock()
 
 
-def get_runner(store: EmbeddedStore, workers: int = DEFAULT_WORKERS) -> WorkerPool | ThreadRunner:
+def get_runner(store: Store, workers: int = DEFAULT_WORKERS) -> WorkerPool | ThreadRunner:
     """The process's pool for persistent stores, or its thread runner for in-memory ones."""
     kind = "pool" if store.is_persistent else "threads"
     runner = _runners.get(kind)
@@ -131,7 +129,7 @@ _answers = AnswerCache()
 
 
 def run_query(
-    store: EmbeddedStore,
+    store: Store,
     task: QueryTask,
     *,
     timeout: float,

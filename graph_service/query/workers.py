@@ -24,6 +24,7 @@ from pathlib import Path
 
 from graph_service.exceptions import GraphServiceError
 from graph_service.query.execute import QueryTask, QueryTimeout, execute, timeout_message
+from graph_service.store import Store
 from graph_service.store.base import QueryAnswer, StoreError
 from graph_service.store.embedded import EmbeddedStore
 
@@ -103,7 +104,7 @@ def worker_main(read_fd: int, write_fd: int) -> None:
     """A worker's loop: read (path, version, max_rows, task...), answer ("ok"|"error", ...)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     _send(write_fd, _READY)
-    store: EmbeddedStore | None = None
+    store: Store | None = None
     opened: tuple[str, str] | None = None
     while True:
         try:
@@ -228,9 +229,7 @@ class WorkerPool:
         if not self._closed:
             self._spawn()
 
-    def run(
-        self, store: EmbeddedStore, task: QueryTask, timeout: float, max_rows: int
-    ) -> QueryAnswer:
+    def run(self, store: Store, task: QueryTask, timeout: float, max_rows: int) -> QueryAnswer:
         """Run a task in a worker; QueryTimeout once `timeout` seconds have passed."""
         limit = timeout if timeout > 0 else None
         try:

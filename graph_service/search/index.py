@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from graph_service.labels import language_order
 from graph_service.search.build import Concept, build_database, build_database_apart
-from graph_service.store.embedded import EmbeddedStore
+from graph_service.store import Store
 from graph_service.text import fold
 
 __all__ = ["IndexEntry", "SearchHit", "SearchIndex", "fold", "get_index"]
@@ -78,7 +78,7 @@ class SearchIndex:
         self._memo: dict[tuple, object] = {}
 
     @classmethod
-    def build(cls, store: EmbeddedStore, previous_size: int | None = None) -> SearchIndex:
+    def build(cls, store: Store, previous_size: int | None = None) -> SearchIndex:
         """Read every concept label of the store into a new index.
 
         The index of a persistent or remote store is built by a child process (see
@@ -339,7 +339,7 @@ def _pick(prefs: dict[str, str], lang: str | None) -> tuple[str, str] | None:
     return prefs[code], code
 
 
-_indexes: weakref.WeakKeyDictionary[EmbeddedStore, SearchIndex] = weakref.WeakKeyDictionary()
+_indexes: weakref.WeakKeyDictionary[Store, SearchIndex] = weakref.WeakKeyDictionary()
 _build_lock = threading.Lock()
 
 
@@ -360,13 +360,13 @@ def _filters(
     return where, params
 
 
-def index_ready(store: EmbeddedStore) -> bool:
+def index_ready(store: Store) -> bool:
     """Whether the store's search index is built for its current data version."""
     index = _indexes.get(store)
     return index is not None and index.version == store.version
 
 
-def get_index(store: EmbeddedStore) -> SearchIndex:
+def get_index(store: Store) -> SearchIndex:
     """The search index of a store, rebuilt on the first call after its data version changed."""
     index = _indexes.get(store)
     if index is not None and index.version == store.version:

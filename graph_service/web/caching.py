@@ -16,8 +16,8 @@ from datetime import UTC, datetime, timedelta
 from flask import Flask, Response, request
 from werkzeug.http import http_date, is_resource_modified, parse_etags
 
+from graph_service.store import Store
 from graph_service.store.build import BuildError
-from graph_service.store.embedded import EmbeddedStore
 
 #: Freshness granted to data answers; short, because a write can change them at any time.
 MAX_AGE = 60
@@ -26,13 +26,11 @@ MAX_AGE = 60
 PURE_BLUEPRINTS = frozenset({"rest", "linked_data"})
 
 #: Per store: the data version, when it was last changed, and that date as an HTTP header.
-_modified: weakref.WeakKeyDictionary[EmbeddedStore, tuple[str, datetime, str]] = (
-    weakref.WeakKeyDictionary()
-)
+_modified: weakref.WeakKeyDictionary[Store, tuple[str, datetime, str]] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
 
-def last_modified(store: EmbeddedStore) -> datetime:
+def last_modified(store: Store) -> datetime:
     """When the data of the store's current version was last changed, to the second.
 
     The first version a process sees dates from the newest file of the store directory (the
@@ -42,12 +40,12 @@ def last_modified(store: EmbeddedStore) -> datetime:
     return _modified_entry(store)[1]
 
 
-def last_modified_header(store: EmbeddedStore) -> str:
+def last_modified_header(store: Store) -> str:
     """last_modified() as an HTTP date, formatted once per data version (it is on every answer)."""
     return _modified_entry(store)[2]
 
 
-def _modified_entry(store: EmbeddedStore) -> tuple[str, datetime, str]:
+def _modified_entry(store: Store) -> tuple[str, datetime, str]:
     version = store.version
     with _lock:
         seen = _modified.get(store)
@@ -70,7 +68,7 @@ def _modified_entry(store: EmbeddedStore) -> tuple[str, datetime, str]:
         return entry
 
 
-def etag_for(store: EmbeddedStore, vary: str | None = None) -> str:
+def etag_for(store: Store, vary: str | None = None) -> str:
     """The (weak) entity tag of the current request's answer at the store's data version.
 
     It covers the path, the query and Accept, plus any other request header the answer says it
@@ -98,7 +96,7 @@ def etag_of(
     return f"{version}-{digest}"
 
 
-def _current_store() -> EmbeddedStore | None:
+def _current_store() -> Store | None:
     from graph_service.web.backend import get_store
 
     try:

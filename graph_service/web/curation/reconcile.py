@@ -24,7 +24,7 @@ from graph_service.curate.textmatch import fold, normalise
 from graph_service.labels import pick
 from graph_service.model.schemes import list_schemes
 from graph_service.namespaces import BASE, vocab_id_of
-from graph_service.store.embedded import EmbeddedStore
+from graph_service.store import Store
 from graph_service.web.backend import get_store
 
 bp = Blueprint("reconcile", __name__)
@@ -61,12 +61,12 @@ class Candidate:
         }
 
 
-def _scheme_names(store: EmbeddedStore) -> dict[str, tuple[str, str]]:
+def _scheme_names(store: Store) -> dict[str, tuple[str, str]]:
     """vocab id -> (scheme IRI, title)."""
     return {s.vocab_id: (s.iri, s.title) for s in list_schemes(store)}
 
 
-def _restriction(store: EmbeddedStore, wanted: str | None) -> tuple[str | None, str | None]:
+def _restriction(store: Store, wanted: str | None) -> tuple[str | None, str | None]:
     """A query's type as (vocab id, rdf:type IRI): scheme IRI or id, skos:Concept, or a class."""
     if not wanted or wanted in {SKOS_CONCEPT, "skos:Concept"}:
         return None, None
@@ -76,7 +76,7 @@ def _restriction(store: EmbeddedStore, wanted: str | None) -> tuple[str | None, 
     return None, wanted
 
 
-def reconcile_one(store: EmbeddedStore, query: dict) -> list[Candidate]:
+def reconcile_one(store: Store, query: dict) -> list[Candidate]:
     """Answer one query object {"query", "type", "limit"}."""
     text = query.get("query")
     if not isinstance(text, str) or not text.strip():
@@ -119,7 +119,7 @@ def reconcile_one(store: EmbeddedStore, query: dict) -> list[Candidate]:
 
 
 def _candidate_iris(
-    store: EmbeddedStore, text: str, vocab_id: str | None, type_iri: str | None, limit: int
+    store: Store, text: str, vocab_id: str | None, type_iri: str | None, limit: int
 ) -> list[str]:
     """Search-index hits first, then label matches (which know plurals, elision and typos)."""
     found: dict[str, None] = {}
@@ -150,7 +150,7 @@ def _score(query: str, key: str, kind: str, label: str) -> float:
     return round(SequenceMatcher(None, key, other).ratio() * 85, 1)
 
 
-def manifest(store: EmbeddedStore, root: str) -> dict:
+def manifest(store: Store, root: str) -> dict:
     """The service manifest OpenRefine reads first."""
     types = [{"id": SKOS_CONCEPT, "name": "Concept (any vocabulary)"}]
     types += [{"id": iri, "name": title} for iri, title in _scheme_names(store).values()]

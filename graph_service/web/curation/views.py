@@ -17,16 +17,16 @@ from graph_service.curate.fetch import DEFAULT_MAX_BYTES
 from graph_service.curate.quality import QualityReport, run_checks
 from graph_service.curate.suggest import suggest
 from graph_service.exceptions import Forbidden, GraphServiceError
+from graph_service.store import Store
 from graph_service.store.base import StoreError
-from graph_service.store.embedded import EmbeddedStore
 from graph_service.web.backend import get_store
 from graph_service.web.curation.reconcile import concept_href
 
 bp = Blueprint("curation", __name__, template_folder="templates")
 
 MAX_TEXT = 200_000
-_reports: weakref.WeakKeyDictionary[EmbeddedStore, QualityReport] = weakref.WeakKeyDictionary()
-_versions: weakref.WeakKeyDictionary[EmbeddedStore, str] = weakref.WeakKeyDictionary()
+_reports: weakref.WeakKeyDictionary[Store, QualityReport] = weakref.WeakKeyDictionary()
+_versions: weakref.WeakKeyDictionary[Store, str] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
 
@@ -63,7 +63,7 @@ def index() -> ResponseReturnValue:
     return render_template("curation/index.html", lang="fr")
 
 
-def quality_report(store: EmbeddedStore) -> QualityReport:
+def quality_report(store: Store) -> QualityReport:
     """The quality report of the live store, computed once per data version."""
     with _lock:
         if _versions.get(store) != store.version or store not in _reports:

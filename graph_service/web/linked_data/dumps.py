@@ -14,7 +14,7 @@ from graph_service.model.base import PREFIXES as SPARQL_PREFIXES
 from graph_service.model.base import memo
 from graph_service.model.schemes import scheme_for_vocab, schemes
 from graph_service.namespaces import GRAPH, PREFIXES, VOID
-from graph_service.store.embedded import EmbeddedStore
+from graph_service.store import Store
 from graph_service.web.backend import get_store
 from graph_service.web.caching import last_modified
 from graph_service.web.conneg import RDF_TYPES, rdf_by_extension
@@ -30,7 +30,7 @@ VOID_FORMATS = {"turtle": "turtle", "jsonld": "json-ld", "rdfxml": "xml", "ntrip
 _TURTLE_PREFIXES = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(LD_PREFIXES.items()))
 
 
-def dump_graphs(store: EmbeddedStore, name: str) -> list[str | None] | None:
+def dump_graphs(store: Store, name: str) -> list[str | None] | None:
     """The graphs a dump is made of: all of them (None = default graph), those holding a
     scheme, or those of the resources; None when the name is unknown."""
     if name == ALL:
@@ -48,11 +48,11 @@ def dump_graphs(store: EmbeddedStore, name: str) -> list[str | None] | None:
     return sorted(str(r["g"]) for r in rows) or None
 
 
-def _default_graph_used(store: EmbeddedStore) -> bool:
+def _default_graph_used(store: Store) -> bool:
     return bool(store.select("SELECT ?s WHERE { ?s ?p ?o } LIMIT 1", union=False))
 
 
-def _graph_chunks(store: EmbeddedStore, graphs: list[str | None], fmt: str) -> Iterator[bytes]:
+def _graph_chunks(store: Store, graphs: list[str | None], fmt: str) -> Iterator[bytes]:
     """Serialise graph after graph, so that only one graph is in memory at a time."""
     default_query = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
     if fmt == "trig":
@@ -76,7 +76,7 @@ def _graph_chunks(store: EmbeddedStore, graphs: list[str | None], fmt: str) -> I
         yield body
 
 
-def _merged(store: EmbeddedStore, graphs: list[str | None], fmt: str) -> bytes:
+def _merged(store: Store, graphs: list[str | None], fmt: str) -> bytes:
     """One document for formats that cannot be concatenated (RDF/XML, JSON-LD)."""
     named = [g for g in graphs if g is not None]
     values = " ".join(f"$g{n}" for n in range(len(named)))
@@ -123,7 +123,7 @@ def public_base() -> str:
     return base.rstrip("/") + "/"
 
 
-def void_graph(store: EmbeddedStore) -> Graph:
+def void_graph(store: Store) -> Graph:
     """VoID: the dataset, one subset per vocabulary with its size, dumps and URI space."""
     base = public_base()
     namespace = current_app.config.get("NAMESPACE") or PREFIXES["pdv"]

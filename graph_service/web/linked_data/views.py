@@ -13,8 +13,8 @@ from werkzeug.exceptions import NotAcceptable
 from graph_service.exceptions import GraphServiceError, NotFound
 from graph_service.model.base import PREFIXES as SPARQL_PREFIXES
 from graph_service.namespaces import PREFIXES, SCHEME_IDS
+from graph_service.store import Store
 from graph_service.store.base import StoreError
-from graph_service.store.embedded import EmbeddedStore
 from graph_service.web.backend import get_store
 from graph_service.web.conneg import RDF_TYPES, negotiate, rdf_by_extension, rdf_type
 from graph_service.web.ui.pages import render_page
@@ -99,7 +99,7 @@ def valid_iri(value: str) -> bool:
     return len(value) <= 4096 and _IRI.match(value) is not None
 
 
-def serialize_description(store: EmbeddedStore, iri: str, fmt: str) -> bytes:
+def serialize_description(store: Store, iri: str, fmt: str) -> bytes:
     """The RDF about an IRI in one format; JSON-LD is compacted with the Skosmos context."""
     bindings = {"s": URIRef(iri)}
     if fmt == "jsonld":

@@ -9,8 +9,8 @@ from urllib.parse import urlencode
 
 from flask import Response, render_template, request, url_for
 
+from graph_service.store import Store
 from graph_service.store.base import QueryAnswer
-from graph_service.store.embedded import EmbeddedStore
 from graph_service.store.sparql_text import query_form
 from graph_service.web import conneg
 
@@ -28,7 +28,7 @@ _RDFLIB_NAMES = {"jsonld": "json-ld", "rdfxml": "xml", "ntriples": "nt"}
 _cache: dict[tuple[str, str, str, bool], bytes] = {}
 
 
-def service_description(endpoint: str, fmt: str, store: EmbeddedStore, updates: bool) -> bytes:
+def service_description(endpoint: str, fmt: str, store: Store, updates: bool) -> bytes:
     """The SPARQL 1.1 Service Description of the endpoint, in an RDF format (cached per version)."""
     key = (endpoint, fmt, store.version, updates)
     body = _cache.get(key)

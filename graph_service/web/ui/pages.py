@@ -26,7 +26,7 @@ from graph_service.model.territory import (
     contrats_de_ville,
     territory_resources,
 )
-from graph_service.store.embedded import EmbeddedStore
+from graph_service.store import Store
 from graph_service.web.ui.links import (
     content_language,
     data_links,
@@ -88,7 +88,7 @@ def _territory_level(concept: Concept) -> str | None:
     return None
 
 
-def concept_page(store: EmbeddedStore, iri: str) -> str:
+def concept_page(store: Store, iri: str) -> str:
     """A concept (or territory) with its neighbourhood, resources and data links."""
     lang, clang = ui_language(), content_language()
     concept = concept_details(store, iri, clang)
@@ -148,7 +148,7 @@ def concept_page(store: EmbeddedStore, iri: str) -> str:
     )
 
 
-def resource_page(store: EmbeddedStore, iri: str) -> str:
+def resource_page(store: Store, iri: str) -> str:
     """A resource: metadata, subjects, territories, attachments, table of contents, source."""
     clang = content_language()
     resource = resource_details(store, iri, clang)
@@ -170,7 +170,7 @@ def resource_page(store: EmbeddedStore, iri: str) -> str:
     )
 
 
-def description_page(store: EmbeddedStore, iri: str, kind: str) -> str:
+def description_page(store: Store, iri: str, kind: str) -> str:
     """A collection (with its members) or any other described IRI (its statements)."""
     description = describe(store, iri, content_language())
     if description is None:
@@ -185,7 +185,7 @@ def description_page(store: EmbeddedStore, iri: str, kind: str) -> str:
     )
 
 
-def render_page(store: EmbeddedStore, iri: str, kind: str) -> str:
+def render_page(store: Store, iri: str, kind: str) -> str:
     """The HTML page of an IRI of the given kind (as linked_data.kind_of tells it)."""
     if kind == "concept":
         return concept_page(store, iri)

@@ -21,7 +21,7 @@ from graph_service.model.schemes import scheme_for_vocab
 from graph_service.model.tree import children, top_concepts
 from graph_service.model.vocab import VocabularyInfo, groups, vocabulary_info
 from graph_service.namespaces import vocab_id_of
-from graph_service.store.embedded import EmbeddedStore
+from graph_service.store import Store
 from graph_service.web.backend import get_store
 from graph_service.web.ui.links import (
     content_language,
@@ -58,7 +58,7 @@ def toggle_url(iri: str, anchor: str) -> str:
     return here(expand=opened[-MAX_EXPANDED:] or None) + f"#{anchor}"
 
 
-def _expanded(store: EmbeddedStore, clang: str) -> dict[str, list]:
+def _expanded(store: Store, clang: str) -> dict[str, list]:
     """Children of the nodes opened with ?expand= (unknown or malformed IRIs are ignored)."""
     opened: dict[str, list] = {}
     for iri in request.args.getlist("expand")[-MAX_EXPANDED:]:
@@ -82,7 +82,7 @@ def scheme_data(info: VocabularyInfo) -> dict[str, object]:
     return data
 
 
-def scheme_page(store: EmbeddedStore, iri: str) -> str:
+def scheme_page(store: Store, iri: str) -> str:
     """A concept scheme: description, counts, top concepts as a tree, letters of the index."""
     lang, clang = ui_language(), content_language()
     vocab_id = vocab_id_of(iri)

@@ -12,9 +12,9 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from graph_service.store import Store
 from graph_service.store.base import StoreError
 from graph_service.store.build import BuildError, open_current, source_files
-from graph_service.store.embedded import EmbeddedStore
 
 FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -24,7 +24,7 @@ def _err(message: str) -> None:
 
 
 @contextmanager
-def current_store(*, read_only: bool = False) -> Iterator[EmbeddedStore]:
+def current_store(*, read_only: bool = False) -> Iterator[Store]:
     """The store of DATA_DIR, with a clear message when a running server holds its lock."""
     data_dir: Path = current_app.config["DATA_DIR"]
     try:

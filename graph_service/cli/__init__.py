@@ -1,4 +1,5 @@
-"""The graph-service command: validate, build and serve (a thin shell over the library)."""
+"""The graph-service command: validate, build and serve (a thin shell over the library); the
+curation commands are in cli/curation.py."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from flask import current_app
 from flask.cli import FlaskGroup
 
 from graph_service import create_app
+from graph_service.cli.curation import register as register_curation
 from graph_service.store.build import (
     BuildError,
     build_remote,
@@ -118,10 +120,4 @@ def serve_command(host: str, port: int, threads: int | None, dev: bool) -> None:
     )
 
 
-from graph_service.curate.commands import register as _register_curation  # noqa: E402
-
-_register_curation(main)
-
-
-if __name__ == "__main__":
-    main()
+register_curation(main)
