@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from rdflib import Namespace
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
@@ -86,3 +88,15 @@ def sparql_prefixes(*names: str) -> str:
     """PREFIX lines for SPARQL text, for the named prefixes (all of PREFIXES when none named)."""
     chosen = names or tuple(PREFIXES)
     return "".join(f"PREFIX {name}: <{PREFIXES[name]}>\n" for name in chosen)
+
+
+#: What an absolute IRI may hold (a scheme, then the IRIREF production's characters).
+_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^<>\"{}|^`\\\x00-\x20\x7f]*")
+#: Longer IRIs are refused in requests: no vocabulary uses them, and it bounds a request's work.
+MAX_IRI_LENGTH = 4096
+
+
+def valid_iri(value: str) -> bool:
+    """Whether a string is an absolute IRI (at most MAX_IRI_LENGTH characters) that can be
+    written as <value> in SPARQL or Turtle."""
+    return len(value) <= MAX_IRI_LENGTH and _IRI.fullmatch(value) is not None

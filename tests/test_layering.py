@@ -1,4 +1,4 @@
-"""The package's layering, enforced: imports point down, Flask stays in web/, SPARQL stays out of it.
+"""The layering, enforced: imports point down, Flask stays in web/, SPARQL stays out of it.
 
 In the spirit of an import-linter contract, read from the source with `ast` (nothing imported),
 plus every module imported alone in a fresh interpreter so that an import cycle fails.

@@ -11,10 +11,11 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import Namespace
 
 from graph_service import create_app
+from graph_service.namespaces import MAX_IRI_LENGTH, valid_iri
 from graph_service.query.runner import count_rows
 from graph_service.store.build import open_current
 from graph_service.store.embedded import EmbeddedStore
-from graph_service.store.sparql_text import add_using, query_form, valid_iri
+from graph_service.store.sparql_text import add_using, query_form
 from graph_service.web.sparql.page import EXAMPLES
 
 EX = "http://example.org/"
@@ -362,6 +363,9 @@ def test_valid_iri() -> None:
     assert valid_iri("http://example.org/a#b")
     assert not valid_iri("relative/path")
     assert not valid_iri("http://x/> } ; DROP ALL ; <x")
+    # One rule everywhere: a long IRI is refused by every endpoint alike.
+    assert valid_iri("http://example.org/" + "a" * (MAX_IRI_LENGTH - 19))
+    assert not valid_iri("http://example.org/" + "a" * 5000)
 
 
 # --- service description and the page ------------------------------------------------------------

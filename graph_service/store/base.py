@@ -30,7 +30,15 @@ class Store(Protocol):
     by string formatting: user input cannot change a query's shape.
     """
 
-    path: Path | None
+    @property
+    def path(self) -> Path | None:
+        """The local directory of the data, or None (in memory, or remote)."""
+        ...
+
+    @property
+    def read_only(self) -> bool:
+        """Whether this handle refuses writes."""
+        ...
 
     @property
     def version(self) -> str:
@@ -39,11 +47,11 @@ class Store(Protocol):
 
     @property
     def is_persistent(self) -> bool:
-        """Whether the data survives a restart (a local directory or a remote server)."""
+        """Whether worker processes can open this store from its directory (read-only)."""
         ...
 
     def reopen_settings(self) -> Mapping[str, object] | None:
-        """How another process reopens this store (read-only), or None when it cannot."""
+        """How another process reopens this store, or None when it cannot (in memory)."""
         ...
 
     def select(
@@ -65,8 +73,9 @@ class Store(Protocol):
     def construct_serialized(
         self,
         query: str,
-        fmt: str,
         bindings: Mapping[str, Node] | None = None,
+        fmt: str = "turtle",
+        *,
         prefixes: Mapping[str, str] | None = None,
     ) -> bytes:
         """Run a CONSTRUCT or DESCRIBE query and serialise its triples in `fmt`."""
@@ -75,11 +84,12 @@ class Store(Protocol):
     def query_serialized(
         self,
         query: str,
-        result_format: str,
-        graph_format: str,
         *,
-        default_graph: list[str] | None = None,
-        named_graphs: list[str] | None = None,
+        result_format: str = "json",
+        graph_format: str = "turtle",
+        union_default_graph: bool = True,
+        default_graphs: Iterable[str] | None = None,
+        named_graphs: Iterable[str] | None = None,
         base_iri: str | None = None,
     ) -> QueryAnswer:
         """Run any protocol query and serialise its answer as the engine writes it."""
@@ -94,7 +104,7 @@ class Store(Protocol):
         ...
 
     def dump(
-        self, fmt: str, graph: str | None = None, prefixes: Mapping[str, str] | None = None
+        self, fmt: str, graph: str | None = None, *, prefixes: Mapping[str, str] | None = None
     ) -> bytes:
         """One graph (or the whole dataset for dataset formats) serialised in `fmt`."""
         ...
@@ -115,18 +125,22 @@ class Store(Protocol):
         self,
         data: bytes | str | Path,
         fmt: str,
-        graph: str | None = None,
         *,
+        graph: str | None = None,
         replace: bool = False,
         base_iri: str | None = None,
-    ) -> None:
-        """Parse RDF into a graph (replacing it when asked), all or nothing."""
+    ) -> int:
+        """Parse RDF into a graph (replacing it when asked), all or nothing; the triple count."""
         ...
 
     def load_parts(
-        self, parts: Iterable[tuple[bytes | str | Path, str, str | None]], *, replace: bool = True
-    ) -> None:
-        """Load several documents, each into its graph, in one all-or-nothing step."""
+        self,
+        parts: Iterable[tuple[bytes, str]],
+        *,
+        graph: str | None = None,
+        base_iri: str | None = None,
+    ) -> int:
+        """Load several documents (data, format) into one graph in one all-or-nothing step."""
         ...
 
     def bulk_load_file(self, path: Path, fmt: str, graph: str | None) -> None:

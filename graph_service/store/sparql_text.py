@@ -27,13 +27,6 @@ _TOKENS = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 _FORMS = {"SELECT": "select", "ASK": "ask", "CONSTRUCT": "construct", "DESCRIBE": "describe"}
-#: What an absolute IRI may hold (the IRIREF production, plus a scheme).
-_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^<>\"{}|^`\\\x00-\x20]*")
-
-
-def valid_iri(value: str) -> bool:
-    """Whether a string is an absolute IRI that can be written as <value> in SPARQL."""
-    return _IRI.fullmatch(value) is not None
 
 
 def _top_level(text: str) -> Iterator[tuple[str, str, int, int]]:

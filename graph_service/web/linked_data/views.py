@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from urllib.parse import quote
 
 from flask import Blueprint, Flask, Response, current_app, redirect, request
@@ -12,7 +11,7 @@ from werkzeug.exceptions import NotAcceptable
 
 from graph_service.exceptions import GraphServiceError, NotFound
 from graph_service.model.base import PREFIXES as SPARQL_PREFIXES
-from graph_service.namespaces import PREFIXES, SCHEME_IDS
+from graph_service.namespaces import PREFIXES, SCHEME_IDS, valid_iri
 from graph_service.store import Store
 from graph_service.store.base import StoreError
 from graph_service.web.backend import get_store
@@ -90,13 +89,6 @@ WHERE {
 )
 #: One UNION branch per property everywhere above: with `VALUES ?p {...}` the engine scans every
 #: statement pointing at the IRI (all the concepts of a scheme) instead of looking two up.
-
-_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20\x7f<>\"{}|\\^`]+$")
-
-
-def valid_iri(value: str) -> bool:
-    """Whether a string is an absolute IRI the engine will accept (checked before binding)."""
-    return len(value) <= 4096 and _IRI.match(value) is not None
 
 
 def serialize_description(store: Store, iri: str, fmt: str) -> bytes:

@@ -16,11 +16,11 @@ from graph_service.exceptions import GraphServiceError
 from graph_service.model.base import kind_of
 from graph_service.model.schemes import SchemeSummary, scheme_for_vocab, schemes
 from graph_service.model.stats import types
-from graph_service.namespaces import vocab_id_of
+from graph_service.namespaces import valid_iri, vocab_id_of
 from graph_service.store.base import StoreError
 from graph_service.web.backend import get_store
 from graph_service.web.conneg import negotiate
-from graph_service.web.linked_data.views import media_type_of, serialize_description, valid_iri
+from graph_service.web.linked_data.views import media_type_of, serialize_description
 
 bp = Blueprint("rest", __name__, url_prefix="/rest/v1")
 log = logging.getLogger(__name__)

@@ -26,8 +26,9 @@ from graph_service.model.tree import (
 from graph_service.model.tree import (
     top_concepts as top_concepts_of,
 )
+from graph_service.namespaces import valid_iri
 from graph_service.web.backend import get_store
-from graph_service.web.linked_data.views import serialize_description, valid_iri
+from graph_service.web.linked_data.views import serialize_description
 from graph_service.web.rest.base import (
     ONKI,
     bad_request,

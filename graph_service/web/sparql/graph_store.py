@@ -16,8 +16,8 @@ from flask.typing import ResponseReturnValue
 from rdflib import URIRef
 
 from graph_service.exceptions import GraphServiceError, NotFound
+from graph_service.namespaces import valid_iri
 from graph_service.store.base import StoreError
-from graph_service.store.sparql_text import valid_iri
 from graph_service.store.terms import to_engine
 from graph_service.web import conneg
 from graph_service.web.auth import require_update_token

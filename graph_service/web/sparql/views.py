@@ -12,9 +12,10 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import abort
 
 from graph_service.exceptions import GraphServiceError
+from graph_service.namespaces import valid_iri
 from graph_service.query.runner import run_query
 from graph_service.store.base import StoreError
-from graph_service.store.sparql_text import add_using, valid_iri
+from graph_service.store.sparql_text import add_using
 from graph_service.web import conneg
 from graph_service.web.auth import require_update_token
 from graph_service.web.backend import get_store
