@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -153,6 +153,18 @@ class Store(Protocol):
 
     def drop_graph(self, graph: str | None) -> bool:
         """Remove a graph's triples; whether it held any."""
+        ...
+
+    def default_graph_nquads(self) -> bytes:
+        """The store's real default graph (not the union of graphs) as N-Quads."""
+        ...
+
+    def apply_rows(self, added: Sequence[str], removed: Sequence[str]) -> None:
+        """Add and remove N-Quads rows quad by quad, blank nodes keeping their labels."""
+        ...
+
+    def count_present(self, rows: Sequence[str]) -> int:
+        """How many of these N-Quads rows the store holds."""
         ...
 
     def flush(self) -> None:

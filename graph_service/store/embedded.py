@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -13,6 +13,7 @@ from rdflib.term import Node
 
 from graph_service.store.base import QueryAnswer, StoreError
 from graph_service.store.formats import RDF_FORMATS, RESULT_FORMATS
+from graph_service.store.journal import parse_rows
 from graph_service.store.terms import bind, graph_node, to_engine, to_rdflib
 
 
@@ -304,6 +305,29 @@ class EmbeddedStore:
     def has_graph(self, graph: str) -> bool:
         """Whether a named graph exists."""
         return self._store.contains_named_graph(ox.NamedNode(graph))
+
+    def default_graph_nquads(self) -> bytes:
+        """The real default graph as N-Quads (its rows have no graph term)."""
+        data = self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+        return data or b""
+
+    def apply_rows(self, added: Sequence[str], removed: Sequence[str]) -> None:
+        """Add then remove N-Quads rows through the engine's quads (blank nodes keep their
+        labels, which an update's text would renew). Not atomic for readers: the change
+        journal makes it complete after a crash."""
+        additions, removals = parse_rows(added), parse_rows(removed)
+        with self._write_lock:
+            try:
+                self._store.extend(additions)
+                for quad in removals:
+                    self._store.remove(quad)
+            except OSError as exc:
+                raise StoreError(str(exc)) from exc
+            self._writes += 1
+
+    def count_present(self, rows: Sequence[str]) -> int:
+        """How many of these N-Quads rows the store holds."""
+        return sum(1 for quad in parse_rows(rows) if quad in self._store)
 
     def flush(self) -> None:
         """Make sure every write is on disk (persistent stores only)."""

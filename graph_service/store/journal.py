@@ -97,6 +97,21 @@ def parse_rows(rows: Iterable[str]) -> list[ox.Quad]:
         raise JournalError(f"bad quad in the journal: {exc}") from exc
 
 
+def data_block(rows: Iterable[str]) -> str:
+    """The body of an INSERT DATA / DELETE DATA block for N-Quads rows, grouped by graph."""
+    by_graph: dict[str, list[str]] = {}
+    for quad in parse_rows(rows):
+        graph = quad.graph_name
+        key = "" if isinstance(graph, ox.DefaultGraph) else str(graph)
+        triple = ox.Triple(quad.subject, quad.predicate, quad.object)  # type: ignore[arg-type]
+        by_graph.setdefault(key, []).append(str(triple))
+    parts = []
+    for graph, triples in by_graph.items():
+        body = " .\n".join(triples) + " ."
+        parts.append(body if not graph else f"GRAPH {graph} {{\n{body}\n}}")
+    return "\n".join(parts)
+
+
 def _literal(value: str) -> str:
     # JSON string escaping is also valid N-Triples/Turtle string escaping for what we write.
     return json.dumps(value, ensure_ascii=False)

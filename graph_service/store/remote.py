@@ -9,10 +9,11 @@ be the union of its named graphs (`oxigraph serve --union-default-graph`, Fuseki
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import requests
@@ -22,6 +23,7 @@ from rdflib.term import Node
 from graph_service.namespaces import GRAPH, PDVO
 from graph_service.store.base import QueryAnswer, StoreError
 from graph_service.store.formats import parse_to_ntriples, reserialize
+from graph_service.store.journal import data_block
 from graph_service.store.sparql_text import query_form
 from graph_service.store.terms import bind, ntriples_to_rdflib, term_text, triples_to_ntriples
 
@@ -45,6 +47,15 @@ VERSION_TTL = 1.0
 VERSION_GRAPH = f"{GRAPH}version"
 _VERSION_SUBJECT = f"<{VERSION_GRAPH}>"
 _VERSION_PROPERTY = f"<{PDVO.dataVersion}>"
+
+
+_BLANK = re.compile(r"(^|\s)_:([A-Za-z0-9_]+)")
+
+
+def _beside(endpoint: str, name: str) -> str:
+    """The URL of a sibling service: .../query or .../sparql becomes .../<name>."""
+    base, _, last = endpoint.rstrip("/").rpartition("/")
+    return f"{base}/{name}" if last in {"query", "sparql", "update"} else f"{endpoint}/{name}"
 
 
 class RemoteUnavailable(StoreError):
@@ -79,9 +90,13 @@ class RemoteStore:
         *,
         credentials: str = "",
         timeout: float = 10.0,
+        graph_store_endpoint: str = "",
     ) -> None:
         self.query_endpoint = query_endpoint
         self.update_endpoint = update_endpoint or query_endpoint
+        # Only the Graph Store Protocol reads the real default graph of a server that queries
+        # the union of graphs; oxigraph and Fuseki serve it beside their query endpoint.
+        self.graph_store_endpoint = graph_store_endpoint or _beside(query_endpoint, "store")
         self.timeout = timeout
         self._credentials = credentials
         self._session = requests.Session()
@@ -331,6 +346,55 @@ class RemoteStore:
         target = "DEFAULT" if graph is None else f"GRAPH {term_text(URIRef(graph))}"
         self._write(f"DROP SILENT {target}")
         return True
+
+    def default_graph_nquads(self) -> bytes:
+        """The server's real default graph, read through its Graph Store Protocol endpoint."""
+        try:
+            response = self._session.get(
+                self.graph_store_endpoint,
+                params={"default": ""},
+                headers={"Accept": "application/n-triples"},
+                timeout=self.timeout,
+            )
+        except requests.RequestException as exc:
+            raise RemoteUnavailable(f"the remote graph store is unreachable: {exc}") from exc
+        if response.status_code == 404:
+            return b""
+        if not response.ok:
+            raise StoreError(
+                f"the remote graph store {self.graph_store_endpoint} answered "
+                f"{response.status_code} for the default graph"
+            )
+        return response.content
+
+    def apply_rows(self, added: Sequence[str], removed: Sequence[str]) -> None:
+        """Remove then add N-Quads rows in one request. A removed row's blank nodes match any
+        node there (a server's blank nodes cannot be named), added ones are new nodes."""
+        operations = []
+        plain = [row for row in removed if not _BLANK.search(row)]
+        blank = [row for row in removed if _BLANK.search(row)]
+        if plain:
+            operations.append(f"DELETE DATA {{\n{data_block(plain)}\n}}")
+        for row in blank:
+            pattern = _BLANK.sub(r"\1?b_\2", data_block([row]))
+            operations.append(f"DELETE WHERE {{\n{pattern}\n}}")
+        if added:
+            operations.append(f"INSERT DATA {{\n{data_block(added)}\n}}")
+        if operations:
+            self._write(" ;\n".join(operations))
+
+    def count_present(self, rows: Sequence[str]) -> int:
+        """How many of these N-Quads rows the server holds (rows with blank nodes count as
+        present: they cannot be named there)."""
+        plain = [row for row in rows if not _BLANK.search(row)]
+        present = len(rows) - len(plain)
+        for start in range(0, len(plain), 200):
+            # One branch per row: each matches once at most, so the solutions count the rows.
+            branches = [f"{{ {data_block([row])} }}" for row in plain[start : start + 200]]
+            query = "SELECT (COUNT(*) AS ?n) WHERE { " + " UNION ".join(branches) + " }"
+            rows_found = self.select(query)
+            present += int(str(rows_found[0]["n"])) if rows_found else 0
+        return present
 
     def flush(self) -> None:
         """Nothing to do: the remote persists each request."""

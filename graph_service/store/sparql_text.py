@@ -29,6 +29,15 @@ _TOKENS = re.compile(
 _FORMS = {"SELECT": "select", "ASK": "ask", "CONSTRUCT": "construct", "DESCRIBE": "describe"}
 
 
+def tokens(text: str) -> Iterator[tuple[str, str]]:
+    """Every token of SPARQL text but spaces and comments, as (kind, text): kinds are iri,
+    string, var, word, open, close and other."""
+    for match in _TOKENS.finditer(text):
+        kind = match.lastgroup or "other"
+        if kind != "space":
+            yield kind, match.group()
+
+
 def _top_level(text: str) -> Iterator[tuple[str, str, int, int]]:
     """The tokens outside braces (and the braces of depth 1) as (kind, text, start, end)."""
     depth = 0

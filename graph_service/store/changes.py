@@ -1,0 +1,250 @@
+"""Every write as one change: its patch computed first, journalled durably, then applied.
+
+The order is a write-ahead log's: a change is appended to the journal (fsync) before the store
+sees it, and the store records the sequence number of the last change it applied in the same
+update as the change's quads. On start, and after every build, the journal's changes past that
+number are applied again; applying is idempotent (quads are a set), so a crash anywhere leaves
+the store either with the change or without it, and the next start completes it.
+
+A patch is the change's effect on the data, not its request: an update is first run on a
+scratch in-memory copy of the graphs it names (and the default graph), and the quads that
+differ afterwards are the patch. Replaying a patch on a store built from a newer vocab/ is
+therefore deterministic; a patch whose quads are already there (or already gone) is reported.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+import pyoxigraph as ox
+
+from graph_service.namespaces import GRAPH, PDVO
+from graph_service.store.base import Store, StoreError
+from graph_service.store.journal import Change, Journal, data_block, parse_rows, quad_rows
+from graph_service.store.sparql_text import tokens
+
+#: The graph holding the store's replay state (the last applied change's sequence number).
+STATE_GRAPH = str(GRAPH["journal"])
+_APPLIED = f"<{PDVO.appliedChange}>"
+#: Patches larger than this are applied quad by quad instead of as one update's text.
+MAX_UPDATE_ROWS = 20_000
+
+_write_locks: dict[str, threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Patch:
+    """The quads a write adds and removes (N-Quads rows, each sorted)."""
+
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        """Whether applying the patch changes nothing."""
+        return not self.added and not self.removed
+
+
+@dataclass
+class ReplayReport:
+    """What a replay did: changes applied, and the ones that no longer applied cleanly."""
+
+    applied: list[int] = field(default_factory=list)
+    #: (sequence number, what did not apply: quads already present or already gone).
+    notes: list[tuple[int, str]] = field(default_factory=list)
+
+
+# --- the store's replay state -----------------------------------------------------------------
+
+
+def applied_seq(store: Store) -> int:
+    """The sequence number of the last journalled change this store has applied (0: none)."""
+    rows = store.select(
+        f"SELECT ?n WHERE {{ GRAPH <{STATE_GRAPH}> {{ <{STATE_GRAPH}> {_APPLIED} ?n }} }}"
+    )
+    return max((int(str(row["n"])) for row in rows), default=0)
+
+
+def _state_update(seq: int) -> str:
+    return (
+        f"DELETE WHERE {{ GRAPH <{STATE_GRAPH}> {{ <{STATE_GRAPH}> {_APPLIED} ?n }} }} ;\n"
+        f'INSERT DATA {{ GRAPH <{STATE_GRAPH}> {{ <{STATE_GRAPH}> {_APPLIED} "{seq}" }} }}'
+    )
+
+
+# --- computing a patch ------------------------------------------------------------------------
+
+
+def _graph_rows(store: Store, graph: str | None) -> list[str]:
+    """The N-Quads rows of one graph of the store (None: the default graph)."""
+    if graph is None:
+        data = store.default_graph_nquads()
+        return [row.removesuffix(" .") for row in data.decode("utf-8").splitlines() if row]
+    text = store.dump("ntriples", graph).decode("utf-8")
+    return [f"{row.removesuffix(' .')} <{graph}>" for row in text.splitlines() if row]
+
+
+def _named_in(update: str, base_iri: str | None) -> tuple[set[str], bool]:
+    """Every IRI written in an update's text (prefixed names expanded), and whether it names
+    graphs through a variable or a keyword (GRAPH ?g, CLEAR ALL, DROP NAMED...)."""
+    prefixes: dict[str, str] = {}
+    base = base_iri or ""
+    iris: set[str] = set()
+    every_graph = False
+    previous: list[str] = ["", ""]
+    for kind, text in tokens(update):
+        word = text.upper()
+        if kind == "iri":
+            iri = urljoin(base, text[1:-1]) if base else text[1:-1]
+            if previous[-1].upper() == "BASE":
+                base = iri
+            elif previous[-2].upper() == "PREFIX":
+                prefixes[previous[-1].rstrip(":")] = iri
+            iris.add(iri)
+        elif kind == "word" and ":" in text and not text.endswith(":"):
+            prefix, _, local = text.partition(":")
+            if prefix in prefixes:
+                iris.add(prefixes[prefix] + local)
+        elif (kind == "var" and previous[-1].upper() == "GRAPH") or (
+            word in {"ALL", "NAMED"} and previous[-1].upper() in {"CLEAR", "DROP", "SILENT"}
+        ):
+            every_graph = True
+        previous = [previous[-1], text]
+    return iris, every_graph
+
+
+def patch_of_update(store: Store, update: str, base_iri: str | None = None) -> Patch:
+    """The effect of a SPARQL Update on the store, computed on a scratch copy of what it names.
+
+    An update can only touch graphs it names (by IRI, or all of them through a variable or
+    ALL/NAMED) and the default graph, and only read those too: copying them, and nothing else,
+    into an in-memory store gives its exact effect (the engine runs it there).
+    """
+    named, every_graph = _named_in(update, base_iri)
+    graphs = store.named_graphs()
+    chosen = graphs if every_graph else [g for g in graphs if g in named]
+    before = [row for graph in [None, *chosen] for row in _graph_rows(store, graph)]
+    scratch = ox.Store()
+    scratch.extend(parse_rows(before))
+    try:
+        scratch.update(update, base_iri=base_iri)
+    except (SyntaxError, ValueError, OSError) as exc:
+        raise StoreError(str(exc)) from exc
+    after = {str(quad) for quad in scratch}
+    previous = set(before)
+    return Patch(added=tuple(sorted(after - previous)), removed=tuple(sorted(previous - after)))
+
+
+def patch_of_graph(store: Store, graph: str | None, rows: Iterable[str], *, replace: bool) -> Patch:
+    """The effect of adding `rows` to a graph, or of replacing the graph with them."""
+    current = set(_graph_rows(store, graph)) if graph is None or store.has_graph(graph) else set()
+    new = set(rows)
+    added = new - current
+    removed = current - new if replace else set()
+    return Patch(added=tuple(sorted(added)), removed=tuple(sorted(removed)))
+
+
+def rows_in_graph(data: bytes | str, fmt: str, graph: str | None) -> list[str]:
+    """Parse RDF (any format the engine reads) into N-Quads rows of one target graph."""
+    from graph_service.store.formats import RDF_FORMATS
+
+    target = ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
+    try:
+        quads = ox.parse(input=data, format=RDF_FORMATS[fmt], rename_blank_nodes=True)
+        return list(quad_rows(ox.Quad(q.subject, q.predicate, q.object, target) for q in quads))
+    except (SyntaxError, ValueError) as exc:
+        raise StoreError(str(exc)) from exc
+
+
+# --- applying and committing ------------------------------------------------------------------
+
+
+_BLANK = re.compile(r"(^|\s)_:")
+
+
+def apply_change(store: Store, change: Change) -> str:
+    """Apply a journalled change to the store and record it as applied; returns a note when
+    some of it was already there (or already gone), else ""."""
+    note = _check(store, change)
+    added, removed = change.added, change.removed
+    operations = []
+    if removed:
+        operations.append(f"DELETE DATA {{\n{data_block(removed)}\n}}")
+    if added:
+        operations.append(f"INSERT DATA {{\n{data_block(added)}\n}}")
+    has_blank = any(_BLANK.search(row) for row in (*added, *removed))
+    if has_blank or len(added) + len(removed) > MAX_UPDATE_ROWS:
+        # Blank nodes keep their identity only through the engine's quads (an update's text
+        # would make new ones), and very large patches load faster that way too.
+        store.apply_rows(added, removed)
+        operations = []
+    operations.append(_state_update(change.seq))
+    store.update(" ;\n".join(operations))
+    return note
+
+
+def _check(store: Store, change: Change) -> str:
+    """What of a change no longer applies cleanly (its additions present, removals gone)."""
+    if len(change.added) + len(change.removed) > MAX_UPDATE_ROWS:
+        return ""  # an import-sized patch: checking quad by quad costs more than it tells
+    present = store.count_present(change.added) if change.added else 0
+    gone = len(change.removed) - store.count_present(change.removed) if change.removed else 0
+    notes = []
+    if present:
+        notes.append(f"{present} of {len(change.added)} added quads were already present")
+    if gone:
+        notes.append(f"{gone} of {len(change.removed)} removed quads were already gone")
+    return "; ".join(notes)
+
+
+def write_lock(journal: Journal) -> threading.Lock:
+    """The lock that keeps a process's writes in journal order (one per journal)."""
+    key = str(journal.path)
+    with _locks_guard:
+        return _write_locks.setdefault(key, threading.Lock())
+
+
+def commit(
+    store: Store, journal: Journal, patch: Patch, *, author: str, message: str
+) -> Change | None:
+    """Journal a patch (fsync), then apply it; None when it changes nothing (not journalled)."""
+    if patch.is_empty:
+        return None
+    change = journal.append(
+        author=author, message=message, added=patch.added, removed=patch.removed
+    )
+    apply_change(store, change)
+    return change
+
+
+def replay(store: Store, changes: Iterable[Change]) -> ReplayReport:
+    """Apply changes in order (a build's pending changes, or a restart's unapplied ones)."""
+    report = ReplayReport()
+    for change in changes:
+        note = apply_change(store, change)
+        report.applied.append(change.seq)
+        if note:
+            report.notes.append((change.seq, note))
+    return report
+
+
+def replay_pending(store: Store, journal: Journal) -> ReplayReport:
+    """A new build's step after loading vocab/: apply the changes not yet published, and
+    record the journal's last change as applied (published ones are in vocab/ already)."""
+    report = replay(store, journal.pending())
+    last = journal.last_seq()
+    if not report.applied or report.applied[-1] != last:
+        store.update(_state_update(last))
+    return report
+
+
+def recover(store: Store, journal: Journal) -> ReplayReport:
+    """Bring a store up to date with its journal after a start or a crash: cut a torn tail,
+    then apply every change past the one the store recorded."""
+    journal.recover()
+    return replay(store, journal.changes(after=applied_seq(store)))
