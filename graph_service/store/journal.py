@@ -101,9 +101,9 @@ def data_block(rows: Iterable[str]) -> str:
     """The body of an INSERT DATA / DELETE DATA block for N-Quads rows, grouped by graph."""
     by_graph: dict[str, list[str]] = {}
     for quad in parse_rows(rows):
-        graph = quad.graph_name
-        key = "" if isinstance(graph, ox.DefaultGraph) else str(graph)
-        triple = ox.Triple(quad.subject, quad.predicate, quad.object)  # type: ignore[arg-type]
+        name = quad.graph_name
+        key = "" if isinstance(name, ox.DefaultGraph) else str(name)
+        triple = ox.Triple(quad.subject, quad.predicate, quad.object)
         by_graph.setdefault(key, []).append(str(triple))
     parts = []
     for graph, triples in by_graph.items():
