@@ -118,6 +118,8 @@ class Checker:
 
     def _add_result(self, report: Graph, shapes: Graph, result: Node) -> None:
         focus = report.value(result, SH.focusNode)
+        if focus is None:  # SHACL requires one on every result; this keeps the types honest
+            return
         path = report.value(result, SH.resultPath)
         value = report.value(result, SH.value)
         component = report.value(result, SH.sourceConstraintComponent)
@@ -179,7 +181,7 @@ class Checker:
         """Warn when two concepts of one scheme have the same preferred label in one language."""
         groups: dict[tuple, set[Node]] = defaultdict(set)
         for concept in set(self.data.subjects(RDF.type, SKOS.Concept)):
-            schemes = set(self.data.objects(concept, SKOS.inScheme))
+            schemes: set[Node | None] = set(self.data.objects(concept, SKOS.inScheme))
             schemes |= set(self.data.objects(concept, SKOS.topConceptOf))
             schemes |= set(self.data.subjects(SKOS.hasTopConcept, concept))
             # Concepts without a scheme are compared with each other (already an error of their own)
