@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import warnings
 from pathlib import Path
 
@@ -369,3 +370,139 @@ def test_committed_vocab_is_valid() -> None:
     problems = validate_files(files)
     print(format_report(problems))
     assert errors(problems) == [], format_report(errors(problems))
+
+
+# ----------------------------------------------------------------------------- vocab/ as context
+
+PDV = "https://w3id.org/pdv/"
+NOTIONS = PDV + "notions/"
+TURTLE_PREFIXES = """\
+@prefix pdv: <https://w3id.org/pdv/> .
+@prefix notions: <https://w3id.org/pdv/notions/> .
+@prefix types: <https://w3id.org/pdv/types/> .
+@prefix dcat: <http://www.w3.org/ns/dcat#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+@prefix schema: <https://schema.org/> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+"""
+# Each problem of this file involves a node or a triple of another file of vocab/.
+FAULTY_TTL = (
+    TURTLE_PREFIXES
+    + """\
+# Related to a concept of its broader chain, which runs through notions.ttl (information >
+# democratie-participative); "Concertation"@en is notions:concertation's English label.
+notions:atelier-participatif a skos:Concept ; skos:inScheme pdv:notions ;
+    skos:prefLabel "Atelier participatif"@fr , "Concertation"@en ;
+    skos:broader notions:information ; skos:related notions:democratie-participative .
+# A cycle closed by notions.ttl's maison-du-projet > concertation.
+notions:boucle a skos:Concept ; skos:inScheme pdv:notions ; skos:prefLabel "Boucle"@fr ;
+    skos:broader notions:maison-du-projet .
+notions:concertation skos:broader notions:boucle .
+# Its type is a concept of notions.ttl, not of types.ttl; its size is no integer (a value that
+# sits under sh:or, which pyshacl's own focus_nodes option would skip).
+<https://w3id.org/pdv/resources/guide-test> a schema:DigitalDocument ; dct:title "Guide"@fr ;
+    dct:issued "2024-01-15"^^xsd:date ; dct:subject notions:concertation ;
+    dct:type notions:information ; dcat:byteSize "12"^^xsd:decimal .
+"""
+)
+FAULTY_PROBLEMS = {
+    (
+        NOTIONS + "atelier-participatif",
+        f"skos:related <{NOTIONS}democratie-participative> (Démocratie participative): "
+        "is on its own broader chain: related and broader at once",
+        "error",
+    ),
+    (
+        NOTIONS + "atelier-participatif",
+        "skos:prefLabel: shares its preferred label 'Concertation'@en "
+        f"with <{NOTIONS}concertation>",
+        "warning",
+    ),
+    (
+        NOTIONS + "boucle",
+        "broader cycle: Boucle > Maison du projet > Concertation > Boucle",
+        "error",
+    ),
+    (
+        PDV + "resources/guide-test",
+        f"dct:type <{NOTIONS}information> (Information): "
+        "is not a concept of the types scheme <https://w3id.org/pdv/types>",
+        "error",
+    ),
+    (
+        PDV + "resources/guide-test",
+        'dcat:byteSize "12"^^xsd:decimal: must be a non-negative integer (a number of bytes)',
+        "error",
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def faulty_in_vocab(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Path]]:
+    """A copy of vocab/ with FAULTY_TTL added: (the faulty file, every file of the copy)."""
+    vocab = tmp_path_factory.mktemp("faulty") / "vocab"
+    shutil.copytree(VOCAB, vocab)
+    faulty = vocab / "ajout.ttl"
+    faulty.write_text(FAULTY_TTL, encoding="utf-8")
+    return faulty, vocab_files(vocab)
+
+
+def keys(problems: list[Problem]) -> set[tuple[str, str, str]]:
+    return {(p.focus, p.message, p.severity) for p in problems}
+
+
+def test_one_file_is_checked_against_the_other_files(faulty_in_vocab) -> None:
+    faulty, everything = faulty_in_vocab
+    problems = validate_files([faulty], context=[p for p in everything if p != faulty])
+    assert keys(problems) == FAULTY_PROBLEMS, format_report(problems)
+    # Only the file's own problems: not territoires.ttl's namesake communes, nor the warning
+    # notions:concertation gets for sharing its label with the new concept (notions.ttl's).
+    assert {p.file for p in problems} == {str(faulty)}
+
+
+def test_one_file_gets_the_problems_a_whole_run_files_under_it(faulty_in_vocab) -> None:
+    faulty, everything = faulty_in_vocab
+    whole = validate_files(everything)
+    alone = validate_files([faulty], context=[p for p in everything if p != faulty])
+    assert alone == [p for p in whole if p.file == str(faulty)]
+    # The whole run does see the other side, filed under the other file.
+    assert any(
+        p.focus == NOTIONS + "concertation" and "atelier-participatif" in p.message
+        for p in whole
+        if p.file.endswith("notions.ttl")
+    )
+    assert any(p.file.endswith("territoires.ttl") for p in whole)
+
+
+def test_a_clean_file_is_clean_against_vocab(tmp_path: Path) -> None:
+    clean = tmp_path / "ajout.ttl"
+    clean.write_text(
+        TURTLE_PREFIXES
+        + """\
+notions:atelier-participatif a skos:Concept ; skos:inScheme pdv:notions ;
+    skos:prefLabel "Atelier participatif"@fr , "Participatory workshop"@en ;
+    skos:broader notions:concertation ; skos:related notions:co-construction .
+<https://w3id.org/pdv/resources/guide-test> a schema:DigitalDocument ; dct:title "Guide"@fr ;
+    dct:issued "2024-01-15"^^xsd:date ; dct:subject notions:atelier-participatif ;
+    dct:type types:guide-pratique ; dct:spatial <https://w3id.org/pdv/territoires/commune/59350> ;
+    dcat:byteSize 1024 .
+""",
+        encoding="utf-8",
+    )
+    assert validate_files([clean], context=vocab_files(VOCAB)) == []
+    # Alone, its links point to nothing known: the context is what makes it valid.
+    assert errors(validate_files([clean]))
+
+
+def test_blank_nodes_of_a_file_are_checked_against_context(tmp_path: Path) -> None:
+    resource = tmp_path / "ressource.ttl"
+    resource.write_text(
+        TURTLE_PREFIXES + '[] a schema:DigitalDocument ; dct:title "Guide"@fr ;\n'
+        "    dct:subject notions:concertation ; dct:type types:guide-pratique .\n",
+        encoding="utf-8",
+    )
+    context = [VOCAB / "notions.ttl", VOCAB / "types.ttl"]
+    (problem,) = validate_files([resource], context=context)
+    assert problem.focus.startswith("_:")
+    assert problem.message == "dct:issued: has no issue date"
