@@ -85,8 +85,7 @@ def read_source(
 ) -> tuple[bytes, str]:
     """The bytes and RDF format of a file path or URL (format from --format, type or extension)."""
     if is_url(source):
-        kwargs = {"max_bytes": max_bytes} if max_bytes else {}
-        fetched = fetch(source, allow_private=allow_private, accept=ACCEPT, **kwargs)
+        fetched = fetch(source, allow_private=allow_private, accept=ACCEPT, max_bytes=max_bytes)
         chosen = fmt or MEDIA_TYPES.get(fetched.media_type) or _format_of_name(fetched.url)
         return fetched.content, chosen
     path = Path(source)

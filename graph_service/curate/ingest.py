@@ -76,7 +76,7 @@ def map_term(store: Store, label: str, vocab_id: str) -> str | None:
     key = tuple(normalise(label).split())
     concepts = sorted({e.concept for e in index.entries.get(key, [])})
     preferred = [c for c in concepts if index.scheme.get(c) == SCHEMES[vocab_id]]
-    return (preferred or concepts or [None])[0]
+    return next(iter(preferred or concepts), None)
 
 
 def _short_slug(title: str, year: int | None, limit: int = 50) -> str:

@@ -190,7 +190,7 @@ def _clusters(ctx: CheckContext) -> list[tuple[str, str]]:
 
 
 def _overlaps(ctx: CheckContext) -> list[tuple[str, str]]:
-    groups: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    groups: dict[tuple[str, str], set[str]] = defaultdict(set)
     for iri, kind, literal in _all_labels(ctx):
         if kind == "hiddenLabel" or not str(literal).strip():
             continue
