@@ -147,7 +147,7 @@ def _external_links(store: Store) -> list[str]:
     rows = store.select(
         P
         + "SELECT DISTINCT ?o WHERE { VALUES ?p { skos:exactMatch skos:closeMatch skos:broadMatch "
-        "skos:narrowMatch skos:relatedMatch <http://www.w3.org/2000/01/rdf-schema#seeAlso> } "
+        "skos:narrowMatch skos:relatedMatch rdfs:seeAlso } "
         "?c ?p ?o FILTER(isIRI(?o)) }"
     )
     return sorted(str(r["o"]) for r in rows if not str(r["o"]).startswith(BASE))
