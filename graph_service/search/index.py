@@ -10,7 +10,7 @@ import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from graph_service.labels import language_order
+from graph_service.labels import best_language
 from graph_service.search.build import Concept, build_database, build_database_apart
 from graph_service.store import Store
 from graph_service.text import fold
@@ -332,13 +332,8 @@ class SearchIndex:
 
 def _pick(prefs: dict[str, str], lang: str | None) -> tuple[str, str] | None:
     """The label for `lang` with the service's fallbacks (asked, fr, en, untagged, any)."""
-    if not prefs:
-        return None
-    for code in (*language_order(lang), ""):
-        if code in prefs:
-            return prefs[code], code
-    code = min(prefs)
-    return prefs[code], code
+    code = best_language(prefs, lang)
+    return None if code is None else (prefs[code], code)
 
 
 _indexes: weakref.WeakKeyDictionary[Store, SearchIndex] = weakref.WeakKeyDictionary()
