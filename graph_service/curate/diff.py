@@ -122,6 +122,7 @@ class _Index:
                 self.values[s][name].add(o)
 
     def label(self, concept: Node) -> str:
+        """The concept's preferred label in this version (fr, en, any), or ""."""
         chosen = pick(self.values.get(concept, {}).get("prefLabel", ()))
         return str(chosen) if chosen is not None else ""
 
