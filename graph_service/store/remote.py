@@ -156,6 +156,8 @@ class RemoteStore:
     ) -> list[dict[str, Node]]:
         """Run a SELECT and return its rows as dicts of rdflib terms."""
         answer = self._query(bind(query, bindings), RESULT_MEDIA["json"]).json()
+        if "results" not in answer:
+            raise StoreError("not a SELECT query")
         return [
             {name: _from_json(value) for name, value in row.items()}
             for row in answer["results"]["bindings"]
