@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 from graph_service.namespaces import BASE
 
@@ -60,13 +61,13 @@ class Config:
     def from_env(cls, environ: dict[str, str] | None = None) -> Config:
         """Build a Config from GRAPH_SERVICE_* variables, ignoring unset ones."""
         env = os.environ if environ is None else environ
-        values: dict[str, object] = {}
+        values: dict[str, Any] = {}  # each converted to its field's type by _convert
         for f in fields(cls):
             raw = env.get(ENV_PREFIX + f.name.upper())
             if raw is None or raw == "":
                 continue
             values[f.name] = _convert(f.name, raw, cls.__dataclass_fields__[f.name].type)
-        return cls(**values)  # type: ignore[arg-type]
+        return cls(**values)
 
     def as_flask_config(self) -> dict[str, object]:
         """Return the settings as upper-case Flask config keys."""

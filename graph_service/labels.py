@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from rdflib import Literal
 from rdflib.term import Node
@@ -17,15 +17,21 @@ def language_order(lang: str | None) -> tuple[str, ...]:
     return tuple(order)
 
 
+def best_language(available: Collection[str], lang: str | None = None) -> str | None:
+    """Of the language codes at hand ("" for untagged), the one to show for `lang`: it, then fr,
+    then en, then untagged, then the first in order; None when there is none."""
+    if not available:
+        return None
+    for code in (*language_order(lang), ""):
+        if code in available:
+            return code
+    return min(available)
+
+
 def pick(values: Iterable[Node], lang: str | None = None) -> Literal | None:
     """The literal best fitting `lang`, then fr, then en, then untagged, then any; None if none."""
-    literals = [v for v in values if isinstance(v, Literal)]
-    if not literals:
-        return None
     by_lang: dict[str, Literal] = {}
-    for literal in sorted(literals, key=str):
+    for literal in sorted((v for v in values if isinstance(v, Literal)), key=str):
         by_lang.setdefault((literal.language or "").lower(), literal)
-    for code in (*language_order(lang), ""):
-        if code in by_lang:
-            return by_lang[code]
-    return by_lang[min(by_lang)]
+    code = best_language(by_lang, lang)
+    return None if code is None else by_lang[code]

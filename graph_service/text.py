@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
-#: Ligatures spelled out, and the apostrophes people paste from word processors made plain.
-_FOLDED_CHARS = str.maketrans(
-    {"œ": "oe", "æ": "ae", "\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'"}
-)
+#: The apostrophes people paste from word processors, made plain.
+APOSTROPHES = {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'"}
+#: Ligatures spelled out, and apostrophes made plain.
+_FOLDED_CHARS = str.maketrans({"œ": "oe", "æ": "ae", **APOSTROPHES})
 #: Combining marks left by NFKD (Latin, Greek and Cyrillic accents and their extensions).
 _MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 

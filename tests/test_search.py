@@ -6,6 +6,7 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 
+from graph_service.labels import best_language
 from graph_service.search.index import get_index
 from graph_service.store.embedded import EmbeddedStore
 from graph_service.text import fold
@@ -267,3 +268,12 @@ def test_a_small_index_is_rebuilt_here_after_a_write(tmp_path, monkeypatch):
     )
     assert iris(get_index(persistent).search("quartier"))[0] == "new"
     assert len(children) == 1  # the rebuild of a small index did not start a child
+
+
+def test_best_language_falls_back_to_fr_en_untagged_then_any():
+    assert best_language({"de", "en", "fr"}, "de") == "de"
+    assert best_language({"de", "en", "fr"}, "it") == "fr"
+    assert best_language({"de", "en"}) == "en"
+    assert best_language({"de", "", "es"}) == ""
+    assert best_language({"es", "de"}) == "de"
+    assert best_language(set()) is None

@@ -7,6 +7,7 @@ from rdflib import Literal, URIRef
 
 from graph_service.store.base import StoreError
 from graph_service.store.embedded import EmbeddedStore
+from graph_service.store.formats import ntriples_to_rdflib, reserialize, triples_to_ntriples
 
 EX = "http://example.org/"
 DATA = f"""
@@ -86,3 +87,30 @@ def test_dump_round_trips(memory_store: EmbeddedStore):
     assert other.count(EX + "g") == 3
     with pytest.raises(StoreError):
         memory_store.dump("turtle")
+
+
+def test_a_query_of_another_form_is_a_store_error(memory_store: EmbeddedStore):
+    memory_store.load(DATA, "turtle", graph=EX + "g")
+    with pytest.raises(StoreError, match="SELECT"):
+        memory_store.select("ASK { ?s ?p ?o }")
+    with pytest.raises(StoreError):  # the remote answers with its own message
+        memory_store.construct("SELECT * WHERE { ?s ?p ?o }")
+
+
+def test_triples_are_written_by_the_engine_and_a_literal_subject_refused():
+    triple = (URIRef(EX + "a"), URIRef(EX + "label"), Literal('say "hi"', lang="en"))
+    text = triples_to_ntriples([triple])
+    assert text == f'<{EX}a> <{EX}label> "say \\"hi\\""@en .\n'
+    assert ntriples_to_rdflib(text.encode()) == [triple]
+    with pytest.raises(TypeError):
+        triples_to_ntriples([(Literal("x"), URIRef(EX + "p"), Literal("y"))])
+
+
+def test_serialisers_keep_prefixes_where_the_format_writes_them(memory_store: EmbeddedStore):
+    memory_store.load(DATA, "turtle", graph=EX + "g")
+    prefixes = {"ex": EX}
+    assert b"ex:a" in memory_store.dump("turtle", EX + "g", prefixes=prefixes)
+    assert b"@prefix" not in memory_store.dump("ntriples", EX + "g", prefixes=prefixes)
+    ntriples = memory_store.dump("ntriples", EX + "g")
+    assert b"ex:a" in reserialize(ntriples, "turtle", prefixes=prefixes)
+    assert f"<{EX}g>".encode() in reserialize(ntriples, "trig", graph=EX + "g")

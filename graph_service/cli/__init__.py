@@ -19,7 +19,7 @@ from graph_service.store.build import (
     is_up_to_date,
     source_files,
 )
-from graph_service.store.opening import open_store
+from graph_service.store.opening import open_remote
 
 
 def _echo_err(message: str) -> None:
@@ -68,19 +68,19 @@ def build_command(force: bool, check: bool) -> None:
     vocab_dir: Path = config["VOCAB_DIR"]
     shapes_dir: Path = config["SHAPES_DIR"]
     shapes = sorted(shapes_dir.glob("*.ttl")) if shapes_dir.is_dir() else []
-    remote = bool(config["SPARQL_ENDPOINT"])
-    if not remote and not force and is_up_to_date(vocab_dir, config["DATA_DIR"], shapes):
+    remote = open_remote(config)
+    if remote is None and not force and is_up_to_date(vocab_dir, config["DATA_DIR"], shapes):
         _echo_err("store is up to date with vocab/ and shapes/: nothing to build")
         return
     if check and not _validate([], vocab_dir, shapes_dir, max_warnings=5):
         raise click.ClickException("vocab/ is not valid: fix the problems above, nothing was built")
     try:
-        if remote:
+        if remote is not None:
             # With a remote store, the build replaces its graphs instead of writing a directory.
             build_remote(
                 vocab_dir,
                 config["DATA_DIR"],
-                open_store(config),
+                remote,
                 fingerprint_extra=shapes,
                 force=force,
                 progress=_echo_err,

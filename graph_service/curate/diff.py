@@ -38,7 +38,7 @@ FIELDS: dict[str, URIRef] = {
     "narrowMatch": SKOS.narrowMatch,
     "relatedMatch": SKOS.relatedMatch,
 }
-_BY_PREDICATE = {iri: name for name, iri in FIELDS.items()}
+_BY_PREDICATE: dict[Node, str] = {iri: name for name, iri in FIELDS.items()}
 
 
 @dataclass
@@ -117,11 +117,12 @@ class _Index:
                 self.concepts.add(s)
             elif p == OWL.deprecated and str(o).lower() in {"true", "1"}:
                 self.deprecated.add(s)
-            name = _BY_PREDICATE.get(p)  # type: ignore[arg-type]
+            name = _BY_PREDICATE.get(p)
             if name is not None:
                 self.values[s][name].add(o)
 
     def label(self, concept: Node) -> str:
+        """The concept's preferred label in this version (fr, en, any), or ""."""
         chosen = pick(self.values.get(concept, {}).get("prefLabel", ()))
         return str(chosen) if chosen is not None else ""
 

@@ -15,22 +15,13 @@ from rdflib.term import Node
 
 from graph_service.exceptions import GraphServiceError, NotFound
 from graph_service.model.schemes import list_schemes
-from graph_service.namespaces import BUILD_GRAPH, PREFIXES, scheme_iri
+from graph_service.namespaces import BUILD_GRAPH, PREFIXES, scheme_iri, sparql_prefixes
 from graph_service.store import Store
 from graph_service.store.embedded import EmbeddedStore
 
 EXPORT_FORMATS = ("turtle", "ntriples", "rdfxml", "jsonld", "trig", "nquads", "csv")
-MEDIA = {
-    "turtle": "text/turtle",
-    "ntriples": "application/n-triples",
-    "rdfxml": "application/rdf+xml",
-    "jsonld": "application/ld+json",
-    "trig": "application/trig",
-    "nquads": "application/n-quads",
-    "csv": "text/csv",
-}
 SEPARATOR = " | "
-_Q = "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+_Q = sparql_prefixes("skos")
 _CSV_LANG_FIELDS = {
     "prefLabel": SKOS.prefLabel,
     "altLabel": SKOS.altLabel,

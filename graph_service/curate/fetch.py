@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -87,7 +88,7 @@ def check_url(url: str, *, allow_private: bool = False) -> None:
     # Every address the name resolves to is checked: one public record must not smuggle in a
     # private one that the HTTP client might pick.
     for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
+        address = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
         reason = _forbidden_reason(address)
         if reason:
             raise FetchError(
@@ -182,7 +183,9 @@ def is_url(text: str) -> bool:
     return urlsplit(text.strip()).scheme in {"http", "https"} and "\n" not in text.strip()
 
 
-def link_checker(*, allow_private: bool = False, timeout: tuple[float, float] = (5.0, 10.0)):
+def link_checker(
+    *, allow_private: bool = False, timeout: tuple[float, float] = (5.0, 10.0)
+) -> Callable[[list[str]], list[tuple[str, str]]]:
     """A broken-links checker for the quality report: HEAD (then GET) each link, safely."""
 
     def check(urls: list[str]) -> list[tuple[str, str]]:

@@ -18,7 +18,7 @@ from graph_service.curate.diff import diff_triples
 from graph_service.curate.fetch import fetch, is_url
 from graph_service.curate.validate import Problem, validate_graph
 from graph_service.exceptions import GraphServiceError
-from graph_service.namespaces import GRAPH, PREFIXES, SCHEME_IDS, vocab_id_of
+from graph_service.namespaces import GRAPH, PREFIXES, SCHEME_IDS, sparql_prefixes, vocab_id_of
 from graph_service.store import Store
 from graph_service.store.base import StoreError
 from graph_service.store.embedded import EmbeddedStore
@@ -85,8 +85,7 @@ def read_source(
 ) -> tuple[bytes, str]:
     """The bytes and RDF format of a file path or URL (format from --format, type or extension)."""
     if is_url(source):
-        kwargs = {"max_bytes": max_bytes} if max_bytes else {}
-        fetched = fetch(source, allow_private=allow_private, accept=ACCEPT, **kwargs)
+        fetched = fetch(source, allow_private=allow_private, accept=ACCEPT, max_bytes=max_bytes)
         chosen = fmt or MEDIA_TYPES.get(fetched.media_type) or _format_of_name(fetched.url)
         return fetched.content, chosen
     path = Path(source)
@@ -271,8 +270,8 @@ def load_import(
 def _graph_holding(store: Store, scheme: str, own_graph: str) -> str | None:
     """Another graph that already declares this scheme (re-importing one's own is allowed)."""
     rows = store.select(
-        "SELECT ?g WHERE { GRAPH ?g { $s a <http://www.w3.org/2004/02/skos/core#ConceptScheme> } "
-        "FILTER(?g != $own) } LIMIT 1",
+        sparql_prefixes("skos")
+        + "SELECT ?g WHERE { GRAPH ?g { $s a skos:ConceptScheme } FILTER(?g != $own) } LIMIT 1",
         {"s": URIRef(scheme), "own": URIRef(own_graph)},
     )
     return str(rows[0]["g"]) if rows else None

@@ -23,7 +23,7 @@ from graph_service.curate.suggest import Suggestion, get_label_index, suggest
 from graph_service.curate.textmatch import normalise, slugify
 from graph_service.curate.validate import Problem, validate_graph
 from graph_service.exceptions import GraphServiceError
-from graph_service.namespaces import BASE
+from graph_service.namespaces import BASE, PREFIXES, SCHEME_IDS, XSD, scheme_iri, sparql_prefixes
 from graph_service.store import Store
 
 __all__ = [
@@ -48,9 +48,11 @@ __all__ = [
     "validate_resource",
 ]
 
-SCHEMES = {k: f"{BASE}{k}" for k in ("notions", "thematiques", "territoires", "types")}
+SCHEMES = {vocab_id: scheme_iri(vocab_id) for vocab_id in SCHEME_IDS}
 SUBJECT_THRESHOLD = 0.1  # a suggested subject needs this score (best hit = 1.0)
 MAX_SUBJECTS = 16
+#: The prefixes the written Turtle uses.
+_TURTLE_PREFIXES = ("dct", "dcat", "schema", "skos", "xsd")
 MONTH_ONLY_NOTE = "Only the month of publication is known; the first day of the month is used."
 
 
@@ -76,7 +78,7 @@ def map_term(store: Store, label: str, vocab_id: str) -> str | None:
     key = tuple(normalise(label).split())
     concepts = sorted({e.concept for e in index.entries.get(key, [])})
     preferred = [c for c in concepts if index.scheme.get(c) == SCHEMES[vocab_id]]
-    return (preferred or concepts or [None])[0]
+    return next(iter(preferred or concepts), None)
 
 
 def _short_slug(title: str, year: int | None, limit: int = 50) -> str:
@@ -89,7 +91,7 @@ def _short_slug(title: str, year: int | None, limit: int = 50) -> str:
 def _n3(value: object, lang: str | None = None, datatype: str | None = None) -> str:
     if isinstance(value, URIRef):
         return value.n3()
-    dt = URIRef(f"http://www.w3.org/2001/XMLSchema#{datatype}") if datatype else None
+    dt = XSD[datatype] if datatype else None
     return Literal(str(value), lang=lang, datatype=dt).n3()
 
 
@@ -152,11 +154,7 @@ def build_turtle(store: Store, page: Page) -> IngestResult:
         f"# Resource ingested by `graph-service ingest` from {page.source or 'a file'}.",
         "# REVIEW before committing: subjects marked 'suggested' come from label matching.",
         "",
-        "@prefix dct: <http://purl.org/dc/terms/> .",
-        "@prefix dcat: <http://www.w3.org/ns/dcat#> .",
-        "@prefix schema: <https://schema.org/> .",
-        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .",
-        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .",
+        *(f"@prefix {name}: <{PREFIXES[name]}> ." for name in _TURTLE_PREFIXES),
         "",
         f"<{iri}>",
         "    a schema:NewsArticle ;",
@@ -239,19 +237,20 @@ def _attachment_turtle(
     return lines
 
 
+#: What validation needs to know of a cited concept: its classes, schemes and labels.
+_CITED_QUERY = sparql_prefixes("skos") + (
+    "CONSTRUCT { $c a ?t ; ?p ?o } WHERE { $c a ?t . OPTIONAL { VALUES ?p { "
+    "skos:inScheme skos:topConceptOf skos:prefLabel } $c ?p ?o } }"
+)
+
+
 def validate_resource(store: Store, result: IngestResult) -> list[Problem]:
     """Check the Turtle against the shapes, with the concepts it cites as context."""
     graph = Graph().parse(data=result.turtle, format="turtle")
     context = Graph()
     cited = {o for o in graph.objects() if isinstance(o, URIRef) and str(o).startswith(BASE)}
     for concept in sorted(cited):
-        context += store.construct(
-            "CONSTRUCT { $c a ?t ; ?p ?o } WHERE { $c a ?t . OPTIONAL { VALUES ?p { "
-            "<http://www.w3.org/2004/02/skos/core#inScheme> "
-            "<http://www.w3.org/2004/02/skos/core#topConceptOf> "
-            "<http://www.w3.org/2004/02/skos/core#prefLabel> } $c ?p ?o } }",
-            {"c": concept},
-        )
+        context += store.construct(_CITED_QUERY, {"c": concept})
     return validate_graph(graph, context=context, file=f"{result.slug}.ttl")
 
 

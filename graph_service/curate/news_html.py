@@ -61,6 +61,7 @@ class _TextExport(HTMLParser):
         self.canonical = ""
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        """Open a skipped block, a link, emphasis, a paragraph or the first heading."""
         values = dict(attrs)
         if tag in self.SKIP:
             self.skip += 1
@@ -78,6 +79,7 @@ class _TextExport(HTMLParser):
                 self.heading = []
 
     def handle_endtag(self, tag: str) -> None:
+        """Close what handle_starttag opened; a link is written as "[text](#) [n]"."""
         if tag in self.SKIP:
             self.skip = max(0, self.skip - 1)
         elif self.skip:
@@ -97,6 +99,7 @@ class _TextExport(HTMLParser):
             self._write("\n\n")
 
     def handle_data(self, data: str) -> None:
+        """Keep text outside skipped blocks (head, scripts, navigation, forms...)."""
         if not self.skip:
             self._write(data)
 

@@ -32,6 +32,8 @@ __all__ = [
 ]
 
 SEVERITIES = ("error", "warning", "info")
+#: Checks external links: takes the URLs, returns the broken ones with why.
+LinkChecker = Callable[[list[str]], list[tuple[str, str]]]
 #: Offenders kept per check: a report on 100k concepts must stay readable and small.
 MAX_OFFENDERS = 500
 
@@ -94,7 +96,7 @@ def run_checks(
     store: Store,
     *,
     sources: Sequence[str] = (),
-    link_checker: Callable[[list[str]], list[tuple[str, str]]] | None = None,
+    link_checker: LinkChecker | None = None,
 ) -> QualityReport:
     """Run every check on a store; broken links only when a link checker is given."""
     started = time.perf_counter()
@@ -145,17 +147,19 @@ def _external_links(store: Store) -> list[str]:
     rows = store.select(
         P
         + "SELECT DISTINCT ?o WHERE { VALUES ?p { skos:exactMatch skos:closeMatch skos:broadMatch "
-        "skos:narrowMatch skos:relatedMatch <http://www.w3.org/2000/01/rdf-schema#seeAlso> } "
+        "skos:narrowMatch skos:relatedMatch rdfs:seeAlso } "
         "?c ?p ?o FILTER(isIRI(?o)) }"
     )
     return sorted(str(r["o"]) for r in rows if not str(r["o"]).startswith(BASE))
 
 
-def quality_of_files(files: Sequence[Path], **kwargs: object) -> QualityReport:
+def quality_of_files(
+    files: Sequence[Path], *, link_checker: LinkChecker | None = None
+) -> QualityReport:
     """Load files into memory and run every check (loading time included)."""
     started = time.perf_counter()
     store = load_files(files)
-    report = run_checks(store, sources=[str(f) for f in files], **kwargs)  # type: ignore[arg-type]
+    report = run_checks(store, sources=[str(f) for f in files], link_checker=link_checker)
     report.seconds = round(time.perf_counter() - started, 3)
     return report
 

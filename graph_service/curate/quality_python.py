@@ -11,9 +11,9 @@ from rdflib import Literal
 
 from graph_service.curate.graphs import strongly_connected
 from graph_service.curate.quality_sparql import LABELS, SKOS_NS, P
-from graph_service.curate.textmatch import fold
 from graph_service.labels import pick
 from graph_service.store import Store
+from graph_service.text import fold
 
 _LANG_TAG = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$")
 
@@ -190,13 +190,13 @@ def _clusters(ctx: CheckContext) -> list[tuple[str, str]]:
 
 
 def _overlaps(ctx: CheckContext) -> list[tuple[str, str]]:
-    groups: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    groups: dict[tuple[str, str], set[str]] = defaultdict(set)
     for iri, kind, literal in _all_labels(ctx):
         if kind == "hiddenLabel" or not str(literal).strip():
             continue
         for scheme in ctx.schemes.get(iri, {""}):
             # Languages are merged: "Lille"@fr and "Lille"@en are one name, reported once.
-            groups[(scheme, " ".join(fold(str(literal)).split()))].add(iri)
+            groups[(scheme, fold(str(literal)))].add(iri)
     found = []
     for (_, text), members in groups.items():
         if len(members) > 1:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-P = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX skosxl: <http://www.w3.org/2008/05/skos-xl#>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-"""
-SKOS_NS = "http://www.w3.org/2004/02/skos/core#"
+from graph_service.namespaces import SKOS, sparql_prefixes
+
+#: SKOS-XL is only looked for here (a label it gives counts): the service has no prefix for it.
+SKOSXL_PREFIX = "PREFIX skosxl: <http://www.w3.org/2008/05/skos-xl#>\n"
+P = sparql_prefixes("skos", "dct", "rdfs") + SKOSXL_PREFIX
+SKOS_NS = str(SKOS)
 LABELS = "skos:prefLabel skos:altLabel skos:hiddenLabel"
 DOCS = "skos:definition skos:scopeNote skos:note skos:example skos:historyNote "
 DOCS += "skos:editorialNote skos:changeNote"
@@ -96,7 +97,7 @@ SELECT DISTINCT ?c ?d WHERE { ?c skos:broader|^skos:narrower ?b .
 == missing-labels | error | Missing labels
 Concepts and schemes without a preferred label (schemes may use dct:title or rdfs:label).
 SELECT ?c WHERE { { ?c a skos:Concept } UNION { ?c a skos:ConceptScheme FILTER NOT EXISTS
-  { ?c <http://purl.org/dc/terms/title>|<http://www.w3.org/2000/01/rdf-schema#label> ?t } }
+  { ?c dct:title|rdfs:label ?t } }
   FILTER NOT EXISTS { ?c skos:prefLabel|skosxl:prefLabel ?l } }
 == inconsistent-preferred-labels | error | Inconsistent preferred labels
 More than one skos:prefLabel in the same language.

@@ -36,7 +36,7 @@ from graph_service.curate.textmatch import (
     within_one_edit,
 )
 from graph_service.labels import pick
-from graph_service.namespaces import BASE, vocab_id_of
+from graph_service.namespaces import scheme_iri, sparql_prefixes, vocab_id_of
 from graph_service.store import Store
 
 KIND_WEIGHT = {"prefLabel": 1.0, "altLabel": 0.9, "hiddenLabel": 0.7}
@@ -46,7 +46,7 @@ TITLE_WEIGHT = 1.5
 HIERARCHY_BOOST = 1.25
 BROADER_FACTOR = 0.4
 MIN_LABEL_LENGTH = 3
-TERRITORIES = BASE + "territoires"
+TERRITORIES = scheme_iri("territoires")
 
 
 @dataclass
@@ -93,7 +93,7 @@ class LabelIndex:
         self._load(store)
 
     def _load(self, store: Store) -> None:
-        prefix = "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+        prefix = sparql_prefixes("skos")
         for row in store.select(
             prefix + "SELECT ?c ?s WHERE { ?c a skos:Concept ; skos:inScheme|skos:topConceptOf ?s }"
         ):

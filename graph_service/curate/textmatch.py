@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from graph_service.text import fold
+from graph_service.text import APOSTROPHES, fold
 
-#: Typographic apostrophes and quotes that people paste from word processors.
-_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'"})
+#: Made plain before tokenizing, so that "l’empowerment" is one token with its elision.
+_APOSTROPHES = str.maketrans(APOSTROPHES)
 #: French elided articles and pronouns: "l'empowerment" -> "empowerment".
 ELISIONS = ("l", "d", "qu", "j", "m", "n", "s", "t", "c", "jusqu", "lorsqu", "puisqu", "quoiqu")
 _TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)?", re.UNICODE)

@@ -1,6 +1,6 @@
 """Runs /sparql queries under a time limit: in killable worker processes, or in threads.
 
-A persistent store's queries run in the worker processes of query_workers, so that a query
+A persistent store's queries run in the worker processes of query/workers.py, so that a query
 past its time limit is stopped and its CPU freed. An in-memory store cannot be shared with
 another process: its queries run in threads, and a late one is answered 503 but runs on to
 its end. Answers of repeated queries are kept per data version.

@@ -19,6 +19,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from graph_service.namespaces import SKOS, sparql_prefixes, vocab_id_of
 from graph_service.store import Store, StoreError
 from graph_service.store.opening import reopen_store
 from graph_service.text import fold
@@ -46,21 +47,24 @@ CREATE UNIQUE INDEX concepts_iri ON concepts(iri);
 INSERT INTO labels_fts(labels_fts) VALUES ('rebuild');
 """
 
-_SKOS = "http://www.w3.org/2004/02/skos/core#"
 #: Label-like facts of every subject, one per row (no join: the engine streams one index).
-FACTS_QUERY = f"""SELECT ?c ?p ?v WHERE {{ ?c ?p ?v VALUES ?p {{ <{_SKOS}prefLabel>
-  <{_SKOS}altLabel> <{_SKOS}hiddenLabel> <{_SKOS}inScheme> <{_SKOS}topConceptOf> <{_SKOS}notation>
-}} }}"""
+FACTS_QUERY = (
+    sparql_prefixes("skos")
+    + """SELECT ?c ?p ?v WHERE { ?c ?p ?v VALUES ?p {
+  skos:prefLabel skos:altLabel skos:hiddenLabel skos:inScheme skos:topConceptOf skos:notation
+} }"""
+)
 #: The concepts, with all their classes, and the deprecated ones.
-TYPES_QUERY = f"SELECT ?c ?v WHERE {{ ?c a <{_SKOS}Concept> ; a ?v }}"
-DEPRECATED_QUERY = "SELECT ?c WHERE { ?c <http://www.w3.org/2002/07/owl#deprecated> true }"
+TYPES_QUERY = sparql_prefixes("skos") + "SELECT ?c ?v WHERE { ?c a skos:Concept ; a ?v }"
+DEPRECATED_QUERY = sparql_prefixes("owl") + "SELECT ?c WHERE { ?c owl:deprecated true }"
+#: What each predicate of FACTS_QUERY is, by its TSV cell (the engine writes whole IRIs).
 _KIND_OF = {
-    f"<{_SKOS}prefLabel>": "pref",
-    f"<{_SKOS}altLabel>": "alt",
-    f"<{_SKOS}hiddenLabel>": "hidden",
-    f"<{_SKOS}inScheme>": "s",
-    f"<{_SKOS}topConceptOf>": "s",
-    f"<{_SKOS}notation>": "notation",
+    f"<{SKOS.prefLabel}>": "pref",
+    f"<{SKOS.altLabel}>": "alt",
+    f"<{SKOS.hiddenLabel}>": "hidden",
+    f"<{SKOS.inScheme}>": "s",
+    f"<{SKOS.topConceptOf}>": "s",
+    f"<{SKOS.notation}>": "notation",
 }
 
 _ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)")
@@ -180,8 +184,6 @@ def child_main() -> None:
 
 def load(db: sqlite3.Connection, store: Store) -> int:
     """Fill the tables from the store; returns the number of concepts (numbered from 0)."""
-    from graph_service.namespaces import vocab_id_of
-
     facts: dict[str, dict[str, list[tuple[str, str]]]] = {}
     for c, v in _tsv(store, TYPES_QUERY):
         facts.setdefault(c, {}).setdefault("type", []).append(term(v))

@@ -10,7 +10,7 @@ import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from graph_service.labels import language_order
+from graph_service.labels import best_language
 from graph_service.search.build import Concept, build_database, build_database_apart
 from graph_service.store import Store
 from graph_service.text import fold
@@ -75,14 +75,17 @@ class SearchIndex:
         self._lock = threading.Lock()  # one connection, shared by the server's threads
         self._size = db.execute("SELECT count(*) FROM concepts").fetchone()[0]
         self._decoded: dict[int, Concept] = {}
-        self._memo: dict[tuple, object] = {}
+        #: Preferred labels by folded text (for "did you mean"), read on first use.
+        self._prefs: dict[str, str] | None = None
+        #: First letters of the alphabetical index, by (vocabulary, language).
+        self._letters: dict[tuple[str, str], list[str]] = {}
 
     @classmethod
     def build(cls, store: Store, previous_size: int | None = None) -> SearchIndex:
         """Read every concept label of the store into a new index.
 
         The index of a persistent or remote store is built by a child process (see
-        search_build), unless the index it replaces was small: starting the child (0.3-0.4 s)
+        search/build.py), unless the index it replaces was small: starting the child (0.3-0.4 s)
         would then double the wait of the first search after a write (the committed
         vocabulary: 0.35 s here, 0.7 s apart). An in-memory store is indexed here.
         """
@@ -130,7 +133,7 @@ class SearchIndex:
         with self._lock:
             return self._db.execute(sql, list(params)).fetchall()
 
-    def _stream(self, sql: str, params: list[object], batch: int = 256) -> Iterator[Row]:
+    def _stream(self, sql: str, params: list[object], batch: int = 256) -> Iterator[tuple]:
         """Rows of a query read in batches, so that a caller may stop early."""
         offset = 0
         while True:
@@ -235,8 +238,8 @@ class SearchIndex:
             f"SELECT {_COLUMNS}, f.rank FROM labels_fts f JOIN labels l ON l.id = f.rowid "
             f"WHERE labels_fts MATCH ? AND {' AND '.join(where)} ORDER BY f.rank"
         )
-        for *row, rank in self._stream(sql, [match, *params], batch=max(64, wanted * 2)):
-            yield tuple(row), WORDS - float(rank)  # type: ignore[misc]
+        for found in self._stream(sql, [match, *params], batch=max(64, wanted * 2)):
+            yield found[:5], WORDS - float(found[5])
 
     def _hit(self, row: Row, score: float, lang: str | None) -> SearchHit:
         number, kind, label_lang, label, _ = row
@@ -266,15 +269,14 @@ class SearchIndex:
 
     def suggest_did_you_mean(self, query: str, limit: int = 3) -> list[str]:
         """Preferred labels close to a query that found nothing (typos), best first."""
-        choices = self._memo.get(("prefs",))
+        choices = self._prefs
         if choices is None:
             choices = {}
             for text, folded in self._rows(
                 "SELECT label, folded FROM labels WHERE kind = 'pref' ORDER BY id", []
             ):
                 choices.setdefault(folded, text)
-            self._memo[("prefs",)] = choices
-        assert isinstance(choices, dict)
+            self._prefs = choices
         close = difflib.get_close_matches(fold(query), list(choices), n=limit, cutoff=0.75)
         return [choices[c] for c in close]
 
@@ -282,8 +284,8 @@ class SearchIndex:
 
     def index_letters(self, vocab_id: str, lang: str) -> list[str]:
         """First letters of a vocabulary's preferred labels in a language (A-Z, "0-9", "!*")."""
-        key = ("letters", vocab_id, lang)
-        if key not in self._memo:
+        key = (vocab_id, lang)
+        if key not in self._letters:
             rows = self._rows(
                 f"SELECT DISTINCT substr(l.folded, 1, 1) FROM labels l WHERE l.lang = ? "
                 f"AND l.kind = 'pref' AND {_IN_VOCAB}",
@@ -295,8 +297,8 @@ class SearchIndex:
                 letters.append("0-9")
             if any(not c.isalnum() for c in firsts):
                 letters.append("!*")
-            self._memo[key] = letters
-        return list(self._memo[key])  # type: ignore[call-overload]
+            self._letters[key] = letters
+        return list(self._letters[key])
 
     def index_page(
         self, vocab_id: str, letter: str, lang: str, *, limit: int = 0, offset: int = 0
@@ -330,13 +332,8 @@ class SearchIndex:
 
 def _pick(prefs: dict[str, str], lang: str | None) -> tuple[str, str] | None:
     """The label for `lang` with the service's fallbacks (asked, fr, en, untagged, any)."""
-    if not prefs:
-        return None
-    for code in (*language_order(lang), ""):
-        if code in prefs:
-            return prefs[code], code
-    code = min(prefs)
-    return prefs[code], code
+    code = best_language(prefs, lang)
+    return None if code is None else (prefs[code], code)
 
 
 _indexes: weakref.WeakKeyDictionary[Store, SearchIndex] = weakref.WeakKeyDictionary()

@@ -17,7 +17,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
 
 from graph_service.namespaces import BUILD_GRAPH, GRAPH, PDVO, PROV, VOID, graph_iri_for
-from graph_service.store.base import StoreError
+from graph_service.store.base import Store, StoreError
 from graph_service.store.embedded import EmbeddedStore
 from graph_service.store.formats import format_for_path, parse_to_ntriples
 from graph_service.store.remote import RemoteStore
@@ -96,7 +96,7 @@ def fingerprint(paths: Sequence[Path]) -> str:
     return digest.hexdigest()
 
 
-def stored_fingerprint(store: EmbeddedStore) -> str | None:
+def stored_fingerprint(store: Store) -> str | None:
     """The source fingerprint recorded by the build that made this store."""
     rows = store.select(
         "SELECT ?f WHERE { GRAPH $g { ?b $p ?f } }",
@@ -272,7 +272,7 @@ def _fingerprint_of_dir(store_dir: Path) -> str | None:
         store.close()
 
 
-def _record_metadata(store: EmbeddedStore, report: BuildReport, stamp: datetime, fp: str) -> None:
+def _record_metadata(store: Store, report: BuildReport, stamp: datetime, fp: str) -> None:
     """Describe the build (time, per-file hash and size) in its own named graph."""
     build = URIRef(f"{BUILD_GRAPH}/{report.store_dir.name}")
     timestamp = Literal(stamp.isoformat(), datatype=XSD.dateTime)

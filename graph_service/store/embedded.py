@@ -12,9 +12,19 @@ from rdflib import URIRef
 from rdflib.term import Node
 
 from graph_service.store.base import QueryAnswer, StoreError
-from graph_service.store.formats import RDF_FORMATS, RESULT_FORMATS
+from graph_service.store.formats import (
+    RDF_FORMATS,
+    RESULT_FORMATS,
+    format_is_dataset,
+    parse_quads,
+    serialize,
+    written,
+)
 from graph_service.store.journal import parse_rows
-from graph_service.store.terms import bind, graph_node, to_engine, to_rdflib
+from graph_service.store.terms import bind, graph_node, to_engine_triple, to_rdflib
+
+#: What the engine answers a query with: solutions, a boolean, or triples.
+EngineAnswer = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
 
 class EmbeddedStore:
@@ -55,23 +65,34 @@ class EmbeddedStore:
 
     # -- reads ---------------------------------------------------------------------------------
 
-    def _run(self, query: str, bindings: Mapping[str, Node] | None, union: bool = True) -> object:
+    def _run(
+        self, query: str, bindings: Mapping[str, Node] | None, union: bool = True
+    ) -> EngineAnswer:
         """Run one of our own queries; `$name` placeholders take the bound values."""
         try:
             return self._store.query(bind(query, bindings), use_default_graph_as_union=union)
-        except SyntaxError as exc:
+        except (SyntaxError, OSError, ValueError, TypeError) as exc:
             raise StoreError(str(exc)) from exc
-        except (OSError, ValueError, TypeError) as exc:
-            raise StoreError(str(exc)) from exc
+
+    def _triples(
+        self, query: str, bindings: Mapping[str, Node] | None, union: bool = True
+    ) -> ox.QueryTriples:
+        """Run one of our CONSTRUCT or DESCRIBE queries."""
+        answer = self._run(query, bindings, union)
+        if not isinstance(answer, ox.QueryTriples):
+            raise StoreError("not a CONSTRUCT or DESCRIBE query")
+        return answer
 
     def select(
         self, query: str, bindings: Mapping[str, Node] | None = None, *, union: bool = True
     ) -> list[dict[str, Node]]:
         """Run a SELECT and return its rows as dicts of rdflib terms (unbound variables absent)."""
         solutions = self._run(query, bindings, union)
-        names = [v.value for v in solutions.variables]  # type: ignore[attr-defined]
+        if not isinstance(solutions, ox.QuerySolutions):
+            raise StoreError("not a SELECT query")
+        names = [v.value for v in solutions.variables]
         rows: list[dict[str, Node]] = []
-        for solution in solutions:  # type: ignore[attr-defined]
+        for solution in solutions:
             row = {}
             for name in names:
                 value = solution[name]
@@ -88,10 +109,9 @@ class EmbeddedStore:
         self, query: str, bindings: Mapping[str, Node] | None = None
     ) -> list[tuple[Node, Node, Node]]:
         """Run a CONSTRUCT or DESCRIBE and return its triples as rdflib terms."""
-        triples = self._run(query, bindings)
         return [
             (to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object))
-            for t in triples  # type: ignore[attr-defined]
+            for t in self._triples(query, bindings)
         ]
 
     def construct_serialized(
@@ -104,12 +124,9 @@ class EmbeddedStore:
         union: bool = True,
     ) -> bytes:
         """Run one of our CONSTRUCT queries and serialise its triples in the engine (fast path)."""
-        triples = self._run(query, bindings, union)
-        kwargs: dict[str, object] = {"format": RDF_FORMATS[fmt]}
-        if prefixes and fmt in {"turtle", "trig", "rdfxml", "jsonld", "n3"}:
-            kwargs["prefixes"] = dict(prefixes)
+        triples = self._triples(query, bindings, union)
         try:
-            return ox.serialize(triples, **kwargs)  # type: ignore[arg-type, return-value]
+            return serialize(triples, fmt, prefixes=prefixes)
         except (ValueError, TypeError, OSError) as exc:
             raise StoreError(str(exc)) from exc
 
@@ -125,20 +142,26 @@ class EmbeddedStore:
         base_iri: str | None = None,
     ) -> QueryAnswer:
         """Run any query as the SPARQL protocol asks and serialise the answer in the engine."""
-        kwargs: dict[str, object] = {"base_iri": base_iri}
         try:
             if default_graphs is not None or named_graphs is not None:
                 # A protocol dataset is exactly the graphs named (none where a list is empty).
-                kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs or ()]
-                kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs or ()]
+                answer = self._store.query(
+                    query,
+                    base_iri=base_iri,
+                    default_graph=[ox.NamedNode(g) for g in default_graphs or ()],
+                    named_graphs=[ox.NamedNode(g) for g in named_graphs or ()],
+                )
             else:
-                kwargs["use_default_graph_as_union"] = union_default_graph
-            answer = self._store.query(query, **kwargs)
+                answer = self._store.query(
+                    query, base_iri=base_iri, use_default_graph_as_union=union_default_graph
+                )
             if isinstance(answer, ox.QuerySolutions):
-                return QueryAnswer("select", answer.serialize(format=RESULT_FORMATS[result_format]))
+                body = answer.serialize(format=RESULT_FORMATS[result_format])
+                return QueryAnswer("select", written(body))
             if isinstance(answer, ox.QueryBoolean):
-                return QueryAnswer("ask", answer.serialize(format=RESULT_FORMATS[result_format]))
-            return QueryAnswer("graph", answer.serialize(format=RDF_FORMATS[graph_format]))
+                body = answer.serialize(format=RESULT_FORMATS[result_format])
+                return QueryAnswer("ask", written(body))
+            return QueryAnswer("graph", written(answer.serialize(format=RDF_FORMATS[graph_format])))
         except (SyntaxError, OSError, ValueError) as exc:
             raise StoreError(str(exc)) from exc
 
@@ -155,21 +178,23 @@ class EmbeddedStore:
             rows = self.select(
                 "SELECT (COUNT(*) AS ?n) WHERE { GRAPH $g { ?s ?p ?o } }", {"g": URIRef(graph)}
             )
-        return int(rows[0]["n"]) if rows else 0
+        return int(str(rows[0]["n"])) if rows else 0
 
     def dump(
         self, fmt: str, graph: str | None = None, *, prefixes: Mapping[str, str] | None = None
     ) -> bytes:
         """Serialise one graph (any format) or the whole dataset (TriG or N-Quads)."""
-        rdf_format = RDF_FORMATS[fmt]
-        kwargs: dict[str, object] = {"format": rdf_format}
-        if graph is not None:
-            kwargs["from_graph"] = ox.NamedNode(graph)
-        elif not rdf_format.supports_datasets:
+        if graph is None and not format_is_dataset(fmt):
             raise StoreError(f"{fmt} holds one graph: name the graph to dump")
-        if prefixes and fmt in {"turtle", "trig"}:
-            kwargs["prefixes"] = dict(prefixes)
-        return self._store.dump(**kwargs)  # type: ignore[return-value]
+        # Only Turtle and TriG dumps are given our prefixes (RDF/XML would declare them all).
+        chosen = dict(prefixes) if prefixes and fmt in {"turtle", "trig"} else None
+        return written(
+            self._store.dump(
+                format=RDF_FORMATS[fmt],
+                from_graph=None if graph is None else ox.NamedNode(graph),
+                prefixes=chosen,
+            )
+        )
 
     def quads(self, graph: str | None = None) -> Iterator[tuple[Node, Node, Node, str | None]]:
         """Iterate over the quads of one named graph or of all graphs (graph IRI or None)."""
@@ -234,10 +259,7 @@ class EmbeddedStore:
 
     def _replace_graph(self, graph: str | None, quads: list[ox.Quad]) -> None:
         """Swap a graph's content in one SPARQL update, so readers never see it half-written."""
-        triples = ox.serialize(
-            [ox.Triple(q.subject, q.predicate, q.object) for q in quads],
-            format=ox.RdfFormat.N_TRIPLES,
-        ).decode()
+        triples = serialize([q.triple for q in quads], "ntriples").decode()
         if graph is None:
             text = f"DROP SILENT DEFAULT ; INSERT DATA {{ {triples} }}"
         else:
@@ -250,23 +272,14 @@ class EmbeddedStore:
     def _parse(
         self, data: bytes | str | Path, fmt: str, graph: str | None, base_iri: str | None
     ) -> list[ox.Quad]:
-        rdf_format = RDF_FORMATS[fmt]
-        kwargs: dict[str, object] = {
-            "format": rdf_format,
-            "base_iri": base_iri,
-            "rename_blank_nodes": True,
-        }
-        if isinstance(data, Path):
-            kwargs["path"] = str(data)
-        else:
-            kwargs["input"] = data
+        """Parse a whole document into quads, its default graph's triples going to `graph`."""
         target = graph_node(graph)
         try:
             return [
                 ox.Quad(q.subject, q.predicate, q.object, target)
                 if isinstance(q.graph_name, ox.DefaultGraph)
                 else q
-                for q in ox.parse(**kwargs)
+                for q in parse_quads(data, fmt, base_iri)
             ]
         except (SyntaxError, ValueError, OSError) as exc:
             raise StoreError(str(exc)) from exc
@@ -284,7 +297,10 @@ class EmbeddedStore:
     def add_triples(self, triples: Iterable[tuple[Node, Node, Node]], graph: str | None) -> None:
         """Add rdflib triples to a graph in one transaction."""
         target = graph_node(graph)
-        quads = [ox.Quad(to_engine(s), to_engine(p), to_engine(o), target) for s, p, o in triples]
+        quads = [
+            ox.Quad(t.subject, t.predicate, t.object, target)
+            for t in map(to_engine_triple, triples)
+        ]
         with self._write_lock:
             self._store.extend(quads)
             self._writes += 1

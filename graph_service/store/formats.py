@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import pyoxigraph as ox
+from rdflib.term import Node
 
 from graph_service.store.base import StoreError
-from graph_service.store.terms import graph_node
+from graph_service.store.terms import graph_node, to_engine_triple, to_rdflib
 
 #: Media types the engine reads and writes, by the short names used across the code.
 RDF_FORMATS: dict[str, ox.RdfFormat] = {
@@ -26,6 +27,8 @@ RESULT_FORMATS: dict[str, ox.QueryResultsFormat] = {
     "csv": ox.QueryResultsFormat.CSV,
     "tsv": ox.QueryResultsFormat.TSV,
 }
+#: The serialisations that write prefixes (the others ignore them, or list every one unused).
+PREFIXED_FORMATS = frozenset({"turtle", "trig", "rdfxml", "jsonld", "n3"})
 _EXTENSIONS = {
     ".ttl": "turtle",
     ".nt": "ntriples",
@@ -53,37 +56,52 @@ def format_is_dataset(fmt: str) -> bool:
     return RDF_FORMATS[fmt].supports_datasets
 
 
+def written(data: bytes | None) -> bytes:
+    """The bytes an engine serialiser returned: it returns None only when given a file to write."""
+    if data is None:
+        raise StoreError("the engine wrote nothing")
+    return data
+
+
+def serialize(
+    items: Iterable[ox.Triple] | Iterable[ox.Quad],
+    fmt: str,
+    *,
+    prefixes: Mapping[str, str] | None = None,
+) -> bytes:
+    """Engine triples (or quads, for dataset formats) serialised in `fmt`, with our prefixes
+    where the format writes them."""
+    chosen = dict(prefixes) if prefixes and fmt in PREFIXED_FORMATS else None
+    return written(ox.serialize(items, format=RDF_FORMATS[fmt], prefixes=chosen))
+
+
+def parse_quads(data: bytes | str | Path, fmt: str, base_iri: str | None = None) -> ox.QuadParser:
+    """The engine's parser over a document (bytes, text or a file), blank nodes renamed so that
+    two documents cannot share one by accident. Raises the engine's errors while iterated."""
+    if isinstance(data, Path):
+        return ox.parse(
+            path=str(data), format=RDF_FORMATS[fmt], base_iri=base_iri, rename_blank_nodes=True
+        )
+    return ox.parse(data, format=RDF_FORMATS[fmt], base_iri=base_iri, rename_blank_nodes=True)
+
+
 def parse_to_ntriples(
     data: bytes | str | Path, fmt: str, graph: str | None = None, base_iri: str | None = None
 ) -> dict[str | None, str]:
     """Parse RDF (validating it fully) and return N-Triples text per target graph.
 
     Triples of the document's default graph go to `graph`; named graphs of a dataset keep
-    their names. Blank nodes are renamed so that two documents cannot share one by accident.
+    their names.
     """
-    kwargs: dict[str, object] = {
-        "format": RDF_FORMATS[fmt],
-        "base_iri": base_iri,
-        "rename_blank_nodes": True,
-    }
-    if isinstance(data, Path):
-        kwargs["path"] = str(data)
-    else:
-        kwargs["input"] = data
     by_graph: dict[str | None, list[ox.Triple]] = {}
     try:
-        for quad in ox.parse(**kwargs):
+        for quad in parse_quads(data, fmt, base_iri):
             name = quad.graph_name
             target = name.value if isinstance(name, ox.NamedNode) else graph
-            by_graph.setdefault(target, []).append(
-                ox.Triple(quad.subject, quad.predicate, quad.object)
-            )
+            by_graph.setdefault(target, []).append(quad.triple)
     except (SyntaxError, ValueError, OSError) as exc:
         raise StoreError(str(exc)) from exc
-    return {
-        name: ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode()
-        for name, triples in by_graph.items()
-    }
+    return {name: serialize(triples, "ntriples").decode() for name, triples in by_graph.items()}
 
 
 def reserialize(
@@ -94,18 +112,28 @@ def reserialize(
     prefixes: Mapping[str, str] | None = None,
 ) -> bytes:
     """Turn N-Triples into another serialisation (into `graph` for dataset formats)."""
-    rdf_format = RDF_FORMATS[fmt]
     try:
-        triples = list(ox.parse(input=ntriples, format=ox.RdfFormat.N_TRIPLES))
-        items: list[object]
-        if rdf_format.supports_datasets:
+        triples = [quad.triple for quad in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)]
+        if format_is_dataset(fmt):
             target = graph_node(graph)
-            items = [ox.Quad(t.subject, t.predicate, t.object, target) for t in triples]
-        else:
-            items = [ox.Triple(t.subject, t.predicate, t.object) for t in triples]
-        kwargs: dict[str, object] = {"format": rdf_format}
-        if prefixes and fmt in {"turtle", "trig", "rdfxml", "jsonld", "n3"}:
-            kwargs["prefixes"] = dict(prefixes)
-        return ox.serialize(items, **kwargs)  # type: ignore[return-value]
+            quads = [ox.Quad(t.subject, t.predicate, t.object, target) for t in triples]
+            return serialize(quads, fmt, prefixes=prefixes)
+        return serialize(triples, fmt, prefixes=prefixes)
     except (SyntaxError, ValueError, OSError) as exc:
         raise StoreError(str(exc)) from exc
+
+
+def ntriples_to_rdflib(ntriples: bytes) -> list[tuple[Node, Node, Node]]:
+    """Parse N-Triples into rdflib triples (fast, in the engine)."""
+    try:
+        return [
+            (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object))
+            for q in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)
+        ]
+    except (SyntaxError, ValueError) as exc:
+        raise StoreError(str(exc)) from exc
+
+
+def triples_to_ntriples(triples: Iterable[tuple[Node, Node, Node]]) -> str:
+    """Serialise rdflib triples as N-Triples text (escaping done by the engine)."""
+    return serialize([to_engine_triple(t) for t in triples], "ntriples").decode()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from graph_service.store.base import Store
 from graph_service.store.build import open_current
@@ -11,20 +12,26 @@ from graph_service.store.embedded import EmbeddedStore
 from graph_service.store.remote import RemoteStore
 
 
-def open_store(config: Mapping[str, object]) -> Store:
-    """The remote SPARQL store when one is configured, else the last complete local build."""
+def open_remote(config: Mapping[str, Any]) -> RemoteStore | None:
+    """The remote SPARQL store of a Flask config, or None when none is configured."""
     endpoint = str(config.get("SPARQL_ENDPOINT") or "")
-    if endpoint:
-        return RemoteStore(
-            endpoint,
-            str(config.get("SPARQL_UPDATE_ENDPOINT") or ""),
-            credentials=str(config.get("SPARQL_CREDENTIALS") or ""),
-            timeout=float(config.get("QUERY_TIMEOUT", 10.0)),  # type: ignore[arg-type]
-        )
-    return open_current(config["DATA_DIR"])  # type: ignore[arg-type]
+    if not endpoint:
+        return None
+    return RemoteStore(
+        endpoint,
+        str(config.get("SPARQL_UPDATE_ENDPOINT") or ""),
+        credentials=str(config.get("SPARQL_CREDENTIALS") or ""),
+        timeout=float(config.get("QUERY_TIMEOUT", 10.0)),
+    )
 
 
-def reopen_store(settings: Mapping[str, object]) -> Store:
+def open_store(config: Mapping[str, Any]) -> Store:
+    """The remote SPARQL store when one is configured, else the last complete local build."""
+    remote = open_remote(config)
+    return remote if remote is not None else open_current(config["DATA_DIR"])
+
+
+def reopen_store(settings: Mapping[str, Any]) -> Store:
     """Open, in another process, the store that `Store.reopen_settings()` described (read-only
     for a local directory)."""
     if "path" in settings:
@@ -33,5 +40,5 @@ def reopen_store(settings: Mapping[str, object]) -> Store:
         str(settings["query_endpoint"]),
         str(settings["update_endpoint"]),
         credentials=str(settings["credentials"]),
-        timeout=float(settings["timeout"]),  # type: ignore[arg-type]
+        timeout=float(settings["timeout"]),
     )

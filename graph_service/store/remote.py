@@ -1,10 +1,10 @@
 """A remote SPARQL 1.1 store (Oxigraph server, Fuseki, GraphDB, Virtuoso) behind the store API.
 
 Every read is a SPARQL query over HTTP and every write one SPARQL Update request, which the
-remote applies atomically. Data are parsed and serialised by the engine helpers of store.py,
-so this module never builds query text from unescaped input. The remote's default graph must
-be the union of its named graphs (`oxigraph serve --union-default-graph`, Fuseki's
-`unionDefaultGraph`), as the embedded store's is.
+remote applies atomically. Data are parsed and serialised by the engine helpers of
+store/formats.py and store/terms.py, so this module never builds query text from unescaped
+input. The remote's default graph must be the union of its named graphs (`oxigraph serve
+--union-default-graph`, Fuseki's `unionDefaultGraph`), as the embedded store's is.
 """
 
 from __future__ import annotations
@@ -22,10 +22,15 @@ from rdflib.term import Node
 
 from graph_service.namespaces import GRAPH, PDVO
 from graph_service.store.base import QueryAnswer, StoreError
-from graph_service.store.formats import parse_to_ntriples, reserialize
+from graph_service.store.formats import (
+    ntriples_to_rdflib,
+    parse_to_ntriples,
+    reserialize,
+    triples_to_ntriples,
+)
 from graph_service.store.journal import data_block
 from graph_service.store.sparql_text import query_form
-from graph_service.store.terms import bind, ntriples_to_rdflib, term_text, triples_to_ntriples
+from graph_service.store.terms import XSD_STRING, bind, term_text
 
 RESULT_MEDIA = {
     "json": "application/sparql-results+json",
@@ -71,7 +76,7 @@ def _from_json(binding: dict[str, str]) -> Node:
     if "xml:lang" in binding:
         return Literal(binding["value"], lang=binding["xml:lang"])
     datatype = binding.get("datatype")
-    if datatype and datatype != "http://www.w3.org/2001/XMLSchema#string":
+    if datatype and datatype != XSD_STRING:
         return Literal(binding["value"], datatype=URIRef(datatype))
     return Literal(binding["value"])
 
@@ -166,6 +171,8 @@ class RemoteStore:
     ) -> list[dict[str, Node]]:
         """Run a SELECT and return its rows as dicts of rdflib terms."""
         answer = self._query(bind(query, bindings), RESULT_MEDIA["json"]).json()
+        if "results" not in answer:
+            raise StoreError("not a SELECT query")
         return [
             {name: _from_json(value) for name, value in row.items()}
             for row in answer["results"]["bindings"]
@@ -238,7 +245,7 @@ class RemoteStore:
             rows = self.select(
                 "SELECT (COUNT(*) AS ?n) WHERE { GRAPH $g { ?s ?p ?o } }", {"g": URIRef(graph)}
             )
-        return int(rows[0]["n"]) if rows else 0
+        return int(str(rows[0]["n"])) if rows else 0
 
     def _graph_ntriples(self, graph: str) -> bytes:
         query = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH $g { ?s ?p ?o } }"
@@ -250,6 +257,7 @@ class RemoteStore:
         """Serialise one named graph, or every named graph in a dataset format."""
         if graph is not None:
             return reserialize(self._graph_ntriples(graph), fmt, graph=graph, prefixes=prefixes)
+        # Graph by graph, joined: only formats whose documents concatenate (not JSON-LD).
         if fmt not in {"trig", "nquads"}:
             raise StoreError(f"{fmt} holds one graph: name the graph to dump")
         return b"".join(
@@ -285,9 +293,10 @@ class RemoteStore:
         self._write(f"BASE <{base_iri}>\n{update}" if base_iri else update)
 
     @staticmethod
-    def _insert(by_graph: Mapping[str | None, str], replace: bool) -> str:
+    def _insert(by_graph: Iterable[tuple[str | None, str]], replace: bool) -> str:
+        """The update text that adds (or replaces by) N-Triples texts, graph by graph."""
         operations = []
-        for name, ntriples in by_graph.items():
+        for name, ntriples in by_graph:
             target = "DEFAULT" if name is None else f"GRAPH {term_text(URIRef(name))}"
             if replace:
                 operations.append(f"DROP SILENT {target}")
@@ -309,7 +318,7 @@ class RemoteStore:
         by_graph = parse_to_ntriples(data, fmt, graph, base_iri)
         if replace and graph not in by_graph:
             by_graph[graph] = ""
-        self._write(self._insert(by_graph, replace))
+        self._write(self._insert(by_graph.items(), replace))
         return sum(text.count("\n") for text in by_graph.values())
 
     def load_parts(
@@ -324,12 +333,12 @@ class RemoteStore:
         for data, fmt in parts:
             for name, text in parse_to_ntriples(data, fmt, graph, base_iri).items():
                 merged[name] = merged.get(name, "") + text
-        self._write(self._insert(merged, replace=False))
+        self._write(self._insert(merged.items(), replace=False))
         return sum(text.count("\n") for text in merged.values())
 
     def replace_graphs(self, by_graph: Mapping[str, str]) -> None:
         """Replace several named graphs by N-Triples texts ("" empties one) in one request."""
-        self._write(self._insert(dict(by_graph), replace=True))
+        self._write(self._insert(by_graph.items(), replace=True))
 
     def bulk_load_file(self, path: Path, fmt: str, graph: str | None) -> None:
         """Replace a graph with a file's content (one request)."""
@@ -337,7 +346,7 @@ class RemoteStore:
 
     def add_triples(self, triples: Iterable[tuple[Node, Node, Node]], graph: str | None) -> None:
         """Add rdflib triples to a graph in one request."""
-        self._write(self._insert({graph: triples_to_ntriples(triples)}, replace=False))
+        self._write(self._insert([(graph, triples_to_ntriples(triples))], replace=False))
 
     def drop_graph(self, graph: str | None) -> bool:
         """Remove a named graph (or empty the default graph); False if it did not exist."""

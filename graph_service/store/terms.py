@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
+from graph_service.namespaces import XSD
 from graph_service.store.base import StoreError
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+#: Plain literals' datatype: rdflib leaves it out, the engine writes it.
+XSD_STRING = str(XSD.string)
 
 
 def to_rdflib(term: object) -> Node:
@@ -49,6 +50,15 @@ def to_engine(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     raise TypeError(f"unsupported term {term!r}")
 
 
+def to_engine_triple(triple: tuple[Node, Node, Node]) -> ox.Triple:
+    """Convert an rdflib triple to the engine's; TypeError (as the engine raises) for a literal
+    subject or a predicate that is not an IRI."""
+    s, p, o = (to_engine(term) for term in triple)
+    if isinstance(s, ox.Literal) or not isinstance(p, ox.NamedNode):
+        raise TypeError(f"not a valid RDF triple: {triple!r}")
+    return ox.Triple(s, p, o)
+
+
 _PLACEHOLDER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
@@ -78,25 +88,8 @@ def graph_node(graph: str | None) -> ox.NamedNode | ox.DefaultGraph:
     return ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
 
 
-def ntriples_to_rdflib(ntriples: bytes) -> list[tuple[Node, Node, Node]]:
-    """Parse N-Triples into rdflib triples (fast, in the engine)."""
-    try:
-        return [
-            (to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object))
-            for t in ox.parse(input=ntriples, format=ox.RdfFormat.N_TRIPLES)
-        ]
-    except (SyntaxError, ValueError) as exc:
-        raise StoreError(str(exc)) from exc
-
-
 def term_text(term: Node) -> str:
     """A term as SPARQL/N-Triples text, escaped by the engine (blank nodes refused)."""
     if isinstance(term, BNode):
         raise StoreError("blank nodes cannot be written into query text")
     return str(to_engine(term))
-
-
-def triples_to_ntriples(triples: Iterable[tuple[Node, Node, Node]]) -> str:
-    """Serialise rdflib triples as N-Triples text (escaping done by the engine)."""
-    items = [ox.Triple(to_engine(s), to_engine(p), to_engine(o)) for s, p, o in triples]
-    return ox.serialize(items, format=ox.RdfFormat.N_TRIPLES).decode()
