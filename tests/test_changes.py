@@ -158,3 +158,57 @@ def test_blank_nodes_keep_their_identity_through_the_journal(
     assert len(patch.removed) == 2
     commit(memory_store, journal, patch, author="a", message="m")
     assert memory_store.count(NOTIONS) == 0
+
+
+def _alt_on_alpha(store: Store, journal: Journal) -> None:
+    """The scenario of the issue: a label in the default graph and a note in its own graph."""
+    update = (
+        "INSERT DATA { <http://example.org/tiny/a> <http://www.w3.org/2004/02/skos/core#altLabel> "
+        '"Premier"@fr . GRAPH <http://example.org/notes> { <http://example.org/tiny/a> '
+        '<http://example.org/note> "à relire" } }'
+    )
+    commit(store, journal, patch_of_update(store, update), author="alice", message="m")
+
+
+def _has_both(store: Store) -> bool:
+    return store.ask(
+        "ASK { <http://example.org/tiny/a> <http://www.w3.org/2004/02/skos/core#altLabel> "
+        '"Premier"@fr . GRAPH <http://example.org/notes> { ?s ?p "à relire" } }'
+    )
+
+
+def test_an_embedded_build_keeps_every_journalled_write(tiny_vocab: Path, tmp_path: Path) -> None:
+    from graph_service.store.build import build_store, open_current
+
+    data_dir = tmp_path / "data"
+    build_store(tiny_vocab, data_dir)
+    store = open_current(data_dir)
+    _alt_on_alpha(store, Journal(data_dir))
+    store.close()
+    tiny = tiny_vocab / "tiny.ttl"
+    tiny.write_text(tiny.read_text().replace('"Beta"@en', '"Beta (b)"@en'))
+    for force in (False, True):
+        report = build_store(tiny_vocab, data_dir, force=force)
+        assert report.replayed == 1 and report.replay_notes == []
+        rebuilt = open_current(data_dir)
+        assert _has_both(rebuilt)
+        assert applied_seq(rebuilt) == 1
+        assert recover(rebuilt, Journal(data_dir)).applied == []
+        rebuilt.close()
+
+
+def test_a_remote_build_keeps_every_journalled_write(
+    tiny_vocab: Path, tmp_path: Path, oxigraph_server
+) -> None:
+    from graph_service.store.build import build_remote
+
+    remote = oxigraph_server.remote_store()
+    data_dir = tmp_path / "data"
+    build_remote(tiny_vocab, data_dir, remote)
+    _alt_on_alpha(remote, Journal(data_dir))
+    tiny = tiny_vocab / "tiny.ttl"
+    tiny.write_text(tiny.read_text().replace('"Beta"@en', '"Beta (b)"@en'))
+    report = build_remote(tiny_vocab, data_dir, remote, force=True)
+    assert report.replayed == 1
+    assert _has_both(remote)
+    assert applied_seq(remote) == 1

@@ -16,11 +16,13 @@ from pathlib import Path
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
 
-from graph_service.namespaces import BUILD_GRAPH, GRAPH, PDVO, PROV, VOID, graph_iri_for
+from graph_service.namespaces import BUILD_GRAPH, PDVO, PROV, VOID, graph_iri_for
 from graph_service.store.base import Store, StoreError
+from graph_service.store.changes import replay_pending
 from graph_service.store.embedded import EmbeddedStore
 from graph_service.store.formats import format_for_path, parse_to_ntriples
-from graph_service.store.remote import RemoteStore
+from graph_service.store.journal import Journal
+from graph_service.store.remote import VERSION_GRAPH, RemoteStore
 
 Progress = Callable[[str], None]
 
@@ -53,6 +55,9 @@ class BuildReport:
     triples: int = 0
     seconds: float = 0.0
     skipped: bool = False
+    #: Changes of the journal applied over vocab/, and those that no longer applied cleanly.
+    replayed: int = 0
+    replay_notes: list[str] = field(default_factory=list)
 
 
 def source_files(vocab_dir: Path) -> list[Path]:
@@ -156,6 +161,7 @@ def build_store(
             report.sources.append(SourceFile(relative, graph, sha256_of(path), count))
             progress(f"[{number}/{len(sources)}] {relative}: {count:,} triples")
         report.triples = sum(s.triples for s in report.sources)
+        _replay_journal(store, data_dir, report, progress)
         report.seconds = time.perf_counter() - started
         _record_metadata(store, report, stamp, fp)
         store.flush()
@@ -224,11 +230,11 @@ def build_remote(
             graph = graph_iri_for(relative)
             by_graph = parse_to_ntriples(path, format_for_path(path), graph)
             parsed[graph] = by_graph.get(graph, "")
-        stale = [
-            g
-            for g in store.named_graphs()
-            if g.startswith(str(GRAPH)) and g not in parsed and g != str(BUILD_GRAPH)
-        ]
+        # A build is vocab/ + imports + the journal: every other graph goes (the journal's
+        # pending changes bring back what was written since the last publish).
+        kept = {str(BUILD_GRAPH), VERSION_GRAPH}
+        stale = [g for g in store.named_graphs() if g not in parsed and g not in kept]
+        store.drop_graph(None)
         batch: dict[str, str] = dict.fromkeys(stale, "")
         for graph, text in parsed.items():
             if batch and sum(map(len, batch.values())) + len(text) > REMOTE_REQUEST_BYTES:
@@ -241,6 +247,7 @@ def build_remote(
         for (path, relative), graph in zip(sources, parsed, strict=True):
             report.sources.append(SourceFile(relative, graph, sha256_of(path), store.count(graph)))
         report.triples = sum(s.triples for s in report.sources)
+        _replay_journal(store, data_dir, report, progress)
         store.drop_graph(str(BUILD_GRAPH))
         _record_metadata(store, report, datetime.now(UTC), fp)
     except StoreError as exc:
@@ -250,6 +257,17 @@ def build_remote(
         f"built {report.triples:,} triples into {store.query_endpoint} in {report.seconds:.1f} s"
     )
     return report
+
+
+def _replay_journal(store: Store, data_dir: Path, report: BuildReport, progress: Progress) -> None:
+    """Apply the journal's changes not yet published into vocab/: no accepted write is lost."""
+    replayed = replay_pending(store, Journal(data_dir))
+    report.replayed = len(replayed.applied)
+    for seq, note in replayed.notes:
+        report.replay_notes.append(f"change {seq}: {note}")
+        progress(f"    change {seq} did not apply cleanly: {note}")
+    if replayed.applied:
+        progress(f"replayed {len(replayed.applied)} changes of the journal")
 
 
 def _discard(store: EmbeddedStore | None, target: Path) -> None:
