@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from graph_service.store.base import Store
 from graph_service.store.build import open_current
+from graph_service.store.changes import recover
 from graph_service.store.embedded import EmbeddedStore
+from graph_service.store.journal import Journal
 from graph_service.store.remote import RemoteStore
+
+log = logging.getLogger(__name__)
 
 
 def open_remote(config: Mapping[str, Any]) -> RemoteStore | None:
@@ -26,9 +31,16 @@ def open_remote(config: Mapping[str, Any]) -> RemoteStore | None:
 
 
 def open_store(config: Mapping[str, Any]) -> Store:
-    """The remote SPARQL store when one is configured, else the last complete local build."""
+    """The remote SPARQL store when one is configured, else the last complete local build,
+    brought up to date with the change journal (a crash may have left a change unapplied)."""
     remote = open_remote(config)
-    return remote if remote is not None else open_current(config["DATA_DIR"])
+    store = remote if remote is not None else open_current(config["DATA_DIR"])
+    report = recover(store, Journal(Path(config["DATA_DIR"])))
+    if report.applied:
+        log.warning("applied %d journalled changes the store lacked", len(report.applied))
+    for seq, note in report.notes:
+        log.warning("journalled change %d did not apply cleanly: %s", seq, note)
+    return store
 
 
 def reopen_store(settings: Mapping[str, Any]) -> Store:
