@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 from rdflib import URIRef
 
-from graph_service.model.base import PREFIXES, Ref, Term, label_key, make_ref, memo, truthy
+from graph_service.model.base import SPARQL_PREFIXES, Ref, Term, label_key, make_ref, memo, truthy
 from graph_service.model.base import rows as select_rows
 from graph_service.model.schemes import scheme_for_vocab
+from graph_service.model.tree import row_refs
 from graph_service.store import Store
 
 #: Concepts of a scheme ($s): stated members and top concepts. A sub-select, so that the engine
@@ -136,7 +137,7 @@ def languages(store: Store, scheme_iri: str) -> tuple[str, ...]:
     def compute() -> tuple[str, ...]:
         rows = select_rows(
             store,
-            PREFIXES
+            SPARQL_PREFIXES
             + f"SELECT DISTINCT (LANG(?l) AS ?lang) WHERE {{ {IN_SCHEME} ?c skos:prefLabel ?l }}",
             {"s": URIRef(scheme_iri)},
         )
@@ -155,7 +156,9 @@ def vocabulary_info(store: Store, vocab_id: str, lang: str | None = None) -> Voc
     if summary is None:
         return None
     rows = select_rows(
-        store, PREFIXES + "SELECT ?m WHERE { $s dct:modified ?m }", {"s": URIRef(summary.iri)}
+        store,
+        SPARQL_PREFIXES + "SELECT ?m WHERE { $s dct:modified ?m }",
+        {"s": URIRef(summary.iri)},
     )
     langs = languages(store, summary.iri)
     return VocabularyInfo(
@@ -179,7 +182,7 @@ def groups(store: Store, vocab_id: str, lang: str | None = None) -> list[Group] 
         return None
     rows = select_rows(
         store,
-        PREFIXES
+        SPARQL_PREFIXES
         + """SELECT DISTINCT ?x ?l ?n ?child ?has WHERE {
   ?x a ?class . VALUES ?class { skos:Collection skos:OrderedCollection }
   FILTER EXISTS { { ?x skos:inScheme $s } UNION { ?x skos:member ?m . ?m skos:inScheme $s } }
@@ -223,7 +226,7 @@ def group_members(store: Store, group_iri: str, lang: str | None = None) -> list
     """Members of a collection with their types; None if the IRI is not a collection."""
     rows = select_rows(
         store,
-        PREFIXES
+        SPARQL_PREFIXES
         + """SELECT DISTINCT ?x ?t ?l ?n ?has WHERE {
   $g a ?class . VALUES ?class { skos:Collection skos:OrderedCollection }
   $g skos:member ?x .
@@ -235,7 +238,8 @@ def group_members(store: Store, group_iri: str, lang: str | None = None) -> list
     )
     if not rows:
         is_group = store.ask(
-            PREFIXES + "ASK { $g a ?c VALUES ?c { skos:Collection skos:OrderedCollection } }",
+            SPARQL_PREFIXES
+            + "ASK { $g a ?c VALUES ?c { skos:Collection skos:OrderedCollection } }",
             {"g": URIRef(group_iri)},
         )
         return [] if is_group else None
@@ -245,9 +249,13 @@ def group_members(store: Store, group_iri: str, lang: str | None = None) -> list
         if "t" in row:
             types[str(row["x"])].add(str(row["t"]))
         has[str(row["x"])] = truthy(row["has"])
-    from graph_service.model.tree import _refs
-
     return [
         Member(r.iri, r.label, r.lang, r.notation, tuple(sorted(types[r.iri])), has[r.iri])
-        for r in _refs(rows, lang)
+        for r in row_refs(rows, lang)
     ]
+
+
+def members_closure(store: Store, group_iri: str) -> set[str]:
+    """The members of a collection and of the collections in it, at any depth."""
+    query = SPARQL_PREFIXES + "SELECT DISTINCT ?c WHERE { $g skos:member+ ?c }"
+    return {str(r["c"]) for r in select_rows(store, query, {"g": URIRef(group_iri)})}

@@ -1,5 +1,5 @@
 """Skosmos REST API v1 at /rest/v1: shared plumbing (JSON-LD, JSONP, CORS, errors) and the
-global endpoints; vocabulary and concept endpoints live in rest_vocab.py and rest_concept.py."""
+global endpoints; the others live next to it (vocab.py, concept.py, search.py, stats.py)."""
 
 from __future__ import annotations
 
@@ -7,27 +7,30 @@ import json
 import logging
 import re
 import threading
+from urllib.parse import urlencode
 
-from flask import Blueprint, Flask, Response, request
+from flask import Blueprint, Flask, Response, redirect, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 from graph_service.exceptions import GraphServiceError
 from graph_service.model.base import kind_of
+from graph_service.model.describe import serialize_description
 from graph_service.model.schemes import SchemeSummary, scheme_for_vocab, schemes
 from graph_service.model.stats import types
-from graph_service.namespaces import valid_iri, vocab_id_of
+from graph_service.namespaces import ONKI_NS, RDFS_NS, SKOS_NS
 from graph_service.store.base import StoreError
 from graph_service.web.backend import get_store
 from graph_service.web.conneg import negotiate
-from graph_service.web.linked_data.views import media_type_of, serialize_description
+from graph_service.web.cors import open_to_any_origin
+from graph_service.web.linked_data.views import media_type_of
+from graph_service.web.params import iri_arg, lang_arg
 
 bp = Blueprint("rest", __name__, url_prefix="/rest/v1")
+open_to_any_origin(bp)
 log = logging.getLogger(__name__)
 
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-ONKI = "http://schema.onki.fi/onki#"
-BASE_CONTEXT = {"skos": SKOS, "uri": "@id", "type": "@type"}
+BASE_CONTEXT = {"skos": SKOS_NS, "uri": "@id", "type": "@type"}
 _CALLBACK = re.compile(r"^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$", re.ASCII)
 #: /data formats, in Skosmos's order of preference (RDF/XML for */*).
 DATA_TYPES = ("application/rdf+xml", "text/turtle", "application/ld+json", "application/json",
@@ -89,12 +92,6 @@ def _check_callback() -> None:
         raise bad_request("callback must be a JavaScript identifier")
 
 
-@bp.after_request
-def _cors(response: Response) -> Response:
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
-
-
 def reply(data: dict, context: dict | None = None) -> Response:
     """A JSON-LD answer with its inline @context, as JSON, JSON-LD or JSONP."""
     merged = {**BASE_CONTEXT, **(context or {})}
@@ -112,45 +109,14 @@ def reply(data: dict, context: dict | None = None) -> Response:
     return response
 
 
-# --- parameters -----------------------------------------------------------------------------
-
-
-def lang_param(required: bool = False) -> str | None:
-    """The `lang` parameter; a missing one is a 400 where Skosmos requires it."""
-    lang = (request.args.get("lang") or "").strip()
-    if not lang:
-        if required:
-            raise bad_request("lang parameter missing")
+def next_page(offset: int, limit: int, total: int) -> str | None:
+    """The URL of the next page of a paged answer (this request's, with the offset moved on),
+    or None on the last page."""
+    if offset + limit >= total:
         return None
-    if not re.fullmatch(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*", lang):
-        raise bad_request(f"invalid lang parameter {lang!r}")
-    return lang.lower()
-
-
-def uri_param(name: str = "uri", required: bool = True) -> str | None:
-    """An absolute IRI parameter; missing or malformed is a 400."""
-    value = (request.args.get(name) or "").strip()
-    if not value:
-        if required:
-            raise bad_request(f"{name} parameter missing")
-        return None
-    if not valid_iri(value):
-        raise bad_request(f"{name} parameter is not a valid IRI: {value!r}")
-    return value
-
-
-def int_param(name: str, default: int, *, minimum: int = 0, maximum: int | None = None) -> int:
-    """A non-negative integer parameter (400 when it is not one), capped at `maximum`."""
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise bad_request(f"{name} parameter is invalid") from None
-    if value < minimum:
-        raise bad_request(f"{name} parameter is invalid")
-    return min(value, maximum) if maximum is not None else value
+    args = request.args.to_dict()
+    args["offset"] = str(offset + limit)
+    return f"{request.base_url}?{urlencode(args)}"
 
 
 def vocab_or_404(vocid: str) -> SchemeSummary:
@@ -167,11 +133,11 @@ def vocab_or_404(vocid: str) -> SchemeSummary:
 @bp.get("/vocabularies")
 def vocabularies() -> ResponseReturnValue:
     """Every vocabulary (concept scheme) with its title in `lang` (required)."""
-    lang = lang_param(required=True)
+    lang = lang_arg(required=True)
     found = sorted(schemes(get_store(), lang), key=lambda s: s.vocab_id)
     context = {
-        "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-        "onki": ONKI,
+        "rdfs": RDFS_NS,
+        "onki": ONKI_NS,
         "title": {"@id": "rdfs:label", "@language": lang},
         "vocabularies": "onki:hasVocabulary",
         "id": "onki:vocabularyIdentifier",
@@ -184,7 +150,7 @@ def vocabularies() -> ResponseReturnValue:
 @bp.get("/types")
 def global_types() -> ResponseReturnValue:
     """Classes of the concepts and collections of all vocabularies (lang required)."""
-    return types_reply(None, lang_param(required=True))
+    return types_reply(None, lang_arg(required=True))
 
 
 def types_reply(vocab_id: str | None, lang: str | None) -> Response:
@@ -197,8 +163,8 @@ def types_reply(vocab_id: str | None, lang: str | None) -> Response:
             item["superclass"] = t.superclass
         items.append(item)
     context = {
-        "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-        "onki": ONKI,
+        "rdfs": RDFS_NS,
+        "onki": ONKI_NS,
         "label": "rdfs:label",
         "superclass": {"@id": "rdfs:subClassOf", "@type": "@id"},
         "types": "onki:hasType",
@@ -207,11 +173,9 @@ def types_reply(vocab_id: str | None, lang: str | None) -> Response:
     return reply({"uri": "", "types": items}, context)
 
 
-def data_reply(vocid: str | None) -> Response:
+def data_reply(vocid: str | None) -> ResponseReturnValue:
     """/data: the RDF of a concept (or any IRI of the store) in the negotiated format."""
-    from flask import redirect
-
-    uri = uri_param(required=vocid is None)
+    uri = iri_arg("uri", required=vocid is None)
     # A "+" left unencoded in a query string arrives as a space: "application/rdf xml".
     wanted = (request.args.get("format") or "").strip().replace(" ", "+")
     if wanted:
@@ -228,7 +192,7 @@ def data_reply(vocid: str | None) -> Response:
     if uri is None:
         assert vocid is not None
         extension = {"rdfxml": "rdf", "turtle": "ttl", "jsonld": "jsonld", "ntriples": "nt"}[fmt]
-        return redirect(f"{request.script_root}/dumps/{vocid}.{extension}", 302)  # type: ignore[return-value]
+        return redirect(f"{request.script_root}/dumps/{vocid}.{extension}", 302)
     store = get_store()
     if kind_of(store, uri) is None:
         raise not_found(f"Could not find concept <{uri}>")
@@ -293,4 +257,4 @@ def _build_index(app: Flask) -> None:
             log.warning("search index not built in advance", exc_info=True)
 
 
-__all__ = ["bp", "init_app", "reply", "vocab_id_of"]
+__all__ = ["bp", "init_app", "reply"]

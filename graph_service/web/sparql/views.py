@@ -19,6 +19,8 @@ from graph_service.store.sparql_text import add_using
 from graph_service.web import conneg
 from graph_service.web.auth import require_update_token
 from graph_service.web.backend import get_store
+from graph_service.web.cors import allow_any_origin, allow_preflight
+from graph_service.web.paths import absolute_url
 from graph_service.web.sparql import protocol
 from graph_service.web.sparql.fast import FAST_PATH_FAILURE
 from graph_service.web.sparql.page import render_page
@@ -41,12 +43,6 @@ UPDATE_TYPE = "application/sparql-update"
 FORM_TYPE = "application/x-www-form-urlencoded"
 #: The syntaxes of the service description (a graph: no dataset syntax).
 DESCRIPTION_MEDIA = protocol.GRAPH_MEDIA[:4]
-CORS_PREFLIGHT = {
-    "Access-Control-Allow-Origin": "*",
-    "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
-    "Access-Control-Allow-Headers": "Content-Type, Accept, Authorization",
-    "Access-Control-Max-Age": "86400",
-}
 
 
 def http_errors(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseReturnValue]:
@@ -68,9 +64,9 @@ def http_errors(view: Callable[..., ResponseReturnValue]) -> Callable[..., Respo
 def _headers(response: Response) -> Response:
     """CORS on every answer (the token, not the origin, guards writes); errors never cached."""
     if request.method == "OPTIONS":
-        response.headers.update(CORS_PREFLIGHT)
+        allow_preflight(response, "GET, POST, OPTIONS", "Content-Type, Accept, Authorization")
     else:
-        response.headers["Access-Control-Allow-Origin"] = "*"
+        allow_any_origin(response)
     if response.status_code >= 400 or (request.method == "POST" and response.status_code == 204):
         response.headers["Cache-Control"] = "no-store"
     return response
@@ -138,8 +134,7 @@ def _graphs(params: MultiDict, name: str) -> list[str]:
 
 def _base_iri() -> str:
     """The endpoint's own IRI: relative IRIs in queries and updates resolve against it."""
-    public = current_app.config.get("PUBLIC_BASE") or ""
-    return public.rstrip("/") + request.path if public else request.base_url
+    return absolute_url(request.path)
 
 
 def _query(text: str, params: MultiDict) -> ResponseReturnValue:
