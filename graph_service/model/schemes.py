@@ -1,4 +1,5 @@
-"""SKOS questions asked of the store (schemes, concepts, labels), answered with dataclasses."""
+"""Concept schemes: the list with titles and counts, lookups by vocabulary id, and the
+vocabulary a concept belongs to."""
 
 from __future__ import annotations
 

@@ -4,6 +4,7 @@ changes by date."""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 from rdflib.term import Node
 
@@ -18,19 +19,68 @@ from graph_service.model.base import (
     values_block,
 )
 from graph_service.model.base import rows as select_rows
-from graph_service.model.vocab import (
-    COLLECTIONS,
-    IN_SCHEME,
-    Change,
-    ConceptListing,
-    ConceptPage,
-    LabelCount,
-    TypeCount,
-    TypeInfo,
-    _scheme,
-)
+from graph_service.model.vocab import COLLECTIONS, IN_SCHEME, scheme_node
 from graph_service.namespaces import SKOS_NS
 from graph_service.store import Store
+
+
+@dataclass(frozen=True)
+class Change:
+    """A concept created or modified at a date, newest first in lists."""
+
+    iri: str
+    label: str
+    lang: str
+    date: str
+    deprecated: bool
+    replaced_by: tuple[Ref, ...]
+
+
+@dataclass(frozen=True)
+class TypeInfo:
+    """A class of the concepts or collections of a vocabulary."""
+
+    iri: str
+    label: str
+    lang: str
+    superclass: str | None
+
+
+@dataclass(frozen=True)
+class TypeCount:
+    """How many resources of a class a vocabulary holds, deprecated ones apart."""
+
+    iri: str
+    label: str
+    count: int
+    deprecated_count: int
+
+
+@dataclass(frozen=True)
+class LabelCount:
+    """How many labels of each kind a vocabulary has in one language."""
+
+    lang: str
+    pref: int
+    alt: int
+    hidden: int
+
+
+@dataclass(frozen=True)
+class ConceptListing:
+    """A concept in a harvesting list: preferred labels by language and last modification."""
+
+    iri: str
+    pref_labels: dict[str, str]
+    modified: str | None
+
+
+@dataclass(frozen=True)
+class ConceptPage:
+    """One page of the concepts of a vocabulary, with the total."""
+
+    total: int
+    items: tuple[ConceptListing, ...]
 
 
 def types(
@@ -41,7 +91,7 @@ def types(
         where = "{ ?c a skos:Concept } UNION { ?c a skos:Collection }"
         bindings: dict[str, Node] = {}
     else:
-        scheme = _scheme(store, vocab_id)
+        scheme = scheme_node(store, vocab_id)
         if scheme is None:
             return None
         where = f"{{ {IN_SCHEME} }} UNION {{ {COLLECTIONS} }}"
@@ -76,7 +126,7 @@ def types(
 
 def statistics(store: Store, vocab_id: str, lang: str | None = None) -> list[TypeCount] | None:
     """Counts of concepts, collections and each other class of a vocabulary (deprecated apart)."""
-    scheme = _scheme(store, vocab_id)
+    scheme = scheme_node(store, vocab_id)
     if scheme is None:
         return None
 
@@ -102,7 +152,7 @@ def statistics(store: Store, vocab_id: str, lang: str | None = None) -> list[Typ
 
 def label_statistics(store: Store, vocab_id: str) -> list[LabelCount] | None:
     """Preferred, alternative and hidden labels of a vocabulary's concepts, per language."""
-    scheme = _scheme(store, vocab_id)
+    scheme = scheme_node(store, vocab_id)
     if scheme is None:
         return None
 
@@ -132,7 +182,7 @@ def list_concepts(
     store: Store, vocab_id: str, *, limit: int = 100, offset: int = 0
 ) -> ConceptPage | None:
     """One page of a vocabulary's concepts in IRI order, for harvesting, with the total."""
-    scheme = _scheme(store, vocab_id)
+    scheme = scheme_node(store, vocab_id)
     if scheme is None:
         return None
     total = memo(
@@ -178,7 +228,7 @@ def changes(
     limit: int = 200,
 ) -> list[Change] | None:
     """Concepts by date of creation (`which`="created") or modification, newest first."""
-    scheme = _scheme(store, vocab_id)
+    scheme = scheme_node(store, vocab_id)
     if scheme is None:
         return None
     rows = select_rows(

@@ -1,4 +1,5 @@
-"""Vocabulary-wide questions: info, groups, changes, types, statistics, harvesting, A-Z index."""
+"""Vocabulary-wide questions: info, languages, groups and their members (counts and lists of a
+vocabulary: model/stats.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from rdflib import URIRef
 
 from graph_service.model.base import SPARQL_PREFIXES, Ref, Term, label_key, make_ref, memo, truthy
 from graph_service.model.base import rows as select_rows
-from graph_service.model.schemes import scheme_for_vocab
+from graph_service.model.schemes import scheme_for_vocab, schemes
 from graph_service.model.tree import row_refs
 from graph_service.store import Store
 
@@ -67,66 +68,8 @@ class Member:
     has_members: bool
 
 
-@dataclass(frozen=True)
-class Change:
-    """A concept created or modified at a date, newest first in lists."""
-
-    iri: str
-    label: str
-    lang: str
-    date: str
-    deprecated: bool
-    replaced_by: tuple[Ref, ...]
-
-
-@dataclass(frozen=True)
-class TypeInfo:
-    """A class of the concepts or collections of a vocabulary."""
-
-    iri: str
-    label: str
-    lang: str
-    superclass: str | None
-
-
-@dataclass(frozen=True)
-class TypeCount:
-    """How many resources of a class a vocabulary holds, deprecated ones apart."""
-
-    iri: str
-    label: str
-    count: int
-    deprecated_count: int
-
-
-@dataclass(frozen=True)
-class LabelCount:
-    """How many labels of each kind a vocabulary has in one language."""
-
-    lang: str
-    pref: int
-    alt: int
-    hidden: int
-
-
-@dataclass(frozen=True)
-class ConceptListing:
-    """A concept in a harvesting list: preferred labels by language and last modification."""
-
-    iri: str
-    pref_labels: dict[str, str]
-    modified: str | None
-
-
-@dataclass(frozen=True)
-class ConceptPage:
-    """One page of the concepts of a vocabulary, with the total."""
-
-    total: int
-    items: tuple[ConceptListing, ...]
-
-
-def _scheme(store: Store, vocab_id: str) -> URIRef | None:
+def scheme_node(store: Store, vocab_id: str) -> URIRef | None:
+    """The IRI of a vocabulary's scheme, as a term to bind, or None for an unknown id."""
     found = scheme_for_vocab(store, vocab_id)
     return None if found is None else URIRef(found.iri)
 
@@ -150,8 +93,6 @@ def languages(store: Store, scheme_iri: str) -> tuple[str, ...]:
 
 def vocabulary_info(store: Store, vocab_id: str, lang: str | None = None) -> VocabularyInfo | None:
     """The vocabulary with this id, titled in `lang`; None if no scheme has this id."""
-    from graph_service.model.schemes import schemes
-
     summary = next((s for s in schemes(store, lang) if s.vocab_id == vocab_id), None)
     if summary is None:
         return None
@@ -177,7 +118,7 @@ def vocabulary_info(store: Store, vocab_id: str, lang: str | None = None) -> Voc
 
 def groups(store: Store, vocab_id: str, lang: str | None = None) -> list[Group] | None:
     """Collections of a vocabulary (stated in the scheme or holding its concepts), by label."""
-    scheme = _scheme(store, vocab_id)
+    scheme = scheme_node(store, vocab_id)
     if scheme is None:
         return None
     rows = select_rows(

@@ -1,4 +1,5 @@
-"""Query parameters, each kind parsed by one rule: whole numbers, language tags and IRIs.
+"""Query parameters, each kind parsed by one rule: whole numbers, language tags, IRIs, and
+JSONP callbacks.
 
 A malformed value raises BadParameter, a GraphServiceError (400): each blueprint's error
 handler words the answer its own way (plain text for the REST API, a page for people, JSON for
@@ -19,6 +20,9 @@ from graph_service.namespaces import valid_iri
 _LANG_TAG = re.compile(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*")
 #: A whole number in ASCII digits; fifteen of them are more than any page, limit or offset.
 _WHOLE = re.compile(r"[0-9]{1,15}")
+#: A JSONP callback: a dotted JavaScript identifier in ASCII (nothing a script could abuse).
+_CALLBACK = re.compile(r"[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*", re.ASCII)
+MAX_CALLBACK = 128
 
 
 class BadParameter(GraphServiceError):
@@ -29,6 +33,11 @@ def language_tag(value: str | None) -> str | None:
     """A well-formed language tag, lower-cased; None for a missing, blank or malformed one."""
     value = (value or "").strip()
     return value.lower() if _LANG_TAG.fullmatch(value) else None
+
+
+def jsonp_callback(name: str) -> bool:
+    """Whether a JSONP callback name is acceptable: a dotted identifier, not too long."""
+    return len(name) <= MAX_CALLBACK and _CALLBACK.fullmatch(name) is not None
 
 
 def lang_arg(name: str = "lang", *, required: bool = False) -> str | None:

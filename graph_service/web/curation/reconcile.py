@@ -1,6 +1,6 @@
 """OpenRefine reconciliation service at /reconcile: manifest, batched queries, preview, suggest.
 
-Candidates come from the search index (search.get_index) and from the suggestion matcher
+Candidates come from the search index (search.index.get_index) and from the suggestion matcher
 (plurals, elision, typos); each is scored 0-100 against all its labels, folded: 100 for an
 exact preferred label, 95 alternative, 90 hidden, else string similarity (at most 85).
 `match` is true only for an exact pref/alt label match with a clear lead: no other
@@ -10,7 +10,6 @@ candidate scoring 90 or more.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
@@ -25,6 +24,7 @@ from graph_service.namespaces import BASE, SKOS_NS, vocab_id_of
 from graph_service.store import Store
 from graph_service.web.backend import get_store
 from graph_service.web.cors import allow_any_origin
+from graph_service.web.params import jsonp_callback
 from graph_service.web.paths import page_path, service_base
 
 bp = Blueprint("reconcile", __name__)
@@ -33,7 +33,6 @@ SKOS_CONCEPT = SKOS_NS + "Concept"
 EXACT = {"prefLabel": 100.0, "altLabel": 95.0, "hiddenLabel": 90.0}
 MAX_QUERIES = 100
 MAX_LIMIT = 50
-_CALLBACK = re.compile(r"^[A-Za-z_$][\w$.]{0,63}$")
 
 
 class BadQuery(ValueError):
@@ -172,7 +171,7 @@ def _reply(data: object, status: int = 200) -> Response:
     """JSON, or JSONP when a valid ?callback= is given."""
     body = json.dumps(data, ensure_ascii=False)
     callback = request.values.get("callback", "")
-    if callback and not _CALLBACK.match(callback):
+    if callback and not jsonp_callback(callback):
         body, status = json.dumps({"error": "invalid callback name"}), 400
     elif callback:
         return Response(

@@ -15,14 +15,14 @@ from graph_service.namespaces import PREFIXES, VOID
 from graph_service.store import Store
 from graph_service.web.backend import get_store
 from graph_service.web.caching import last_modified
-from graph_service.web.conneg import RDF_TYPES, rdf_by_extension
-from graph_service.web.linked_data.views import choose, media_type_of
+from graph_service.web.conneg import RDF_TYPES, rdf_by_extension, rdf_content_type
+from graph_service.web.linked_data.views import choose
 from graph_service.web.paths import namespace, service_base
 
 bp = Blueprint("linked_data_dumps", __name__)
 
-#: Serialisations of the VoID description, by short name, with rdflib's names for them.
-VOID_FORMATS = {"turtle": "turtle", "jsonld": "json-ld", "rdfxml": "xml", "ntriples": "nt"}
+#: Serialisations of the VoID description (rdflib writes it: graph formats only).
+VOID_FORMATS = ("turtle", "jsonld", "rdfxml", "ntriples")
 
 
 @bp.get("/dumps/<string:filename>")
@@ -38,7 +38,7 @@ def dump(filename: str) -> ResponseReturnValue:
     graphs = dump_graphs(store, name)
     if graphs is None:
         raise NotFound(f"no vocabulary named {name!r}")
-    content_type = media_type_of(entry.name)
+    content_type = rdf_content_type(entry.name)
     if entry.name in {"rdfxml", "jsonld"}:
         response = Response(merged(store, graphs, entry.name), content_type=content_type)
     else:
@@ -87,9 +87,10 @@ def void_graph(store: Store) -> Graph:
 @bp.get("/.well-known/void")
 def void() -> ResponseReturnValue:
     """The VoID description of the service's data, in any RDF serialisation (Turtle first)."""
-    fmt = choose(None, tuple(t.media_type for t in RDF_TYPES if t.name in VOID_FORMATS))
+    offered = [t for t in RDF_TYPES if t.name in VOID_FORMATS]
+    fmt = choose(None, tuple(t.media_type for t in offered))
+    rdflib_format = next(t.rdflib for t in offered if t.name == fmt)
     graph = void_graph(get_store())
-    rdflib_format = VOID_FORMATS[fmt]
-    response = Response(graph.serialize(format=rdflib_format), content_type=media_type_of(fmt))
+    response = Response(graph.serialize(format=rdflib_format), content_type=rdf_content_type(fmt))
     response.headers["Vary"] = "Accept"
     return response

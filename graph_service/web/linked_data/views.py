@@ -14,7 +14,13 @@ from graph_service.model.describe import serialize_description
 from graph_service.namespaces import valid_iri
 from graph_service.store.base import StoreError
 from graph_service.web.backend import get_store
-from graph_service.web.conneg import RDF_TYPES, negotiate, rdf_by_extension, rdf_type
+from graph_service.web.conneg import (
+    RDF_TYPES,
+    negotiate,
+    rdf_by_extension,
+    rdf_content_type,
+    rdf_type,
+)
 from graph_service.web.params import iri_arg
 from graph_service.web.paths import local_path, namespace
 from graph_service.web.ui.pages import render_page
@@ -24,13 +30,6 @@ bp = Blueprint("linked_data", __name__)
 #: What a page can be served as, preferred first (HTML for browsers and for */*).
 PAGE_FORMATS = ("turtle", "jsonld", "rdfxml", "ntriples")
 PAGE_TYPES = ("text/html", *(t.media_type for t in RDF_TYPES if t.name in PAGE_FORMATS))
-
-
-def media_type_of(fmt: str) -> str:
-    """The media type (with charset for text types) of an RDF format short name."""
-    entry = rdf_type(fmt)
-    assert entry is not None
-    return entry.media_type + ("; charset=utf-8" if entry.name != "rdfxml" else "")
 
 
 def choose(extension: str | None, offered: tuple[str, ...] = PAGE_TYPES) -> str:
@@ -63,7 +62,9 @@ def render(iri: str, fmt: str, kind: str) -> Response:
     if fmt == "html":
         response = Response(render_page(store, iri, kind), content_type="text/html; charset=utf-8")
     else:
-        response = Response(serialize_description(store, iri, fmt), content_type=media_type_of(fmt))
+        response = Response(
+            serialize_description(store, iri, fmt), content_type=rdf_content_type(fmt)
+        )
         path = local_path(iri)
         entry = rdf_type(fmt)
         if path and entry is not None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import threading
 from urllib.parse import urlencode
 
@@ -21,23 +20,18 @@ from graph_service.model.stats import types
 from graph_service.namespaces import ONKI_NS, RDFS_NS, SKOS_NS
 from graph_service.store.base import StoreError
 from graph_service.web.backend import get_store
-from graph_service.web.conneg import negotiate
+from graph_service.web.conneg import negotiate, rdf_content_type, rdf_type
 from graph_service.web.cors import open_to_any_origin
-from graph_service.web.linked_data.views import media_type_of
-from graph_service.web.params import iri_arg, lang_arg
+from graph_service.web.params import iri_arg, jsonp_callback, lang_arg
 
 bp = Blueprint("rest", __name__, url_prefix="/rest/v1")
 open_to_any_origin(bp)
 log = logging.getLogger(__name__)
 
 BASE_CONTEXT = {"skos": SKOS_NS, "uri": "@id", "type": "@type"}
-_CALLBACK = re.compile(r"^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$", re.ASCII)
 #: /data formats, in Skosmos's order of preference (RDF/XML for */*).
 DATA_TYPES = ("application/rdf+xml", "text/turtle", "application/ld+json", "application/json",
               "application/n-triples")  # fmt: skip
-_DATA_FORMATS = {"application/rdf+xml": "rdfxml", "text/turtle": "turtle",
-                 "application/ld+json": "jsonld", "application/json": "jsonld",
-                 "application/n-triples": "ntriples"}  # fmt: skip
 
 
 class RestError(Exception):
@@ -88,7 +82,7 @@ def _http_error(exc: HTTPException) -> Response:
 @bp.before_request
 def _check_callback() -> None:
     callback = request.args.get("callback")
-    if callback is not None and (len(callback) > 128 or not _CALLBACK.match(callback)):
+    if callback is not None and not jsonp_callback(callback):
         raise bad_request("callback must be a JavaScript identifier")
 
 
@@ -188,11 +182,13 @@ def data_reply(vocid: str | None) -> ResponseReturnValue:
             "Not Acceptable",
             "Unsupported format. Supported MIME types are: " + " ".join(DATA_TYPES),
         )
-    fmt = _DATA_FORMATS[chosen]
+    # Plain JSON is JSON-LD here, as in Skosmos.
+    entry = rdf_type("jsonld" if chosen == "application/json" else chosen)
+    assert entry is not None  # every /data type is an RDF type
+    fmt = entry.name
     if uri is None:
         assert vocid is not None
-        extension = {"rdfxml": "rdf", "turtle": "ttl", "jsonld": "jsonld", "ntriples": "nt"}[fmt]
-        return redirect(f"{request.script_root}/dumps/{vocid}.{extension}", 302)
+        return redirect(f"{request.script_root}/dumps/{vocid}.{entry.extension}", 302)
     store = get_store()
     if kind_of(store, uri) is None:
         raise not_found(f"Could not find concept <{uri}>")
@@ -201,7 +197,7 @@ def data_reply(vocid: str | None) -> ResponseReturnValue:
         fmt, chosen = "turtle", "text/turtle"
     body = serialize_description(store, uri, fmt)
     content_type = (
-        media_type_of(fmt) if chosen != "application/json" else "application/json; charset=utf-8"
+        rdf_content_type(fmt) if chosen != "application/json" else "application/json; charset=utf-8"
     )
     response = Response(body, content_type=content_type)
     # The answer depends on Accept, and for RDF/XML on the client (see _legacy_skosmos_client).

@@ -25,7 +25,7 @@ from graph_service.web.auth import require_update_token
 from graph_service.web.backend import get_store
 from graph_service.web.cors import allow_any_origin, allow_preflight
 from graph_service.web.paths import absolute_url
-from graph_service.web.sparql.views import content_type, http_errors, no_content
+from graph_service.web.sparql.views import http_errors, no_content
 
 bp = Blueprint("graph_store", __name__)
 
@@ -119,7 +119,7 @@ def _get(graph: str | None) -> ResponseReturnValue:
             body = store.dump(fmt, graph)
     except StoreError as exc:
         raise GraphServiceError(str(exc), status=503) from exc
-    return Response(body, content_type=content_type(media), headers={"Vary": "Accept"})
+    return Response(body, content_type=conneg.content_type(media), headers={"Vary": "Accept"})
 
 
 def _delete(graph: str | None) -> ResponseReturnValue:

@@ -25,7 +25,6 @@ _SD_FORMATS = (
     *("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV"),
     *("Turtle", "N-Triples", "JSON-LD", "RDF_XML", "TriG", "N-Quads"),
 )
-_RDFLIB_NAMES = {"jsonld": "json-ld", "rdfxml": "xml", "ntriples": "nt"}
 _cache: dict[tuple[str, str, str, bool], bytes] = {}
 
 
@@ -41,7 +40,9 @@ def service_description(endpoint: str, fmt: str, store: Store, updates: bool) ->
             from rdflib import Graph  # only when a client asks for another syntax
 
             graph = Graph().parse(data=turtle, format="turtle")
-            body = graph.serialize(format=_RDFLIB_NAMES.get(fmt, fmt), encoding="utf-8")
+            entry = conneg.rdf_type(fmt)
+            assert entry is not None  # negotiated among the RDF types
+            body = graph.serialize(format=entry.rdflib, encoding="utf-8")
         if len(_cache) > 16:  # a new data version makes the old entries useless
             _cache.clear()
         _cache[key] = body
@@ -87,22 +88,8 @@ def _downloads(query: str) -> list[dict[str, str]]:
     for kind, types in (("results", conneg.RESULT_TYPES), ("graph", conneg.RDF_TYPES)):
         for m in types:
             href = f"{base}?{urlencode({'query': query, 'format': m.name})}"
-            links.append({"kind": kind, "format": m.name, "label": _LABELS[m.name], "href": href})
+            links.append({"kind": kind, "format": m.name, "label": m.label, "href": href})
     return links
-
-
-_LABELS = {
-    "json": "JSON",
-    "xml": "XML",
-    "csv": "CSV",
-    "tsv": "TSV",
-    "turtle": "Turtle",
-    "jsonld": "JSON-LD",
-    "rdfxml": "RDF/XML",
-    "ntriples": "N-Triples",
-    "trig": "TriG",
-    "nquads": "N-Quads",
-}
 
 
 def _results(answer: QueryAnswer) -> dict[str, Any]:

@@ -85,9 +85,3 @@ def answered_format(chosen: conneg.MediaType, task: QueryTask, answer_kind: str,
     if (answer_kind == "graph") != (kind == "graph"):
         return BY_NAME[task.graph_format if answer_kind == "graph" else task.result_format]
     return chosen
-
-
-def content_type(media_type: str) -> str:
-    """The Content-Type header for a media type: text formats say they are UTF-8."""
-    textual = media_type.startswith("text/") or media_type == "application/n-triples"
-    return f"{media_type}; charset=utf-8" if textual else media_type

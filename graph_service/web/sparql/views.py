@@ -25,7 +25,6 @@ from graph_service.web.sparql import protocol
 from graph_service.web.sparql.fast import FAST_PATH_FAILURE
 from graph_service.web.sparql.page import render_page
 from graph_service.web.sparql.page import service_description as description_body
-from graph_service.web.sparql.protocol import content_type
 
 bp = Blueprint("sparql", __name__)
 
@@ -46,14 +45,14 @@ DESCRIPTION_MEDIA = protocol.GRAPH_MEDIA[:4]
 
 
 def http_errors(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseReturnValue]:
-    """Raise our errors as HTTP errors, so that errors.py answers with the status's own title."""
+    """Raise our errors as HTTP errors, which web/errors.py answers with the status's title."""
 
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> ResponseReturnValue:
         try:
             return view(*args, **kwargs)
         except GraphServiceError as exc:
-            if exc.status in (401, 403, 404):  # errors.py titles these already
+            if exc.status in (401, 403, 404):  # web/errors.py titles these already
                 raise
             abort(exc.status, description=exc.message)
 
@@ -178,7 +177,7 @@ def _query(text: str, params: MultiDict) -> ResponseReturnValue:
         return render_page(_base_iri(), text, answer=answer)
     chosen = protocol.answered_format(chosen, task, answer.kind, kind)
     return Response(
-        answer.body, content_type=content_type(chosen.media_type), headers={"Vary": "Accept"}
+        answer.body, content_type=conneg.content_type(chosen.media_type), headers={"Vary": "Accept"}
     )
 
 
@@ -205,7 +204,7 @@ def service_description() -> ResponseReturnValue:
     assert chosen is not None
     updates = bool(current_app.config.get("UPDATE_TOKEN"))
     body = description_body(_base_iri(), chosen.name, get_store(), updates)
-    return Response(body, content_type=content_type(chosen.media_type))
+    return Response(body, content_type=conneg.content_type(chosen.media_type))
 
 
 def no_content() -> Response:

@@ -120,13 +120,8 @@ def safe_href(iri: str) -> str | None:
     return iri if _SAFE_SCHEME.match(iri or "") else None
 
 
-#: The RDF serialisations linked from every page, with the names people know them by.
-DATA_FORMATS = {
-    "turtle": "Turtle",
-    "jsonld": "JSON-LD",
-    "rdfxml": "RDF/XML",
-    "ntriples": "N-Triples",
-}
+#: The RDF serialisations linked from every page (graph formats: a page is one graph).
+DATA_FORMATS = ("turtle", "jsonld", "rdfxml", "ntriples")
 
 
 def data_links(iri: str) -> list[tuple[str, str, str]]:
@@ -137,5 +132,5 @@ def data_links(iri: str) -> list[tuple[str, str, str]]:
     for entry in RDF_TYPES:
         if entry.name in DATA_FORMATS:
             href = f"{path}.{entry.extension}" if path else f"{page}&format={entry.extension}"
-            links.append((DATA_FORMATS[entry.name], entry.media_type, href))
+            links.append((entry.label, entry.media_type, href))
     return links

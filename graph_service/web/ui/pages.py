@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import render_template, request
 
 from graph_service.exceptions import NotFound
-from graph_service.model.base import Ref
+from graph_service.model.base import Label, Ref
 from graph_service.model.browse import (
     FACET_SAMPLE,
     group_by_vocabulary,
@@ -45,6 +45,11 @@ CHILD_LEVEL = {
 }
 
 
+def _texts(labels: tuple[Label, ...]) -> list[object]:
+    """Labels as JSON-LD values: tagged ones with their language, untagged ones as strings."""
+    return [{"@value": x.value, "@language": x.lang} if x.lang else x.value for x in labels]
+
+
 def defined_term(concept: Concept) -> dict[str, object]:
     """schema.org DefinedTerm of a concept (data only; json_ld() makes it safe to embed)."""
     data: dict[str, object] = {
@@ -52,19 +57,12 @@ def defined_term(concept: Concept) -> dict[str, object]:
         "@type": "DefinedTerm",
         "@id": concept.iri,
         "url": page_url(concept.iri),
-        "name": [{"@value": label.value, "@language": label.lang} if label.lang else label.value
-                 for label in concept.pref_labels] or concept.pref_label,
-    }  # fmt: skip
+        "name": _texts(concept.pref_labels) or concept.pref_label,
+    }
     if concept.alt_labels:
-        data["alternateName"] = [
-            {"@value": a.value, "@language": a.lang} if a.lang else a.value
-            for a in concept.alt_labels
-        ]
+        data["alternateName"] = _texts(concept.alt_labels)
     if concept.definitions:
-        data["description"] = [
-            {"@value": d.value, "@language": d.lang} if d.lang else d.value
-            for d in concept.definitions
-        ]
+        data["description"] = _texts(concept.definitions)
     if concept.notation:
         data["termCode"] = concept.notation
     if concept.schemes:

@@ -15,7 +15,7 @@ from markupsafe import Markup, escape
 
 from graph_service.model.base import Label, Ref
 from graph_service.model.schemes import schemes
-from graph_service.namespaces import curie
+from graph_service.namespaces import SKOS_NS, curie
 from graph_service.web import i18n
 from graph_service.web.backend import get_store
 from graph_service.web.paths import local_path
@@ -93,6 +93,7 @@ def _helpers() -> dict[str, object]:
         "format_date": ui_text.format_date,
         "iso_date": ui_text.iso_date,
         "highlight": ui_text.highlight,
+        "skos_concept": SKOS_NS + "Concept",  # the class pages need not name, being the default
     }
 
 
