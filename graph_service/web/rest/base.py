@@ -11,8 +11,9 @@ from urllib.parse import urlencode
 from flask import Blueprint, Flask, Response, redirect, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 
-from graph_service.exceptions import GraphServiceError
+from graph_service.exceptions import GraphServiceError, NotFound
 from graph_service.model.base import kind_of
 from graph_service.model.describe import serialize_description
 from graph_service.model.schemes import SchemeSummary, scheme_for_vocab, schemes
@@ -34,39 +35,16 @@ DATA_TYPES = ("application/rdf+xml", "text/turtle", "application/ld+json", "appl
               "application/n-triples")  # fmt: skip
 
 
-class RestError(Exception):
-    """An error answered the Skosmos way: status line words and a message, as plain text."""
-
-    def __init__(self, status: int, title: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.title, self.message = status, title, message
-
-
-def bad_request(message: str) -> RestError:
-    """400 Bad Request with a message."""
-    return RestError(400, "Bad Request", message)
-
-
-def not_found(message: str) -> RestError:
-    """404 Not Found with a message."""
-    return RestError(404, "Not Found", message)
-
-
 def _plain(status: int, title: str, message: str) -> Response:
+    """An error answered the Skosmos way: the status line's words and a message, as plain text."""
     return Response(
         f"{status} {title} : {message}", status, content_type="text/plain; charset=utf-8"
     )
 
 
-@bp.errorhandler(RestError)
-def _rest_error(exc: RestError) -> Response:
-    return _plain(exc.status, exc.title, exc.message)
-
-
 @bp.errorhandler(GraphServiceError)
 def _service_error(exc: GraphServiceError) -> Response:
-    titles = {400: "Bad Request", 403: "Forbidden", 404: "Not Found"}
-    return _plain(exc.status, titles.get(exc.status, "Error"), exc.message)
+    return _plain(exc.status, HTTP_STATUS_CODES.get(exc.status, "Error"), exc.message)
 
 
 @bp.errorhandler(StoreError)
@@ -83,7 +61,7 @@ def _http_error(exc: HTTPException) -> Response:
 def _check_callback() -> None:
     callback = request.args.get("callback")
     if callback is not None and not jsonp_callback(callback):
-        raise bad_request("callback must be a JavaScript identifier")
+        raise GraphServiceError("callback must be a JavaScript identifier")
 
 
 def reply(data: dict, context: dict | None = None) -> Response:
@@ -117,7 +95,7 @@ def vocab_or_404(vocid: str) -> SchemeSummary:
     """The scheme of a vocabulary id, or a 404."""
     summary = scheme_for_vocab(get_store(), vocid)
     if summary is None:
-        raise not_found(f"Vocabulary id '{vocid}' not found.")
+        raise NotFound(f"Vocabulary id '{vocid}' not found.")
     return summary
 
 
@@ -177,10 +155,8 @@ def data_reply(vocid: str | None) -> ResponseReturnValue:
     else:
         chosen = negotiate(request.headers.get("Accept"), DATA_TYPES)
     if chosen is None:
-        raise RestError(
-            406,
-            "Not Acceptable",
-            "Unsupported format. Supported MIME types are: " + " ".join(DATA_TYPES),
+        raise GraphServiceError(
+            "Unsupported format. Supported MIME types are: " + " ".join(DATA_TYPES), status=406
         )
     # Plain JSON is JSON-LD here, as in Skosmos.
     entry = rdf_type("jsonld" if chosen == "application/json" else chosen)
@@ -191,7 +167,7 @@ def data_reply(vocid: str | None) -> ResponseReturnValue:
         return redirect(f"{request.script_root}/dumps/{vocid}.{entry.extension}", 302)
     store = get_store()
     if kind_of(store, uri) is None:
-        raise not_found(f"Could not find concept <{uri}>")
+        raise NotFound(f"Could not find concept <{uri}>")
     asked_rdfxml = fmt == "rdfxml"
     if asked_rdfxml and _legacy_skosmos_client():
         fmt, chosen = "turtle", "text/turtle"

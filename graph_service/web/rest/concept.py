@@ -8,6 +8,7 @@ import re
 from flask import request
 from flask.typing import ResponseReturnValue
 
+from graph_service.exceptions import NotFound
 from graph_service.model.base import concept_exists
 from graph_service.model.concept import concept_details
 from graph_service.model.describe import serialize_description
@@ -18,8 +19,8 @@ from graph_service.model.tree import hierarchy as hierarchy_of
 from graph_service.model.tree import top_concepts as top_concepts_of
 from graph_service.namespaces import DCT_NS, ONKI_NS
 from graph_service.web.backend import get_store
-from graph_service.web.params import int_arg, iri_arg, lang_arg
-from graph_service.web.rest.base import bad_request, bp, next_page, not_found, reply, vocab_or_404
+from graph_service.web.params import BadParameter, int_arg, iri_arg, lang_arg
+from graph_service.web.rest.base import bp, next_page, reply, vocab_or_404
 
 TRANSITIVE_LIMIT = 1000
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
@@ -33,7 +34,7 @@ def _concept_uri(vocid: str) -> str:
 
 
 def _missing(uri: str) -> ResponseReturnValue:
-    raise not_found(f"Could not find concept <{uri}>")
+    raise NotFound(f"Could not find concept <{uri}>")
 
 
 def _relation(vocid: str, relation: str) -> ResponseReturnValue:
@@ -208,7 +209,7 @@ def mappings(vocid: str) -> ResponseReturnValue:
 def _date_param(name: str) -> str | None:
     value = (request.args.get(name) or "").strip()
     if value and not _DATE.match(value):
-        raise bad_request(f"{name} must be a date: YYYY, YYYY-MM or YYYY-MM-DD")
+        raise BadParameter(f"{name} must be a date: YYYY, YYYY-MM or YYYY-MM-DD")
     return value or None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import request
 from flask.typing import ResponseReturnValue
 
+from graph_service.exceptions import NotFound
 from graph_service.model.concept import concept_details
 from graph_service.model.schemes import scheme_for_vocab
 from graph_service.model.tree import narrower_closure
@@ -13,8 +14,8 @@ from graph_service.namespaces import ISOTHES_NS, ONKI_NS, curie, expand
 from graph_service.search.index import SearchHit, get_index
 from graph_service.text import fold
 from graph_service.web.backend import get_store
-from graph_service.web.params import int_arg, iri_arg, lang_arg
-from graph_service.web.rest.base import bad_request, bp, not_found, reply, vocab_or_404
+from graph_service.web.params import BadParameter, int_arg, iri_arg, lang_arg
+from graph_service.web.rest.base import bp, reply, vocab_or_404
 
 MAX_HITS = 1000
 #: Results when maxhits is not given (Skosmos has no limit: a cap keeps answers small).
@@ -83,7 +84,7 @@ def search_reply(vocid: str | None) -> ResponseReturnValue:
     query = (request.args.get("query") or "").strip()
     parent, group = iri_arg("parent"), iri_arg("group")
     if not query and not parent and not group:
-        raise bad_request("query parameter missing")
+        raise BadParameter("query parameter missing")
     maxhits = int_arg("maxhits", DEFAULT_HITS, minimum=1, maximum=MAX_HITS)
     offset = int_arg("offset", 0)
     lang = lang_arg()
@@ -152,11 +153,11 @@ def lookup(vocid: str) -> ResponseReturnValue:
     vocab_or_404(vocid)
     label = (request.args.get("label") or "").strip()
     if not label:
-        raise bad_request("label parameter missing")
+        raise BadParameter("label parameter missing")
     lang = lang_arg()
     hits = get_index(get_store()).lookup(label, lang=lang, vocab_id=vocid)
     if not hits:
-        raise not_found(f"Could not find label '{label}'")
+        raise NotFound(f"Could not find label '{label}'")
     context = {
         "onki": ONKI_NS,
         "results": {"@id": "onki:results"},
@@ -178,7 +179,7 @@ def label_reply(vocid: str | None) -> ResponseReturnValue:
     lang = lang_arg()
     concept = concept_details(get_store(), uri, lang)
     if concept is None:
-        raise not_found(f"Could not find concept <{uri}>")
+        raise NotFound(f"Could not find concept <{uri}>")
     data: dict = {"uri": uri}
     wanted = lang or concept.pref_lang
     labels = concept.pref_labels_by_lang

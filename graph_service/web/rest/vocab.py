@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import request
 from flask.typing import ResponseReturnValue
 
+from graph_service.exceptions import NotFound
 from graph_service.model.stats import changes
 from graph_service.model.tree import top_concepts as top_concepts_of
 from graph_service.model.vocab import VocabularyInfo, vocabulary_info
@@ -18,7 +19,6 @@ from graph_service.web.params import int_arg, iri_arg, lang_arg
 from graph_service.web.rest.base import (
     bp,
     data_reply,
-    not_found,
     reply,
     types_reply,
     vocab_or_404,
@@ -32,7 +32,7 @@ def _lang_or_default(info: VocabularyInfo) -> str:
 def _info(vocid: str) -> VocabularyInfo:
     info = vocabulary_info(get_store(), vocid, lang_arg())
     if info is None:
-        raise not_found(f"Vocabulary id '{vocid}' not found.")
+        raise NotFound(f"Vocabulary id '{vocid}' not found.")
     return info
 
 
@@ -159,7 +159,7 @@ def group_members(vocid: str) -> ResponseReturnValue:
     lang = lang_arg()
     members = members_of(get_store(), uri, lang)
     if not members:
-        raise not_found(f"Could not find group <{uri}>")
+        raise NotFound(f"Could not find group <{uri}>")
     items = []
     for member in members:
         item: dict = {"uri": member.iri, "prefLabel": member.label}
