@@ -1,4 +1,4 @@
-"""View-model questions of the browsing pages that the model layer does not answer (no Flask).
+"""Questions of the browsing pages that the REST API does not ask (answered without Flask).
 
 Recent concepts and latest resources for the home page, the territories of a concept's
 resources, a resource's attachments, an alphabetical index page with a "next" flag, search
