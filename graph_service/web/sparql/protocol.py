@@ -40,7 +40,9 @@ def choose_format(kind: str, fmt: str, accept: str | None) -> conneg.MediaType:
             status=406,
         )
     lookup = conneg.result_type if kind == "results" else conneg.rdf_type
-    return lookup(media)  # type: ignore[return-value]
+    chosen = lookup(media)
+    assert chosen is not None  # negotiated among the offered types
+    return chosen
 
 
 def wants_html(fmt: str, accept: str | None) -> bool:
