@@ -44,6 +44,45 @@ PREFIXES: dict[str, str] = {
     "igeo": str(INSEE_GEO),
 }
 
+# The namespaces as plain strings, for IRIs built by concatenation (SKOS_NS + "Concept") and
+# for JSON-LD contexts: adding to rdflib's Namespace objects makes rdflib terms instead.
+SKOS_NS = PREFIXES["skos"]
+DCT_NS = PREFIXES["dct"]
+DCAT_NS = PREFIXES["dcat"]
+OWL_NS = PREFIXES["owl"]
+RDF_NS = PREFIXES["rdf"]
+RDFS_NS = PREFIXES["rdfs"]
+XSD_NS = PREFIXES["xsd"]
+VOID_NS = PREFIXES["void"]
+PDVO_NS = PREFIXES["pdvo"]
+RDF_TYPE = RDF_NS + "type"
+#: Namespaces only the web answers use: Skosmos's JSON-LD keys, the SPARQL service description.
+ONKI_NS = "http://schema.onki.fi/onki#"
+ISOTHES_NS = "http://purl.org/iso25964/skos-thes#"
+VOID_EXT_NS = "http://ldf.fi/void-ext#"
+SD_NS = "http://www.w3.org/ns/sparql-service-description#"
+FORMATS_NS = "http://www.w3.org/ns/formats/"
+ENTAILMENT_NS = "http://www.w3.org/ns/entailment/"
+
+#: Prefixes of Turtle, TriG and RDF/XML output (dumps, IRI descriptions): the namespaces (SHACL
+#: apart) plus one per scheme and kind of territory, so that IRIs read `notions:empowerment`
+#: and `commune:59350`.
+LD_PREFIXES: dict[str, str] = {
+    **{k: v for k, v in PREFIXES.items() if k != "sh"},
+    **{name: f"{BASE}{name}/" for name in (*SCHEME_IDS, "resources")},
+    **{
+        name: f"{BASE}territoires/{path}/"
+        for name, path in (
+            ("pays", "pays"),
+            ("region", "region"),
+            ("departement", "departement"),
+            ("epci", "epci"),
+            ("commune", "commune"),
+            ("cv", "contrat-de-ville"),
+        )
+    },
+}
+
 
 def scheme_iri(vocab_id: str) -> str:
     """Return the IRI of the concept scheme with this vocabulary id."""
@@ -85,9 +124,10 @@ def expand(value: str) -> str:
 
 
 def sparql_prefixes(*names: str) -> str:
-    """PREFIX lines for SPARQL text, for the named prefixes (all of PREFIXES when none named)."""
-    chosen = names or tuple(PREFIXES)
-    return "".join(f"PREFIX {name}: <{PREFIXES[name]}>\n" for name in chosen)
+    """PREFIX lines for SPARQL text, for the named prefixes of PREFIXES or LD_PREFIXES (schemes,
+    kinds of territory); all of PREFIXES when none is named."""
+    known = {**PREFIXES, **LD_PREFIXES}
+    return "".join(f"PREFIX {name}: <{known[name]}>\n" for name in names or PREFIXES)
 
 
 #: What an absolute IRI may hold (a scheme, then the IRIREF production's characters).

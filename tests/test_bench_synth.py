@@ -8,7 +8,7 @@ import pytest
 from rdflib import URIRef
 
 from bench.synth import CONCEPT_NS, SCHEME, generate, load_or_generate
-from graph_service.model.base import PREFIXES
+from graph_service.model.base import SPARQL_PREFIXES
 from graph_service.store.build import build_store, open_current
 
 CONCEPTS, RESOURCES = 500, 1_000
@@ -66,7 +66,7 @@ def test_files_parse_and_counts_match(synth_dir: Path, synth_store) -> None:
 
 
 def _count(store, where: str) -> int:
-    rows = store.select(PREFIXES + f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")
+    rows = store.select(SPARQL_PREFIXES + f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")
     return int(rows[0]["n"])
 
 
@@ -93,7 +93,7 @@ def test_hierarchy_is_symmetric_with_polyhierarchy_and_related(synth_store) -> N
     assert _count(store, "?a skos:broader+ ?a") == 0
     assert _count(store, "?a skos:related ?b") > 0
     rows = store.select(
-        PREFIXES + "SELECT ?c (COUNT(?b) AS ?n) WHERE { ?c skos:broader ?b } "
+        SPARQL_PREFIXES + "SELECT ?c (COUNT(?b) AS ?n) WHERE { ?c skos:broader ?b } "
         "GROUP BY ?c HAVING (COUNT(?b) > 1)"
     )
     assert rows, "some concepts have two broaders"
@@ -111,4 +111,4 @@ def test_resources_are_indexed_with_concepts_and_places(synth_store) -> None:
     assert _count(store, "?r dct:subject ?c FILTER NOT EXISTS { ?c a skos:Concept }") == 0
     assert _count(store, "?r dct:spatial ?p FILTER NOT EXISTS { ?p skos:prefLabel ?l }") == 0
     first = URIRef(f"{CONCEPT_NS}c0")
-    assert store.ask(PREFIXES + "ASK { $c skos:topConceptOf ?s }", {"c": first})
+    assert store.ask(SPARQL_PREFIXES + "ASK { $c skos:topConceptOf ?s }", {"c": first})

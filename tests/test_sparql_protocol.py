@@ -11,12 +11,12 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import Namespace
 
 from graph_service import create_app
+from graph_service.model.examples import EXAMPLES
 from graph_service.namespaces import MAX_IRI_LENGTH, valid_iri
 from graph_service.query.runner import count_rows
 from graph_service.store.build import open_current
 from graph_service.store.embedded import EmbeddedStore
 from graph_service.store.sparql_text import add_using, query_form
-from graph_service.web.sparql.page import EXAMPLES
 
 EX = "http://example.org/"
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")

@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 import threading
 import weakref
-from collections.abc import Callable, Iterable
+from collections import abc
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -14,17 +15,15 @@ from rdflib import URIRef
 from rdflib.term import Node
 
 from graph_service.labels import language_order
+from graph_service.namespaces import SKOS_NS, sparql_prefixes
 from graph_service.store import Store
 from graph_service.store.terms import bind
+from graph_service.text import fold
 
 T = TypeVar("T")
 
-PREFIXES = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX dct: <http://purl.org/dc/terms/>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX owl: <http://www.w3.org/2002/07/owl#>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-"""
+#: The prefix header of every query of the model: the namespaces its queries name.
+SPARQL_PREFIXES = sparql_prefixes("skos", "dct", "dcat", "rdfs", "owl", "rdf", "pdvo")
 
 
 # --- per-version memo: answers that only change when the data does ------------------------
@@ -44,7 +43,7 @@ def memo(store: Store, key: tuple, compute: Callable[[], T]) -> T:
     cache = entry[1]
     if key not in cache:
         cache[key] = compute()
-    return cache[key]  # type: ignore[no-any-return]
+    return cache[key]
 
 
 # --- fast answers: engine-side JSON instead of one rdflib object per term ---------------------
@@ -93,7 +92,7 @@ def _term(binding: dict[str, str]) -> Term:
 
 
 def rows(
-    store: Store, query: str, bindings: dict[str, Node] | None = None
+    store: Store, query: str, bindings: abc.Mapping[str, Node] | None = None
 ) -> list[dict[str, Term]]:
     """Run one of our SELECT queries; rows map variables to Iri, Lit or Blank (unbound absent).
 
@@ -108,22 +107,44 @@ def rows(
     ]
 
 
-def truthy(term: Term | None) -> bool:
+def truthy(term: object) -> bool:
     """Whether an answer's boolean literal is true."""
     return term is not None and str(term).lower() in {"true", "1"}
 
 
-def pick_lit(values: Iterable[object], lang: str | None = None) -> Lit | None:
-    """The literal best fitting `lang`: then fr, en, untagged, any (labels.pick for Lit)."""
-    by_lang: dict[str, Lit] = {}
-    for literal in sorted((v for v in values if isinstance(v, Lit)), key=str):
-        by_lang.setdefault(literal.language.lower(), literal)
-    if not by_lang:
-        return None
+def values_block(variable: str, iris: Sequence[str]) -> tuple[str, dict[str, Node]]:
+    """`VALUES ?variable { $variable0 $variable1 ... }` and the bindings that fill it: each IRI
+    is bound (escaped by the engine), never pasted into the query text."""
+    names = [f"{variable}{n}" for n in range(len(iris))]
+    placeholders = " ".join(f"${name}" for name in names)
+    return f"VALUES ?{variable} {{ {placeholders} }}", {
+        name: URIRef(iri) for name, iri in zip(names, iris, strict=True)
+    }
+
+
+def page_clause(limit: int, offset: int) -> str:
+    """A LIMIT/OFFSET clause from integers (never from text), negative values taken as 0."""
+    return f"LIMIT {max(0, int(limit))} OFFSET {max(0, int(offset))}"
+
+
+def best_for_language(
+    items: Iterable[T], language: Callable[[T], str], lang: str | None
+) -> T | None:
+    """The item in `lang`, then in the default languages, then untagged, then any (the first
+    of each language wins): the one fallback rule of every label the model picks."""
+    by_lang: dict[str, T] = {}
+    for item in items:
+        by_lang.setdefault(language(item).lower(), item)
     for code in (*language_order(lang), ""):
         if code in by_lang:
             return by_lang[code]
-    return by_lang[min(by_lang)]
+    return by_lang[min(by_lang)] if by_lang else None
+
+
+def pick_lit(values: Iterable[object], lang: str | None = None) -> Lit | None:
+    """The literal best fitting `lang` (the alphabetically first of its language)."""
+    literals = sorted((v for v in values if isinstance(v, Lit)), key=str)
+    return best_for_language(literals, lambda literal: literal.language, lang)
 
 
 # --- building blocks ------------------------------------------------------------------------
@@ -167,19 +188,15 @@ class Property:
     label: str | None = None
 
 
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-DCT = "http://purl.org/dc/terms/"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 MAPPING_KINDS = ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")
 #: Labels of SKOS classes, which vocabularies do not label themselves.
 SKOS_CLASS_LABELS = {
-    SKOS + "Concept": {"fr": "Concept", "en": "Concept"},
-    SKOS + "Collection": {"fr": "Collection", "en": "Collection"},
-    SKOS + "OrderedCollection": {"fr": "Collection ordonnée", "en": "Ordered collection"},
-    SKOS + "ConceptScheme": {"fr": "Schéma de concepts", "en": "Concept scheme"},
+    SKOS_NS + "Concept": {"fr": "Concept", "en": "Concept"},
+    SKOS_NS + "Collection": {"fr": "Collection", "en": "Collection"},
+    SKOS_NS + "OrderedCollection": {"fr": "Collection ordonnée", "en": "Ordered collection"},
+    SKOS_NS + "ConceptScheme": {"fr": "Schéma de concepts", "en": "Concept scheme"},
 }
+#: The properties a label is read from: preferred label, title, rdfs:label.
 LABEL_PATH = "skos:prefLabel|dct:title|rdfs:label"
 
 
@@ -202,8 +219,6 @@ def make_ref(
 
 def label_key(ref: Ref) -> tuple[str, str]:
     """Sort key of refs: by label, ignoring case and accents, then by IRI."""
-    from graph_service.text import fold
-
     return (fold(ref.label), ref.iri)
 
 
@@ -211,7 +226,7 @@ def kind_of(store: Store, iri: str) -> str | None:
     """What an IRI is in the store: concept, scheme, collection, resource, other; None if absent."""
     found = rows(
         store,
-        PREFIXES
+        SPARQL_PREFIXES
         + """SELECT ?t ?any ?res WHERE {
   OPTIONAL { $s a ?t }
   BIND(EXISTS { $s ?p ?o } AS ?any)
@@ -220,11 +235,11 @@ def kind_of(store: Store, iri: str) -> str | None:
         {"s": URIRef(iri)},
     )
     types = {str(r["t"]) for r in found if "t" in r}
-    if SKOS + "Concept" in types:
+    if SKOS_NS + "Concept" in types:
         return "concept"
-    if SKOS + "ConceptScheme" in types:
+    if SKOS_NS + "ConceptScheme" in types:
         return "scheme"
-    if SKOS + "Collection" in types or SKOS + "OrderedCollection" in types:
+    if SKOS_NS + "Collection" in types or SKOS_NS + "OrderedCollection" in types:
         return "collection"
     if not found or not truthy(found[0].get("any")):
         return None
@@ -233,4 +248,9 @@ def kind_of(store: Store, iri: str) -> str | None:
 
 def concept_exists(store: Store, iri: str) -> bool:
     """Whether the IRI is a skos:Concept in the store."""
-    return store.ask(PREFIXES + "ASK { $c a skos:Concept }", {"c": URIRef(iri)})
+    return store.ask(SPARQL_PREFIXES + "ASK { $c a skos:Concept }", {"c": URIRef(iri)})
+
+
+def has_statements(store: Store) -> bool:
+    """Whether the store holds any statement (asking it also proves that the store answers)."""
+    return store.ask("ASK { ?s ?p ?o }")

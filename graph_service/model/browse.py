@@ -1,8 +1,8 @@
-"""View-model questions of the browsing pages that the model layer does not answer (no Flask).
+"""Questions of the browsing pages that the REST API does not ask (answered without Flask).
 
 Recent concepts and latest resources for the home page, the territories of a concept's
 resources, a resource's attachments, an alphabetical index page with a "next" flag, search
-facets. Territories (resources under a territory, contrats de ville): ui_territory.
+facets. Territories (resources under a territory, contrats de ville): model.territory.
 """
 
 from __future__ import annotations
@@ -11,19 +11,21 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from rdflib import URIRef
-from rdflib.term import Node
-
-from graph_service.model.base import PREFIXES, Ref, Term, make_ref, memo
+from graph_service.model.base import (
+    LABEL_PATH,
+    SPARQL_PREFIXES,
+    Ref,
+    Term,
+    make_ref,
+    memo,
+    values_block,
+)
 from graph_service.model.base import rows as select_rows
-from graph_service.model.resources import ResourceSummary, summaries
+from graph_service.model.resources import ResourceSummary, subject_pattern, summaries
 from graph_service.model.schemes import SchemeSummary, vocab_of_concept
-from graph_service.model.tree import DOWN
 from graph_service.search.index import IndexEntry, SearchHit, get_index
 from graph_service.store import Store
 
-PDVO = "https://w3id.org/pdv/ontology#"
-PREFIXES_UI = PREFIXES + f"PREFIX pdvo: <{PDVO}>\nPREFIX dcat: <http://www.w3.org/ns/dcat#>\n"
 #: Resources examined for the territory facet of a concept page.
 FACET_SAMPLE = 1000
 
@@ -84,13 +86,11 @@ def labels_for(store: Store, iris: Iterable[str], lang: str | None) -> dict[str,
     unique = list(dict.fromkeys(iris))
     if not unique:
         return {}
-    values = " ".join(f"$i{n}" for n in range(len(unique)))
+    values, bindings = values_block("x", unique)
     found = select_rows(
         store,
-        PREFIXES
-        + f"SELECT ?x ?l WHERE {{ VALUES ?x {{ {values} }} "
-        + "OPTIONAL { ?x skos:prefLabel|dct:title|rdfs:label ?l } }",
-        {f"i{n}": URIRef(iri) for n, iri in enumerate(unique)},
+        SPARQL_PREFIXES + f"SELECT ?x ?l WHERE {{ {values} OPTIONAL {{ ?x {LABEL_PATH} ?l }} }}",
+        bindings,
     )
     names: dict[str, list[Term]] = defaultdict(list)
     for row in found:
@@ -107,7 +107,7 @@ def recent_concepts(store: Store, lang: str | None, limit: int = 8) -> list[Date
         # engine reads every concept (1 s at 100,000 concepts instead of under 1 ms).
         found = select_rows(
             store,
-            PREFIXES
+            SPARQL_PREFIXES
             + f"""SELECT ?c ?d WHERE {{
   ?c dct:modified|dct:created ?d
   FILTER EXISTS {{ ?c a skos:Concept }} FILTER NOT EXISTS {{ ?c owl:deprecated true }}
@@ -131,45 +131,27 @@ def latest_resources(store: Store, lang: str | None, limit: int = 5) -> list[Res
         # engine groups and filters every resource (6 s at 200,000 resources, now 0.3 s).
         found = select_rows(
             store,
-            PREFIXES
+            SPARQL_PREFIXES
             + "SELECT ?r ?d WHERE { ?r dct:issued ?d } ORDER BY DESC(?d) "
             + f"LIMIT {int(limit) * 12}",
         )
         candidates = list(dict.fromkeys(str(r["r"]) for r in found))
         if not candidates:
             return []
-        values = " ".join(f"$r{n}" for n in range(len(candidates)))
+        values, bindings = values_block("r", candidates)
         kept = {
             str(r["r"])
             for r in select_rows(
                 store,
-                PREFIXES
-                + f"""SELECT ?r WHERE {{ VALUES ?r {{ {values} }}
+                SPARQL_PREFIXES
+                + f"""SELECT ?r WHERE {{ {values}
   FILTER EXISTS {{ ?r dct:subject ?s }} FILTER NOT EXISTS {{ ?r dct:isPartOf ?whole }} }}""",
-                {f"r{n}": URIRef(iri) for n, iri in enumerate(candidates)},
+                bindings,
             )
         }
         return summaries(store, [iri for iri in candidates if iri in kept][:limit], lang)
 
     return memo(store, ("ui-latest", lang, limit), compute)
-
-
-def _subjects(
-    store: Store, concept_iri: str, include_narrower: bool
-) -> tuple[str, dict[str, Node]]:
-    """The graph pattern binding ?r to the resources of a concept (and of its narrower ones).
-
-    The closure is read in a query of its own and bound as VALUES, as find_resources does:
-    inside the same query as the join, the engine walks it once per resource (100x slower).
-    """
-    term = URIRef(concept_iri)
-    if not include_narrower:
-        return "?r dct:subject $c .", {"c": term}
-    closure = select_rows(store, PREFIXES + f"SELECT DISTINCT ?s WHERE {{ $c {DOWN}* ?s }}",
-                          {"c": term})  # fmt: skip
-    bindings: dict[str, Node] = {f"s{n}": URIRef(str(r["s"])) for n, r in enumerate(closure)}
-    values = " ".join(f"$s{n}" for n in range(len(closure)))
-    return f"VALUES ?s {{ {values} }} ?r dct:subject ?s .", bindings
 
 
 def resource_territories(
@@ -184,16 +166,16 @@ def resource_territories(
     Counted over at most FACET_SAMPLE resources: a top concept with its narrower ones can have
     tens of thousands, and the facet is a guide, not a census (the page says when it is partial).
     """
-    pattern, bindings = _subjects(store, concept_iri, include_narrower)
+    pattern, bindings = subject_pattern(store, concept_iri, include_narrower)
     found = select_rows(
         store,
-        PREFIXES
+        SPARQL_PREFIXES
         + f"""SELECT ?t ?n ?l WHERE {{
   {{ SELECT ?t (COUNT(DISTINCT ?r) AS ?n) WHERE {{
     {{ SELECT DISTINCT ?r WHERE {{ {pattern} }} LIMIT {FACET_SAMPLE} }}
     ?r dct:spatial ?t
   }} GROUP BY ?t ORDER BY DESC(?n) ?t LIMIT {int(limit)} }}
-  OPTIONAL {{ ?t skos:prefLabel|dct:title|rdfs:label ?l }}
+  OPTIONAL {{ ?t {LABEL_PATH} ?l }}
 }}""",
         bindings,
     )
@@ -212,17 +194,17 @@ def parts(store: Store, iris: Iterable[str], lang: str | None) -> list[Part]:
     unique = list(dict.fromkeys(iris))
     if not unique:
         return []
-    values = " ".join(f"$p{n}" for n in range(len(unique)))
+    values, bindings = values_block("x", unique)
     found = select_rows(
         store,
-        PREFIXES_UI
-        + f"""SELECT ?x ?k ?v WHERE {{ VALUES ?x {{ {values} }}
+        SPARQL_PREFIXES
+        + f"""SELECT ?x ?k ?v WHERE {{ {values}
   {{ ?x dct:title ?v BIND("title" AS ?k) }} UNION {{ ?x dct:format ?v BIND("format" AS ?k) }}
   UNION {{ ?x dcat:byteSize ?v BIND("size" AS ?k) }}
   UNION {{ ?x dcat:downloadURL ?v BIND("download" AS ?k) }}
   UNION {{ ?x dct:issued ?v BIND("issued" AS ?k) }}
 }}""",
-        {f"p{n}": URIRef(iri) for n, iri in enumerate(unique)},
+        bindings,
     )
     facts: dict[str, dict[str, list[Term]]] = defaultdict(lambda: defaultdict(list))
     for row in found:
@@ -284,7 +266,9 @@ def group_by_vocabulary(
     for ref in refs:
         vocab = vocab_of_concept(ref.iri, [])
         groups[vocab if vocab in by_id else ""].append(ref)
-    ordered = [(by_id[v], tuple(groups[v])) for v in by_id if v in groups]
+    ordered: list[tuple[SchemeSummary | None, tuple[Ref, ...]]] = [
+        (by_id[v], tuple(groups[v])) for v in by_id if v in groups
+    ]
     if "" in groups:
         ordered.append((None, tuple(groups[""])))
     return ordered

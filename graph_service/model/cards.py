@@ -6,8 +6,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from graph_service.labels import language_order
-from graph_service.model.base import Label, Ref
+from graph_service.model.base import Label, Ref, best_for_language
 from graph_service.model.concept import Concept, concept_details
 from graph_service.namespaces import vocab_id_of
 from graph_service.search.index import get_index
@@ -66,13 +65,7 @@ def shorten(text: str, limit: int = DEFINITION_LIMIT) -> str:
 
 def pick_label(labels: Iterable[Label], lang: str | None) -> Label | None:
     """The label in `lang`, then French, then English, then untagged, then any."""
-    by_lang: dict[str, Label] = {}
-    for label in labels:
-        by_lang.setdefault(label.lang.lower(), label)
-    for code in (*language_order(lang), ""):
-        if code in by_lang:
-            return by_lang[code]
-    return by_lang[min(by_lang)] if by_lang else None
+    return best_for_language(labels, lambda label: label.lang, lang)
 
 
 def _link(ref: Ref) -> CardLink:

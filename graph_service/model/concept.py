@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from rdflib import URIRef
 
 from graph_service.model.base import (
-    DCT,
+    LABEL_PATH,
     MAPPING_KINDS,
-    OWL,
-    PREFIXES,
-    RDF_TYPE,
-    RDFS,
-    SKOS,
+    SPARQL_PREFIXES,
     Iri,
     Label,
     Lit,
@@ -24,61 +21,53 @@ from graph_service.model.base import (
     Term,
     label_key,
     make_ref,
+    pick_lit,
     rows,
     text_of,
+    values_block,
 )
 from graph_service.model.schemes import vocab_of_concept
+from graph_service.namespaces import DCT_NS, OWL_NS, RDF_TYPE, RDFS_NS, SKOS_NS
 from graph_service.store import Store
 
 #: Outgoing statements with the labels and notations of their IRI objects.
 OUTGOING = (
-    PREFIXES
-    + """SELECT DISTINCT ?p ?o ?ol ?on WHERE {
+    SPARQL_PREFIXES
+    + f"""SELECT DISTINCT ?p ?o ?ol ?on WHERE {{
   $c ?p ?o .
-  OPTIONAL { ?o skos:prefLabel|dct:title|rdfs:label ?ol }
-  OPTIONAL { ?o skos:notation ?on }
-}"""
+  OPTIONAL {{ ?o {LABEL_PATH} ?ol }}
+  OPTIONAL {{ ?o skos:notation ?on }}
+}}"""
 )
 #: Statements pointing at the concept, and its ancestors with the edges between them.
 _AROUND = (
-    PREFIXES
-    + """SELECT DISTINCT ?k ?x ?y ?xl WHERE {
-  { ?x skos:broader $c BIND("narrower" AS ?k) }
-  UNION { ?x skos:narrower $c BIND("broader" AS ?k) }
-  UNION { ?x skos:related $c BIND("related" AS ?k) }
-  UNION { ?x skos:hasTopConcept $c BIND("top" AS ?k) }
-  UNION { ?x skos:member $c BIND("collection" AS ?k)
-          OPTIONAL { ?x skos:prefLabel|dct:title|rdfs:label ?xl } }
-  UNION { $c (skos:broader|^skos:narrower)+ ?x BIND("ancestor" AS ?k)
-          OPTIONAL { ?x skos:broader|^skos:narrower ?y }
-          OPTIONAL { ?x skos:prefLabel ?xl } }
-}"""
+    SPARQL_PREFIXES
+    + f"""SELECT DISTINCT ?k ?x ?y ?xl WHERE {{
+  {{ ?x skos:broader $c BIND("narrower" AS ?k) }}
+  UNION {{ ?x skos:narrower $c BIND("broader" AS ?k) }}
+  UNION {{ ?x skos:related $c BIND("related" AS ?k) }}
+  UNION {{ ?x skos:hasTopConcept $c BIND("top" AS ?k) }}
+  UNION {{ ?x skos:member $c BIND("collection" AS ?k)
+          OPTIONAL {{ ?x {LABEL_PATH} ?xl }} }}
+  UNION {{ $c (skos:broader|^skos:narrower)+ ?x BIND("ancestor" AS ?k)
+          OPTIONAL {{ ?x skos:broader|^skos:narrower ?y }}
+          OPTIONAL {{ ?x skos:prefLabel ?xl }} }}
+}}"""
 )
-#: Labels of neighbours stated only in the other direction (usually none: both are stated).
-_LABELS = PREFIXES + "SELECT ?x ?xl WHERE { VALUES ?x { %s } ?x skos:prefLabel ?xl }"
 
-_LITERAL_FIELDS = {
-    SKOS + "prefLabel": "pref_labels",
-    SKOS + "altLabel": "alt_labels",
-    SKOS + "hiddenLabel": "hidden_labels",
-    SKOS + "definition": "definitions",
-    SKOS + "scopeNote": "scope_notes",
-    SKOS + "example": "examples",
-    SKOS + "note": "notes",
-    SKOS + "changeNote": "change_notes",
-    SKOS + "historyNote": "history_notes",
-    SKOS + "editorialNote": "editorial_notes",
-}
-_REF_FIELDS = {
-    SKOS + "broader": "broader",
-    SKOS + "narrower": "narrower",
-    SKOS + "related": "related",
-    SKOS + "inScheme": "schemes",
-    SKOS + "topConceptOf": "top_concept_of",
-    RDFS + "seeAlso": "see_also",
-    DCT + "isReplacedBy": "replaced_by",
-    RDF_TYPE: "types",
-}
+#: SKOS properties of literal values that Concept has a field for (labels and notes).
+_LITERAL_PROPERTIES = tuple(
+    SKOS_NS + name
+    for name in ("prefLabel", "altLabel", "hiddenLabel", "definition", "scopeNote", "example",
+                 "note", "changeNote", "historyNote", "editorialNote")
+)  # fmt: skip
+#: Properties of IRI values that Concept has a field for (relations, schemes, types).
+_REF_PROPERTIES = (
+    *(SKOS_NS + name for name in ("broader", "narrower", "related", "inScheme", "topConceptOf")),
+    RDFS_NS + "seeAlso",
+    DCT_NS + "isReplacedBy",
+    RDF_TYPE,
+)
 MAX_CHAINS = 12
 
 
@@ -139,14 +128,25 @@ def _labels(values: list[Term]) -> tuple[Label, ...]:
     )
 
 
-def concept_details(store: Store, iri: str, lang: str | None = None) -> Concept | None:
-    """The whole description of a concept, or None if the IRI is not a concept of the store."""
-    term = URIRef(iri)
-    found = rows(store, OUTGOING, {"c": term})
+@dataclass(frozen=True)
+class Outgoing:
+    """An IRI's own statements: values by predicate, and the labels and notations of IRI values."""
+
+    objects: dict[str, list[Term]]
+    names: dict[str, list[Term]]
+    notations: dict[str, set[str]]
+
+    def iris(self, predicate: str) -> list[str]:
+        """The IRI values of one predicate."""
+        return [str(o) for o in self.objects.get(predicate, []) if isinstance(o, Iri)]
+
+
+def outgoing(store: Store, iri: str) -> Outgoing:
+    """The statements about an IRI (one query), grouped; empty when it has none."""
     objects: dict[str, list[Term]] = defaultdict(list)
     names: dict[str, list[Term]] = defaultdict(list)
     notations: dict[str, set[str]] = defaultdict(set)
-    for row in found:
+    for row in rows(store, OUTGOING, {"c": URIRef(iri)}):
         p, o = str(row["p"]), row["o"]
         if o not in objects[p]:
             objects[p].append(o)
@@ -154,74 +154,104 @@ def concept_details(store: Store, iri: str, lang: str | None = None) -> Concept 
             names[str(o)].append(row["ol"])
         if "on" in row:
             notations[str(o)].add(str(row["on"]))
-    if SKOS + "Concept" not in objects.get(RDF_TYPE, []):
-        return None
+    return Outgoing(objects, names, notations)
+
+
+def _around(
+    store: Store, iri: str, names: dict[str, list[Term]]
+) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """Concepts pointing at the concept, by kind, and its ancestors' parents; labels into names."""
     around: dict[str, set[str]] = defaultdict(set)
     parents: dict[str, set[str]] = defaultdict(set)
-    for row in rows(store, _AROUND, {"c": term}):
+    for row in rows(store, _AROUND, {"c": URIRef(iri)}):
         kind, x = str(row["k"]), str(row["x"])
         around[kind].add(x)
         if "xl" in row and row["xl"] not in names[x]:
             names[x].append(row["xl"])
         if kind == "ancestor" and "y" in row:
             parents[x].add(str(row["y"]))
+    # Labels of neighbours stated only in the other direction (usually none: both are stated).
     unlabelled = sorted({x for xs in around.values() for x in xs if x not in names})
     if unlabelled:
-        values = " ".join(f"$x{n}" for n in range(len(unlabelled)))
-        bound = {f"x{n}": URIRef(x) for n, x in enumerate(unlabelled)}
-        for row in rows(store, _LABELS % values, bound):
+        values, bound = values_block("x", unlabelled)
+        query = SPARQL_PREFIXES + f"SELECT ?x ?xl WHERE {{ {values} ?x skos:prefLabel ?xl }}"
+        for row in rows(store, query, bound):
             names[str(row["x"])].append(row["xl"])
+    return around, parents
+
+
+def concept_details(store: Store, iri: str, lang: str | None = None) -> Concept | None:
+    """The whole description of a concept, or None if the IRI is not a concept of the store."""
+    own = outgoing(store, iri)
+    if SKOS_NS + "Concept" not in own.objects.get(RDF_TYPE, []):
+        return None
+    names = own.names
+    around, parents = _around(store, iri, names)
 
     def ref(target: str) -> Ref:
-        found = sorted(notations.get(target, ()))
+        found = sorted(own.notations.get(target, ()))
         return make_ref(target, names.get(target, []), lang, found[0] if found else None)
 
     def refs(*iris: str) -> tuple[Ref, ...]:
         return tuple(sorted((ref(i) for i in dict.fromkeys(iris)), key=label_key))
 
-    def iris_of(predicate: str) -> list[str]:
-        return [str(o) for o in objects.get(predicate, []) if isinstance(o, Iri)]
+    def notes(name: str) -> tuple[Label, ...]:
+        return _labels(own.objects.get(SKOS_NS + name, []))
 
-    values: dict[str, object] = {}
-    for predicate, name in _LITERAL_FIELDS.items():
-        values[name] = _labels(objects.get(predicate, []))
-    for predicate, name in _REF_FIELDS.items():
-        values[name] = refs(*iris_of(predicate))
-    values["broader"] = refs(*iris_of(SKOS + "broader"), *around["broader"])
-    values["narrower"] = refs(*iris_of(SKOS + "narrower"), *around["narrower"])
-    values["related"] = refs(*iris_of(SKOS + "related"), *around["related"])
-    values["top_concept_of"] = refs(*iris_of(SKOS + "topConceptOf"), *around["top"])
-    values["collections"] = refs(*around["collection"])
-    values["mappings"] = tuple(
-        Mapping(kind, r) for kind in MAPPING_KINDS for r in refs(*iris_of(SKOS + kind))
+    def linked(predicate: str, *inverse: str) -> tuple[Ref, ...]:
+        return refs(*own.iris(predicate), *inverse)
+
+    broader = linked(SKOS_NS + "broader", *around["broader"])
+    notation_values = sorted(str(n) for n in own.objects.get(SKOS_NS + "notation", []))
+    deprecated = any(
+        str(v).lower() in {"true", "1"} for v in own.objects.get(OWL_NS + "deprecated", [])
     )
-    direct = [r.iri for r in values["broader"]]  # type: ignore[attr-defined]
-    values["broader_chains"] = _chains(direct, parents, ref)
-    notation_values = sorted(str(n) for n in objects.get(SKOS + "notation", []))
-    deprecated = any(str(v).lower() in {"true", "1"} for v in objects.get(OWL + "deprecated", []))
-    pref = text_of(objects.get(SKOS + "prefLabel", []), lang) or (iri, "")
+    pref = text_of(own.objects.get(SKOS_NS + "prefLabel", []), lang) or (iri, "")
     scheme_iris = (
-        iris_of(SKOS + "inScheme") + iris_of(SKOS + "topConceptOf") + sorted(around["top"])
+        own.iris(SKOS_NS + "inScheme") + own.iris(SKOS_NS + "topConceptOf") + sorted(around["top"])
     )
-    known = (
-        set(_LITERAL_FIELDS)
-        | set(_REF_FIELDS)
-        | {SKOS + k for k in MAPPING_KINDS}
-        | {SKOS + "notation", OWL + "deprecated", DCT + "created", DCT + "modified"}
-    )
+    known = {
+        *_LITERAL_PROPERTIES,
+        *_REF_PROPERTIES,
+        *(SKOS_NS + kind for kind in MAPPING_KINDS),
+        SKOS_NS + "notation",
+        OWL_NS + "deprecated",
+        DCT_NS + "created",
+        DCT_NS + "modified",
+    }
     return Concept(
         iri=iri,
         vocab_id=vocab_of_concept(iri, scheme_iris),
         pref_label=pref[0],
         pref_lang=pref[1],
+        pref_labels=notes("prefLabel"),
+        alt_labels=notes("altLabel"),
+        hidden_labels=notes("hiddenLabel"),
+        definitions=notes("definition"),
+        scope_notes=notes("scopeNote"),
+        examples=notes("example"),
+        notes=notes("note"),
+        change_notes=notes("changeNote"),
+        history_notes=notes("historyNote"),
+        editorial_notes=notes("editorialNote"),
         notation=notation_values[0] if notation_values else None,
         notations=tuple(notation_values),
+        schemes=linked(SKOS_NS + "inScheme"),
+        top_concept_of=linked(SKOS_NS + "topConceptOf", *around["top"]),
+        broader=broader,
+        narrower=linked(SKOS_NS + "narrower", *around["narrower"]),
+        related=linked(SKOS_NS + "related", *around["related"]),
+        broader_chains=_chains([r.iri for r in broader], parents, ref),
+        mappings=tuple(Mapping(kind, r) for kind in MAPPING_KINDS for r in linked(SKOS_NS + kind)),
+        collections=refs(*around["collection"]),
+        see_also=linked(RDFS_NS + "seeAlso"),
         deprecated=deprecated,
-        created=_first(objects.get(DCT + "created")),
-        modified=_first(objects.get(DCT + "modified")),
-        other=tuple(_properties(objects, known, names, lang)),
+        replaced_by=linked(DCT_NS + "isReplacedBy"),
+        created=_first(own.objects.get(DCT_NS + "created")),
+        modified=_first(own.objects.get(DCT_NS + "modified")),
+        types=linked(RDF_TYPE),
+        other=tuple(_properties(own.objects, known, names, lang)),
         lang=lang,
-        **values,  # type: ignore[arg-type]
     )
 
 
@@ -229,7 +259,9 @@ def _first(values: list[Term] | None) -> str | None:
     return str(sorted(values)[0]) if values else None
 
 
-def _chains(direct: list[str], parents: dict[str, set[str]], ref) -> tuple[tuple[Ref, ...], ...]:
+def _chains(
+    direct: list[str], parents: dict[str, set[str]], ref: Callable[[str], Ref]
+) -> tuple[tuple[Ref, ...], ...]:
     """Every path from a top concept down to each direct broader (cycles cut, count capped)."""
     chains: list[tuple[Ref, ...]] = []
 
@@ -250,7 +282,7 @@ def _chains(direct: list[str], parents: dict[str, set[str]], ref) -> tuple[tuple
 
 def _properties(
     objects: dict[str, list[Term]], known: set[str], names: dict[str, list[Term]], lang: str | None
-):
+) -> Iterator[Property]:
     """The statements no field of Concept holds, as Property values."""
     for predicate in sorted(objects):
         if predicate in known:
@@ -262,7 +294,7 @@ def _properties(
 def make_property(
     predicate: str, value: Term, names: dict[str, list[Term]], lang: str | None
 ) -> Property:
-    """A Property from an rdflib value, labelled when it is an IRI with a known label."""
+    """A Property from an answer's value, labelled when it is an IRI with a known label."""
     if isinstance(value, Lit):
         return Property(predicate, str(value), False, value.language, value.datatype)
     found = text_of(names.get(str(value), []), lang)
@@ -283,20 +315,14 @@ class Description:
 
 def describe(store: Store, iri: str, lang: str | None = None) -> Description | None:
     """The statements about an IRI with the labels of their objects; None if it has none."""
-    found = rows(store, OUTGOING, {"c": URIRef(iri)})
-    if not found:
+    own = outgoing(store, iri)
+    if not own.objects:
         return None
-    objects: dict[str, list[Term]] = defaultdict(list)
-    names: dict[str, list[Term]] = defaultdict(list)
-    for row in found:
-        if row["o"] not in objects[str(row["p"])]:
-            objects[str(row["p"])].append(row["o"])
-        if "ol" in row and row["ol"] not in names[str(row["o"])]:
-            names[str(row["o"])].append(row["ol"])
+    objects, names = own.objects, own.names
     labels = (
-        objects.get(SKOS + "prefLabel")
-        or objects.get(DCT + "title")
-        or objects.get(RDFS + "label", [])
+        objects.get(SKOS_NS + "prefLabel")
+        or objects.get(DCT_NS + "title")
+        or objects.get(RDFS_NS + "label", [])
     )
     text, text_lang = text_of(labels, lang) or (iri, "")
     types = tuple(make_ref(str(t), names.get(str(t), []), lang) for t in objects.get(RDF_TYPE, []))
@@ -304,11 +330,19 @@ def describe(store: Store, iri: str, lang: str | None = None) -> Description | N
         sorted(
             (
                 make_ref(str(m), names.get(str(m), []), lang)
-                for m in objects.get(SKOS + "member", [])
+                for m in objects.get(SKOS_NS + "member", [])
             ),
             key=label_key,
         )
     )
-    known = {RDF_TYPE, SKOS + "member"}
+    known = {RDF_TYPE, SKOS_NS + "member"}
     properties = tuple(_properties(objects, known, names, lang))
     return Description(iri, text, text_lang, types, properties, members)
+
+
+def definition_of(store: Store, iri: str, lang: str | None = None) -> str | None:
+    """The definition of a concept best fitting `lang` (one small query), or None."""
+    found = rows(store, SPARQL_PREFIXES + "SELECT ?d WHERE { $c skos:definition ?d }",
+                 {"c": URIRef(iri)})  # fmt: skip
+    chosen = pick_lit([r["d"] for r in found], lang)
+    return None if chosen is None else str(chosen)

@@ -1,4 +1,5 @@
-"""SKOS questions asked of the store (schemes, concepts, labels), answered with dataclasses."""
+"""Concept schemes: the list with titles and counts, lookups by vocabulary id, and the
+vocabulary a concept belongs to."""
 
 from __future__ import annotations
 
@@ -7,8 +8,7 @@ from dataclasses import dataclass
 
 from rdflib import URIRef
 
-from graph_service.labels import pick
-from graph_service.model.base import PREFIXES, memo
+from graph_service.model.base import SPARQL_PREFIXES, Term, memo, pick_lit, rows
 from graph_service.namespaces import BASE, SCHEME_IDS, vocab_id_of
 from graph_service.store import Store
 
@@ -31,8 +31,9 @@ def list_schemes(store: Store, lang: str | None = None) -> list[SchemeSummary]:
     # Counted in two separate groupings: counting concepts and top concepts in one pattern made
     # every (concept, top concept) pair first: 2 million rows and 3.5 s for a scheme of
     # 100,000 concepts and 20 top ones, against 0.07 s this way.
-    counts = store.select(
-        PREFIXES
+    counts = rows(
+        store,
+        SPARQL_PREFIXES
         + """SELECT ?scheme ?n ?tops WHERE {
   ?scheme a skos:ConceptScheme .
   OPTIONAL { SELECT ?scheme (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c skos:inScheme ?scheme }
@@ -40,32 +41,33 @@ def list_schemes(store: Store, lang: str | None = None) -> list[SchemeSummary]:
   OPTIONAL { SELECT ?scheme (COUNT(DISTINCT ?top) AS ?tops) WHERE {
     { ?scheme skos:hasTopConcept ?top } UNION { ?top skos:topConceptOf ?scheme } }
              GROUP BY ?scheme }
-}"""
+}""",
     )
-    texts = store.select(
-        PREFIXES
+    texts = rows(
+        store,
+        SPARQL_PREFIXES
         + """SELECT ?scheme ?kind ?text WHERE {
   ?scheme a skos:ConceptScheme .
   { ?scheme dct:title ?text BIND("title" AS ?kind) }
   UNION { ?scheme skos:prefLabel ?text BIND("title" AS ?kind) }
   UNION { ?scheme rdfs:label ?text BIND("title" AS ?kind) }
   UNION { ?scheme dct:description ?text BIND("description" AS ?kind) }
-}"""
+}""",
     )
-    grouped: dict[tuple[str, str], list] = {}
+    grouped: dict[tuple[str, str], list[Term]] = {}
     for row in texts:
         grouped.setdefault((str(row["scheme"]), str(row["kind"])), []).append(row["text"])
     schemes = []
     for row in counts:
         iri = str(row["scheme"])
-        title = pick(grouped.get((iri, "title"), []), lang)
-        description = pick(grouped.get((iri, "description"), []), lang)
+        title = pick_lit(grouped.get((iri, "title"), []), lang)
+        description = pick_lit(grouped.get((iri, "description"), []), lang)
         schemes.append(
             SchemeSummary(
                 iri=iri,
                 vocab_id=vocab_id_of(iri),
                 title=str(title) if title is not None else vocab_id_of(iri),
-                title_lang=(title.language or "") if title is not None else "",
+                title_lang=title.language if title is not None else "",
                 description=str(description) if description is not None else "",
                 concept_count=int(row.get("n", 0)),
                 top_concept_count=int(row.get("tops", 0)),
@@ -84,7 +86,7 @@ def _scheme_order(iri: str) -> tuple[int, str]:
 
 def scheme_exists(store: Store, scheme_iri: str) -> bool:
     """Whether a concept scheme with this IRI is in the store."""
-    return store.ask(PREFIXES + "ASK { $s a skos:ConceptScheme }", {"s": URIRef(scheme_iri)})
+    return store.ask(SPARQL_PREFIXES + "ASK { $s a skos:ConceptScheme }", {"s": URIRef(scheme_iri)})
 
 
 def schemes(store: Store, lang: str | None = None) -> list[SchemeSummary]:

@@ -4,29 +4,83 @@ changes by date."""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
-from rdflib import URIRef
 from rdflib.term import Node
 
-from graph_service.model.base import PREFIXES, SKOS, Ref, Term, make_ref, memo, text_of
-from graph_service.model.base import rows as select_rows
-from graph_service.model.vocab import (
-    COLLECTIONS,
-    IN_SCHEME,
-    Change,
-    ConceptListing,
-    ConceptPage,
-    LabelCount,
-    TypeCount,
-    TypeInfo,
-    _scheme,
+from graph_service.model.base import (
+    SPARQL_PREFIXES,
+    Ref,
+    Term,
+    make_ref,
+    memo,
+    page_clause,
+    text_of,
+    values_block,
 )
+from graph_service.model.base import rows as select_rows
+from graph_service.model.vocab import COLLECTIONS, IN_SCHEME, scheme_node
+from graph_service.namespaces import SKOS_NS
 from graph_service.store import Store
 
 
-def _page(limit: int, offset: int) -> str:
-    """LIMIT/OFFSET clause from integers (never from text)."""
-    return f"LIMIT {max(0, int(limit))} OFFSET {max(0, int(offset))}"
+@dataclass(frozen=True)
+class Change:
+    """A concept created or modified at a date, newest first in lists."""
+
+    iri: str
+    label: str
+    lang: str
+    date: str
+    deprecated: bool
+    replaced_by: tuple[Ref, ...]
+
+
+@dataclass(frozen=True)
+class TypeInfo:
+    """A class of the concepts or collections of a vocabulary."""
+
+    iri: str
+    label: str
+    lang: str
+    superclass: str | None
+
+
+@dataclass(frozen=True)
+class TypeCount:
+    """How many resources of a class a vocabulary holds, deprecated ones apart."""
+
+    iri: str
+    label: str
+    count: int
+    deprecated_count: int
+
+
+@dataclass(frozen=True)
+class LabelCount:
+    """How many labels of each kind a vocabulary has in one language."""
+
+    lang: str
+    pref: int
+    alt: int
+    hidden: int
+
+
+@dataclass(frozen=True)
+class ConceptListing:
+    """A concept in a harvesting list: preferred labels by language and last modification."""
+
+    iri: str
+    pref_labels: dict[str, str]
+    modified: str | None
+
+
+@dataclass(frozen=True)
+class ConceptPage:
+    """One page of the concepts of a vocabulary, with the total."""
+
+    total: int
+    items: tuple[ConceptListing, ...]
 
 
 def types(
@@ -37,14 +91,14 @@ def types(
         where = "{ ?c a skos:Concept } UNION { ?c a skos:Collection }"
         bindings: dict[str, Node] = {}
     else:
-        scheme = _scheme(store, vocab_id)
+        scheme = scheme_node(store, vocab_id)
         if scheme is None:
             return None
         where = f"{{ {IN_SCHEME} }} UNION {{ {COLLECTIONS} }}"
         bindings = {"s": scheme}
     rows = select_rows(
         store,
-        PREFIXES
+        SPARQL_PREFIXES
         + f"""SELECT DISTINCT ?t ?l ?sup WHERE {{
   {{ SELECT DISTINCT ?t WHERE {{ {where} ?c a ?t }} }}
   OPTIONAL {{ ?t rdfs:label|skos:prefLabel ?l }} OPTIONAL {{ ?t rdfs:subClassOf ?sup }}
@@ -60,26 +114,26 @@ def types(
             labels[t].append(row["l"])
         if "sup" in row:
             supers[t].add(str(row["sup"]))
-    for builtin in (SKOS + "Concept", SKOS + "Collection"):
+    for builtin in (SKOS_NS + "Concept", SKOS_NS + "Collection"):
         labels.setdefault(builtin, [])
     result = []
     for t, values in labels.items():
         ref = make_ref(t, values, lang)
         result.append(TypeInfo(t, ref.label, ref.lang, min(supers[t]) if supers[t] else None))
-    order = {SKOS + "Concept": 0, SKOS + "Collection": 1}
+    order = {SKOS_NS + "Concept": 0, SKOS_NS + "Collection": 1}
     return sorted(result, key=lambda t: (order.get(t.iri, 2), t.iri))
 
 
 def statistics(store: Store, vocab_id: str, lang: str | None = None) -> list[TypeCount] | None:
     """Counts of concepts, collections and each other class of a vocabulary (deprecated apart)."""
-    scheme = _scheme(store, vocab_id)
+    scheme = scheme_node(store, vocab_id)
     if scheme is None:
         return None
 
     def compute() -> list[tuple[str, int, int]]:
         rows = select_rows(
             store,
-            PREFIXES
+            SPARQL_PREFIXES
             + f"""SELECT ?t (COUNT(DISTINCT ?c) AS ?n) (COUNT(DISTINCT ?d) AS ?dn) WHERE {{
   {{ {IN_SCHEME} }} UNION {{ {COLLECTIONS} }}
   ?c a ?t .
@@ -92,20 +146,20 @@ def statistics(store: Store, vocab_id: str, lang: str | None = None) -> list[Typ
     counts = memo(store, ("statistics", str(scheme)), compute)
     infos = {t.iri: t for t in types(store, vocab_id, lang) or []}
     result = [TypeCount(t, infos[t].label if t in infos else t, n, dn) for t, n, dn in counts]
-    order = {SKOS + "Concept": 0, SKOS + "Collection": 1}
+    order = {SKOS_NS + "Concept": 0, SKOS_NS + "Collection": 1}
     return sorted(result, key=lambda c: (order.get(c.iri, 2), c.iri))
 
 
 def label_statistics(store: Store, vocab_id: str) -> list[LabelCount] | None:
     """Preferred, alternative and hidden labels of a vocabulary's concepts, per language."""
-    scheme = _scheme(store, vocab_id)
+    scheme = scheme_node(store, vocab_id)
     if scheme is None:
         return None
 
     def compute() -> list[LabelCount]:
         rows = select_rows(
             store,
-            PREFIXES
+            SPARQL_PREFIXES
             + f"""SELECT ?lang ?p (COUNT(?l) AS ?n) WHERE {{
   {IN_SCHEME}
   ?c ?p ?l . VALUES ?p {{ skos:prefLabel skos:altLabel skos:hiddenLabel }}
@@ -115,7 +169,7 @@ def label_statistics(store: Store, vocab_id: str) -> list[LabelCount] | None:
         )
         counts: dict[str, dict[str, int]] = defaultdict(dict)
         for row in rows:
-            counts[str(row["lang"])][str(row["p"])[len(SKOS) :]] = int(row["n"])
+            counts[str(row["lang"])][str(row["p"])[len(SKOS_NS) :]] = int(row["n"])
         return [
             LabelCount(lang, c.get("prefLabel", 0), c.get("altLabel", 0), c.get("hiddenLabel", 0))
             for lang, c in sorted(counts.items())
@@ -128,7 +182,7 @@ def list_concepts(
     store: Store, vocab_id: str, *, limit: int = 100, offset: int = 0
 ) -> ConceptPage | None:
     """One page of a vocabulary's concepts in IRI order, for harvesting, with the total."""
-    scheme = _scheme(store, vocab_id)
+    scheme = scheme_node(store, vocab_id)
     if scheme is None:
         return None
     total = memo(
@@ -137,16 +191,16 @@ def list_concepts(
         lambda: int(
             select_rows(
                 store,
-                PREFIXES + f"SELECT (COUNT(?c) AS ?n) WHERE {{ {IN_SCHEME} }}",
+                SPARQL_PREFIXES + f"SELECT (COUNT(?c) AS ?n) WHERE {{ {IN_SCHEME} }}",
                 {"s": scheme},
             )[0]["n"]
         ),
     )
     rows = select_rows(
         store,
-        PREFIXES
+        SPARQL_PREFIXES
         + f"""SELECT ?c ?l ?m WHERE {{
-  {{ SELECT ?c WHERE {{ {IN_SCHEME} }} ORDER BY ?c {_page(limit, offset)} }}
+  {{ SELECT ?c WHERE {{ {IN_SCHEME} }} ORDER BY ?c {page_clause(limit, offset)} }}
   OPTIONAL {{ ?c skos:prefLabel ?l }} OPTIONAL {{ ?c dct:modified ?m }}
 }}""",
         {"s": scheme},
@@ -174,16 +228,16 @@ def changes(
     limit: int = 200,
 ) -> list[Change] | None:
     """Concepts by date of creation (`which`="created") or modification, newest first."""
-    scheme = _scheme(store, vocab_id)
+    scheme = scheme_node(store, vocab_id)
     if scheme is None:
         return None
     rows = select_rows(
         store,
-        PREFIXES
+        SPARQL_PREFIXES
         + f"""SELECT ?c (MAX(STR(?d)) AS ?date) (SAMPLE(?dep) AS ?deprecated) WHERE {{
   {IN_SCHEME} ?c dct:{"created" if which == "created" else "modified"} ?d .
   OPTIONAL {{ ?c owl:deprecated ?dep }}
-}} GROUP BY ?c ORDER BY DESC(?date) ?c LIMIT {max(0, int(limit))} OFFSET {max(0, int(offset))}""",
+}} GROUP BY ?c ORDER BY DESC(?date) ?c {page_clause(limit, offset)}""",
         {"s": scheme},
     )
     if not rows:
@@ -205,7 +259,7 @@ def _labels_of(
     """Preferred labels (and replacements) of a few IRIs in one query, bound one by one."""
     if not iris:
         return {}
-    values = " ".join(f"$i{n}" for n in range(len(iris)))
+    values, bindings = values_block("c", iris)
     extra = (
         "UNION { ?c dct:isReplacedBy ?r OPTIONAL { ?r skos:prefLabel ?rl } }"
         if with_replacements
@@ -213,10 +267,9 @@ def _labels_of(
     )
     rows = select_rows(
         store,
-        PREFIXES
-        + f"SELECT ?c ?l ?r ?rl WHERE {{ VALUES ?c {{ {values} }} "
-        + f"{{ ?c skos:prefLabel ?l }} {extra} }}",
-        {f"i{n}": URIRef(iri) for n, iri in enumerate(iris)},
+        SPARQL_PREFIXES
+        + f"SELECT ?c ?l ?r ?rl WHERE {{ {values} {{ ?c skos:prefLabel ?l }} {extra} }}",
+        bindings,
     )
     labels: dict[str, list[Term]] = defaultdict(list)
     repl: dict[str, dict[str, list[Term]]] = defaultdict(lambda: defaultdict(list))

@@ -9,16 +9,17 @@ from dataclasses import dataclass
 from rdflib import URIRef
 from rdflib.term import Node
 
-from graph_service.model.base import PREFIXES, Ref
+from graph_service.model.base import SPARQL_PREFIXES, Ref, page_clause
 from graph_service.model.base import rows as select_rows
-from graph_service.model.browse import PDVO, PREFIXES_UI, labels_for
+from graph_service.model.browse import labels_for
 from graph_service.model.resources import ResourcePage, summaries
 from graph_service.model.tree import DOWN, UP
+from graph_service.namespaces import PDVO_NS
 from graph_service.store import Store
 
 #: Classes that make a concept a territory page (region > département > EPCI > commune).
-TERRITORY_CLASSES = tuple(PDVO + c for c in ("Pays", "Region", "Departement", "EPCI", "Commune"))
-CONTRAT_CLASS = PDVO + "ContratDeVille"
+TERRITORY_CLASSES = tuple(PDVO_NS + c for c in ("Pays", "Region", "Departement", "EPCI", "Commune"))
+CONTRAT_CLASS = PDVO_NS + "ContratDeVille"
 
 
 @dataclass(frozen=True)
@@ -38,14 +39,14 @@ def territory_resources(
     # Walked down from the bound territory: about twice as fast as up from every place.
     where = f"$t {DOWN}* ?sp . ?r dct:spatial ?sp ."
     total = select_rows(
-        store, PREFIXES + f"SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE {{ {where} }}", bindings
+        store, SPARQL_PREFIXES + f"SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE {{ {where} }}", bindings
     )
     page = select_rows(
         store,
-        PREFIXES
+        SPARQL_PREFIXES
         + f"""SELECT ?r (MAX(STR(?d)) AS ?date) WHERE {{
   {where} OPTIONAL {{ ?r dct:issued ?d }}
-}} GROUP BY ?r ORDER BY DESC(?date) ?r LIMIT {max(0, int(limit))} OFFSET {max(0, int(offset))}""",
+}} GROUP BY ?r ORDER BY DESC(?date) ?r {page_clause(limit, offset)}""",
         bindings,
     )
     items = summaries(store, [str(r["r"]) for r in page], lang)
@@ -57,7 +58,7 @@ def contrats_de_ville(store: Store, territory_iri: str, lang: str | None) -> lis
     département), or, for a commune, by its EPCI."""
     found = select_rows(
         store,
-        PREFIXES_UI
+        SPARQL_PREFIXES
         + f"""SELECT DISTINCT ?cv ?e ?how WHERE {{
   {{ ?cv a pdvo:ContratDeVille ; pdvo:pilote|skos:related ?e . ?e {UP}* $t BIND("in" AS ?how) }}
   UNION {{ $t {UP} ?e . ?cv pdvo:pilote|skos:related ?e ; a pdvo:ContratDeVille

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from rdflib import URIRef
 
 from graph_service.model.base import (
-    PREFIXES,
+    SPARQL_PREFIXES,
     Ref,
     Term,
     concept_exists,
@@ -71,7 +71,8 @@ class TopConcept:
     top_concept_of: str
 
 
-def _refs(found: list[dict[str, Term]], lang: str | None, key: str = "x") -> list[Ref]:
+def row_refs(found: list[dict[str, Term]], lang: str | None, key: str = "x") -> list[Ref]:
+    """Refs of the IRIs in column `key` of an answer, labelled from ?l and noted from ?n."""
     labels: dict[str, list[Term]] = defaultdict(list)
     notations: dict[str, set[str]] = defaultdict(set)
     for row in found:
@@ -92,7 +93,7 @@ def neighbours(store: Store, iri: str, relation: str, lang: str | None) -> list[
     """Direct broader, narrower or related concepts with labels; None if no such concept."""
     rows = select_rows(
         store,
-        PREFIXES
+        SPARQL_PREFIXES
         + f"""SELECT DISTINCT ?x ?l ?n WHERE {{
   $c {_PATHS[relation]} ?x .
   OPTIONAL {{ ?x skos:prefLabel ?l }} OPTIONAL {{ ?x skos:notation ?n }}
@@ -101,7 +102,14 @@ def neighbours(store: Store, iri: str, relation: str, lang: str | None) -> list[
     )
     if not rows and not concept_exists(store, iri):
         return None
-    return _refs(rows, lang)
+    return row_refs(rows, lang)
+
+
+def narrower_closure(store: Store, iri: str, *, include_self: bool = True) -> list[str]:
+    """Every concept under a concept (stated either way), and the concept itself if asked."""
+    path = f"{DOWN}*" if include_self else f"{DOWN}+"
+    query = SPARQL_PREFIXES + f"SELECT DISTINCT ?s WHERE {{ $c {path} ?s }}"
+    return [str(r["s"]) for r in select_rows(store, query, {"c": URIRef(iri)})]
 
 
 def broader(store: Store, iri: str, lang: str | None = None) -> list[Ref] | None:
@@ -128,7 +136,7 @@ def transitive(
     path = UP if relation == "broader" else DOWN
     rows = select_rows(
         store,
-        PREFIXES
+        SPARQL_PREFIXES
         + f"""SELECT DISTINCT ?x ?y ?l WHERE {{
   $c {path}* ?x .
   OPTIONAL {{ ?x {path} ?y }}
@@ -146,7 +154,8 @@ def transitive(
         if "l" in row:
             labels[x].append(row["l"])
     # Breadth first from the concept, so a limit keeps the nearest ones.
-    order, queue, seen = [], [iri], {iri}
+    order: list[str] = []
+    queue, seen = [iri], {iri}
     while queue and len(order) < limit:
         node = queue.pop(0)
         order.append(node)
@@ -164,7 +173,7 @@ def transitive(
 
 
 _CHILDREN = (
-    PREFIXES
+    SPARQL_PREFIXES
     + f"""SELECT DISTINCT ?p ?x ?l ?n ?gc WHERE {{
   $c {UP}* ?p .
   ?p {DOWN} ?x .
@@ -184,7 +193,8 @@ def _children_rows(rows: list[dict[str, Term]], lang: str | None) -> dict[str, l
     grouped = {}
     for parent, parent_rows in by_parent.items():
         grouped[parent] = [
-            Child(r.iri, r.label, r.lang, r.notation, has[r.iri]) for r in _refs(parent_rows, lang)
+            Child(r.iri, r.label, r.lang, r.notation, has[r.iri])
+            for r in row_refs(parent_rows, lang)
         ]
     return grouped
 
@@ -193,7 +203,7 @@ def children(store: Store, iri: str, lang: str | None = None) -> list[Child] | N
     """Narrower concepts for a tree view, each saying whether it has children of its own."""
     rows = select_rows(
         store,
-        PREFIXES
+        SPARQL_PREFIXES
         + f"""SELECT DISTINCT ?p ?x ?l ?n ?gc WHERE {{
   $c {DOWN} ?x . BIND($c AS ?p)
   OPTIONAL {{ ?x skos:prefLabel ?l }} OPTIONAL {{ ?x skos:notation ?n }}
@@ -213,7 +223,7 @@ def hierarchy(store: Store, iri: str, lang: str | None = None) -> list[Hierarchy
     term = {"c": URIRef(iri)}
     rows = select_rows(
         store,
-        PREFIXES
+        SPARQL_PREFIXES
         + f"""SELECT DISTINCT ?x ?y ?l ?n ?top WHERE {{
   $c {UP}* ?x .
   OPTIONAL {{ ?x {UP} ?y }}
@@ -240,7 +250,7 @@ def hierarchy(store: Store, iri: str, lang: str | None = None) -> list[Hierarchy
             tuple(kids.get(ref.iri, [])),
             tuple(sorted(tops[ref.iri])),
         )
-        for ref in _refs(rows, lang)
+        for ref in row_refs(rows, lang)
     ]
 
 
@@ -248,7 +258,7 @@ def top_concepts(store: Store, scheme_iri: str, lang: str | None = None) -> list
     """The top concepts of a scheme (stated either way), sorted by label."""
     rows = select_rows(
         store,
-        PREFIXES
+        SPARQL_PREFIXES
         + f"""SELECT DISTINCT ?x ?l ?n ?gc WHERE {{
   {{ ?x skos:topConceptOf $s }} UNION {{ $s skos:hasTopConcept ?x }}
   OPTIONAL {{ ?x skos:prefLabel ?l }} OPTIONAL {{ ?x skos:notation ?n }}
@@ -259,5 +269,5 @@ def top_concepts(store: Store, scheme_iri: str, lang: str | None = None) -> list
     has = {str(r["x"]): truthy(r["gc"]) for r in rows}
     return [
         TopConcept(r.iri, r.label, r.lang, r.notation, has[r.iri], scheme_iri)
-        for r in _refs(rows, lang)
+        for r in row_refs(rows, lang)
     ]

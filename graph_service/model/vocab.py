@@ -1,4 +1,5 @@
-"""Vocabulary-wide questions: info, groups, changes, types, statistics, harvesting, A-Z index."""
+"""Vocabulary-wide questions: info, languages, groups and their members (counts and lists of a
+vocabulary: model/stats.py)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from dataclasses import dataclass
 
 from rdflib import URIRef
 
-from graph_service.model.base import PREFIXES, Ref, Term, label_key, make_ref, memo, truthy
+from graph_service.model.base import SPARQL_PREFIXES, Ref, Term, label_key, make_ref, memo, truthy
 from graph_service.model.base import rows as select_rows
-from graph_service.model.schemes import scheme_for_vocab
+from graph_service.model.schemes import scheme_for_vocab, schemes
+from graph_service.model.tree import row_refs
 from graph_service.store import Store
 
 #: Concepts of a scheme ($s): stated members and top concepts. A sub-select, so that the engine
@@ -66,66 +68,8 @@ class Member:
     has_members: bool
 
 
-@dataclass(frozen=True)
-class Change:
-    """A concept created or modified at a date, newest first in lists."""
-
-    iri: str
-    label: str
-    lang: str
-    date: str
-    deprecated: bool
-    replaced_by: tuple[Ref, ...]
-
-
-@dataclass(frozen=True)
-class TypeInfo:
-    """A class of the concepts or collections of a vocabulary."""
-
-    iri: str
-    label: str
-    lang: str
-    superclass: str | None
-
-
-@dataclass(frozen=True)
-class TypeCount:
-    """How many resources of a class a vocabulary holds, deprecated ones apart."""
-
-    iri: str
-    label: str
-    count: int
-    deprecated_count: int
-
-
-@dataclass(frozen=True)
-class LabelCount:
-    """How many labels of each kind a vocabulary has in one language."""
-
-    lang: str
-    pref: int
-    alt: int
-    hidden: int
-
-
-@dataclass(frozen=True)
-class ConceptListing:
-    """A concept in a harvesting list: preferred labels by language and last modification."""
-
-    iri: str
-    pref_labels: dict[str, str]
-    modified: str | None
-
-
-@dataclass(frozen=True)
-class ConceptPage:
-    """One page of the concepts of a vocabulary, with the total."""
-
-    total: int
-    items: tuple[ConceptListing, ...]
-
-
-def _scheme(store: Store, vocab_id: str) -> URIRef | None:
+def scheme_node(store: Store, vocab_id: str) -> URIRef | None:
+    """The IRI of a vocabulary's scheme, as a term to bind, or None for an unknown id."""
     found = scheme_for_vocab(store, vocab_id)
     return None if found is None else URIRef(found.iri)
 
@@ -136,7 +80,7 @@ def languages(store: Store, scheme_iri: str) -> tuple[str, ...]:
     def compute() -> tuple[str, ...]:
         rows = select_rows(
             store,
-            PREFIXES
+            SPARQL_PREFIXES
             + f"SELECT DISTINCT (LANG(?l) AS ?lang) WHERE {{ {IN_SCHEME} ?c skos:prefLabel ?l }}",
             {"s": URIRef(scheme_iri)},
         )
@@ -149,13 +93,13 @@ def languages(store: Store, scheme_iri: str) -> tuple[str, ...]:
 
 def vocabulary_info(store: Store, vocab_id: str, lang: str | None = None) -> VocabularyInfo | None:
     """The vocabulary with this id, titled in `lang`; None if no scheme has this id."""
-    from graph_service.model.schemes import schemes
-
     summary = next((s for s in schemes(store, lang) if s.vocab_id == vocab_id), None)
     if summary is None:
         return None
     rows = select_rows(
-        store, PREFIXES + "SELECT ?m WHERE { $s dct:modified ?m }", {"s": URIRef(summary.iri)}
+        store,
+        SPARQL_PREFIXES + "SELECT ?m WHERE { $s dct:modified ?m }",
+        {"s": URIRef(summary.iri)},
     )
     langs = languages(store, summary.iri)
     return VocabularyInfo(
@@ -174,12 +118,12 @@ def vocabulary_info(store: Store, vocab_id: str, lang: str | None = None) -> Voc
 
 def groups(store: Store, vocab_id: str, lang: str | None = None) -> list[Group] | None:
     """Collections of a vocabulary (stated in the scheme or holding its concepts), by label."""
-    scheme = _scheme(store, vocab_id)
+    scheme = scheme_node(store, vocab_id)
     if scheme is None:
         return None
     rows = select_rows(
         store,
-        PREFIXES
+        SPARQL_PREFIXES
         + """SELECT DISTINCT ?x ?l ?n ?child ?has WHERE {
   ?x a ?class . VALUES ?class { skos:Collection skos:OrderedCollection }
   FILTER EXISTS { { ?x skos:inScheme $s } UNION { ?x skos:member ?m . ?m skos:inScheme $s } }
@@ -223,7 +167,7 @@ def group_members(store: Store, group_iri: str, lang: str | None = None) -> list
     """Members of a collection with their types; None if the IRI is not a collection."""
     rows = select_rows(
         store,
-        PREFIXES
+        SPARQL_PREFIXES
         + """SELECT DISTINCT ?x ?t ?l ?n ?has WHERE {
   $g a ?class . VALUES ?class { skos:Collection skos:OrderedCollection }
   $g skos:member ?x .
@@ -235,7 +179,8 @@ def group_members(store: Store, group_iri: str, lang: str | None = None) -> list
     )
     if not rows:
         is_group = store.ask(
-            PREFIXES + "ASK { $g a ?c VALUES ?c { skos:Collection skos:OrderedCollection } }",
+            SPARQL_PREFIXES
+            + "ASK { $g a ?c VALUES ?c { skos:Collection skos:OrderedCollection } }",
             {"g": URIRef(group_iri)},
         )
         return [] if is_group else None
@@ -245,9 +190,13 @@ def group_members(store: Store, group_iri: str, lang: str | None = None) -> list
         if "t" in row:
             types[str(row["x"])].add(str(row["t"]))
         has[str(row["x"])] = truthy(row["has"])
-    from graph_service.model.tree import _refs
-
     return [
         Member(r.iri, r.label, r.lang, r.notation, tuple(sorted(types[r.iri])), has[r.iri])
-        for r in _refs(rows, lang)
+        for r in row_refs(rows, lang)
     ]
+
+
+def members_closure(store: Store, group_iri: str) -> set[str]:
+    """The members of a collection and of the collections in it, at any depth."""
+    query = SPARQL_PREFIXES + "SELECT DISTINCT ?c WHERE { $g skos:member+ ?c }"
+    return {str(r["c"]) for r in select_rows(store, query, {"g": URIRef(group_iri)})}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 
 from graph_service.web import backend, caching, errors, health, openapi
 
@@ -26,7 +27,8 @@ from graph_service.web.ui import views as ui
 
 def init_app(app: Flask) -> None:
     """Register every blueprint, request hook and WSGI layer of the service on `app`."""
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    if isinstance(app.json, DefaultJSONProvider):
+        app.json.ensure_ascii = False  # labels as they are written, not as \u escapes
     backend.init_app(app)
     errors.init_app(app)
     app.register_blueprint(health.bp)
@@ -43,5 +45,6 @@ def init_app(app: Flask) -> None:
     # WSGI layers, innermost first: plain GET /sparql queries skip Flask, and repeated GETs
     # are answered from memory before reaching any of it.
     if app.config.get("SPARQL_FAST_PATH", True):
+        # Flask's documented way to add WSGI middleware; its stubs type wsgi_app as a method.
         app.wsgi_app = SparqlFastPath(app.wsgi_app, app)  # type: ignore[method-assign]
     backend.wrap_response_cache(app)

@@ -23,6 +23,7 @@ def wrap_response_cache(app: Flask) -> None:
     """Put the GET response cache around the app's WSGI callable (when its size is not 0)."""
     max_bytes = int(app.config.get("RESPONSE_CACHE_BYTES", 0))
     if max_bytes > 0:
+        # Flask's documented way to add WSGI middleware; its stubs type wsgi_app as a method.
         app.wsgi_app = ResponseCache(  # type: ignore[method-assign]
             app.wsgi_app, lambda: data_version(app), max_bytes=max_bytes
         )

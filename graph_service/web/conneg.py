@@ -8,34 +8,40 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class MediaType:
-    """One serialisation: the store's short name, its media type, extension and aliases."""
+    """One serialisation: the store's short name, its media type, extension, aliases, the name
+    people know it by, and rdflib's name for it (RDF only)."""
 
-    name: str  # short name used by store.py ("turtle", "json", ...)
+    name: str  # short name, as store/formats.py names formats ("turtle", "json", ...)
     media_type: str
     extension: str
     aliases: tuple[str, ...] = ()
+    label: str = ""
+    rdflib: str = ""
 
 
 #: RDF graph and dataset serialisations, preferred first.
 RDF_TYPES: tuple[MediaType, ...] = (
-    MediaType("turtle", "text/turtle", "ttl", ("application/x-turtle", "turtle", "ttl")),
-    MediaType("jsonld", "application/ld+json", "jsonld", ("json-ld", "jsonld")),
-    MediaType("rdfxml", "application/rdf+xml", "rdf", ("rdf/xml", "xml", "rdfxml", "rdf")),
-    MediaType(
-        "ntriples", "application/n-triples", "nt", ("text/plain", "ntriples", "nt", "n-triples")
-    ),
-    MediaType("trig", "application/trig", "trig", ("trig",)),
-    MediaType("nquads", "application/n-quads", "nq", ("nquads", "nq", "n-quads")),
-)
+    MediaType("turtle", "text/turtle", "ttl", ("application/x-turtle", "turtle", "ttl"),
+              "Turtle", "turtle"),
+    MediaType("jsonld", "application/ld+json", "jsonld", ("json-ld", "jsonld"),
+              "JSON-LD", "json-ld"),
+    MediaType("rdfxml", "application/rdf+xml", "rdf", ("rdf/xml", "xml", "rdfxml", "rdf"),
+              "RDF/XML", "xml"),
+    MediaType("ntriples", "application/n-triples", "nt",
+              ("text/plain", "ntriples", "nt", "n-triples"), "N-Triples", "nt"),
+    MediaType("trig", "application/trig", "trig", ("trig",), "TriG", "trig"),
+    MediaType("nquads", "application/n-quads", "nq", ("nquads", "nq", "n-quads"),
+              "N-Quads", "nquads"),
+)  # fmt: skip
 #: SPARQL SELECT/ASK result formats, preferred first.
 RESULT_TYPES: tuple[MediaType, ...] = (
-    MediaType("json", "application/sparql-results+json", "srj", ("json", "application/json")),
-    MediaType(
-        "xml", "application/sparql-results+xml", "srx", ("xml", "application/xml", "text/xml")
-    ),
-    MediaType("csv", "text/csv", "csv", ("csv",)),
-    MediaType("tsv", "text/tab-separated-values", "tsv", ("tsv",)),
-)
+    MediaType("json", "application/sparql-results+json", "srj", ("json", "application/json"),
+              "JSON"),
+    MediaType("xml", "application/sparql-results+xml", "srx",
+              ("xml", "application/xml", "text/xml"), "XML"),
+    MediaType("csv", "text/csv", "csv", ("csv",), "CSV"),
+    MediaType("tsv", "text/tab-separated-values", "tsv", ("tsv",), "TSV"),
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -125,6 +131,22 @@ def rdf_type(value: str) -> MediaType | None:
 def result_type(value: str) -> MediaType | None:
     """The SPARQL results format named by a media type, short name, extension or alias."""
     return _lookup(RESULT_TYPES, value.split(";")[0])
+
+
+def content_type(media_type: str) -> str:
+    """The Content-Type header of an answer in a media type: UTF-8 said wherever the type has a
+    charset parameter (text, Turtle, N-Triples, TriG, N-Quads); JSON has a single encoding and
+    XML states its own."""
+    if media_type.endswith(("json", "+xml", "/xml")):
+        return media_type
+    return f"{media_type}; charset=utf-8"
+
+
+def rdf_content_type(name: str) -> str:
+    """The Content-Type header of an answer in an RDF format given by its short name."""
+    entry = rdf_type(name)
+    assert entry is not None, name
+    return content_type(entry.media_type)
 
 
 def rdf_by_extension(extension: str) -> MediaType | None:

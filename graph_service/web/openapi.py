@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, Flask, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from graph_service.web.cors import allow_any_origin
+
 bp = Blueprint("openapi", __name__)
 
 REST = "Skosmos REST v1"
@@ -200,9 +202,7 @@ def document(server_url: str = "/") -> dict:
 @bp.get("/openapi.json")
 def openapi_json() -> ResponseReturnValue:
     """The OpenAPI document of this service."""
-    response = jsonify(document(request.script_root or "/"))
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
+    return allow_any_origin(jsonify(document(request.script_root or "/")))
 
 
 def init_app(app: Flask) -> None:

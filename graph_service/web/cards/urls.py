@@ -4,31 +4,14 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
-from flask import current_app, request
+from flask import request
 from markupsafe import escape
 
 from graph_service.model.cards import Card
-from graph_service.namespaces import BASE
+from graph_service.web import paths
+from graph_service.web.paths import local_part, namespace, service_base
 
 DEFAULT_LANG = "fr"
-
-
-def service_base() -> str:
-    """The absolute base URL of the service, ending with "/" (PUBLIC_BASE, else this host)."""
-    base = current_app.config.get("PUBLIC_BASE") or (request.host_url + request.script_root)
-    return base.rstrip("/") + "/"
-
-
-def namespace() -> str:
-    """The IRI namespace whose concepts have local paths here."""
-    return current_app.config.get("NAMESPACE") or BASE
-
-
-def local_of(iri: str) -> str | None:
-    """The path of an IRI under the namespace, or None for IRIs outside it."""
-    space = namespace()
-    inside = iri.startswith(space) and len(iri) > len(space)
-    return iri[len(space) :] if inside else None
 
 
 def _with_query(url: str, **params: str | None) -> str:
@@ -38,14 +21,12 @@ def _with_query(url: str, **params: str | None) -> str:
 
 def page_url(iri: str, lang: str | None = None) -> str:
     """The absolute URL of a concept's full page (?lang= only when not the default)."""
-    local = local_of(iri)
-    url = service_base() + (quote(local) if local else f"page?uri={quote(iri, safe='')}")
-    return _with_query(url, lang=lang if lang != DEFAULT_LANG else None)
+    return _with_query(paths.page_url(iri), lang=lang if lang != DEFAULT_LANG else None)
 
 
 def card_url(iri: str, lang: str | None = None, theme: str | None = None) -> str:
     """The absolute URL of a concept's card."""
-    local = local_of(iri)
+    local = local_part(iri)
     url = service_base() + (f"card/{quote(local)}" if local else f"card?uri={quote(iri, safe='')}")
     return _with_query(url, lang=lang, theme=theme if theme != "auto" else None)
 
@@ -59,7 +40,7 @@ def resolve_url(url: str) -> tuple[str, str | None] | None:
     """(IRI, lang) named by a URL of this service (page, /page?uri=, card) or by the IRI itself."""
     parts = urlsplit(url.strip())
     query = parse_qs(parts.query)
-    lang = (query.get("lang") or [None])[0]
+    lang = query["lang"][0] if query.get("lang") else None
     path = unquote(parts.path)
     relative = None
     root = request.script_root
@@ -83,7 +64,7 @@ def resolve_url(url: str) -> tuple[str, str | None] | None:
         relative = relative.removesuffix(".html")
         return (namespace() + relative, lang) if relative else None
     bare = url.strip().split("#", 1)[0].split("?", 1)[0]
-    if local_of(bare) is not None:
+    if local_part(bare) is not None:
         return bare, lang
     return None
 

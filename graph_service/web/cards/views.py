@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from urllib.parse import urlencode
 from xml.sax.saxutils import escape as xml_escape
 
@@ -23,16 +22,18 @@ from graph_service.model.cards import (
 )
 from graph_service.model.concept import Concept
 from graph_service.web.backend import get_store
+from graph_service.web.caching import etag_for, last_modified
 from graph_service.web.cards.urls import (
     DEFAULT_LANG,
     card_url,
     iframe_html,
-    namespace,
     oembed_url,
     page_url,
     resolve_url,
-    service_base,
 )
+from graph_service.web.cors import allow_any_origin
+from graph_service.web.params import BadParameter, int_arg, lang_arg, language_tag
+from graph_service.web.paths import namespace, service_base
 
 bp = Blueprint("cards", __name__)
 
@@ -45,7 +46,6 @@ SCRIPT_MAX_AGE = 3600
 SCRIPT = PACKAGE_DIR / "static" / "embed.js"
 THEMES = ("auto", "light", "dark")
 XML_DECLARATION = '<?xml version="1.0" encoding="utf-8" standalone="yes"?>'
-_LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 #: The card may be framed by any site, but loads nothing itself.
 CARD_CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
@@ -75,20 +75,8 @@ UI_TEXT = {
 }
 
 
-class BadInput(ValueError):
-    """A parameter this blueprint cannot use; answered with a 400 in the route's own format."""
-
-
-# --- parameters and headers -----------------------------------------------------------------
-
-
-def _lang(default: str | None = DEFAULT_LANG) -> str | None:
-    value = (request.args.get("lang") or "").strip()
-    if not value:
-        return default
-    if not _LANG.match(value):
-        raise BadInput(f"lang must be a language tag such as fr or en, not {value!r}")
-    return value.lower()
+# --- headers -------------------------------------------------------------------------------
+# A bad parameter (BadParameter) is answered in each route's own format: a card, JSON or text.
 
 
 def _ui(lang: str | None) -> dict[str, str]:
@@ -97,25 +85,19 @@ def _ui(lang: str | None) -> dict[str, str]:
 
 def _cached(response: Response, max_age: int = CARD_MAX_AGE) -> Response:
     """ETag and Last-Modified from the data version, our Cache-Control, and 304 on a match."""
-    from graph_service.web.caching import etag_for, last_modified
-
     store = get_store()
     response.set_etag(etag_for(store), weak=True)
     response.last_modified = last_modified(store)
     response.headers["Cache-Control"] = f"public, max-age={max_age}"
     if not current_app.config.get("PUBLIC_BASE"):
         response.vary.add("Host")  # its absolute links name the host the request came to
-    return response.make_conditional(request)
-
-
-def _cors(response: Response) -> Response:
-    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.make_conditional(request)  # turns the response into a 304 in place
     return response
 
 
 def _json_error(status: int, message: str) -> Response:
     body = json.dumps({"error": status, "message": message}, ensure_ascii=False)
-    return _cors(Response(body, status, content_type="application/json; charset=utf-8"))
+    return allow_any_origin(Response(body, status, content_type="application/json; charset=utf-8"))
 
 
 # --- card page ------------------------------------------------------------------------------
@@ -148,13 +130,13 @@ def card(local: str | None) -> ResponseReturnValue:
     """A compact card of one concept, meant to be framed by other sites."""
     theme = request.args.get("theme") or "auto"
     try:
-        lang = _lang() or DEFAULT_LANG
+        lang = lang_arg() or DEFAULT_LANG
         if theme not in THEMES:
-            raise BadInput(f"theme must be one of {', '.join(THEMES)}, not {theme!r}")
+            raise BadParameter(f"theme must be one of {', '.join(THEMES)}, not {theme!r}")
         iri = namespace() + local if local else (request.args.get("uri") or "").strip()
         if not iri:
-            raise BadInput("give a concept: /card/<path> or /card?uri=<IRI>")
-    except BadInput as exc:
+            raise BadParameter("give a concept: /card/<path> or /card?uri=<IRI>")
+    except BadParameter as exc:
         theme = theme if theme in THEMES else "auto"
         return _card_response(None, DEFAULT_LANG, theme, 400, message=str(exc))
     found = build_card(get_store(), iri, lang)
@@ -168,8 +150,8 @@ def card(local: str | None) -> ResponseReturnValue:
 
 def _summary(iri: str | None, label: str | None) -> Response:
     try:
-        lang = _lang(None)
-    except BadInput as exc:
+        lang = lang_arg()
+    except BadParameter as exc:
         return _json_error(400, str(exc))
     store = get_store()
     if not iri and label:
@@ -187,7 +169,7 @@ def _summary(iri: str | None, label: str | None) -> Response:
     response = Response(
         json.dumps(body, ensure_ascii=False), content_type="application/json; charset=utf-8"
     )
-    return _cached(_cors(response))
+    return _cached(allow_any_origin(response))
 
 
 @bp.get("/api/summary")
@@ -206,17 +188,10 @@ def summary_by_path(local: str) -> ResponseReturnValue:
 # --- oEmbed ---------------------------------------------------------------------------------
 
 
-def _dimension(name: str) -> int | None:
-    raw = (request.args.get(name) or "").strip()
-    if not raw:
-        return None
-    if not raw.isdigit() or int(raw) < 1:
-        raise BadInput(f"{name} must be a positive whole number of pixels, not {raw!r}")
-    return int(raw)
-
-
 def _text_error(status: int, message: str) -> Response:
-    return _cors(Response(message + "\n", status, content_type="text/plain; charset=utf-8"))
+    return allow_any_origin(
+        Response(message + "\n", status, content_type="text/plain; charset=utf-8")
+    )
 
 
 @bp.get("/oembed")
@@ -229,12 +204,13 @@ def oembed() -> ResponseReturnValue:
     if not url:
         return _text_error(400, "url parameter missing: the URL of a concept page")
     try:
-        maxwidth, maxheight = _dimension("maxwidth"), _dimension("maxheight")
-    except BadInput as exc:
+        maxwidth = int_arg("maxwidth", None, minimum=1)
+        maxheight = int_arg("maxheight", None, minimum=1)
+    except BadParameter as exc:
         return _text_error(400, str(exc))
     target = resolve_url(url)
-    lang = target[1] if target and target[1] and _LANG.match(target[1]) else DEFAULT_LANG
-    found = build_card(get_store(), target[0], lang.lower()) if target else None
+    lang = (language_tag(target[1]) if target else None) or DEFAULT_LANG
+    found = build_card(get_store(), target[0], lang) if target else None
     if found is None:
         return _text_error(404, f"no concept page of this service at {url}")
     width, height = frame_size(found, maxwidth, maxheight)
@@ -256,7 +232,7 @@ def oembed() -> ResponseReturnValue:
         body = f"{XML_DECLARATION}\n<oembed>{fields}</oembed>\n"
         media_type = "text/xml"
     response = Response(body, content_type=f"{media_type}; charset=utf-8")
-    return _cached(_cors(response))
+    return _cached(allow_any_origin(response))
 
 
 # --- /embed.js ------------------------------------------------------------------------------
@@ -270,7 +246,7 @@ def embed_script() -> ResponseReturnValue:
     response.set_etag(hashlib.blake2b(source, digest_size=12).hexdigest())
     response.headers["Cache-Control"] = f"public, max-age={SCRIPT_MAX_AGE}"
     response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
-    return _cors(response).make_conditional(request)
+    return allow_any_origin(response).make_conditional(request)
 
 
 # --- template helpers for the concept page's partials -----------------------------------------

@@ -1,6 +1,6 @@
 """OpenRefine reconciliation service at /reconcile: manifest, batched queries, preview, suggest.
 
-Candidates come from the search index (search.get_index) and from the suggestion matcher
+Candidates come from the search index (search.index.get_index) and from the suggestion matcher
 (plurals, elision, typos); each is scored 0-100 against all its labels, folded: 100 for an
 exact preferred label, 95 alternative, 90 hidden, else string similarity (at most 85).
 `match` is true only for an exact pref/alt label match with a clear lead: no other
@@ -10,30 +10,29 @@ candidate scoring 90 or more.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from urllib.parse import quote
 
 from flask import Blueprint, Response, render_template, request
 from flask.typing import ResponseReturnValue
-from rdflib import URIRef
 
 from graph_service.curate.suggest import get_label_index, suggest
 from graph_service.curate.textmatch import fold, normalise
-from graph_service.labels import pick
+from graph_service.model.concept import definition_of
 from graph_service.model.schemes import list_schemes
-from graph_service.namespaces import BASE, vocab_id_of
+from graph_service.namespaces import BASE, SKOS_NS, vocab_id_of
 from graph_service.store import Store
 from graph_service.web.backend import get_store
+from graph_service.web.cors import allow_any_origin
+from graph_service.web.params import jsonp_callback
+from graph_service.web.paths import page_path, service_base
 
 bp = Blueprint("reconcile", __name__)
 
-SKOS_CONCEPT = "http://www.w3.org/2004/02/skos/core#Concept"
+SKOS_CONCEPT = SKOS_NS + "Concept"
 EXACT = {"prefLabel": 100.0, "altLabel": 95.0, "hiddenLabel": 90.0}
 MAX_QUERIES = 100
 MAX_LIMIT = 50
-_CALLBACK = re.compile(r"^[A-Za-z_$][\w$.]{0,63}$")
 
 
 class BadQuery(ValueError):
@@ -158,7 +157,7 @@ def manifest(store: Store, root: str) -> dict:
         "versions": ["0.1", "0.2"],
         "name": "graph-service: vocabulaire de la participation et de la politique de la ville",
         "identifierSpace": BASE,
-        "schemaSpace": "http://www.w3.org/2004/02/skos/core#",
+        "schemaSpace": SKOS_NS,
         "defaultTypes": types,
         "view": {"url": f"{root}page?uri={{{{id}}}}"},
         "preview": {"url": f"{root}reconcile/preview?id={{{{id}}}}", "width": 400, "height": 120},
@@ -172,15 +171,13 @@ def _reply(data: object, status: int = 200) -> Response:
     """JSON, or JSONP when a valid ?callback= is given."""
     body = json.dumps(data, ensure_ascii=False)
     callback = request.values.get("callback", "")
-    if callback and not _CALLBACK.match(callback):
+    if callback and not jsonp_callback(callback):
         body, status = json.dumps({"error": "invalid callback name"}), 400
     elif callback:
         return Response(
             f"/**/{callback}({body});", status, content_type="application/javascript; charset=utf-8"
         )
-    response = Response(body, status, content_type="application/json; charset=utf-8")
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
+    return allow_any_origin(Response(body, status, content_type="application/json; charset=utf-8"))
 
 
 @bp.route("/reconcile", methods=["GET", "POST"])
@@ -189,7 +186,7 @@ def service() -> ResponseReturnValue:
     store = get_store()
     raw_batch, raw_one = request.values.get("queries"), request.values.get("query")
     if raw_batch is None and raw_one is None:
-        return _reply(manifest(store, request.url_root))
+        return _reply(manifest(store, service_base()))
     try:
         if raw_batch is not None:
             batch = json.loads(raw_batch)
@@ -202,7 +199,8 @@ def service() -> ResponseReturnValue:
                 for k, q in batch.items()
             }
             return _reply(answer)
-        one = json.loads(raw_one) if raw_one.lstrip().startswith("{") else {"query": raw_one}
+        text = raw_one or ""  # there is no batch: a single query was given
+        one = json.loads(text) if text.lstrip().startswith("{") else {"query": text}
         if not isinstance(one, dict):
             raise BadQuery("query must be a string or a JSON object")
         return _reply({"result": [c.as_dict() for c in reconcile_one(store, one)]})
@@ -221,11 +219,7 @@ def preview() -> ResponseReturnValue:
     if iri not in index.labels:
         return Response("unknown concept", 404, content_type="text/plain; charset=utf-8")
     label = index.label_of(iri)
-    rows = store.select(
-        "SELECT ?d WHERE { $c <http://www.w3.org/2004/02/skos/core#definition> ?d }",
-        {"c": URIRef(iri)},
-    )
-    definition = pick([r["d"] for r in rows])
+    definition = definition_of(store, iri)
     scheme = index.scheme.get(iri, "")
     return render_template(
         "curation/preview.html",
@@ -233,7 +227,7 @@ def preview() -> ResponseReturnValue:
         label=str(label or iri),
         definition=str(definition or ""),
         vocab_id=vocab_id_of(scheme) if scheme else "",
-        href=concept_href(iri),
+        href=page_path(iri),
     )
 
 
@@ -257,10 +251,3 @@ def suggest_entity() -> ResponseReturnValue:
         found.setdefault(candidate.id, candidate.name)
     results = [{"id": iri, "name": name} for iri, name in list(found.items())[:10]]
     return _reply({"result": results})
-
-
-def concept_href(iri: str) -> str:
-    """The path of a concept's page: the IRI minus BASE for ours, else /page?uri=."""
-    if iri.startswith(BASE):
-        return f"{request.script_root}/{iri[len(BASE) :]}"
-    return f"{request.script_root}/page?uri={quote(iri, safe='')}"

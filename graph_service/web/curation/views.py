@@ -20,7 +20,6 @@ from graph_service.exceptions import Forbidden, GraphServiceError
 from graph_service.store import Store
 from graph_service.store.base import StoreError
 from graph_service.web.backend import get_store
-from graph_service.web.curation.reconcile import concept_href
 
 bp = Blueprint("curation", __name__, template_folder="templates")
 
@@ -50,11 +49,6 @@ def _wants_json() -> bool:
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return best == "application/json"
-
-
-@bp.app_context_processor
-def _helpers() -> dict:
-    return {"concept_href": concept_href}
 
 
 @bp.get("/curation/")
@@ -97,22 +91,24 @@ def import_post() -> ResponseReturnValue:
     check_token()
     upload = request.files.get("file")
     url = (request.form.get("url") or "").strip()
-    options = {
-        "vocab_id": (request.form.get("vocab_id") or "").strip() or None,
-        "fmt": (request.form.get("format") or "").strip() or None,
-        "skosify": request.form.get("skosify", "on") not in {"", "off", "0", "false"},
-        "allow_private": bool(current_app.config.get("ALLOW_PRIVATE_URLS")),
-    }
     try:
+        data: bytes | None = None
         if upload is not None and upload.filename:
-            data = upload.stream.read(DEFAULT_MAX_BYTES + 1)
+            source, data = upload.filename, upload.stream.read(DEFAULT_MAX_BYTES + 1)
             if len(data) > DEFAULT_MAX_BYTES:
                 raise GraphServiceError(f"the file is larger than {DEFAULT_MAX_BYTES:,} bytes")
-            report, turtle = prepare_import(upload.filename, data=data, **options)
         elif url:
-            report, turtle = prepare_import(url, **options)
+            source = url
         else:
             raise GraphServiceError("give a file or a URL to import")
+        report, turtle = prepare_import(
+            source,
+            data=data,
+            vocab_id=(request.form.get("vocab_id") or "").strip() or None,
+            fmt=(request.form.get("format") or "").strip() or None,
+            skosify=request.form.get("skosify", "on") not in {"", "off", "0", "false"},
+            allow_private=bool(current_app.config.get("ALLOW_PRIVATE_URLS")),
+        )
         load_import(get_store(), report, turtle, current_app.config["DATA_DIR"])
     except (GraphServiceError, StoreError) as exc:
         message = exc.message if isinstance(exc, GraphServiceError) else str(exc)

@@ -1,75 +1,50 @@
 """Skosmos REST API v1 at /rest/v1: shared plumbing (JSON-LD, JSONP, CORS, errors) and the
-global endpoints; vocabulary and concept endpoints live in rest_vocab.py and rest_concept.py."""
+global endpoints; the others live next to it (vocab.py, concept.py, search.py, stats.py)."""
 
 from __future__ import annotations
 
 import json
 import logging
-import re
 import threading
+from urllib.parse import urlencode
 
-from flask import Blueprint, Flask, Response, request
+from flask import Blueprint, Flask, Response, redirect, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 
-from graph_service.exceptions import GraphServiceError
+from graph_service.exceptions import GraphServiceError, NotFound
 from graph_service.model.base import kind_of
+from graph_service.model.describe import serialize_description
 from graph_service.model.schemes import SchemeSummary, scheme_for_vocab, schemes
 from graph_service.model.stats import types
-from graph_service.namespaces import valid_iri, vocab_id_of
+from graph_service.namespaces import ONKI_NS, RDFS_NS, SKOS_NS
 from graph_service.store.base import StoreError
 from graph_service.web.backend import get_store
-from graph_service.web.conneg import negotiate
-from graph_service.web.linked_data.views import media_type_of, serialize_description
+from graph_service.web.conneg import negotiate, rdf_content_type, rdf_type
+from graph_service.web.cors import open_to_any_origin
+from graph_service.web.params import iri_arg, jsonp_callback, lang_arg
 
 bp = Blueprint("rest", __name__, url_prefix="/rest/v1")
+open_to_any_origin(bp)
 log = logging.getLogger(__name__)
 
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-ONKI = "http://schema.onki.fi/onki#"
-BASE_CONTEXT = {"skos": SKOS, "uri": "@id", "type": "@type"}
-_CALLBACK = re.compile(r"^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$", re.ASCII)
+BASE_CONTEXT = {"skos": SKOS_NS, "uri": "@id", "type": "@type"}
 #: /data formats, in Skosmos's order of preference (RDF/XML for */*).
 DATA_TYPES = ("application/rdf+xml", "text/turtle", "application/ld+json", "application/json",
               "application/n-triples")  # fmt: skip
-_DATA_FORMATS = {"application/rdf+xml": "rdfxml", "text/turtle": "turtle",
-                 "application/ld+json": "jsonld", "application/json": "jsonld",
-                 "application/n-triples": "ntriples"}  # fmt: skip
-
-
-class RestError(Exception):
-    """An error answered the Skosmos way: status line words and a message, as plain text."""
-
-    def __init__(self, status: int, title: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.title, self.message = status, title, message
-
-
-def bad_request(message: str) -> RestError:
-    """400 Bad Request with a message."""
-    return RestError(400, "Bad Request", message)
-
-
-def not_found(message: str) -> RestError:
-    """404 Not Found with a message."""
-    return RestError(404, "Not Found", message)
 
 
 def _plain(status: int, title: str, message: str) -> Response:
+    """An error answered the Skosmos way: the status line's words and a message, as plain text."""
     return Response(
         f"{status} {title} : {message}", status, content_type="text/plain; charset=utf-8"
     )
 
 
-@bp.errorhandler(RestError)
-def _rest_error(exc: RestError) -> Response:
-    return _plain(exc.status, exc.title, exc.message)
-
-
 @bp.errorhandler(GraphServiceError)
 def _service_error(exc: GraphServiceError) -> Response:
-    titles = {400: "Bad Request", 403: "Forbidden", 404: "Not Found"}
-    return _plain(exc.status, titles.get(exc.status, "Error"), exc.message)
+    return _plain(exc.status, HTTP_STATUS_CODES.get(exc.status, "Error"), exc.message)
 
 
 @bp.errorhandler(StoreError)
@@ -85,14 +60,8 @@ def _http_error(exc: HTTPException) -> Response:
 @bp.before_request
 def _check_callback() -> None:
     callback = request.args.get("callback")
-    if callback is not None and (len(callback) > 128 or not _CALLBACK.match(callback)):
-        raise bad_request("callback must be a JavaScript identifier")
-
-
-@bp.after_request
-def _cors(response: Response) -> Response:
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
+    if callback is not None and not jsonp_callback(callback):
+        raise GraphServiceError("callback must be a JavaScript identifier")
 
 
 def reply(data: dict, context: dict | None = None) -> Response:
@@ -112,52 +81,21 @@ def reply(data: dict, context: dict | None = None) -> Response:
     return response
 
 
-# --- parameters -----------------------------------------------------------------------------
-
-
-def lang_param(required: bool = False) -> str | None:
-    """The `lang` parameter; a missing one is a 400 where Skosmos requires it."""
-    lang = (request.args.get("lang") or "").strip()
-    if not lang:
-        if required:
-            raise bad_request("lang parameter missing")
+def next_page(offset: int, limit: int, total: int) -> str | None:
+    """The URL of the next page of a paged answer (this request's, with the offset moved on),
+    or None on the last page."""
+    if offset + limit >= total:
         return None
-    if not re.fullmatch(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*", lang):
-        raise bad_request(f"invalid lang parameter {lang!r}")
-    return lang.lower()
-
-
-def uri_param(name: str = "uri", required: bool = True) -> str | None:
-    """An absolute IRI parameter; missing or malformed is a 400."""
-    value = (request.args.get(name) or "").strip()
-    if not value:
-        if required:
-            raise bad_request(f"{name} parameter missing")
-        return None
-    if not valid_iri(value):
-        raise bad_request(f"{name} parameter is not a valid IRI: {value!r}")
-    return value
-
-
-def int_param(name: str, default: int, *, minimum: int = 0, maximum: int | None = None) -> int:
-    """A non-negative integer parameter (400 when it is not one), capped at `maximum`."""
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise bad_request(f"{name} parameter is invalid") from None
-    if value < minimum:
-        raise bad_request(f"{name} parameter is invalid")
-    return min(value, maximum) if maximum is not None else value
+    args = request.args.to_dict()
+    args["offset"] = str(offset + limit)
+    return f"{request.base_url}?{urlencode(args)}"
 
 
 def vocab_or_404(vocid: str) -> SchemeSummary:
     """The scheme of a vocabulary id, or a 404."""
     summary = scheme_for_vocab(get_store(), vocid)
     if summary is None:
-        raise not_found(f"Vocabulary id '{vocid}' not found.")
+        raise NotFound(f"Vocabulary id '{vocid}' not found.")
     return summary
 
 
@@ -167,11 +105,11 @@ def vocab_or_404(vocid: str) -> SchemeSummary:
 @bp.get("/vocabularies")
 def vocabularies() -> ResponseReturnValue:
     """Every vocabulary (concept scheme) with its title in `lang` (required)."""
-    lang = lang_param(required=True)
+    lang = lang_arg(required=True)
     found = sorted(schemes(get_store(), lang), key=lambda s: s.vocab_id)
     context = {
-        "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-        "onki": ONKI,
+        "rdfs": RDFS_NS,
+        "onki": ONKI_NS,
         "title": {"@id": "rdfs:label", "@language": lang},
         "vocabularies": "onki:hasVocabulary",
         "id": "onki:vocabularyIdentifier",
@@ -184,7 +122,7 @@ def vocabularies() -> ResponseReturnValue:
 @bp.get("/types")
 def global_types() -> ResponseReturnValue:
     """Classes of the concepts and collections of all vocabularies (lang required)."""
-    return types_reply(None, lang_param(required=True))
+    return types_reply(None, lang_arg(required=True))
 
 
 def types_reply(vocab_id: str | None, lang: str | None) -> Response:
@@ -197,8 +135,8 @@ def types_reply(vocab_id: str | None, lang: str | None) -> Response:
             item["superclass"] = t.superclass
         items.append(item)
     context = {
-        "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-        "onki": ONKI,
+        "rdfs": RDFS_NS,
+        "onki": ONKI_NS,
         "label": "rdfs:label",
         "superclass": {"@id": "rdfs:subClassOf", "@type": "@id"},
         "types": "onki:hasType",
@@ -207,11 +145,9 @@ def types_reply(vocab_id: str | None, lang: str | None) -> Response:
     return reply({"uri": "", "types": items}, context)
 
 
-def data_reply(vocid: str | None) -> Response:
+def data_reply(vocid: str | None) -> ResponseReturnValue:
     """/data: the RDF of a concept (or any IRI of the store) in the negotiated format."""
-    from flask import redirect
-
-    uri = uri_param(required=vocid is None)
+    uri = iri_arg("uri", required=vocid is None)
     # A "+" left unencoded in a query string arrives as a space: "application/rdf xml".
     wanted = (request.args.get("format") or "").strip().replace(" ", "+")
     if wanted:
@@ -219,25 +155,25 @@ def data_reply(vocid: str | None) -> Response:
     else:
         chosen = negotiate(request.headers.get("Accept"), DATA_TYPES)
     if chosen is None:
-        raise RestError(
-            406,
-            "Not Acceptable",
-            "Unsupported format. Supported MIME types are: " + " ".join(DATA_TYPES),
+        raise GraphServiceError(
+            "Unsupported format. Supported MIME types are: " + " ".join(DATA_TYPES), status=406
         )
-    fmt = _DATA_FORMATS[chosen]
+    # Plain JSON is JSON-LD here, as in Skosmos.
+    entry = rdf_type("jsonld" if chosen == "application/json" else chosen)
+    assert entry is not None  # every /data type is an RDF type
+    fmt = entry.name
     if uri is None:
         assert vocid is not None
-        extension = {"rdfxml": "rdf", "turtle": "ttl", "jsonld": "jsonld", "ntriples": "nt"}[fmt]
-        return redirect(f"{request.script_root}/dumps/{vocid}.{extension}", 302)  # type: ignore[return-value]
+        return redirect(f"{request.script_root}/dumps/{vocid}.{entry.extension}", 302)
     store = get_store()
     if kind_of(store, uri) is None:
-        raise not_found(f"Could not find concept <{uri}>")
+        raise NotFound(f"Could not find concept <{uri}>")
     asked_rdfxml = fmt == "rdfxml"
     if asked_rdfxml and _legacy_skosmos_client():
         fmt, chosen = "turtle", "text/turtle"
     body = serialize_description(store, uri, fmt)
     content_type = (
-        media_type_of(fmt) if chosen != "application/json" else "application/json; charset=utf-8"
+        rdf_content_type(fmt) if chosen != "application/json" else "application/json; charset=utf-8"
     )
     response = Response(body, content_type=content_type)
     # The answer depends on Accept, and for RDF/XML on the client (see _legacy_skosmos_client).
@@ -293,4 +229,4 @@ def _build_index(app: Flask) -> None:
             log.warning("search index not built in advance", exc_info=True)
 
 
-__all__ = ["bp", "init_app", "reply", "vocab_id_of"]
+__all__ = ["bp", "init_app", "reply"]

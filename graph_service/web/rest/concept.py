@@ -4,42 +4,23 @@ from __future__ import annotations
 
 import json
 import re
-from urllib.parse import urlencode
 
 from flask import request
 from flask.typing import ResponseReturnValue
 
+from graph_service.exceptions import NotFound
 from graph_service.model.base import concept_exists
 from graph_service.model.concept import concept_details
+from graph_service.model.describe import serialize_description
 from graph_service.model.resources import find_resources
-from graph_service.model.tree import (
-    Child,
-    neighbours,
-    transitive,
-)
-from graph_service.model.tree import (
-    children as children_of,
-)
-from graph_service.model.tree import (
-    hierarchy as hierarchy_of,
-)
-from graph_service.model.tree import (
-    top_concepts as top_concepts_of,
-)
-from graph_service.namespaces import valid_iri
+from graph_service.model.tree import Child, neighbours, transitive
+from graph_service.model.tree import children as children_of
+from graph_service.model.tree import hierarchy as hierarchy_of
+from graph_service.model.tree import top_concepts as top_concepts_of
+from graph_service.namespaces import DCT_NS, ONKI_NS
 from graph_service.web.backend import get_store
-from graph_service.web.linked_data.views import serialize_description
-from graph_service.web.rest.base import (
-    ONKI,
-    bad_request,
-    bp,
-    int_param,
-    lang_param,
-    not_found,
-    reply,
-    uri_param,
-    vocab_or_404,
-)
+from graph_service.web.params import BadParameter, int_arg, iri_arg, lang_arg
+from graph_service.web.rest.base import bp, next_page, reply, vocab_or_404
 
 TRANSITIVE_LIMIT = 1000
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
@@ -47,18 +28,18 @@ _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 def _concept_uri(vocid: str) -> str:
     vocab_or_404(vocid)
-    uri = uri_param()
+    uri = iri_arg("uri", required=True)
     assert uri is not None
     return uri
 
 
 def _missing(uri: str) -> ResponseReturnValue:
-    raise not_found(f"Could not find concept <{uri}>")
+    raise NotFound(f"Could not find concept <{uri}>")
 
 
 def _relation(vocid: str, relation: str) -> ResponseReturnValue:
     uri = _concept_uri(vocid)
-    lang = lang_param()
+    lang = lang_arg()
     found = neighbours(get_store(), uri, relation, lang)
     if found is None:
         return _missing(uri)
@@ -87,8 +68,8 @@ def related(vocid: str) -> ResponseReturnValue:
 
 def _transitive(vocid: str, relation: str) -> ResponseReturnValue:
     uri = _concept_uri(vocid)
-    lang = lang_param()
-    limit = int_param("limit", TRANSITIVE_LIMIT, minimum=1)
+    lang = lang_arg()
+    limit = int_arg("limit", TRANSITIVE_LIMIT, minimum=1)
     entries = transitive(get_store(), uri, relation, lang, limit)
     if not entries:
         return _missing(uri)
@@ -132,7 +113,7 @@ def hierarchy(vocid: str) -> ResponseReturnValue:
     """The path to the top with the children of each step, plus the vocabulary's top concepts."""
     summary = vocab_or_404(vocid)
     uri = _concept_uri(vocid)
-    lang = lang_param()
+    lang = lang_arg()
     store = get_store()
     nodes = hierarchy_of(store, uri, lang)
     if nodes is None:
@@ -157,7 +138,7 @@ def hierarchy(vocid: str) -> ResponseReturnValue:
                 item["notation"] = top.notation
             result[top.iri] = item
     context = {
-        "onki": ONKI,
+        "onki": ONKI_NS,
         "prefLabel": "skos:prefLabel",
         "notation": "skos:notation",
         "narrower": {"@id": "skos:narrower", "@type": "@id"},
@@ -175,7 +156,7 @@ def hierarchy(vocid: str) -> ResponseReturnValue:
 def children(vocid: str) -> ResponseReturnValue:
     """Narrower concepts for a tree view, each saying whether it has children."""
     uri = _concept_uri(vocid)
-    lang = lang_param()
+    lang = lang_arg()
     found = children_of(get_store(), uri, lang)
     if found is None:
         return _missing(uri)
@@ -184,7 +165,7 @@ def children(vocid: str) -> ResponseReturnValue:
         "narrower": "skos:narrower",
         "notation": "skos:notation",
         "hasChildren": "onki:hasChildren",
-        "onki": ONKI,
+        "onki": ONKI_NS,
         "@language": lang,
     }
     return reply({"uri": uri, "narrower": [_child(c) for c in found]}, context)
@@ -195,7 +176,7 @@ def mappings(vocid: str) -> ResponseReturnValue:
     """The concept's mappings to other vocabularies, as JSKOS mappings."""
     summary = vocab_or_404(vocid)
     uri = _concept_uri(vocid)
-    lang = lang_param()
+    lang = lang_arg()
     store = get_store()
     concept = concept_details(store, uri, lang)
     if concept is None:
@@ -228,14 +209,7 @@ def mappings(vocid: str) -> ResponseReturnValue:
 def _date_param(name: str) -> str | None:
     value = (request.args.get(name) or "").strip()
     if value and not _DATE.match(value):
-        raise bad_request(f"{name} must be a date: YYYY, YYYY-MM or YYYY-MM-DD")
-    return value or None
-
-
-def _iri_filter(name: str) -> str | None:
-    value = (request.args.get(name) or "").strip()
-    if value and not valid_iri(value):
-        raise bad_request(f"{name} parameter is not a valid IRI: {value!r}")
+        raise BadParameter(f"{name} must be a date: YYYY, YYYY-MM or YYYY-MM-DD")
     return value or None
 
 
@@ -244,16 +218,16 @@ def resources(vocid: str) -> ResponseReturnValue:
     """Resources indexed with a concept (narrower=true adds its narrower concepts), filtered by
     territory (with sub-territories), type and date range, page by page with the total."""
     uri = _concept_uri(vocid)
-    lang = lang_param()
+    lang = lang_arg()
     store = get_store()
     if not concept_exists(store, uri):
         return _missing(uri)
-    limit = int_param("limit", 20, minimum=1, maximum=1000)
-    offset = int_param("offset", 0)
+    limit = int_arg("limit", 20, minimum=1, maximum=1000)
+    offset = int_arg("offset", 0)
     narrower_too = (request.args.get("narrower") or "").lower() in {"1", "true", "yes", "on"}
     page = find_resources(
-        store, uri, include_narrower=narrower_too, territory=_iri_filter("territory"),
-        type_iri=_iri_filter("type"), date_from=_date_param("from"), date_to=_date_param("to"),
+        store, uri, include_narrower=narrower_too, territory=iri_arg("territory"),
+        type_iri=iri_arg("type"), date_from=_date_param("from"), date_to=_date_param("to"),
         limit=limit, offset=offset, lang=lang,
     )  # fmt: skip
     items = []
@@ -265,11 +239,10 @@ def resources(vocid: str) -> ResponseReturnValue:
         entry["classes"] = list(item.classes)
         items.append(entry)
     data: dict = {"uri": uri, "total": page.total, "offset": offset, "limit": limit}
-    if offset + limit < page.total:
-        args = request.args.to_dict()
-        args["offset"] = str(offset + limit)
-        data["next"] = f"{request.base_url}?{urlencode(args)}"
+    following = next_page(offset, limit, page.total)
+    if following:
+        data["next"] = following
     data["resources"] = items
-    context = {"dct": "http://purl.org/dc/terms/", "title": "dct:title", "issued": "dct:issued",
+    context = {"dct": DCT_NS, "title": "dct:title", "issued": "dct:issued",
                "resources": {"@reverse": "dct:subject"}}  # fmt: skip
     return reply(data, context)

@@ -4,34 +4,25 @@ from __future__ import annotations
 
 from flask import request
 from flask.typing import ResponseReturnValue
-from rdflib import URIRef
 
-from graph_service.model.base import PREFIXES
+from graph_service.exceptions import NotFound
 from graph_service.model.concept import concept_details
 from graph_service.model.schemes import scheme_for_vocab
-from graph_service.model.tree import DOWN
-from graph_service.namespaces import curie, expand
+from graph_service.model.tree import narrower_closure
+from graph_service.model.vocab import members_closure
+from graph_service.namespaces import ISOTHES_NS, ONKI_NS, curie, expand
 from graph_service.search.index import SearchHit, get_index
 from graph_service.text import fold
 from graph_service.web.backend import get_store
-from graph_service.web.rest.base import (
-    ONKI,
-    bad_request,
-    bp,
-    int_param,
-    lang_param,
-    not_found,
-    reply,
-    uri_param,
-    vocab_or_404,
-)
+from graph_service.web.params import BadParameter, int_arg, iri_arg, lang_arg
+from graph_service.web.rest.base import bp, reply, vocab_or_404
 
 MAX_HITS = 1000
 #: Results when maxhits is not given (Skosmos has no limit: a cap keeps answers small).
 DEFAULT_HITS = 100
 SEARCH_CONTEXT = {
-    "isothes": "http://purl.org/iso25964/skos-thes#",
-    "onki": ONKI,
+    "isothes": ISOTHES_NS,
+    "onki": ONKI_NS,
     "results": {"@id": "onki:results", "@container": "@list"},
     "prefLabel": "skos:prefLabel",
     "altLabel": "skos:altLabel",
@@ -67,15 +58,9 @@ def _restriction(parent: str | None, group: str | None) -> set[str] | None:
     store = get_store()
     allowed: set[str] | None = None
     if parent:
-        rows = store.select(
-            PREFIXES + f"SELECT DISTINCT ?c WHERE {{ $p {DOWN}+ ?c }}", {"p": URIRef(parent)}
-        )
-        allowed = {str(r["c"]) for r in rows}
+        allowed = set(narrower_closure(store, parent, include_self=False))
     if group:
-        rows = store.select(
-            PREFIXES + "SELECT DISTINCT ?c WHERE { $g skos:member+ ?c }", {"g": URIRef(group)}
-        )
-        members = {str(r["c"]) for r in rows}
+        members = members_closure(store, group)
         allowed = members if allowed is None else allowed & members
     return allowed
 
@@ -97,18 +82,18 @@ def _extra_fields(item: dict, fields: list[str], lang: str | None) -> None:
 def search_reply(vocid: str | None) -> ResponseReturnValue:
     """/search and /{vocid}/search: labels matching `query` (with `*` wildcards)."""
     query = (request.args.get("query") or "").strip()
-    parent, group = uri_param("parent", False), uri_param("group", False)
+    parent, group = iri_arg("parent"), iri_arg("group")
     if not query and not parent and not group:
-        raise bad_request("query parameter missing")
-    maxhits = int_param("maxhits", DEFAULT_HITS, minimum=1, maximum=MAX_HITS)
-    offset = int_param("offset", 0)
-    lang = lang_param()
-    label_lang = (request.args.get("labellang") or "").strip().lower() or lang
+        raise BadParameter("query parameter missing")
+    maxhits = int_arg("maxhits", DEFAULT_HITS, minimum=1, maximum=MAX_HITS)
+    offset = int_arg("offset", 0)
+    lang = lang_arg()
+    label_lang = lang_arg("labellang") or lang
     vocabs = [vocid] if vocid else (request.args.get("vocab") or "").split()
     for v in vocabs:
         vocab_or_404(v)
     type_param = (request.args.get("type") or "").replace("+", " ").split()
-    type_iris = [expand(t) for t in type_param] or [None]
+    type_iris: list[str | None] = [expand(t) for t in type_param] or [None]
     allowed = _restriction(parent, group)
     index = get_index(get_store())
     hits: dict[str, SearchHit] = {}
@@ -124,7 +109,8 @@ def search_reply(vocid: str | None) -> ResponseReturnValue:
     else:
         # Each (vocabulary, type) search gives its best maxhits+offset; merged by score.
         limit = 100_000 if allowed is not None else maxhits + offset
-        for vocab in vocabs or [None]:
+        searched: list[str | None] = [*vocabs] or [None]
+        for vocab in searched:
             for type_iri in type_iris:
                 found = index.search(
                     query or "*", lang=lang, vocab_id=vocab, type_iri=type_iri, limit=limit
@@ -167,13 +153,13 @@ def lookup(vocid: str) -> ResponseReturnValue:
     vocab_or_404(vocid)
     label = (request.args.get("label") or "").strip()
     if not label:
-        raise bad_request("label parameter missing")
-    lang = lang_param()
+        raise BadParameter("label parameter missing")
+    lang = lang_arg()
     hits = get_index(get_store()).lookup(label, lang=lang, vocab_id=vocid)
     if not hits:
-        raise not_found(f"Could not find label '{label}'")
+        raise NotFound(f"Could not find label '{label}'")
     context = {
-        "onki": ONKI,
+        "onki": ONKI_NS,
         "results": {"@id": "onki:results"},
         "prefLabel": "skos:prefLabel",
         "altLabel": "skos:altLabel",
@@ -186,14 +172,14 @@ def lookup(vocid: str) -> ResponseReturnValue:
 
 def label_reply(vocid: str | None) -> ResponseReturnValue:
     """/label: the preferred label of a concept in `lang` and its alternative and hidden ones."""
-    uri = uri_param()
+    uri = iri_arg("uri", required=True)
     assert uri is not None
     if vocid:
         vocab_or_404(vocid)
-    lang = lang_param()
+    lang = lang_arg()
     concept = concept_details(get_store(), uri, lang)
     if concept is None:
-        raise not_found(f"Could not find concept <{uri}>")
+        raise NotFound(f"Could not find concept <{uri}>")
     data: dict = {"uri": uri}
     wanted = lang or concept.pref_lang
     labels = concept.pref_labels_by_lang

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from flask import request
 from flask.typing import ResponseReturnValue
 
-from graph_service.model.base import SKOS
 from graph_service.model.stats import label_statistics as count_labels
 from graph_service.model.stats import list_concepts, statistics
+from graph_service.namespaces import DCT_NS, ONKI_NS, RDFS_NS, SKOS_NS, VOID_EXT_NS, VOID_NS
 from graph_service.web.backend import get_store
-from graph_service.web.rest.base import ONKI, bp, int_param, lang_param, reply, vocab_or_404
+from graph_service.web.params import int_arg, lang_arg
+from graph_service.web.rest.base import bp, next_page, reply, vocab_or_404
 from graph_service.web.rest.vocab import _info
 
 LANGUAGE_NAMES = {
@@ -24,15 +23,15 @@ LANGUAGE_NAMES = {
 def vocabulary_statistics(vocid: str) -> ResponseReturnValue:
     """Numbers of concepts, collections and of each other class (VoID terms)."""
     info = _info(vocid)
-    counts = statistics(get_store(), vocid, lang_param()) or []
+    counts = statistics(get_store(), vocid, lang_arg()) or []
     by_class = {c.iri: c for c in counts}
-    concept = by_class.get(SKOS + "Concept")
+    concept = by_class.get(SKOS_NS + "Concept")
     data: dict = {
         "uri": "",
         "id": vocid,
         "title": info.title,
         "concepts": {
-            "class": SKOS + "Concept",
+            "class": SKOS_NS + "Concept",
             "label": concept.label if concept else "Concept",
             "count": concept.count if concept else 0,
             "deprecatedCount": concept.deprecated_count if concept else 0,
@@ -45,10 +44,10 @@ def vocabulary_statistics(vocid: str) -> ResponseReturnValue:
                 "deprecatedCount": c.deprecated_count,
             }
             for c in counts
-            if c.iri not in {SKOS + "Concept", SKOS + "Collection"}
+            if c.iri not in {SKOS_NS + "Concept", SKOS_NS + "Collection"}
         ],
     }
-    collection = by_class.get(SKOS + "Collection")
+    collection = by_class.get(SKOS_NS + "Collection")
     if collection:
         data["conceptGroups"] = {
             "class": collection.iri,
@@ -57,16 +56,16 @@ def vocabulary_statistics(vocid: str) -> ResponseReturnValue:
             "deprecatedCount": collection.deprecated_count,
         }
     context = {
-        "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-        "void": "http://rdfs.org/ns/void#",
-        "onki": ONKI,
+        "rdfs": RDFS_NS,
+        "void": VOID_NS,
+        "onki": ONKI_NS,
         "id": "onki:vocabularyIdentifier",
         "concepts": "void:classPartition",
         "label": "rdfs:label",
         "class": {"@id": "void:class", "@type": "@id"},
         "subTypes": {"@id": "void:class", "@type": "@id"},
         "count": "void:entities",
-        "@language": lang_param(),
+        "@language": lang_arg(),
         "@base": f"{request.url_root}rest/v1/{vocid}/",
     }
     return reply(data, context)
@@ -76,7 +75,7 @@ def vocabulary_statistics(vocid: str) -> ResponseReturnValue:
 def label_statistics(vocid: str) -> ResponseReturnValue:
     """Numbers of preferred, alternative and hidden labels per language."""
     info = _info(vocid)
-    lang = lang_param()
+    lang = lang_arg()
     languages = []
     for count in count_labels(get_store(), vocid) or []:
         entry: dict = {"language": count.lang}
@@ -88,11 +87,11 @@ def label_statistics(vocid: str) -> ResponseReturnValue:
             {"property": "skos:hiddenLabel", "labels": count.hidden},
         ]
         languages.append(entry)
-    context = {
-        "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-        "void": "http://rdfs.org/ns/void#",
-        "void-ext": "http://ldf.fi/void-ext#",
-        "onki": ONKI,
+    context: dict[str, object] = {
+        "rdfs": RDFS_NS,
+        "void": VOID_NS,
+        "void-ext": VOID_EXT_NS,
+        "onki": ONKI_NS,
         "id": "onki:vocabularyIdentifier",
         "languages": "void-ext:languagePartition",
         "language": "void-ext:language",
@@ -109,8 +108,8 @@ def label_statistics(vocid: str) -> ResponseReturnValue:
 def concepts(vocid: str) -> ResponseReturnValue:
     """Every concept of the vocabulary, page by page (IRI order), for harvesting."""
     vocab_or_404(vocid)
-    limit = int_param("limit", 100, minimum=1, maximum=1000)
-    offset = int_param("offset", 0)
+    limit = int_arg("limit", 100, minimum=1, maximum=1000)
+    offset = int_arg("offset", 0)
     page = list_concepts(get_store(), vocid, limit=limit, offset=offset)
     assert page is not None
     items = []
@@ -120,13 +119,12 @@ def concepts(vocid: str) -> ResponseReturnValue:
             entry["modified"] = item.modified
         items.append(entry)
     data: dict = {"uri": "", "total": page.total, "offset": offset, "limit": limit}
-    if offset + limit < page.total:
-        args = request.args.to_dict()
-        args["offset"] = str(offset + limit)
-        data["next"] = f"{request.base_url}?{urlencode(args)}"
+    following = next_page(offset, limit, page.total)
+    if following:
+        data["next"] = following
     data["concepts"] = items
     context = {
-        "dct": "http://purl.org/dc/terms/",
+        "dct": DCT_NS,
         "prefLabel": {"@id": "skos:prefLabel", "@container": "@language"},
         "modified": "dct:modified",
         "concepts": {"@reverse": "skos:inScheme"},

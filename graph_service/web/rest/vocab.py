@@ -1,41 +1,38 @@
 """REST endpoints about a whole vocabulary: info, top concepts, A-Z index, groups, changes,
-types and data (statistics and harvesting: rest_stats.py)."""
+types and data (statistics and harvesting: web/rest/stats.py)."""
 
 from __future__ import annotations
 
 from flask import request
 from flask.typing import ResponseReturnValue
 
+from graph_service.exceptions import NotFound
 from graph_service.model.stats import changes
 from graph_service.model.tree import top_concepts as top_concepts_of
 from graph_service.model.vocab import VocabularyInfo, vocabulary_info
 from graph_service.model.vocab import group_members as members_of
 from graph_service.model.vocab import groups as groups_of
-from graph_service.namespaces import curie
+from graph_service.namespaces import DCT_NS, ONKI_NS, RDFS_NS, XSD_NS, curie
 from graph_service.search.index import get_index
 from graph_service.web.backend import get_store
+from graph_service.web.params import int_arg, iri_arg, lang_arg
 from graph_service.web.rest.base import (
-    ONKI,
     bp,
     data_reply,
-    int_param,
-    lang_param,
-    not_found,
     reply,
     types_reply,
-    uri_param,
     vocab_or_404,
 )
 
 
 def _lang_or_default(info: VocabularyInfo) -> str:
-    return lang_param() or info.default_language
+    return lang_arg() or info.default_language
 
 
 def _info(vocid: str) -> VocabularyInfo:
-    info = vocabulary_info(get_store(), vocid, lang_param())
+    info = vocabulary_info(get_store(), vocid, lang_arg())
     if info is None:
-        raise not_found(f"Vocabulary id '{vocid}' not found.")
+        raise NotFound(f"Vocabulary id '{vocid}' not found.")
     return info
 
 
@@ -43,12 +40,12 @@ def _info(vocid: str) -> VocabularyInfo:
 def vocabulary(vocid: str) -> ResponseReturnValue:
     """The vocabulary: title, languages and concept schemes."""
     info = _info(vocid)
-    lang = lang_param()
+    lang = lang_arg()
     scheme = {"uri": info.iri, "type": "skos:ConceptScheme", "prefLabel": info.title}
     context = {
-        "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-        "onki": ONKI,
-        "dct": "http://purl.org/dc/terms/",
+        "rdfs": RDFS_NS,
+        "onki": ONKI_NS,
+        "dct": DCT_NS,
         "conceptschemes": "onki:hasConceptScheme",
         "id": "onki:vocabularyIdentifier",
         "defaultLanguage": "onki:defaultLanguage",
@@ -74,17 +71,21 @@ def vocabulary(vocid: str) -> ResponseReturnValue:
 def top_concepts(vocid: str) -> ResponseReturnValue:
     """Top concepts of the vocabulary's scheme (or of `scheme`)."""
     summary = vocab_or_404(vocid)
-    lang = lang_param()
-    scheme = uri_param("scheme", required=False) or summary.iri
+    lang = lang_arg()
+    scheme = iri_arg("scheme") or summary.iri
     items = []
     for top in top_concepts_of(get_store(), scheme, lang):
-        item = {"uri": top.iri, "label": top.label, "topConceptOf": top.top_concept_of}
+        item: dict[str, object] = {
+            "uri": top.iri,
+            "label": top.label,
+            "topConceptOf": top.top_concept_of,
+        }
         if top.notation:
             item["notation"] = top.notation
         item["hasChildren"] = top.has_children
         items.append(item)
     context = {
-        "onki": ONKI,
+        "onki": ONKI_NS,
         "topconcepts": "skos:hasTopConcept",
         "notation": "skos:notation",
         "label": "skos:prefLabel",
@@ -109,8 +110,8 @@ def index_concepts(vocid: str, letter: str) -> ResponseReturnValue:
     """Concepts whose preferred or alternative label starts with `letter` ("0-9", "!*", "*")."""
     info = _info(vocid)
     lang = _lang_or_default(info)
-    limit = int_param("limit", 0)
-    offset = int_param("offset", 0)
+    limit = int_arg("limit", 0)
+    offset = int_arg("offset", 0)
     space = info.iri.rstrip("/") + "/"
     entries = get_index(get_store()).index_page(vocid, letter, lang, limit=limit, offset=offset)
     items = []
@@ -128,7 +129,7 @@ def index_concepts(vocid: str, letter: str) -> ResponseReturnValue:
 def groups(vocid: str) -> ResponseReturnValue:
     """Collections (thematic groups) of the vocabulary."""
     vocab_or_404(vocid)
-    lang = lang_param()
+    lang = lang_arg()
     items = []
     for group in groups_of(get_store(), vocid, lang) or []:
         item: dict = {"uri": group.iri, "prefLabel": group.label}
@@ -139,7 +140,7 @@ def groups(vocid: str) -> ResponseReturnValue:
             item["notation"] = group.notation
         items.append(item)
     context = {
-        "onki": ONKI,
+        "onki": ONKI_NS,
         "prefLabel": "skos:prefLabel",
         "groups": "onki:hasGroup",
         "childGroups": {"@id": "skos:member", "@type": "@id"},
@@ -153,12 +154,12 @@ def groups(vocid: str) -> ResponseReturnValue:
 def group_members(vocid: str) -> ResponseReturnValue:
     """Members of a group."""
     vocab_or_404(vocid)
-    uri = uri_param()
+    uri = iri_arg("uri", required=True)
     assert uri is not None
-    lang = lang_param()
+    lang = lang_arg()
     members = members_of(get_store(), uri, lang)
     if not members:
-        raise not_found(f"Could not find group <{uri}>")
+        raise NotFound(f"Could not find group <{uri}>")
     items = []
     for member in members:
         item: dict = {"uri": member.iri, "prefLabel": member.label}
@@ -174,9 +175,9 @@ def group_members(vocid: str) -> ResponseReturnValue:
 
 def _changes(vocid: str, which: str) -> ResponseReturnValue:
     vocab_or_404(vocid)
-    lang = lang_param()
-    offset = int_param("offset", 0)
-    limit = int_param("limit", 200, maximum=10_000)
+    lang = lang_arg()
+    offset = int_arg("offset", 0)
+    limit = int_arg("limit", 200, maximum=10_000)
     items = []
     for change in changes(get_store(), vocid, which, lang, offset=offset, limit=limit) or []:
         item: dict = {
@@ -192,10 +193,10 @@ def _changes(vocid: str, which: str) -> ResponseReturnValue:
     context = {
         "@language": lang,
         "prefLabel": "skos:prefLabel",
-        "xsd": "http://www.w3.org/2001/XMLSchema#",
+        "xsd": XSD_NS,
         "date": {
-            "@id": "http://purl.org/dc/terms/date",
-            "@type": "http://www.w3.org/2001/XMLSchema#dateTime",
+            "@id": DCT_NS + "date",
+            "@type": XSD_NS + "dateTime",
         },
     }
     return reply({"changeList": items}, context)
@@ -229,7 +230,7 @@ def modified_concepts(vocid: str) -> ResponseReturnValue:
 def vocab_types(vocid: str) -> ResponseReturnValue:
     """Classes of the vocabulary's concepts and collections."""
     vocab_or_404(vocid)
-    return types_reply(vocid, lang_param())
+    return types_reply(vocid, lang_arg())
 
 
 @bp.get("/<vocid>/data")

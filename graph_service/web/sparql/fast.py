@@ -22,6 +22,8 @@ from graph_service.store.base import StoreError
 from graph_service.store.build import BuildError
 from graph_service.web.backend import store_of
 from graph_service.web.caching import MAX_AGE, etag_of, last_modified_header
+from graph_service.web.conneg import content_type
+from graph_service.web.cors import ANY_ORIGIN
 from graph_service.web.sparql import protocol
 
 if TYPE_CHECKING:
@@ -123,10 +125,10 @@ class SparqlFastPath:
         chosen = protocol.answered_format(chosen, task, answer.kind, kind)
         tag = etag_of(version, "/sparql", environ.get("QUERY_STRING", ""), accept or "")
         headers = [
-            ("Content-Type", protocol.content_type(chosen.media_type)),
+            ("Content-Type", content_type(chosen.media_type)),
             ("Content-Length", str(len(answer.body))),
             ("Vary", "Accept"),
-            ("Access-Control-Allow-Origin", "*"),
+            ANY_ORIGIN,
             ("ETag", f'W/"{tag}"'),
             ("Last-Modified", last_modified_header(store)),
             ("Cache-Control", f"public, max-age={MAX_AGE}"),

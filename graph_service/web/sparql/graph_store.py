@@ -11,18 +11,21 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 from flask.typing import ResponseReturnValue
 from rdflib import URIRef
 
 from graph_service.exceptions import GraphServiceError, NotFound
+from graph_service.model.dumps import default_graph
 from graph_service.namespaces import valid_iri
 from graph_service.store.base import StoreError
 from graph_service.store.terms import to_engine
 from graph_service.web import conneg
 from graph_service.web.auth import require_update_token
 from graph_service.web.backend import get_store
-from graph_service.web.sparql.views import content_type, http_errors, no_content
+from graph_service.web.cors import allow_any_origin, allow_preflight
+from graph_service.web.paths import absolute_url
+from graph_service.web.sparql.views import http_errors, no_content
 
 bp = Blueprint("graph_store", __name__)
 
@@ -30,12 +33,6 @@ GRAPH_MEDIA = [m.media_type for m in conneg.RDF_TYPES]
 DATASET_MEDIA = [m.media_type for m in conneg.RDF_TYPES if m.name in ("trig", "nquads")]
 #: Formats a graph can be sent in (datasets are refused: a graph holds no graphs).
 WRITABLE = {"turtle", "ntriples", "rdfxml", "jsonld"}
-CORS_PREFLIGHT = {
-    "Access-Control-Allow-Origin": "*",
-    "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
-    "Access-Control-Allow-Headers": "Accept",
-    "Access-Control-Max-Age": "86400",
-}
 METHODS = ["GET", "PUT", "POST", "DELETE"]
 _STORE = "store"  # marks a request addressed to the whole dataset
 
@@ -44,9 +41,9 @@ _STORE = "store"  # marks a request addressed to the whole dataset
 def _headers(response: Response) -> Response:
     """CORS for reads; writes and errors are never cached."""
     if request.method == "OPTIONS":
-        response.headers.update(CORS_PREFLIGHT)
+        allow_preflight(response, "GET, HEAD, OPTIONS", "Accept")
     elif request.method in ("GET", "HEAD"):
-        response.headers["Access-Control-Allow-Origin"] = "*"
+        allow_any_origin(response)
     if response.status_code >= 400 or request.method not in ("GET", "HEAD", "OPTIONS"):
         response.headers["Cache-Control"] = "no-store"
     return response
@@ -65,7 +62,7 @@ def graph_store(subpath: str | None = None) -> ResponseReturnValue:
         return _delete(graph)
     parts = _payload()
     if request.method == "POST" and graph == _STORE:
-        created = f"{_own_url('/store')}/{uuid.uuid4().hex}"
+        created = absolute_url(f"/store/{uuid.uuid4().hex}")
         _load(parts, created, replace=False)
         return Response(status=201, headers={"Location": created})
     if graph == _STORE:
@@ -75,18 +72,13 @@ def graph_store(subpath: str | None = None) -> ResponseReturnValue:
     return no_content() if existed else Response(status=201)
 
 
-def _own_url(path: str) -> str:
-    public = current_app.config.get("PUBLIC_BASE") or ""
-    return public.rstrip("/") + path if public else request.host_url.rstrip("/") + path
-
-
 def _target(subpath: str | None) -> str | None:
     """The graph IRI, None for the default graph, or _STORE for the whole dataset."""
     has_default, graph = "default" in request.args, request.args.get("graph")
     if subpath is not None:
         if has_default or graph is not None:
             raise GraphServiceError("a graph named by its URL takes no ?default or ?graph=")
-        return _checked(_own_url(request.path))
+        return _checked(absolute_url(request.path))
     if has_default and graph is not None:
         raise GraphServiceError("use ?default or ?graph=IRI, not both")
     if has_default:
@@ -113,22 +105,21 @@ def _get(graph: str | None) -> ResponseReturnValue:
     media = conneg.negotiate(request.headers.get("Accept"), offered)
     if media is None:
         raise GraphServiceError(f"this resource is available as {', '.join(offered)}", status=406)
-    fmt = conneg.rdf_type(media).name  # type: ignore[union-attr]
+    entry = conneg.rdf_type(media)
+    assert entry is not None  # negotiated among the RDF types
+    fmt = entry.name
     try:
         if graph == _STORE:
             body = store.dump(fmt)
         elif graph is None:
-            # The engine serialises the store's own default graph (not the union).
-            body = store.query_serialized(
-                "CONSTRUCT WHERE { ?s ?p ?o }", graph_format=fmt, union_default_graph=False
-            ).body
+            body = default_graph(store, fmt)  # the store's own default graph, not the union
         elif not store.has_graph(graph):
             raise NotFound(f"there is no graph <{graph}> in the store")
         else:
             body = store.dump(fmt, graph)
     except StoreError as exc:
         raise GraphServiceError(str(exc), status=503) from exc
-    return Response(body, content_type=content_type(media), headers={"Vary": "Accept"})
+    return Response(body, content_type=conneg.content_type(media), headers={"Vary": "Accept"})
 
 
 def _delete(graph: str | None) -> ResponseReturnValue:

@@ -40,7 +40,9 @@ def choose_format(kind: str, fmt: str, accept: str | None) -> conneg.MediaType:
             status=406,
         )
     lookup = conneg.result_type if kind == "results" else conneg.rdf_type
-    return lookup(media)  # type: ignore[return-value]
+    chosen = lookup(media)
+    assert chosen is not None  # negotiated among the offered types
+    return chosen
 
 
 def wants_html(fmt: str, accept: str | None) -> bool:
@@ -85,9 +87,3 @@ def answered_format(chosen: conneg.MediaType, task: QueryTask, answer_kind: str,
     if (answer_kind == "graph") != (kind == "graph"):
         return BY_NAME[task.graph_format if answer_kind == "graph" else task.result_format]
     return chosen
-
-
-def content_type(media_type: str) -> str:
-    """The Content-Type header for a media type: text formats say they are UTF-8."""
-    textual = media_type.startswith("text/") or media_type == "application/n-triples"
-    return f"{media_type}; charset=utf-8" if textual else media_type

@@ -19,11 +19,12 @@ from graph_service.store.sparql_text import add_using
 from graph_service.web import conneg
 from graph_service.web.auth import require_update_token
 from graph_service.web.backend import get_store
+from graph_service.web.cors import allow_any_origin, allow_preflight
+from graph_service.web.paths import absolute_url
 from graph_service.web.sparql import protocol
 from graph_service.web.sparql.fast import FAST_PATH_FAILURE
 from graph_service.web.sparql.page import render_page
 from graph_service.web.sparql.page import service_description as description_body
-from graph_service.web.sparql.protocol import content_type
 
 bp = Blueprint("sparql", __name__)
 
@@ -41,23 +42,17 @@ UPDATE_TYPE = "application/sparql-update"
 FORM_TYPE = "application/x-www-form-urlencoded"
 #: The syntaxes of the service description (a graph: no dataset syntax).
 DESCRIPTION_MEDIA = protocol.GRAPH_MEDIA[:4]
-CORS_PREFLIGHT = {
-    "Access-Control-Allow-Origin": "*",
-    "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
-    "Access-Control-Allow-Headers": "Content-Type, Accept, Authorization",
-    "Access-Control-Max-Age": "86400",
-}
 
 
 def http_errors(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseReturnValue]:
-    """Raise our errors as HTTP errors, so that errors.py answers with the status's own title."""
+    """Raise our errors as HTTP errors, which web/errors.py answers with the status's title."""
 
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> ResponseReturnValue:
         try:
             return view(*args, **kwargs)
         except GraphServiceError as exc:
-            if exc.status in (401, 403, 404):  # errors.py titles these already
+            if exc.status in (401, 403, 404):  # web/errors.py titles these already
                 raise
             abort(exc.status, description=exc.message)
 
@@ -68,9 +63,9 @@ def http_errors(view: Callable[..., ResponseReturnValue]) -> Callable[..., Respo
 def _headers(response: Response) -> Response:
     """CORS on every answer (the token, not the origin, guards writes); errors never cached."""
     if request.method == "OPTIONS":
-        response.headers.update(CORS_PREFLIGHT)
+        allow_preflight(response, "GET, POST, OPTIONS", "Content-Type, Accept, Authorization")
     else:
-        response.headers["Access-Control-Allow-Origin"] = "*"
+        allow_any_origin(response)
     if response.status_code >= 400 or (request.method == "POST" and response.status_code == 204):
         response.headers["Cache-Control"] = "no-store"
     return response
@@ -138,8 +133,7 @@ def _graphs(params: MultiDict, name: str) -> list[str]:
 
 def _base_iri() -> str:
     """The endpoint's own IRI: relative IRIs in queries and updates resolve against it."""
-    public = current_app.config.get("PUBLIC_BASE") or ""
-    return public.rstrip("/") + request.path if public else request.base_url
+    return absolute_url(request.path)
 
 
 def _query(text: str, params: MultiDict) -> ResponseReturnValue:
@@ -183,7 +177,7 @@ def _query(text: str, params: MultiDict) -> ResponseReturnValue:
         return render_page(_base_iri(), text, answer=answer)
     chosen = protocol.answered_format(chosen, task, answer.kind, kind)
     return Response(
-        answer.body, content_type=content_type(chosen.media_type), headers={"Vary": "Accept"}
+        answer.body, content_type=conneg.content_type(chosen.media_type), headers={"Vary": "Accept"}
     )
 
 
@@ -210,7 +204,7 @@ def service_description() -> ResponseReturnValue:
     assert chosen is not None
     updates = bool(current_app.config.get("UPDATE_TOKEN"))
     body = description_body(_base_iri(), chosen.name, get_store(), updates)
-    return Response(body, content_type=content_type(chosen.media_type))
+    return Response(body, content_type=conneg.content_type(chosen.media_type))
 
 
 def no_content() -> Response:

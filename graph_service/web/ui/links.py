@@ -2,8 +2,8 @@
 
 The interface language (`lang`, French by default) and the content language (`clang`, the
 language labels are shown in, with fallbacks) come from the query string only, and every link
-of the pages carries them on: the answers are cached by URL (caching.py), so a cookie must not
-change what a URL shows.
+of the pages carries them on: the answers are cached by URL (web/caching.py), so a cookie must
+not change what a URL shows.
 """
 
 from __future__ import annotations
@@ -11,17 +11,19 @@ from __future__ import annotations
 import re
 from urllib.parse import quote, urlencode
 
-from flask import current_app, g, has_request_context, request
+from flask import g, has_request_context, request
 
-from graph_service.exceptions import GraphServiceError
-from graph_service.namespaces import PREFIXES
+from graph_service.namespaces import vocab_id_of
 from graph_service.web import i18n
 from graph_service.web.conneg import RDF_TYPES
+from graph_service.web.params import language_tag
+from graph_service.web.paths import local_path, page_path
 
 UI_LANGUAGES = i18n.LANGUAGES
 #: Content languages offered in the selector (any other valid tag is accepted from the URL).
 CONTENT_LANGUAGES = ("fr", "en")
-_LANG_TAG = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{1,8})*$")
+#: The last page number of a paged list (a larger ?page= shows that one).
+MAX_PAGE = 100_000
 _SAFE_SCHEME = re.compile(r"^(https?|ftp)://[^\s]+$|^mailto:[^\s]+$", re.IGNORECASE)
 
 
@@ -37,8 +39,7 @@ def explicit_content_language() -> str | None:
     """The content language asked with ?clang=, if it is a well-formed language tag."""
     if not has_request_context():
         return None
-    wanted = (request.args.get("clang") or "").strip().lower()
-    return wanted if _LANG_TAG.match(wanted) else None
+    return language_tag(request.args.get("clang"))
 
 
 def content_language() -> str:
@@ -86,18 +87,9 @@ def here(**changes: object) -> str:
     return request.script_root + request.path + (f"?{query}" if query else "")
 
 
-def local_path(iri: str) -> str | None:
-    """Where an IRI of our namespace is served (its path), or None for other IRIs."""
-    namespace = current_app.config.get("NAMESPACE") or PREFIXES["pdv"]
-    if iri.startswith(namespace) and len(iri) > len(namespace):
-        return request.script_root + "/" + iri[len(namespace) :]
-    return None
-
-
 def page_href(iri: str) -> str:
     """The page of an IRI described in the store: its own path, else /page?uri=, with languages."""
-    path = local_path(iri) or f"{request.script_root}/page?uri={quote(iri, safe='')}"
-    return with_params(path)
+    return with_params(page_path(iri))
 
 
 def vocab_href(vocab_id: str, scheme_iri: str) -> str:
@@ -119,8 +111,6 @@ def language_switch() -> list[dict[str, object]]:
 
 def scheme_href(scheme_iri: str) -> str:
     """The page of a scheme by its IRI."""
-    from graph_service.namespaces import vocab_id_of
-
     return vocab_href(vocab_id_of(scheme_iri), scheme_iri)
 
 
@@ -130,49 +120,17 @@ def safe_href(iri: str) -> str | None:
     return iri if _SAFE_SCHEME.match(iri or "") else None
 
 
-#: The RDF serialisations linked from every page, with the names people know them by.
-DATA_FORMATS = {
-    "turtle": "Turtle",
-    "jsonld": "JSON-LD",
-    "rdfxml": "RDF/XML",
-    "ntriples": "N-Triples",
-}
-_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
-
-
-def int_arg(name: str, default: int = 1, *, minimum: int = 1, maximum: int = 100_000) -> int:
-    """A positive integer query parameter; a malformed one is a 400 with a clear message."""
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    if not raw.isdigit() or not minimum <= int(raw) <= maximum:
-        raise GraphServiceError(f"{name} must be an integer from {minimum} to {maximum}")
-    return int(raw)
-
-
-def iri_arg(name: str) -> str | None:
-    """An IRI query parameter, checked before it is bound in a query; 400 if malformed."""
-    raw = (request.args.get(name) or "").strip()
-    if not raw:
-        return None
-    if len(raw) > 4096 or not _IRI.match(raw):
-        raise GraphServiceError(f"{name} is not a valid IRI")
-    return raw
+#: The RDF serialisations linked from every page (graph formats: a page is one graph).
+DATA_FORMATS = ("turtle", "jsonld", "rdfxml", "ntriples")
 
 
 def data_links(iri: str) -> list[tuple[str, str, str]]:
     """(label, media type, link) of each RDF serialisation of an IRI's description."""
     path = local_path(iri)
-    page = f"{request.script_root}/page?uri={quote(iri, safe='')}"
+    page = page_path(iri)
     links = []
     for entry in RDF_TYPES:
         if entry.name in DATA_FORMATS:
             href = f"{path}.{entry.extension}" if path else f"{page}&format={entry.extension}"
-            links.append((DATA_FORMATS[entry.name], entry.media_type, href))
+            links.append((entry.label, entry.media_type, href))
     return links
-
-
-def page_url(iri: str) -> str:
-    """The absolute URL of an IRI's page on this host (for JSON-LD "url")."""
-    path = local_path(iri) or f"{request.script_root}/page?uri={quote(iri, safe='')}"
-    return request.host_url.rstrip("/") + path

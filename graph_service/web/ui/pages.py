@@ -1,8 +1,9 @@
 """The HTML pages of dereferenced IRIs: concept, territory, scheme, collection, resource, other.
 
-linked_data.py decides that an IRI is wanted as HTML and calls render_page(); the RDF formats
-stay there. Query parameters of these pages: `narrower=1` (resources of narrower concepts too),
-`territory=<IRI>` (resources about that territory or under it), `rpage=N` (resource page).
+web/linked_data/views.py decides that an IRI is wanted as HTML and calls render_page(); the RDF
+formats stay there. Query parameters of these pages: `narrower=1` (resources of narrower
+concepts too), `territory=<IRI>` (resources about that territory or under it), `rpage=N`
+(resource page).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from flask import render_template, request
 
 from graph_service.exceptions import NotFound
-from graph_service.model.base import DCT, Ref
+from graph_service.model.base import Label, Ref
 from graph_service.model.browse import (
     FACET_SAMPLE,
     group_by_vocabulary,
@@ -26,15 +27,11 @@ from graph_service.model.territory import (
     contrats_de_ville,
     territory_resources,
 )
+from graph_service.namespaces import DCT_NS
 from graph_service.store import Store
-from graph_service.web.ui.links import (
-    content_language,
-    data_links,
-    int_arg,
-    iri_arg,
-    page_url,
-    ui_language,
-)
+from graph_service.web.params import int_arg, iri_arg
+from graph_service.web.paths import page_url
+from graph_service.web.ui.links import MAX_PAGE, content_language, data_links, ui_language
 from graph_service.web.ui.svg import neighbourhood
 from graph_service.web.ui.text import json_ld
 
@@ -48,6 +45,11 @@ CHILD_LEVEL = {
 }
 
 
+def _texts(labels: tuple[Label, ...]) -> list[object]:
+    """Labels as JSON-LD values: tagged ones with their language, untagged ones as strings."""
+    return [{"@value": x.value, "@language": x.lang} if x.lang else x.value for x in labels]
+
+
 def defined_term(concept: Concept) -> dict[str, object]:
     """schema.org DefinedTerm of a concept (data only; json_ld() makes it safe to embed)."""
     data: dict[str, object] = {
@@ -55,19 +57,12 @@ def defined_term(concept: Concept) -> dict[str, object]:
         "@type": "DefinedTerm",
         "@id": concept.iri,
         "url": page_url(concept.iri),
-        "name": [{"@value": label.value, "@language": label.lang} if label.lang else label.value
-                 for label in concept.pref_labels] or concept.pref_label,
-    }  # fmt: skip
+        "name": _texts(concept.pref_labels) or concept.pref_label,
+    }
     if concept.alt_labels:
-        data["alternateName"] = [
-            {"@value": a.value, "@language": a.lang} if a.lang else a.value
-            for a in concept.alt_labels
-        ]
+        data["alternateName"] = _texts(concept.alt_labels)
     if concept.definitions:
-        data["description"] = [
-            {"@value": d.value, "@language": d.lang} if d.lang else d.value
-            for d in concept.definitions
-        ]
+        data["description"] = _texts(concept.definitions)
     if concept.notation:
         data["termCode"] = concept.notation
     if concept.schemes:
@@ -96,7 +91,7 @@ def concept_page(store: Store, iri: str) -> str:
         raise NotFound(f"Could not find concept <{iri}>")
     include_narrower = request.args.get("narrower") == "1"
     territory = iri_arg("territory")
-    rpage = int_arg("rpage")
+    rpage = int_arg("rpage", 1, minimum=1, maximum=MAX_PAGE)
     level = _territory_level(concept)
     common = {
         "concept": concept,
@@ -154,7 +149,7 @@ def resource_page(store: Store, iri: str) -> str:
     resource = resource_details(store, iri, clang)
     if resource is None:
         raise NotFound(f"Could not find resource <{iri}>")
-    shown = {DCT + "publisher", DCT + "creator", DCT + "language"}
+    shown = {DCT_NS + "publisher", DCT_NS + "creator", DCT_NS + "language"}
     return render_template(
         "ui/resource.html",
         resource=resource,
@@ -162,9 +157,9 @@ def resource_page(store: Store, iri: str) -> str:
         lang=ui_language(),
         parts=parts(store, [p.iri for p in resource.has_part], clang),
         subjects=group_by_vocabulary(resource.subjects, schemes(store, clang)),
-        publishers=[p for p in resource.other if p.predicate == DCT + "publisher"],
-        creators=[p for p in resource.other if p.predicate == DCT + "creator"],
-        languages=[p.value for p in resource.other if p.predicate == DCT + "language"],
+        publishers=[p for p in resource.other if p.predicate == DCT_NS + "publisher"],
+        creators=[p for p in resource.other if p.predicate == DCT_NS + "creator"],
+        languages=[p.value for p in resource.other if p.predicate == DCT_NS + "language"],
         other=[p for p in resource.other if p.predicate not in shown],
         data_links=data_links(iri),
     )
@@ -186,7 +181,7 @@ def description_page(store: Store, iri: str, kind: str) -> str:
 
 
 def render_page(store: Store, iri: str, kind: str) -> str:
-    """The HTML page of an IRI of the given kind (as linked_data.kind_of tells it)."""
+    """The HTML page of an IRI of the given kind (as model.base.kind_of tells it)."""
     if kind == "concept":
         return concept_page(store, iri)
     if kind == "scheme":

@@ -20,19 +20,12 @@ from graph_service.model.concept import describe
 from graph_service.model.schemes import scheme_for_vocab
 from graph_service.model.tree import children, top_concepts
 from graph_service.model.vocab import VocabularyInfo, groups, vocabulary_info
-from graph_service.namespaces import vocab_id_of
+from graph_service.namespaces import valid_iri, vocab_id_of
 from graph_service.store import Store
 from graph_service.web.backend import get_store
-from graph_service.web.ui.links import (
-    content_language,
-    data_links,
-    here,
-    int_arg,
-    iri_arg,
-    local_path,
-    page_url,
-    ui_language,
-)
+from graph_service.web.params import int_arg, iri_arg
+from graph_service.web.paths import local_path, page_url
+from graph_service.web.ui.links import MAX_PAGE, content_language, data_links, here, ui_language
 from graph_service.web.ui.text import json_ld
 from graph_service.web.ui.views import bp
 
@@ -62,7 +55,7 @@ def _expanded(store: Store, clang: str) -> dict[str, list]:
     """Children of the nodes opened with ?expand= (unknown or malformed IRIs are ignored)."""
     opened: dict[str, list] = {}
     for iri in request.args.getlist("expand")[-MAX_EXPANDED:]:
-        found = children(store, iri, clang) if iri.startswith(("http://", "https://")) else None
+        found = children(store, iri, clang) if valid_iri(iri) else None
         if found is not None:
             opened[iri] = found
     return opened
@@ -131,7 +124,14 @@ def alphabetical_index(vocid: str) -> ResponseReturnValue:
     if info is None:
         raise NotFound(f"No vocabulary with id {vocid!r}")
     letter = (request.args.get("letter") or "").strip().upper() or None
-    page = index_page(store, vocid, letter, clang, int_arg("page"), INDEX_PAGE_SIZE)
+    page = index_page(
+        store,
+        vocid,
+        letter,
+        clang,
+        int_arg("page", 1, minimum=1, maximum=MAX_PAGE),
+        INDEX_PAGE_SIZE,
+    )
     return render_template("ui/index.html", info=info, index=page, lang=lang, vocab_id=vocid)
 
 

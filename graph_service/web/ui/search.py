@@ -17,7 +17,8 @@ from graph_service.model.schemes import schemes
 from graph_service.search.index import SearchHit, SearchIndex, get_index
 from graph_service.text import fold
 from graph_service.web.backend import get_store
-from graph_service.web.ui.links import content_language, int_arg, iri_arg, page_href, ui_language
+from graph_service.web.params import int_arg, iri_arg, language_tag
+from graph_service.web.ui.links import MAX_PAGE, content_language, page_href, ui_language
 from graph_service.web.ui.views import bp
 
 PER_PAGE = 20
@@ -29,7 +30,6 @@ MAX_QUERY = 200
 FULL_SCAN_CONCEPTS = 20_000
 SUGGEST_CANDIDATES = 300
 _TOKENS = re.compile(r"[\w*]+")
-_TAG = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{1,8})*$")
 
 
 def search_query(text: str) -> str:
@@ -70,11 +70,9 @@ def search_page() -> ResponseReturnValue:
     lang, clang = ui_language(), content_language()
     text = (request.args.get("q") or "").strip()[:MAX_QUERY]
     vocab = _facet_value("vocab")
-    labellang = _facet_value("labellang")
-    if labellang is not None:
-        labellang = labellang.lower() if _TAG.match(labellang.lower()) else None
+    labellang = language_tag(request.args.get("labellang"))
     type_iri = iri_arg("type")
-    page = int_arg("page")
+    page = int_arg("page", 1, minimum=1, maximum=MAX_PAGE)
     index = get_index(store)
     hits: list[SearchHit] = []
     query = search_query(text)

@@ -112,8 +112,8 @@ def neighbourhood(
         shown.append(("more-related", None))
     for start in range(0, len(shown), PER_ROW):
         row = shown[start : start + PER_ROW]
-        for x, (kind, ref) in zip(_row_xs(len(row)), row, strict=True):
-            if ref is None:
+        for x, (kind, target) in zip(_row_xs(len(row)), row, strict=True):
+            if target is None:
                 hidden = (
                     len(narrower) - (MAX_NARROWER - 1)
                     if kind == "more"
@@ -123,7 +123,7 @@ def neighbourhood(
                                   "", (), "", x, y, hidden))  # fmt: skip
                 edge_kind = "narrower" if kind == "more" else "related"
             else:
-                nodes.append(_node(kind, ref, x, y))
+                nodes.append(_node(kind, target, x, y))
                 edge_kind = kind
             edges.append(Edge(edge_kind, WIDTH // 2, center_bottom, x + BOX_W // 2, y))
         y += BOX_H + ROW_GAP

@@ -1,7 +1,8 @@
 """HTML pages for people: the blueprint, its template helpers, the home and vocabulary list.
 
-The other pages add their routes to this blueprint (ui_scheme, ui_search); the pages of
-dereferenced IRIs are rendered by ui_pages for linked_data. Languages and links: ui_links.
+The other pages add their routes to this blueprint (web/ui/scheme.py, web/ui/search.py); the
+pages of dereferenced IRIs are rendered by web/ui/pages.py for web/linked_data. Languages and
+links: web/ui/links.py.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from markupsafe import Markup, escape
 
 from graph_service.model.base import Label, Ref
 from graph_service.model.schemes import schemes
-from graph_service.namespaces import PREFIXES, curie
+from graph_service.namespaces import SKOS_NS, curie
 from graph_service.web import i18n
 from graph_service.web.backend import get_store
+from graph_service.web.paths import local_path
 from graph_service.web.ui import text as ui_text
 from graph_service.web.ui.links import (
     CONTENT_LANGUAGES,
@@ -24,7 +26,6 @@ from graph_service.web.ui.links import (
     content_language,
     here,
     language_switch,
-    local_path,
     page_href,
     safe_href,
     scheme_href,
@@ -36,15 +37,6 @@ from graph_service.web.ui.links import (
 __all__ = ["bp", "content_language", "ui_language"]
 
 bp = Blueprint("ui", __name__)
-
-
-@bp.app_template_filter("prefixed")
-def prefixed(iri: str) -> str:
-    """A prefixed name for an IRI when a known prefix fits (skos:prefLabel), else the IRI."""
-    for prefix, namespace in sorted(PREFIXES.items(), key=lambda p: -len(p[1])):
-        if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace) :]}"
-    return iri
 
 
 def lang_attr(lang: str) -> Markup:
@@ -101,6 +93,7 @@ def _helpers() -> dict[str, object]:
         "format_date": ui_text.format_date,
         "iso_date": ui_text.iso_date,
         "highlight": ui_text.highlight,
+        "skos_concept": SKOS_NS + "Concept",  # the class pages need not name, being the default
     }
 
 

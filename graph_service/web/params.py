@@ -1,0 +1,91 @@
+"""Query parameters, each kind parsed by one rule: whole numbers, language tags, IRIs, and
+JSONP callbacks.
+
+A malformed value raises BadParameter, a GraphServiceError (400): each blueprint's error
+handler words the answer its own way (plain text for the REST API, a page for people, JSON for
+the cards' API), but the rule that accepts or refuses a value is the same everywhere.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import overload
+
+from flask import request
+
+from graph_service.exceptions import GraphServiceError
+from graph_service.namespaces import valid_iri
+
+#: A language tag as RFC 5646 shapes it: letters, then subtags of letters and digits.
+_LANG_TAG = re.compile(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*")
+#: A whole number in ASCII digits; fifteen of them are more than any page, limit or offset.
+_WHOLE = re.compile(r"[0-9]{1,15}")
+#: A JSONP callback: a dotted JavaScript identifier in ASCII (nothing a script could abuse).
+_CALLBACK = re.compile(r"[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*", re.ASCII)
+MAX_CALLBACK = 128
+
+
+class BadParameter(GraphServiceError):
+    """A query parameter that cannot be used (400); the message names it and says why."""
+
+
+def language_tag(value: str | None) -> str | None:
+    """A well-formed language tag, lower-cased; None for a missing, blank or malformed one."""
+    value = (value or "").strip()
+    return value.lower() if _LANG_TAG.fullmatch(value) else None
+
+
+def jsonp_callback(name: str) -> bool:
+    """Whether a JSONP callback name is acceptable: a dotted identifier, not too long."""
+    return len(name) <= MAX_CALLBACK and _CALLBACK.fullmatch(name) is not None
+
+
+def lang_arg(name: str = "lang", *, required: bool = False) -> str | None:
+    """A language tag parameter (lower-cased), or None when absent; 400 when malformed, or
+    when missing and required."""
+    raw = (request.args.get(name) or "").strip()
+    if not raw:
+        if required:
+            raise BadParameter(f"{name} parameter missing")
+        return None
+    tag = language_tag(raw)
+    if tag is None:
+        raise BadParameter(f"invalid {name} parameter {raw!r}: use a language tag such as fr or en")
+    return tag
+
+
+def iri_arg(name: str = "uri", *, required: bool = False) -> str | None:
+    """An absolute IRI parameter (checked before it is bound in a query), or None when absent;
+    400 when malformed, or when missing and required."""
+    value = (request.args.get(name) or "").strip()
+    if not value:
+        if required:
+            raise BadParameter(f"{name} parameter missing")
+        return None
+    if not valid_iri(value):
+        raise BadParameter(f"{name} parameter is not a valid IRI: {value!r}")
+    return value
+
+
+@overload
+def int_arg(name: str, default: int, *, minimum: int = 0, maximum: int | None = None) -> int: ...
+
+
+@overload
+def int_arg(
+    name: str, default: None, *, minimum: int = 0, maximum: int | None = None
+) -> int | None: ...
+
+
+def int_arg(
+    name: str, default: int | None, *, minimum: int = 0, maximum: int | None = None
+) -> int | None:
+    """A whole-number parameter, `default` when absent; 400 when malformed or below `minimum`.
+    A value above `maximum` is taken as the maximum (clients asking for more get the most)."""
+    raw = (request.args.get(name) or "").strip()
+    if not raw:
+        return default
+    if not _WHOLE.fullmatch(raw) or int(raw) < minimum:
+        raise BadParameter(f"{name} must be a whole number of at least {minimum}, not {raw!r}")
+    value = int(raw)
+    return value if maximum is None else min(value, maximum)
