@@ -14,7 +14,7 @@ from typing import TypeVar
 from rdflib import URIRef
 from rdflib.term import Node
 
-from graph_service.labels import language_order
+from graph_service.labels import best_language
 from graph_service.namespaces import SKOS_NS, sparql_prefixes
 from graph_service.store import Store
 from graph_service.store.terms import bind
@@ -135,10 +135,8 @@ def best_for_language(
     by_lang: dict[str, T] = {}
     for item in items:
         by_lang.setdefault(language(item).lower(), item)
-    for code in (*language_order(lang), ""):
-        if code in by_lang:
-            return by_lang[code]
-    return by_lang[min(by_lang)] if by_lang else None
+    code = best_language(by_lang, lang)
+    return None if code is None else by_lang[code]
 
 
 def pick_lit(values: Iterable[object], lang: str | None = None) -> Lit | None:
