@@ -12,7 +12,6 @@ from graph_service.model.schemes import scheme_for_vocab
 from graph_service.namespaces import GRAPH, LD_PREFIXES
 from graph_service.store import Store
 from graph_service.store.formats import reserialize
-from graph_service.store.terms import bind
 
 #: Dump names besides vocabulary ids: every graph, and the graphs of the resources.
 ALL = "all"
@@ -42,14 +41,13 @@ def dump_graphs(store: Store, name: str) -> list[str | None] | None:
 
 def default_graph_used(store: Store) -> bool:
     """Whether the store's own default graph (not the union of all graphs) holds a statement."""
-    return bool(store.select("SELECT ?s WHERE { ?s ?p ?o } LIMIT 1", union=False))
+    return bool(store.default_graph_nquads().strip())
 
 
 def default_graph(store: Store, fmt: str) -> bytes:
     """The store's own default graph (not the union of all graphs), serialised by the engine."""
-    return store.query_serialized(
-        "CONSTRUCT WHERE { ?s ?p ?o }", graph_format=fmt, union_default_graph=False
-    ).body
+    # Read through the store's own method: a remote server queries the union of its graphs.
+    return reserialize(store.default_graph_nquads(), fmt)
 
 
 def graph_chunks(store: Store, graphs: list[str | None], fmt: str) -> Iterator[bytes]:
@@ -80,16 +78,10 @@ def merged(store: Store, graphs: list[str | None], fmt: str) -> bytes:
     """A dump as one document, for formats that cannot be concatenated (RDF/XML, JSON-LD)."""
     named = [g for g in graphs if g is not None]
     values, bindings = values_block("g", named)
-    parts = [f"{{ GRAPH ?g {{ ?s ?p ?o }} {values} }}"] if named else []
-    if None not in graphs:
-        # GRAPH ?g reads the named graphs alone, whatever the default graph is taken to be.
-        where = " UNION ".join(parts or ["FILTER(false)"])
-        query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }}"
-        return store.construct_serialized(query, bindings, fmt, prefixes=LD_PREFIXES)
-    # The store's own default graph: only a protocol query can ask for it rather than the union.
-    where = " UNION ".join([*parts, "{ ?s ?p ?o }"])
+    # GRAPH ?g reads the named graphs alone, whatever the default graph is taken to be.
+    where = f"{{ GRAPH ?g {{ ?s ?p ?o }} {values} }}" if named else "FILTER(false)"
     query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }}"
-    triples = store.query_serialized(
-        bind(query, bindings), graph_format="ntriples", union_default_graph=False
-    ).body
-    return reserialize(triples, fmt, prefixes=LD_PREFIXES)
+    if None not in graphs:
+        return store.construct_serialized(query, bindings, fmt, prefixes=LD_PREFIXES)
+    triples = store.construct_serialized(query, bindings, "ntriples")
+    return reserialize(triples + store.default_graph_nquads(), fmt, prefixes=LD_PREFIXES)
