@@ -46,6 +46,12 @@ class Store(Protocol):
         ...
 
     @property
+    def durable(self) -> bool:
+        """Whether the data outlives the process (a local directory or a remote server): its
+        changes then go to the journal on disk."""
+        ...
+
+    @property
     def is_persistent(self) -> bool:
         """Whether worker processes can open this store from its directory (read-only)."""
         ...

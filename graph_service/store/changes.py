@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
@@ -24,6 +24,7 @@ import pyoxigraph as ox
 
 from graph_service.namespaces import GRAPH, PDVO
 from graph_service.store.base import Store, StoreError
+from graph_service.store.formats import RDF_FORMATS
 from graph_service.store.journal import Change, Journal, data_block, parse_rows, quad_rows
 from graph_service.store.sparql_text import tokens
 
@@ -149,13 +150,16 @@ def patch_of_graph(store: Store, graph: str | None, rows: Iterable[str], *, repl
     return Patch(added=tuple(sorted(added)), removed=tuple(sorted(removed)))
 
 
-def rows_in_graph(data: bytes | str, fmt: str, graph: str | None) -> list[str]:
-    """Parse RDF (any format the engine reads) into N-Quads rows of one target graph."""
-    from graph_service.store.formats import RDF_FORMATS
-
+def rows_in_graph(
+    data: bytes | str, fmt: str, graph: str | None, base_iri: str | None = None
+) -> list[str]:
+    """Parse RDF (any format the engine reads) into N-Quads rows of one target graph; blank
+    nodes get new labels, as a load gives them."""
     target = ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
     try:
-        quads = ox.parse(input=data, format=RDF_FORMATS[fmt], rename_blank_nodes=True)
+        quads = ox.parse(
+            input=data, format=RDF_FORMATS[fmt], base_iri=base_iri, rename_blank_nodes=True
+        )
         return list(quad_rows(ox.Quad(q.subject, q.predicate, q.object, target) for q in quads))
     except (SyntaxError, ValueError) as exc:
         raise StoreError(str(exc)) from exc
@@ -167,9 +171,10 @@ def rows_in_graph(data: bytes | str, fmt: str, graph: str | None) -> list[str]:
 _BLANK = re.compile(r"(^|\s)_:")
 
 
-def apply_change(store: Store, change: Change) -> str:
-    """Apply a journalled change to the store and record it as applied; returns a note when
-    some of it was already there (or already gone), else ""."""
+def apply_change(store: Store, change: Change, *, record: bool = True) -> str:
+    """Apply a journalled change to the store and record it as applied (unless `record` is
+    false: a journal in memory needs no recovery); returns a note when some of it was already
+    there (or already gone), else ""."""
     note = _check(store, change)
     added, removed = change.added, change.removed
     operations = []
@@ -183,8 +188,10 @@ def apply_change(store: Store, change: Change) -> str:
         # would make new ones), and very large patches load faster that way too.
         store.apply_rows(added, removed)
         operations = []
-    operations.append(_state_update(change.seq))
-    store.update(" ;\n".join(operations))
+    if record:
+        operations.append(_state_update(change.seq))
+    if operations:
+        store.update(" ;\n".join(operations))
     return note
 
 
@@ -218,8 +225,51 @@ def commit(
     change = journal.append(
         author=author, message=message, added=patch.added, removed=patch.removed
     )
-    apply_change(store, change)
+    apply_change(store, change, record=journal.durable)
     return change
+
+
+def write_update(
+    store: Store,
+    journal: Journal,
+    update: str,
+    *,
+    base_iri: str | None = None,
+    author: str = "",
+    message: str = "SPARQL Update",
+) -> Change | None:
+    """Accept a SPARQL Update: its patch journalled, then applied (None: it changed nothing)."""
+    with write_lock(journal):
+        patch = patch_of_update(store, update, base_iri)
+        return commit(store, journal, patch, author=author, message=message)
+
+
+def write_documents(
+    store: Store,
+    journal: Journal,
+    documents: Sequence[tuple[bytes | str, str]],
+    graph: str | None,
+    *,
+    replace: bool,
+    base_iri: str | None = None,
+    author: str = "",
+    message: str = "",
+) -> Change | None:
+    """Accept RDF documents (data, format) added to a graph, or replacing it; every document is
+    parsed before anything is written, so a bad one changes nothing."""
+    rows = [row for data, fmt in documents for row in rows_in_graph(data, fmt, graph, base_iri)]
+    with write_lock(journal):
+        patch = patch_of_graph(store, graph, rows, replace=replace)
+        return commit(store, journal, patch, author=author, message=message)
+
+
+def write_drop(
+    store: Store, journal: Journal, graph: str | None, *, author: str = "", message: str = ""
+) -> Change | None:
+    """Accept the removal of a whole graph (None: empty the default graph)."""
+    with write_lock(journal):
+        patch = patch_of_graph(store, graph, [], replace=True)
+        return commit(store, journal, patch, author=author, message=message)
 
 
 def replay(store: Store, changes: Iterable[Change]) -> ReplayReport:

@@ -55,6 +55,11 @@ class EmbeddedStore:
         return f"{self._session}-{self._writes}"
 
     @property
+    def durable(self) -> bool:
+        """Whether the data lives in a directory (and outlives the process)."""
+        return self.path is not None
+
+    @property
     def is_persistent(self) -> bool:
         """Whether the data lives in a directory (and can be opened by other processes)."""
         return self.path is not None

@@ -169,6 +169,22 @@ def _parse_block(lines: list[str]) -> Change:
         raise JournalError(f"a change in the journal lacks a header: {exc}") from exc
 
 
+def _next_change(
+    tail: _Tail, author: str, message: str, added: Iterable[str], removed: Iterable[str]
+) -> Change:
+    """The change that follows the journal's last one (new id, next number, now)."""
+    return Change(
+        id=str(uuid.uuid4()),
+        prev=tail.id,
+        seq=tail.seq + 1,
+        time=datetime.now(UTC).isoformat(),
+        author=author or ANONYMOUS,
+        message=message,
+        added=tuple(added),
+        removed=tuple(removed),
+    )
+
+
 def _blocks(data: bytes) -> Iterator[tuple[list[str], int]]:
     """Each complete patch's lines and the byte offset just after its `TC .` row."""
     lines: list[str] = []
@@ -193,6 +209,11 @@ class Journal:
         self.directory = Path(data_dir) / JOURNAL_DIR
         self.path = self.directory / JOURNAL_FILE
         self._tail = _Tail()
+
+    @property
+    def durable(self) -> bool:
+        """Whether changes are written to disk (MemoryJournal's are not)."""
+        return True
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -263,16 +284,7 @@ class Journal:
         """Write one change durably (fsync) and return it with its id and sequence number."""
         with self._locked() as handle:
             tail = self._refresh()
-            change = Change(
-                id=str(uuid.uuid4()),
-                prev=tail.id,
-                seq=tail.seq + 1,
-                time=datetime.now(UTC).isoformat(),
-                author=author or ANONYMOUS,
-                message=message,
-                added=tuple(added),
-                removed=tuple(removed),
-            )
+            change = _next_change(tail, author, message, added, removed)
             text = format_change(change).encode("utf-8")
             try:
                 handle.seek(0, os.SEEK_END)
@@ -324,6 +336,51 @@ class Journal:
     def pending(self) -> list[Change]:
         """Changes accepted since the last publish: what a build replays over vocab/."""
         return self.changes(after=self.published_seq())
+
+
+class MemoryJournal(Journal):
+    """The journal of a store in memory: the same history, kept as long as the store lives."""
+
+    def __init__(self) -> None:
+        self.directory = Path("/nonexistent/memory-journal")
+        self.path = self.directory / JOURNAL_FILE
+        self._tail = _Tail()
+        self._published = 0
+
+    @property
+    def durable(self) -> bool:
+        """Changes of an in-memory store die with it: nothing is written."""
+        return False
+
+    def _refresh(self) -> _Tail:
+        return self._tail
+
+    def recover(self) -> int:
+        """Nothing can be torn in memory."""
+        return 0
+
+    def append(
+        self,
+        *,
+        author: str,
+        message: str,
+        added: Iterable[str] = (),
+        removed: Iterable[str] = (),
+    ) -> Change:
+        """Keep one change in memory and return it with its id and sequence number."""
+        tail = self._tail
+        change = _next_change(tail, author, message, added, removed)
+        tail.changes.append(change)
+        tail.seq, tail.id = change.seq, change.id
+        return change
+
+    def published_seq(self) -> int:
+        """The last change marked published."""
+        return self._published
+
+    def mark_published(self, seq: int, fingerprint: str) -> None:
+        """Remember the published change in memory."""
+        self._published = seq
 
 
 class _LockedFile:

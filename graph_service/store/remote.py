@@ -87,6 +87,8 @@ class RemoteStore:
     path = None
     read_only = False
     is_persistent = False
+    #: The server keeps the data: its changes are journalled on disk.
+    durable = True
 
     def __init__(
         self,

@@ -15,7 +15,12 @@ from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Unauthorized
 
 from graph_service.exceptions import Forbidden
+from graph_service.store.journal import ANONYMOUS
 from graph_service.web.backend import get_store
+
+#: Header a client may send to say why it writes; the journal records it with the change.
+MESSAGE_HEADER = "X-Change-Message"
+MAX_MESSAGE = 500
 
 REALM = "graph-service"
 
@@ -37,3 +42,14 @@ def require_update_token() -> None:
         raise Forbidden("the update token is wrong")
     if get_store().read_only:
         raise Forbidden("updates are disabled: this server opened its store read-only")
+
+
+def change_author() -> str:
+    """Who a write is by, as the journal records it: the token is shared, so it names no one."""
+    return ANONYMOUS
+
+
+def change_message(default: str) -> str:
+    """Why a write is made: the client's X-Change-Message (one line, trimmed), or `default`."""
+    given = " ".join(request.headers.get(MESSAGE_HEADER, "").split())
+    return given[:MAX_MESSAGE] or default

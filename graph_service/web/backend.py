@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 from flask import Flask, current_app
 
 from graph_service.store import Store
+from graph_service.store.journal import Journal, MemoryJournal
 from graph_service.store.opening import open_store
 from graph_service.web.response_cache import ResponseCache
 
 _EXTENSION = "graph_service.store"
+_JOURNAL = "graph_service.journal"
 _open_lock = threading.Lock()
 
 
@@ -50,3 +53,24 @@ def store_of(app: Flask) -> Store:
                 store = open_store(app.config)
                 app.extensions[_EXTENSION] = store
     return store
+
+
+def get_journal() -> Journal:
+    """The change journal of the app's store: in DATA_DIR for the store the app opened itself
+    (a build or a remote server); the JOURNAL of the config for a STORE handed in with one;
+    in memory for a STORE handed in without (its maker owns its durability: tests, tools)."""
+    app = current_app
+    journal = app.extensions.get(_JOURNAL)
+    if journal is None:
+        store = store_of(app)
+        with _open_lock:
+            journal = app.extensions.get(_JOURNAL)
+            if journal is None:
+                if app.config.get("JOURNAL") is not None:
+                    journal = app.config["JOURNAL"]
+                elif app.config.get("STORE") is None and store.durable:
+                    journal = Journal(Path(app.config["DATA_DIR"]))
+                else:
+                    journal = MemoryJournal()
+                app.extensions[_JOURNAL] = journal
+    return journal

@@ -19,10 +19,12 @@ from graph_service.exceptions import GraphServiceError, NotFound
 from graph_service.model.dumps import default_graph
 from graph_service.namespaces import valid_iri
 from graph_service.store.base import StoreError
+from graph_service.store.changes import write_documents, write_drop
+from graph_service.store.journal import JournalError
 from graph_service.store.terms import to_engine
 from graph_service.web import conneg
-from graph_service.web.auth import require_update_token
-from graph_service.web.backend import get_store
+from graph_service.web.auth import change_author, change_message, require_update_token
+from graph_service.web.backend import get_journal, get_store
 from graph_service.web.cors import allow_any_origin, allow_preflight
 from graph_service.web.paths import absolute_url
 from graph_service.web.sparql.views import http_errors, no_content
@@ -125,9 +127,27 @@ def _get(graph: str | None) -> ResponseReturnValue:
 def _delete(graph: str | None) -> ResponseReturnValue:
     if graph == _STORE:
         raise GraphServiceError("DELETE needs a graph: add ?default or ?graph=IRI", status=405)
-    if not get_store().drop_graph(graph):
+    store = get_store()
+    if graph is not None and not store.has_graph(graph):
         raise NotFound(f"there is no graph <{graph}> in the store")
+    try:
+        write_drop(
+            store,
+            get_journal(),
+            graph,
+            author=change_author(),
+            message=change_message(f"Graph Store DELETE {_name(graph)}"),
+        )
+        store.drop_graph(graph)  # the now empty graph's name too (no data: not a change)
+    except JournalError as exc:
+        raise GraphServiceError(str(exc), status=503) from exc
+    except StoreError as exc:
+        raise GraphServiceError(f"the graph could not be removed: {exc}", status=503) from exc
     return no_content()
+
+
+def _name(graph: str | None) -> str:
+    return "the default graph" if graph is None else f"<{graph}>"
 
 
 def _format(media_type: str, params: dict[str, str]) -> str:
@@ -158,16 +178,22 @@ def _payload() -> list[tuple[bytes, str]]:
 
 
 def _load(parts: list[tuple[bytes, str]], graph: str | None, *, replace: bool) -> None:
-    store = get_store()
-    base = graph or request.base_url
+    if replace and len(parts) > 1:
+        raise GraphServiceError("PUT takes one document; POST adds several")
     try:
-        if replace:
-            (data, fmt), *rest = parts
-            if rest:
-                raise GraphServiceError("PUT takes one document; POST adds several")
-            store.load(data, fmt, graph=graph, replace=True, base_iri=base)
-        else:
-            store.load_parts(parts, graph=graph, base_iri=base)
+        # Every document is parsed first, then the patch is journalled (fsync), then applied.
+        write_documents(
+            get_store(),
+            get_journal(),
+            list(parts),
+            graph,
+            replace=replace,
+            base_iri=graph or request.base_url,
+            author=change_author(),
+            message=change_message(f"Graph Store {request.method} {_name(graph)}"),
+        )
+    except JournalError as exc:
+        raise GraphServiceError(str(exc), status=503) from exc
     except StoreError as exc:
         raise GraphServiceError(f"the data could not be loaded: {exc}") from exc
     except OSError as exc:  # the engine's own I/O error (a read-only store, a full disk)

@@ -15,10 +15,12 @@ from graph_service.exceptions import GraphServiceError
 from graph_service.namespaces import valid_iri
 from graph_service.query.runner import run_query
 from graph_service.store.base import StoreError
+from graph_service.store.changes import write_update
+from graph_service.store.journal import JournalError
 from graph_service.store.sparql_text import add_using
 from graph_service.web import conneg
-from graph_service.web.auth import require_update_token
-from graph_service.web.backend import get_store
+from graph_service.web.auth import change_author, change_message, require_update_token
+from graph_service.web.backend import get_journal, get_store
 from graph_service.web.cors import allow_any_origin, allow_preflight
 from graph_service.web.paths import absolute_url
 from graph_service.web.sparql import protocol
@@ -189,7 +191,17 @@ def _update(text: str, params: MultiDict) -> ResponseReturnValue:
     if using or using_named:
         text = add_using(text, using, using_named)
     try:
-        get_store().update(text, base_iri=_base_iri())
+        # Journalled (fsync) before it is applied: a 204 is a write no build or crash loses.
+        write_update(
+            get_store(),
+            get_journal(),
+            text,
+            base_iri=_base_iri(),
+            author=change_author(),
+            message=change_message("SPARQL Update"),
+        )
+    except JournalError as exc:
+        raise GraphServiceError(str(exc), status=503) from exc
     except StoreError as exc:
         raise GraphServiceError(str(exc)) from exc
     return no_content()
