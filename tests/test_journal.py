@@ -10,14 +10,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from graph_service.store.journal import (
-    ANONYMOUS,
-    Journal,
-    JournalError,
-    format_change,
-    parse_rows,
-    quad_rows,
-)
+from graph_service.store.journal import ANONYMOUS, Journal
+from graph_service.store.rdf_patch import JournalError, format_change, parse_rows, quad_rows
 
 EX = "http://example.org/"
 ALT = ox.Quad(

@@ -25,7 +25,8 @@ import pyoxigraph as ox
 from graph_service.namespaces import GRAPH, PDVO
 from graph_service.store.base import Store, StoreError
 from graph_service.store.formats import RDF_FORMATS
-from graph_service.store.journal import Change, Journal, data_block, parse_rows, quad_rows
+from graph_service.store.journal import Journal
+from graph_service.store.rdf_patch import Change, data_block, parse_rows, quad_rows
 from graph_service.store.sparql_text import tokens
 
 #: The graph holding the store's replay state (the last applied change's sequence number).

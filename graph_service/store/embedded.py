@@ -20,7 +20,7 @@ from graph_service.store.formats import (
     serialize,
     written,
 )
-from graph_service.store.journal import parse_rows
+from graph_service.store.rdf_patch import parse_rows
 from graph_service.store.terms import bind, graph_node, to_engine_triple, to_rdflib
 
 #: What the engine answers a query with: solutions, a boolean, or triples.

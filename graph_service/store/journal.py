@@ -27,47 +27,18 @@ import fcntl
 import json
 import os
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pyoxigraph as ox
-
-from graph_service.store.base import StoreError
+from graph_service.store.rdf_patch import Change, JournalError, blocks, format_change, parse_block
 
 JOURNAL_DIR = "journal"
 JOURNAL_FILE = "changes.rdfp"
 #: Where `publish` records the last change folded into vocab/ (a small JSON file).
 PUBLISHED_FILE = "published.json"
 ANONYMOUS = "anonymous token"
-
-
-class JournalError(StoreError):
-    """The journal cannot be read or written (a damaged file, a full disk)."""
-
-
-@dataclass(frozen=True)
-class Change:
-    """One accepted write: who, when, why, and the quads it added and removed (N-Quads rows)."""
-
-    id: str
-    seq: int
-    time: str
-    author: str
-    message: str
-    added: tuple[str, ...] = ()
-    removed: tuple[str, ...] = ()
-    prev: str = ""
-
-    @property
-    def is_empty(self) -> bool:
-        """Whether the change adds and removes nothing (a write that changed no data)."""
-        return not self.added and not self.removed
-
-    def inverse(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        """(added, removed) of the change that undoes this one."""
-        return self.removed, self.added
 
 
 @dataclass
@@ -78,95 +49,6 @@ class _Tail:
     seq: int = 0
     id: str = ""
     changes: list[Change] = field(default_factory=list)
-
-
-def quad_rows(quads: Iterable[ox.Quad]) -> tuple[str, ...]:
-    """N-Quads rows (without the final dot) of engine quads, sorted so a patch is deterministic."""
-    rows = {str(quad) for quad in quads}
-    return tuple(sorted(rows))
-
-
-def parse_rows(rows: Iterable[str]) -> list[ox.Quad]:
-    """Engine quads of N-Quads rows (as stored in a Change)."""
-    text = "".join(f"{row} .\n" for row in rows)
-    if not text:
-        return []
-    try:
-        return list(ox.parse(input=text, format=ox.RdfFormat.N_QUADS))
-    except (SyntaxError, ValueError) as exc:
-        raise JournalError(f"bad quad in the journal: {exc}") from exc
-
-
-def data_block(rows: Iterable[str]) -> str:
-    """The body of an INSERT DATA / DELETE DATA block for N-Quads rows, grouped by graph."""
-    by_graph: dict[str, list[str]] = {}
-    for quad in parse_rows(rows):
-        name = quad.graph_name
-        key = "" if isinstance(name, ox.DefaultGraph) else str(name)
-        triple = ox.Triple(quad.subject, quad.predicate, quad.object)
-        by_graph.setdefault(key, []).append(str(triple))
-    parts = []
-    for graph, triples in by_graph.items():
-        body = " .\n".join(triples) + " ."
-        parts.append(body if not graph else f"GRAPH {graph} {{\n{body}\n}}")
-    return "\n".join(parts)
-
-
-def _literal(value: str) -> str:
-    # JSON string escaping is also valid N-Triples/Turtle string escaping for what we write.
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _unliteral(text: str) -> str:
-    return str(json.loads(text))
-
-
-def format_change(change: Change) -> str:
-    """The RDF Patch text of one change, ending with `TC .` and a newline."""
-    lines = [
-        f"H id <urn:uuid:{change.id}> .",
-        *([f"H prev <urn:uuid:{change.prev}> ."] if change.prev else []),
-        f'H seq "{change.seq}" .',
-        f"H time {_literal(change.time)} .",
-        f"H author {_literal(change.author)} .",
-        f"H message {_literal(change.message)} .",
-        "TX .",
-        *(f"D {row} ." for row in change.removed),
-        *(f"A {row} ." for row in change.added),
-        "TC .",
-    ]
-    return "\n".join(lines) + "\n"
-
-
-def _parse_block(lines: list[str]) -> Change:
-    headers: dict[str, str] = {}
-    added: list[str] = []
-    removed: list[str] = []
-    for line in lines:
-        kind, _, rest = line.partition(" ")
-        body = rest.removesuffix(" .").removesuffix(".").rstrip()
-        if kind == "H":
-            key, _, value = body.partition(" ")
-            headers[key] = value
-        elif kind == "A":
-            added.append(body)
-        elif kind == "D":
-            removed.append(body)
-        elif kind not in ("TX", "TC"):
-            raise JournalError(f"unknown row in the journal: {line[:80]!r}")
-    try:
-        return Change(
-            id=headers["id"].removeprefix("<urn:uuid:").removesuffix(">"),
-            prev=headers.get("prev", "").removeprefix("<urn:uuid:").removesuffix(">"),
-            seq=int(_unliteral(headers["seq"])),
-            time=_unliteral(headers["time"]),
-            author=_unliteral(headers["author"]),
-            message=_unliteral(headers["message"]),
-            added=tuple(added),
-            removed=tuple(removed),
-        )
-    except (KeyError, ValueError) as exc:
-        raise JournalError(f"a change in the journal lacks a header: {exc}") from exc
 
 
 def _next_change(
@@ -183,23 +65,6 @@ def _next_change(
         added=tuple(added),
         removed=tuple(removed),
     )
-
-
-def _blocks(data: bytes) -> Iterator[tuple[list[str], int]]:
-    """Each complete patch's lines and the byte offset just after its `TC .` row."""
-    lines: list[str] = []
-    offset = 0
-    for raw in data.splitlines(keepends=True):
-        offset += len(raw)
-        if not raw.endswith(b"\n"):
-            return  # a torn last line
-        line = raw.decode("utf-8").rstrip("\n")
-        if not line:
-            continue
-        lines.append(line)
-        if line == "TC .":
-            yield lines, offset
-            lines = []
 
 
 class Journal:
@@ -232,8 +97,8 @@ class Journal:
             handle.seek(self._tail.size)
             data = handle.read(size - self._tail.size)
         consumed = 0
-        for lines, end in _blocks(data):
-            change = _parse_block(lines)
+        for lines, end in blocks(data):
+            change = parse_block(lines)
             self._tail.changes.append(change)
             self._tail.seq, self._tail.id = change.seq, change.id
             consumed = end
@@ -263,7 +128,7 @@ class Journal:
         with self._locked() as handle:
             data = handle.read()
             end = 0
-            for _, block_end in _blocks(data):
+            for _, block_end in blocks(data):
                 end = block_end
             if end == len(data):
                 return 0

@@ -28,7 +28,7 @@ from graph_service.store.formats import (
     reserialize,
     triples_to_ntriples,
 )
-from graph_service.store.journal import data_block
+from graph_service.store.rdf_patch import data_block
 from graph_service.store.sparql_text import query_form
 from graph_service.store.terms import XSD_STRING, bind, term_text
 

@@ -20,7 +20,7 @@ from graph_service.model.dumps import default_graph
 from graph_service.namespaces import valid_iri
 from graph_service.store.base import StoreError
 from graph_service.store.changes import write_documents, write_drop
-from graph_service.store.journal import JournalError
+from graph_service.store.rdf_patch import JournalError
 from graph_service.store.terms import to_engine
 from graph_service.web import conneg
 from graph_service.web.auth import change_author, change_message, require_update_token

@@ -16,7 +16,7 @@ from graph_service.namespaces import valid_iri
 from graph_service.query.runner import run_query
 from graph_service.store.base import StoreError
 from graph_service.store.changes import write_update
-from graph_service.store.journal import JournalError
+from graph_service.store.rdf_patch import JournalError
 from graph_service.store.sparql_text import add_using
 from graph_service.web import conneg
 from graph_service.web.auth import change_author, change_message, require_update_token
