@@ -85,7 +85,7 @@ def test_commit_journals_then_applies_and_records_the_sequence(store: Store, tmp
     assert change is not None and change.seq == 1
     assert journal.changes() == [change]
     assert store.ask(f"ASK {{ {ALT_ROW} }}")
-    assert applied_seq(store) == 1
+    assert applied_seq(store, journal) == 1
     assert commit(store, journal, Patch(), author="alice", message="nothing") is None
     assert journal.last_seq() == 1
 
@@ -114,7 +114,7 @@ def test_replaying_a_change_again_is_harmless_and_reported(store: Store, tmp_pat
     )
     assert change is not None
     before = _rows(store, NOTIONS)
-    note = apply_change(store, change)
+    note = apply_change(store, change, journal)
     assert "already present" in note
     assert _rows(store, NOTIONS) == before
 
@@ -132,7 +132,7 @@ def test_a_new_build_replays_pending_changes_and_skips_published_ones(
     report = replay_pending(memory_store, journal)
     assert report.applied == [second.seq]
     assert not memory_store.ask(f"ASK {{ {ALT_ROW} }}")  # published: vocab/ holds it
-    assert applied_seq(memory_store) == second.seq
+    assert applied_seq(memory_store, journal) == second.seq
 
 
 def test_replacing_a_graph_is_a_patch_of_differences(store: Store) -> None:
@@ -192,7 +192,7 @@ def test_an_embedded_build_keeps_every_journalled_write(tiny_vocab: Path, tmp_pa
         assert report.replayed == 1 and report.replay_notes == []
         rebuilt = open_current(data_dir)
         assert _has_both(rebuilt)
-        assert applied_seq(rebuilt) == 1
+        assert applied_seq(rebuilt, Journal(data_dir)) == 1
         assert recover(rebuilt, Journal(data_dir)).applied == []
         rebuilt.close()
 
@@ -211,4 +211,4 @@ def test_a_remote_build_keeps_every_journalled_write(
     report = build_remote(tiny_vocab, data_dir, remote, force=True)
     assert report.replayed == 1
     assert _has_both(remote)
-    assert applied_seq(remote) == 1
+    assert applied_seq(remote, Journal(data_dir)) == 1

@@ -37,8 +37,7 @@ def test_build_replaces_the_remote_graphs_and_records_the_build(
     (small / "tiny.ttl").write_text(TINY_SCHEME)
     build_remote(small, tmp_path, remote)
     graphs = remote.named_graphs()
-    # The journal's graph records the last change the store applied (none here).
-    assert graphs == sorted([f"{GRAPH}tiny", str(BUILD_GRAPH), f"{GRAPH}journal"])
+    assert graphs == sorted([f"{GRAPH}tiny", str(BUILD_GRAPH)])
 
 
 def test_a_bad_file_sends_nothing(oxigraph_server, tiny_vocab: Path, tmp_path: Path):

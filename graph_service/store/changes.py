@@ -1,10 +1,11 @@
 """Every write as one change: its patch computed first, journalled durably, then applied.
 
 The order is a write-ahead log's: a change is appended to the journal (fsync) before the store
-sees it, and the store records the sequence number of the last change it applied in the same
-update as the change's quads. On start, and after every build, the journal's changes past that
-number are applied again; applying is idempotent (quads are a set), so a crash anywhere leaves
-the store either with the change or without it, and the next start completes it.
+sees it, and once the store has it the journal notes, per store, the last change applied. On
+start, and after every build, the journal's changes past that number are applied again;
+applying is idempotent (quads are a set), so a crash anywhere leaves the store either with the
+change or without it, and the next start completes it. The note lives beside the journal, not
+in the data: a triple of ours in the dataset would show in every query over all graphs.
 
 A patch is the change's effect on the data, not its request: an update is first run on a
 scratch in-memory copy of the graphs it names (and the default graph), and the quads that
@@ -16,22 +17,18 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 import pyoxigraph as ox
 
-from graph_service.namespaces import GRAPH, PDVO
 from graph_service.store.base import Store, StoreError
 from graph_service.store.formats import RDF_FORMATS
 from graph_service.store.journal import Journal
-from graph_service.store.rdf_patch import Change, data_block, parse_rows, quad_rows
+from graph_service.store.rdf_patch import Change, data_block, parse_rows, quad_rows, split_rows
 from graph_service.store.sparql_text import tokens
 
-#: The graph holding the store's replay state (the last applied change's sequence number).
-STATE_GRAPH = str(GRAPH["journal"])
-_APPLIED = f"<{PDVO.appliedChange}>"
 #: Patches larger than this are applied quad by quad instead of as one update's text.
 MAX_UPDATE_ROWS = 20_000
 
@@ -64,19 +61,17 @@ class ReplayReport:
 # --- the store's replay state -----------------------------------------------------------------
 
 
-def applied_seq(store: Store) -> int:
+def store_key(store: Store) -> str:
+    """What names a store in the journal's notes: its build directory, or its endpoint."""
+    if store.path is not None:
+        return store.path.name
+    settings = store.reopen_settings() or {}
+    return str(settings.get("query_endpoint", "memory"))
+
+
+def applied_seq(store: Store, journal: Journal) -> int:
     """The sequence number of the last journalled change this store has applied (0: none)."""
-    rows = store.select(
-        f"SELECT ?n WHERE {{ GRAPH <{STATE_GRAPH}> {{ <{STATE_GRAPH}> {_APPLIED} ?n }} }}"
-    )
-    return max((int(str(row["n"])) for row in rows), default=0)
-
-
-def _state_update(seq: int) -> str:
-    return (
-        f"DELETE WHERE {{ GRAPH <{STATE_GRAPH}> {{ <{STATE_GRAPH}> {_APPLIED} ?n }} }} ;\n"
-        f'INSERT DATA {{ GRAPH <{STATE_GRAPH}> {{ <{STATE_GRAPH}> {_APPLIED} "{seq}" }} }}'
-    )
+    return journal.applied_seq(store_key(store))
 
 
 # --- computing a patch ------------------------------------------------------------------------
@@ -172,10 +167,9 @@ def rows_in_graph(
 _BLANK = re.compile(r"(^|\s)_:")
 
 
-def apply_change(store: Store, change: Change, *, record: bool = True) -> str:
-    """Apply a journalled change to the store and record it as applied (unless `record` is
-    false: a journal in memory needs no recovery); returns a note when some of it was already
-    there (or already gone), else ""."""
+def apply_change(store: Store, change: Change, journal: Journal) -> str:
+    """Apply a journalled change to the store, then note it as applied in the journal; returns
+    a note when some of it was already there (or already gone), else ""."""
     note = _check(store, change)
     added, removed = change.added, change.removed
     operations = []
@@ -189,11 +183,20 @@ def apply_change(store: Store, change: Change, *, record: bool = True) -> str:
         # would make new ones), and very large patches load faster that way too.
         store.apply_rows(added, removed)
         operations = []
-    if record:
-        operations.append(_state_update(change.seq))
     if operations:
         store.update(" ;\n".join(operations))
+    _forget_emptied_graphs(store, removed)
+    journal.record_applied(store_key(store), change.seq)
     return note
+
+
+def _forget_emptied_graphs(store: Store, removed: Sequence[str]) -> None:
+    """Remove the names of graphs a change emptied, as DROP and the Graph Store's DELETE do:
+    removing quads one by one leaves an empty graph behind."""
+    graphs = {graph for *_, graph in split_rows(removed) if graph is not None}
+    for graph in sorted(graphs):
+        if store.has_graph(graph) and store.count(graph) == 0:
+            store.drop_graph(graph)
 
 
 def _check(store: Store, change: Change) -> str:
@@ -226,8 +229,16 @@ def commit(
     change = journal.append(
         author=author, message=message, added=patch.added, removed=patch.removed
     )
-    apply_change(store, change, record=journal.durable)
+    apply_change(store, change, journal)
     return change
+
+
+#: What a write path may add to a patch before it is journalled (the model's dates, say).
+Amend = Callable[[Store, Patch], Patch]
+
+
+def _as_is(store: Store, patch: Patch) -> Patch:
+    return patch
 
 
 def write_update(
@@ -238,10 +249,11 @@ def write_update(
     base_iri: str | None = None,
     author: str = "",
     message: str = "SPARQL Update",
+    amend: Amend = _as_is,
 ) -> Change | None:
     """Accept a SPARQL Update: its patch journalled, then applied (None: it changed nothing)."""
     with write_lock(journal):
-        patch = patch_of_update(store, update, base_iri)
+        patch = amend(store, patch_of_update(store, update, base_iri))
         return commit(store, journal, patch, author=author, message=message)
 
 
@@ -255,12 +267,13 @@ def write_documents(
     base_iri: str | None = None,
     author: str = "",
     message: str = "",
+    amend: Amend = _as_is,
 ) -> Change | None:
     """Accept RDF documents (data, format) added to a graph, or replacing it; every document is
     parsed before anything is written, so a bad one changes nothing."""
     rows = [row for data, fmt in documents for row in rows_in_graph(data, fmt, graph, base_iri)]
     with write_lock(journal):
-        patch = patch_of_graph(store, graph, rows, replace=replace)
+        patch = amend(store, patch_of_graph(store, graph, rows, replace=replace))
         return commit(store, journal, patch, author=author, message=message)
 
 
@@ -273,11 +286,11 @@ def write_drop(
         return commit(store, journal, patch, author=author, message=message)
 
 
-def replay(store: Store, changes: Iterable[Change]) -> ReplayReport:
+def replay(store: Store, journal: Journal, changes: Iterable[Change]) -> ReplayReport:
     """Apply changes in order (a build's pending changes, or a restart's unapplied ones)."""
     report = ReplayReport()
     for change in changes:
-        note = apply_change(store, change)
+        note = apply_change(store, change, journal)
         report.applied.append(change.seq)
         if note:
             report.notes.append((change.seq, note))
@@ -287,10 +300,8 @@ def replay(store: Store, changes: Iterable[Change]) -> ReplayReport:
 def replay_pending(store: Store, journal: Journal) -> ReplayReport:
     """A new build's step after loading vocab/: apply the changes not yet published, and
     record the journal's last change as applied (published ones are in vocab/ already)."""
-    report = replay(store, journal.pending())
-    last = journal.last_seq()
-    if not report.applied or report.applied[-1] != last:
-        store.update(_state_update(last))
+    report = replay(store, journal, journal.pending())
+    journal.record_applied(store_key(store), journal.last_seq())
     return report
 
 
@@ -298,4 +309,4 @@ def recover(store: Store, journal: Journal) -> ReplayReport:
     """Bring a store up to date with its journal after a start or a crash: cut a torn tail,
     then apply every change past the one the store recorded."""
     journal.recover()
-    return replay(store, journal.changes(after=applied_seq(store)))
+    return replay(store, journal, journal.changes(after=applied_seq(store, journal)))

@@ -24,6 +24,7 @@ at all. Writers in several processes (the server, a CLI import) take an exclusiv
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import uuid
@@ -39,6 +40,8 @@ JOURNAL_FILE = "changes.rdfp"
 #: Where `publish` records the last change folded into vocab/ (a small JSON file).
 PUBLISHED_FILE = "published.json"
 ANONYMOUS = "anonymous token"
+#: Per store (build directory or remote endpoint), the last change it has applied.
+APPLIED_DIR = "applied"
 
 
 @dataclass
@@ -176,6 +179,30 @@ class Journal:
             _fsync_dir(self.directory)
         return locked
 
+    # -- which store has applied what ---------------------------------------------------------
+
+    def applied_seq(self, store_key: str) -> int:
+        """The last change the store named `store_key` noted as applied (0: none)."""
+        try:
+            return int(json.loads(self._applied_path(store_key).read_text())["seq"])
+        except FileNotFoundError:
+            return 0
+        except (ValueError, KeyError, TypeError) as exc:
+            raise JournalError(f"the applied-change note of {store_key} is damaged: {exc}") from exc
+
+    def record_applied(self, store_key: str, seq: int) -> None:
+        """Note that a store has applied every change up to `seq` (atomically replaced; a
+        crash before it only makes the next start apply the change again, harmlessly)."""
+        target = self._applied_path(store_key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(target.name + ".tmp")
+        temporary.write_text(json.dumps({"store": store_key, "seq": seq}))
+        os.replace(temporary, target)
+
+    def _applied_path(self, store_key: str) -> Path:
+        digest = hashlib.sha256(store_key.encode()).hexdigest()[:16]
+        return self.directory / APPLIED_DIR / f"{digest}.json"
+
     # -- publishing ----------------------------------------------------------------------------
 
     def published_seq(self) -> int:
@@ -211,6 +238,7 @@ class MemoryJournal(Journal):
         self.path = self.directory / JOURNAL_FILE
         self._tail = _Tail()
         self._published = 0
+        self._applied: dict[str, int] = {}
 
     @property
     def durable(self) -> bool:
@@ -246,6 +274,14 @@ class MemoryJournal(Journal):
     def mark_published(self, seq: int, fingerprint: str) -> None:
         """Remember the published change in memory."""
         self._published = seq
+
+    def applied_seq(self, store_key: str) -> int:
+        """The last change noted as applied by a store, in memory."""
+        return self._applied.get(store_key, 0)
+
+    def record_applied(self, store_key: str, seq: int) -> None:
+        """Note in memory that a store has applied every change up to `seq`."""
+        self._applied[store_key] = seq
 
 
 class _LockedFile:

@@ -8,8 +8,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import pyoxigraph as ox
+from rdflib.term import Node
 
 from graph_service.store.base import StoreError
+from graph_service.store.terms import to_engine_triple
 
 
 class JournalError(StoreError):
@@ -43,6 +45,24 @@ def quad_rows(quads: Iterable[ox.Quad]) -> tuple[str, ...]:
     """N-Quads rows (without the final dot) of engine quads, sorted so a patch is deterministic."""
     rows = {str(quad) for quad in quads}
     return tuple(sorted(rows))
+
+
+def row_of(subject: Node, predicate: Node, obj: Node, graph: str | None) -> str:
+    """The N-Quads row of rdflib terms in a graph (None: the default graph), engine-escaped."""
+    target = ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
+    triple = to_engine_triple((subject, predicate, obj))
+    return str(ox.Quad(triple.subject, triple.predicate, triple.object, target))
+
+
+def split_rows(rows: Iterable[str]) -> list[tuple[str, str, str, str | None]]:
+    """Each row's subject, predicate and object as N-Triples text (`<iri>`, `_:b`, literals)
+    and its graph IRI (None: the default graph), for code that reads patches as text."""
+    found = []
+    for quad in parse_rows(rows):
+        graph = quad.graph_name
+        name = graph.value if isinstance(graph, ox.NamedNode) else None
+        found.append((str(quad.subject), str(quad.predicate), str(quad.object), name))
+    return found
 
 
 def parse_rows(rows: Iterable[str]) -> list[ox.Quad]:

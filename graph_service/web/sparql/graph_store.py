@@ -17,6 +17,7 @@ from rdflib import URIRef
 
 from graph_service.exceptions import GraphServiceError, NotFound
 from graph_service.model.dumps import default_graph
+from graph_service.model.stamps import stamp_concepts
 from graph_service.namespaces import valid_iri
 from graph_service.store.base import StoreError
 from graph_service.store.changes import write_documents, write_drop
@@ -191,6 +192,7 @@ def _load(parts: list[tuple[bytes, str]], graph: str | None, *, replace: bool) -
             base_iri=graph or request.base_url,
             author=change_author(),
             message=change_message(f"Graph Store {request.method} {_name(graph)}"),
+            amend=stamp_concepts,
         )
     except JournalError as exc:
         raise GraphServiceError(str(exc), status=503) from exc

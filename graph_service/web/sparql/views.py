@@ -12,6 +12,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import abort
 
 from graph_service.exceptions import GraphServiceError
+from graph_service.model.stamps import stamp_concepts
 from graph_service.namespaces import valid_iri
 from graph_service.query.runner import run_query
 from graph_service.store.base import StoreError
@@ -199,6 +200,7 @@ def _update(text: str, params: MultiDict) -> ResponseReturnValue:
             base_iri=_base_iri(),
             author=change_author(),
             message=change_message("SPARQL Update"),
+            amend=stamp_concepts,
         )
     except JournalError as exc:
         raise GraphServiceError(str(exc), status=503) from exc
