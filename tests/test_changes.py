@@ -212,3 +212,32 @@ def test_a_remote_build_keeps_every_journalled_write(
     assert report.replayed == 1
     assert _has_both(remote)
     assert applied_seq(remote, Journal(data_dir)) == 1
+
+
+DATA_UPDATES = [
+    f"INSERT DATA {{ {ALT_ROW} }}",
+    f"PREFIX ex: <{EX}>\nINSERT DATA {{ GRAPH <{NOTIONS}> {{ ex:c ex:p ex:d }} }} ;\n"
+    f"DELETE DATA {{ GRAPH <{NOTIONS}> {{ ex:c ex:p ex:d }} }}",
+    f'DELETE DATA {{ GRAPH <{NOTIONS}> {{ <{EX}d> <{SKOS}prefLabel> "Débat"@fr }} }} ; '
+    f'INSERT DATA {{ GRAPH <{NOTIONS}> {{ <{EX}d> <{SKOS}prefLabel> "Débat public"@fr }} }}',
+    f'BASE <{EX}>\nINSERT DATA {{ <c> <{SKOS}altLabel> "x"@fr }} ; DELETE DATA {{ {ALT_ROW} }}',
+]
+
+
+@pytest.mark.parametrize("update", DATA_UPDATES)
+def test_data_only_updates_read_no_graph_and_agree_with_the_scratch_copy(
+    store: Store, update: str
+) -> None:
+    from graph_service.store.changes import _patch_on_scratch
+    from graph_service.store.sparql_text import data_operations
+
+    assert data_operations(update) is not None
+    assert patch_of_update(store, update) == _patch_on_scratch(store, update, None)
+
+
+def test_other_updates_are_not_taken_for_data_only() -> None:
+    from graph_service.store.sparql_text import data_operations
+
+    assert data_operations("DELETE WHERE { ?s ?p ?o }") is None
+    assert data_operations("INSERT DATA { <a> <b> <c> } ; CLEAR ALL") is None
+    assert data_operations('INSERT { <a> <b> "DATA" } WHERE {}') is None

@@ -17,11 +17,15 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from rdflib import URIRef
+from rdflib.term import Node
 
 from graph_service.namespaces import SKOS, sparql_prefixes, vocab_id_of
 from graph_service.store import Store, StoreError
 from graph_service.store.opening import reopen_store
+from graph_service.store.terms import bind
 from graph_service.text import fold
 
 log = logging.getLogger(__name__)
@@ -182,31 +186,58 @@ def child_main() -> None:
     sys.stdout.buffer.flush()
 
 
-def load(db: sqlite3.Connection, store: Store) -> int:
-    """Fill the tables from the store; returns the number of concepts (numbered from 0)."""
+def _facts(
+    store: Store, values: str = "", bindings: dict[str, Node] | None = None
+) -> dict[str, dict[str, list[tuple[str, str]]]]:
+    """Labels, schemes, notations and classes of the concepts (those of `values`, a VALUES
+    clause on ?c, or all), deprecated concepts left out as Skosmos's search leaves them."""
     facts: dict[str, dict[str, list[tuple[str, str]]]] = {}
-    for c, v in _tsv(store, TYPES_QUERY):
+    for c, v in _tsv(store, _with(TYPES_QUERY, values, bindings)):
         facts.setdefault(c, {}).setdefault("type", []).append(term(v))
-    for (c,) in _tsv(store, DEPRECATED_QUERY):
+    for (c,) in _tsv(store, _with(DEPRECATED_QUERY, values, bindings)):
         facts.pop(c, None)  # as in Skosmos, deprecated concepts are not offered by search
-    for c, p, v in _tsv(store, FACTS_QUERY):
+    for c, p, v in _tsv(store, _with(FACTS_QUERY, values, bindings)):
         entry = facts.get(c)
         if entry is not None:
             entry.setdefault(_KIND_OF[p], []).append(term(v))
-    label_rows, scheme_rows, type_rows, concept_rows = [], [], [], []
-    for number, (iri_cell, entry) in enumerate(sorted(facts.items())):
+    return facts
+
+
+def _with(query: str, values: str, bindings: dict[str, Node] | None) -> str:
+    """A query of this module restricted by a VALUES clause (bound by the engine)."""
+    if not values:
+        return query
+    head, _, tail = query.rpartition("}")
+    return bind(f"{head} {values} }}{tail}", bindings)
+
+
+@dataclass
+class Rows:
+    """The index rows of some concepts, ready for the tables."""
+
+    labels: list[tuple] = field(default_factory=list)
+    schemes: list[tuple] = field(default_factory=list)
+    types: list[tuple] = field(default_factory=list)
+    concepts: list[tuple] = field(default_factory=list)
+
+
+def rows_of(facts: dict[str, dict[str, list[tuple[str, str]]]], numbers: dict[str, int]) -> Rows:
+    """The rows of the concepts of `facts`, numbered by `numbers` (IRI cell -> number)."""
+    rows = Rows()
+    for iri_cell, entry in sorted(facts.items()):
+        number = numbers[iri_cell]
         prefs: dict[str, str] = {}
         for kind in KINDS:
             for text, lang in dict.fromkeys(entry.get(kind, ())):  # a label in two graphs: once
                 if kind == "pref":
                     prefs.setdefault(lang, text)
-                label_rows.append((number, kind, lang, text, fold(text)))
+                rows.labels.append((number, kind, lang, text, fold(text)))
         vocabs = sorted({vocab_id_of(v) for v, _ in entry.get("s", ())})
         types = tuple(sorted({v for v, _ in entry.get("type", ())}))
         notations = sorted(v for v, _ in entry.get("notation", ()))
-        scheme_rows += [(number, vocab) for vocab in vocabs]
-        type_rows += [(number, t) for t in types]
-        concept_rows.append(
+        rows.schemes += [(number, vocab) for vocab in vocabs]
+        rows.types += [(number, t) for t in types]
+        rows.concepts.append(
             (
                 number,
                 term(iri_cell)[0],
@@ -216,12 +247,63 @@ def load(db: sqlite3.Connection, store: Store) -> int:
                 json.dumps(prefs, ensure_ascii=False),
             )
         )
+    return rows
+
+
+def insert(db: sqlite3.Connection, rows: Rows) -> list[int]:
+    """Insert rows into the tables; the ids of the new label rows (for the FTS index)."""
+    first = db.execute("SELECT coalesce(max(id), 0) FROM labels").fetchone()[0] + 1
     db.executemany(
-        "INSERT INTO labels(concept, kind, lang, label, folded) VALUES (?,?,?,?,?)", label_rows
+        "INSERT INTO labels(concept, kind, lang, label, folded) VALUES (?,?,?,?,?)", rows.labels
     )
-    db.executemany("INSERT INTO schemes VALUES (?,?)", scheme_rows)
-    db.executemany("INSERT INTO types VALUES (?,?)", type_rows)
-    db.executemany("INSERT INTO concepts VALUES (?,?,?,?,?,?)", concept_rows)
+    db.executemany("INSERT INTO schemes VALUES (?,?)", rows.schemes)
+    db.executemany("INSERT INTO types VALUES (?,?)", rows.types)
+    db.executemany("INSERT INTO concepts VALUES (?,?,?,?,?,?)", rows.concepts)
+    return list(range(first, first + len(rows.labels)))
+
+
+def load(db: sqlite3.Connection, store: Store) -> int:
+    """Fill the tables from the store; returns the number of concepts (numbered from 0)."""
+    facts = _facts(store)
+    numbers = {cell: number for number, cell in enumerate(sorted(facts))}
+    rows = rows_of(facts, numbers)
+    insert(db, rows)
     db.executescript(INDEXES)
     db.commit()
-    return len(concept_rows)
+    return len(rows.concepts)
+
+
+def update(db: sqlite3.Connection, store: Store, iris: list[str]) -> None:
+    """Read the concepts `iris` again from the store into a built index (labels edited, a
+    concept added, deprecated or removed), keeping the external-content FTS table in step."""
+    values = "VALUES ?c { " + " ".join(f"$c{n}" for n in range(len(iris))) + " }"
+    bindings: dict[str, Node] = {f"c{n}": URIRef(iri) for n, iri in enumerate(iris)}
+    facts = _facts(store, values, bindings)
+    numbers: dict[str, int] = {}
+    next_number = db.execute("SELECT coalesce(max(number), -1) FROM concepts").fetchone()[0] + 1
+    for iri in iris:
+        found = db.execute("SELECT number FROM concepts WHERE iri = ?", [iri]).fetchone()
+        if found is not None:
+            _forget(db, found[0])
+        cell = f"<{iri}>"
+        if cell in facts:
+            numbers[cell] = found[0] if found is not None else next_number
+            next_number += found is None
+    rows = rows_of(facts, numbers)
+    ids = insert(db, rows)
+    db.executemany(
+        "INSERT INTO labels_fts(rowid, folded) VALUES (?, ?)",
+        [(row_id, row[4]) for row_id, row in zip(ids, rows.labels, strict=True)],
+    )
+    db.commit()
+
+
+def _forget(db: sqlite3.Connection, number: int) -> None:
+    """Remove a concept's rows (its labels from the FTS index first: it holds copies)."""
+    labels = db.execute("SELECT id, folded FROM labels WHERE concept = ?", [number]).fetchall()
+    db.executemany(
+        "INSERT INTO labels_fts(labels_fts, rowid, folded) VALUES ('delete', ?, ?)", labels
+    )
+    for table in ("labels", "schemes", "types"):
+        db.execute(f"DELETE FROM {table} WHERE concept = ?", [number])
+    db.execute("DELETE FROM concepts WHERE number = ?", [number])

@@ -169,8 +169,8 @@ class Store(Protocol):
         """Add and remove N-Quads rows quad by quad, blank nodes keeping their labels."""
         ...
 
-    def count_present(self, rows: Sequence[str]) -> int:
-        """How many of these N-Quads rows the store holds."""
+    def present_rows(self, rows: Sequence[str]) -> set[str]:
+        """Those of these N-Quads rows the store holds."""
         ...
 
     def flush(self) -> None:

@@ -27,7 +27,7 @@ from graph_service.store.base import Store, StoreError
 from graph_service.store.formats import RDF_FORMATS
 from graph_service.store.journal import Journal
 from graph_service.store.rdf_patch import Change, data_block, parse_rows, quad_rows, split_rows
-from graph_service.store.sparql_text import tokens
+from graph_service.store.sparql_text import data_operations, tokens
 
 #: Patches larger than this are applied quad by quad instead of as one update's text.
 MAX_UPDATE_ROWS = 20_000
@@ -122,6 +122,14 @@ def patch_of_update(store: Store, update: str, base_iri: str | None = None) -> P
     ALL/NAMED) and the default graph, and only read those too: copying them, and nothing else,
     into an in-memory store gives its exact effect (the engine runs it there).
     """
+    operations = data_operations(update)
+    if operations is not None:
+        return _patch_of_data(store, operations, base_iri)
+    return _patch_on_scratch(store, update, base_iri)
+
+
+def _patch_on_scratch(store: Store, update: str, base_iri: str | None) -> Patch:
+    """The general case: the update run on a copy of every graph it names."""
     named, every_graph = _named_in(update, base_iri)
     graphs = store.named_graphs()
     chosen = graphs if every_graph else [g for g in graphs if g in named]
@@ -135,6 +143,37 @@ def patch_of_update(store: Store, update: str, base_iri: str | None = None) -> P
     after = {str(quad) for quad in scratch}
     previous = set(before)
     return Patch(added=tuple(sorted(after - previous)), removed=tuple(sorted(previous - after)))
+
+
+def _patch_of_data(
+    store: Store, operations: list[tuple[str, str, str]], base_iri: str | None
+) -> Patch:
+    """The effect of INSERT DATA / DELETE DATA operations: their quads, read by the engine on
+    an empty scratch store, checked against the store (no graph copied, however large)."""
+    named: list[tuple[str, list[str]]] = []
+    for kind, prologue, block in operations:
+        scratch = ox.Store()
+        try:
+            if kind == "DELETE":  # the engine checks it as written (no blank nodes, say)
+                scratch.update(f"{prologue}\nDELETE DATA {block}", base_iri=base_iri)
+            scratch.update(f"{prologue}\nINSERT DATA {block}", base_iri=base_iri)
+        except (SyntaxError, ValueError, OSError) as exc:
+            raise StoreError(str(exc)) from exc
+        named.append((kind, [str(quad) for quad in scratch]))
+    # Blank nodes of INSERT DATA are new nodes (DELETE DATA may hold none): never present.
+    named_rows = {row for _, rows in named for row in rows if not _BLANK.search(row)}
+    present = store.present_rows(sorted(named_rows))
+    added: set[str] = set()
+    removed: set[str] = set()
+    for kind, rows in named:
+        for row in rows:
+            if kind == "INSERT" and row not in present:
+                present.add(row)
+                (removed.discard if row in removed else added.add)(row)
+            elif kind == "DELETE" and row in present:
+                present.discard(row)
+                (added.discard if row in added else removed.add)(row)
+    return Patch(added=tuple(sorted(added)), removed=tuple(sorted(removed)))
 
 
 def patch_of_graph(store: Store, graph: str | None, rows: Iterable[str], *, replace: bool) -> Patch:
@@ -203,8 +242,8 @@ def _check(store: Store, change: Change) -> str:
     """What of a change no longer applies cleanly (its additions present, removals gone)."""
     if len(change.added) + len(change.removed) > MAX_UPDATE_ROWS:
         return ""  # an import-sized patch: checking quad by quad costs more than it tells
-    present = store.count_present(change.added) if change.added else 0
-    gone = len(change.removed) - store.count_present(change.removed) if change.removed else 0
+    present = len(store.present_rows(change.added)) if change.added else 0
+    gone = len(change.removed) - len(store.present_rows(change.removed)) if change.removed else 0
     notes = []
     if present:
         notes.append(f"{present} of {len(change.added)} added quads were already present")
@@ -237,8 +276,32 @@ def commit(
 Amend = Callable[[Store, Patch], Patch]
 
 
+#: What a write path does once a change is in the store, still under the write lock, with
+#: the data version from before the change (the search index follows the change, say).
+Followup = Callable[[Store, Change, str], None]
+
+
 def _as_is(store: Store, patch: Patch) -> Patch:
     return patch
+
+
+def _nothing(store: Store, change: Change, version_before: str) -> None:
+    return None
+
+
+def _commit_and_follow(
+    store: Store,
+    journal: Journal,
+    patch: Patch,
+    author: str,
+    message: str,
+    followup: Followup,
+) -> Change | None:
+    version_before = store.version
+    change = commit(store, journal, patch, author=author, message=message)
+    if change is not None:
+        followup(store, change, version_before)
+    return change
 
 
 def write_update(
@@ -250,11 +313,12 @@ def write_update(
     author: str = "",
     message: str = "SPARQL Update",
     amend: Amend = _as_is,
+    followup: Followup = _nothing,
 ) -> Change | None:
     """Accept a SPARQL Update: its patch journalled, then applied (None: it changed nothing)."""
     with write_lock(journal):
         patch = amend(store, patch_of_update(store, update, base_iri))
-        return commit(store, journal, patch, author=author, message=message)
+        return _commit_and_follow(store, journal, patch, author, message, followup)
 
 
 def write_documents(
@@ -268,22 +332,29 @@ def write_documents(
     author: str = "",
     message: str = "",
     amend: Amend = _as_is,
+    followup: Followup = _nothing,
 ) -> Change | None:
     """Accept RDF documents (data, format) added to a graph, or replacing it; every document is
     parsed before anything is written, so a bad one changes nothing."""
     rows = [row for data, fmt in documents for row in rows_in_graph(data, fmt, graph, base_iri)]
     with write_lock(journal):
         patch = amend(store, patch_of_graph(store, graph, rows, replace=replace))
-        return commit(store, journal, patch, author=author, message=message)
+        return _commit_and_follow(store, journal, patch, author, message, followup)
 
 
 def write_drop(
-    store: Store, journal: Journal, graph: str | None, *, author: str = "", message: str = ""
+    store: Store,
+    journal: Journal,
+    graph: str | None,
+    *,
+    author: str = "",
+    message: str = "",
+    followup: Followup = _nothing,
 ) -> Change | None:
     """Accept the removal of a whole graph (None: empty the default graph)."""
     with write_lock(journal):
         patch = patch_of_graph(store, graph, [], replace=True)
-        return commit(store, journal, patch, author=author, message=message)
+        return _commit_and_follow(store, journal, patch, author, message, followup)
 
 
 def replay(store: Store, journal: Journal, changes: Iterable[Change]) -> ReplayReport:

@@ -346,9 +346,11 @@ class EmbeddedStore:
                 raise StoreError(str(exc)) from exc
             self._writes += 1
 
-    def count_present(self, rows: Sequence[str]) -> int:
-        """How many of these N-Quads rows the store holds."""
-        return sum(1 for quad in parse_rows(rows) if quad in self._store)
+    def present_rows(self, rows: Sequence[str]) -> set[str]:
+        """Those of these N-Quads rows the store holds."""
+        return {
+            row for row, quad in zip(rows, parse_rows(rows), strict=True) if quad in self._store
+        }
 
     def flush(self) -> None:
         """Make sure every write is on disk (persistent stores only)."""

@@ -36,6 +36,11 @@ class Change:
         """Whether the change adds and removes nothing (a write that changed no data)."""
         return not self.added and not self.removed
 
+    def subjects(self) -> list[str]:
+        """The IRIs the change says something about (subjects of its rows), sorted."""
+        rows = (*self.added, *self.removed)
+        return sorted({s[1:-1] for s, *_ in split_rows(rows) if s.startswith("<")})
+
     def inverse(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """(added, removed) of the change that undoes this one."""
         return self.removed, self.added

@@ -394,17 +394,17 @@ class RemoteStore:
         if operations:
             self._write(" ;\n".join(operations))
 
-    def count_present(self, rows: Sequence[str]) -> int:
-        """How many of these N-Quads rows the server holds (rows with blank nodes count as
+    def present_rows(self, rows: Sequence[str]) -> set[str]:
+        """Those of these N-Quads rows the server holds (rows with blank nodes count as
         present: they cannot be named there)."""
         plain = [row for row in rows if not _BLANK.search(row)]
-        present = len(rows) - len(plain)
+        present = {row for row in rows if _BLANK.search(row)}
         for start in range(0, len(plain), 200):
-            # One branch per row: each matches once at most, so the solutions count the rows.
-            branches = [f"{{ {data_block([row])} }}" for row in plain[start : start + 200]]
-            query = "SELECT (COUNT(*) AS ?n) WHERE { " + " UNION ".join(branches) + " }"
-            rows_found = self.select(query)
-            present += int(str(rows_found[0]["n"])) if rows_found else 0
+            chunk = plain[start : start + 200]
+            # One branch per row, tagged with its position: the solutions name the rows held.
+            branches = [f"{{ {data_block([row])} BIND({n} AS ?i) }}" for n, row in enumerate(chunk)]
+            found = self.select("SELECT ?i WHERE { " + " UNION ".join(branches) + " }")
+            present |= {chunk[int(str(row["i"]))] for row in found}
         return present
 
     def flush(self) -> None:

@@ -57,6 +57,38 @@ def _top_level(text: str) -> Iterator[tuple[str, str, int, int]]:
             yield kind, match.group(), match.start(), match.end()
 
 
+def data_operations(text: str) -> list[tuple[str, str, str]] | None:
+    """An update made only of INSERT DATA and DELETE DATA operations, as (INSERT or DELETE,
+    the PREFIX and BASE declarations before it, its `{ ... }` block); None for any other
+    update. Such an update's effect depends on the quads it names alone."""
+    prologue: list[str] = []
+    operations: list[tuple[str, str, str]] = []
+    tokens = list(_top_level(text))
+    i = 0
+    while i < len(tokens):
+        _, token, start, _ = tokens[i]
+        word = token.upper()
+        if word in ("PREFIX", "BASE"):
+            size = 3 if word == "PREFIX" else 2
+            declaration = tokens[i : i + size]
+            if len(declaration) < size or declaration[-1][0] != "iri":
+                return None
+            prologue.append(text[start : declaration[-1][3]])
+            i += size
+        elif word in ("INSERT", "DELETE") and i + 3 < len(tokens):
+            data, opening, closing = tokens[i + 1], tokens[i + 2], tokens[i + 3]
+            if data[1].upper() != "DATA" or opening[0] != "open" or closing[0] != "close":
+                return None
+            body = text[opening[2] : closing[3]]
+            operations.append((word, "\n".join(prologue), body))
+            i += 4
+        elif token == ";":
+            i += 1
+        else:
+            return None
+    return operations or None
+
+
 def query_form(text: str) -> str | None:
     """select, ask, construct or describe, read from the first keyword after the prologue."""
     for kind, token, _, _ in _top_level(text):

@@ -19,6 +19,7 @@ from graph_service.exceptions import GraphServiceError, NotFound
 from graph_service.model.dumps import default_graph
 from graph_service.model.stamps import stamp_concepts
 from graph_service.namespaces import valid_iri
+from graph_service.search.index import follow as follow_search
 from graph_service.store.base import StoreError
 from graph_service.store.changes import write_documents, write_drop
 from graph_service.store.rdf_patch import JournalError
@@ -138,6 +139,7 @@ def _delete(graph: str | None) -> ResponseReturnValue:
             graph,
             author=change_author(),
             message=change_message(f"Graph Store DELETE {_name(graph)}"),
+            followup=follow_search,
         )
         store.drop_graph(graph)  # the now empty graph's name too (no data: not a change)
     except JournalError as exc:
@@ -193,6 +195,7 @@ def _load(parts: list[tuple[bytes, str]], graph: str | None, *, replace: bool) -
             author=change_author(),
             message=change_message(f"Graph Store {request.method} {_name(graph)}"),
             amend=stamp_concepts,
+            followup=follow_search,
         )
     except JournalError as exc:
         raise GraphServiceError(str(exc), status=503) from exc

@@ -15,6 +15,7 @@ from graph_service.exceptions import GraphServiceError
 from graph_service.model.stamps import stamp_concepts
 from graph_service.namespaces import valid_iri
 from graph_service.query.runner import run_query
+from graph_service.search.index import follow as follow_search
 from graph_service.store.base import StoreError
 from graph_service.store.changes import write_update
 from graph_service.store.rdf_patch import JournalError
@@ -201,6 +202,7 @@ def _update(text: str, params: MultiDict) -> ResponseReturnValue:
             author=change_author(),
             message=change_message("SPARQL Update"),
             amend=stamp_concepts,
+            followup=follow_search,
         )
     except JournalError as exc:
         raise GraphServiceError(str(exc), status=503) from exc
