@@ -20,7 +20,12 @@ from graph_service.namespaces import BUILD_GRAPH, PDVO, PROV, VOID, graph_iri_fo
 from graph_service.store.base import Store, StoreError
 from graph_service.store.changes import replay_pending
 from graph_service.store.embedded import EmbeddedStore
-from graph_service.store.formats import format_for_path, parse_to_ntriples
+from graph_service.store.formats import (
+    count_quads,
+    format_for_path,
+    format_is_dataset,
+    parse_to_ntriples,
+)
 from graph_service.store.journal import Journal
 from graph_service.store.remote import VERSION_GRAPH, RemoteStore
 
@@ -154,10 +159,14 @@ def build_store(
         sources = _sources(files, vocab_dir, data_dir)
         for number, (path, relative) in enumerate(sources, start=1):
             graph = graph_iri_for(relative)
+            fmt = format_for_path(path)
+            dataset = format_is_dataset(fmt)
             progress(f"[{number}/{len(sources)}] loading {relative}")
             with _heartbeat(progress, relative, target):
-                store.bulk_load_file(path, format_for_path(path), graph)
-            count = store.count(graph)
+                # A dataset file (vocab/graphs.trig) names its graphs itself, and its default
+                # graph is the store's default graph (see _load_target).
+                store.bulk_load_file(path, fmt, _load_target(fmt, graph))
+            count = count_quads(path, fmt) if dataset else store.count(graph)
             report.sources.append(SourceFile(relative, graph, sha256_of(path), count))
             progress(f"[{number}/{len(sources)}] {relative}: {count:,} triples")
         report.triples = sum(s.triples for s in report.sources)
@@ -182,6 +191,14 @@ def build_store(
         f"in {report.seconds:.1f} s -> {target}"
     )
     return report
+
+
+def _load_target(fmt: str, graph: str) -> str | None:
+    """The graph a source's default-graph triples go to: the file's own graph for Turtle and
+    the other triple formats; for TriG and N-Quads, whose graphs are written in the file, the
+    store's default graph, so that what `publish` writes into vocab/graphs.trig (the default
+    graph and graphs outside our namespace) comes back where it was."""
+    return None if format_is_dataset(fmt) else graph
 
 
 def _sources(files: Sequence[Path], vocab_dir: Path, data_dir: Path) -> list[tuple[Path, str]]:
@@ -225,11 +242,21 @@ def build_remote(
             return BuildReport(store_dir=Path(store.query_endpoint), skipped=True)
         sources = _sources(files, vocab_dir, data_dir)
         parsed: dict[str, str] = {}
+        default_graph = ""  # what dataset files (vocab/graphs.trig) hold in the default graph
+        dataset_counts: dict[str, int] = {}
         for number, (path, relative) in enumerate(sources, start=1):
             progress(f"[{number}/{len(sources)}] parsing {relative}")
-            graph = graph_iri_for(relative)
-            by_graph = parse_to_ntriples(path, format_for_path(path), graph)
-            parsed[graph] = by_graph.get(graph, "")
+            graph, fmt = graph_iri_for(relative), format_for_path(path)
+            by_graph = parse_to_ntriples(path, fmt, _load_target(fmt, graph))
+            if not format_is_dataset(fmt):
+                parsed[graph] = parsed.get(graph, "") + by_graph.get(graph, "")
+                continue
+            for name, text in by_graph.items():
+                if name is None:
+                    default_graph += text
+                else:
+                    parsed[name] = parsed.get(name, "") + text
+            dataset_counts[relative] = sum(text.count("\n") for text in by_graph.values())
         # A build is vocab/ + imports + the journal: every other graph goes (the journal's
         # pending changes bring back what was written since the last publish).
         kept = {str(BUILD_GRAPH), VERSION_GRAPH}
@@ -243,9 +270,14 @@ def build_remote(
             batch[graph] = text
         progress(f"sending {len(parsed)} graphs to {store.update_endpoint}")
         store.replace_graphs(batch)
+        if default_graph:
+            store.load(default_graph, "ntriples")
         report = BuildReport(store_dir=Path(store.query_endpoint))
-        for (path, relative), graph in zip(sources, parsed, strict=True):
-            report.sources.append(SourceFile(relative, graph, sha256_of(path), store.count(graph)))
+        for path, relative in sources:
+            graph = graph_iri_for(relative)
+            count = dataset_counts.get(relative)
+            triples = store.count(graph) if count is None else count
+            report.sources.append(SourceFile(relative, graph, sha256_of(path), triples))
         report.triples = sum(s.triples for s in report.sources)
         _replay_journal(store, data_dir, report, progress)
         store.drop_graph(str(BUILD_GRAPH))

@@ -85,6 +85,23 @@ def parse_quads(data: bytes | str | Path, fmt: str, base_iri: str | None = None)
     return ox.parse(data, format=RDF_FORMATS[fmt], base_iri=base_iri, rename_blank_nodes=True)
 
 
+def document_rows(data: bytes | str, fmt: str) -> list[str]:
+    """The N-Quads rows of a document (as the journal writes them: no final dot, no graph term
+    for the default graph) in document order, blank node labels kept as written."""
+    try:
+        return [str(quad) for quad in ox.parse(data, format=RDF_FORMATS[fmt])]
+    except (SyntaxError, ValueError) as exc:
+        raise StoreError(str(exc)) from exc
+
+
+def count_quads(path: Path, fmt: str) -> int:
+    """The number of quads (triples, for triple formats) a file holds."""
+    try:
+        return sum(1 for _ in parse_quads(path, fmt))
+    except (SyntaxError, ValueError, OSError) as exc:
+        raise StoreError(f"{path.name}: {exc}") from exc
+
+
 def parse_to_ntriples(
     data: bytes | str | Path, fmt: str, graph: str | None = None, base_iri: str | None = None
 ) -> dict[str | None, str]:
