@@ -25,7 +25,7 @@ from graph_service.curate.turtle_text import has_blank, tokenize
 from graph_service.namespaces import BUILD_GRAPH
 from graph_service.store import Store
 from graph_service.store.build import build_remote, build_store, open_current
-from graph_service.store.changes import STATE_GRAPH, write_update
+from graph_service.store.changes import write_update
 from graph_service.store.embedded import EmbeddedStore
 from graph_service.store.formats import document_rows
 from graph_service.store.journal import Journal
@@ -84,7 +84,7 @@ def changed_lines(old: str, new: str) -> tuple[list[str], list[str]]:
 
 def all_quads(store: Store) -> set[tuple[object, ...]]:
     """Every quad of the store but the build's own graphs."""
-    own = {str(BUILD_GRAPH), STATE_GRAPH}
+    own = {str(BUILD_GRAPH)}
     return {q for q in store.quads() if q[3] not in own}
 
 

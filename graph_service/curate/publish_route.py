@@ -30,7 +30,6 @@ from graph_service.curate.turtle_text import has_blank, row_terms
 from graph_service.namespaces import BUILD_GRAPH, GRAPH, graph_iri_for
 from graph_service.store.base import StoreError
 from graph_service.store.build import source_files
-from graph_service.store.changes import STATE_GRAPH
 from graph_service.store.formats import document_rows
 from graph_service.store.rdf_patch import Change
 
@@ -70,7 +69,7 @@ class Router:
 
     def route(self, graph: str | None) -> Target | None:
         """The target of a graph's quads (None: a build metadata graph, left out)."""
-        if graph in (str(BUILD_GRAPH), STATE_GRAPH):
+        if graph == str(BUILD_GRAPH):
             return None
         if graph in self.sources:
             return self._existing(graph, self.sources[graph])
