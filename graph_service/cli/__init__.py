@@ -12,6 +12,7 @@ from flask.cli import FlaskGroup
 
 from graph_service import create_app
 from graph_service.cli.curation import register as register_curation
+from graph_service.cli.history import register as register_history
 from graph_service.store.build import (
     BuildError,
     build_remote,
@@ -121,3 +122,4 @@ def serve_command(host: str, port: int, threads: int | None, dev: bool) -> None:
 
 
 register_curation(main)
+register_history(main)
