@@ -12,6 +12,7 @@ from flask.cli import FlaskGroup
 
 from graph_service import create_app
 from graph_service.cli.curation import register as register_curation
+from graph_service.cli.history import register as register_history
 from graph_service.cli.publish import publish_command
 from graph_service.store.build import (
     BuildError,
@@ -123,3 +124,4 @@ def serve_command(host: str, port: int, threads: int | None, dev: bool) -> None:
 
 register_curation(main)
 main.add_command(publish_command)
+register_history(main)

@@ -284,3 +284,39 @@ def _labels_of(
         iri: (labels.get(iri, []), [make_ref(r, v, lang) for r, v in repl.get(iri, {}).items()])
         for iri in iris
     }
+
+
+@dataclass(frozen=True)
+class DatedChange:
+    """A concept in the changes page: created (`is_new`) or modified on its date."""
+
+    change: Change
+    is_new: bool
+
+
+@dataclass(frozen=True)
+class MonthOfChanges:
+    """The concepts created or modified in one month ("2024-05"), newest first."""
+
+    month: str
+    items: tuple[DatedChange, ...]
+
+
+def changes_by_month(
+    store: Store, vocab_id: str, lang: str | None = None, *, limit: int = 200
+) -> list[MonthOfChanges] | None:
+    """New and modified concepts of a vocabulary grouped by month, newest first (a concept
+    modified the day it was created is listed once, as new); None for an unknown id."""
+    created = changes(store, vocab_id, "created", lang, limit=limit)
+    modified = changes(store, vocab_id, "modified", lang, limit=limit)
+    if created is None or modified is None:
+        return None
+    new_on = {(c.iri, c.date[:10]) for c in created}
+    items = [DatedChange(c, True) for c in created] + [
+        DatedChange(c, False) for c in modified if (c.iri, c.date[:10]) not in new_on
+    ]
+    items.sort(key=lambda item: (item.change.date, item.is_new, item.change.iri), reverse=True)
+    months: dict[str, list[DatedChange]] = {}
+    for item in items[:limit]:
+        months.setdefault(item.change.date[:7], []).append(item)
+    return [MonthOfChanges(month, tuple(found)) for month, found in months.items()]

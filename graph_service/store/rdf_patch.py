@@ -11,7 +11,7 @@ import pyoxigraph as ox
 from rdflib.term import Node
 
 from graph_service.store.base import StoreError
-from graph_service.store.terms import to_engine_triple
+from graph_service.store.terms import to_engine_triple, to_rdflib
 
 
 class JournalError(StoreError):
@@ -79,6 +79,20 @@ def parse_rows(rows: Iterable[str]) -> list[ox.Quad]:
         return list(ox.parse(input=text, format=ox.RdfFormat.N_QUADS))
     except (SyntaxError, ValueError) as exc:
         raise JournalError(f"bad quad in the journal: {exc}") from exc
+
+
+def row_terms(rows: Iterable[str]) -> list[tuple[Node, Node, Node, str | None]]:
+    """rdflib terms of N-Quads rows (subject, predicate, object, graph IRI or None for the
+    default graph), as Store.quads gives them: for reading a change above the store layer."""
+    return [
+        (
+            to_rdflib(quad.subject),
+            to_rdflib(quad.predicate),
+            to_rdflib(quad.object),
+            None if isinstance(quad.graph_name, ox.DefaultGraph) else str(quad.graph_name.value),
+        )
+        for quad in parse_rows(rows)
+    ]
 
 
 def data_block(rows: Iterable[str]) -> str:

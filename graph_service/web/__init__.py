@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
-from graph_service.web import backend, caching, errors, health, openapi
+from graph_service.web import backend, caching, errors, health, history, openapi
 
 # Modules imported as _name add their routes to a blueprint defined next to them.
 from graph_service.web.cards import views as cards
@@ -38,6 +38,7 @@ def init_app(app: Flask) -> None:
     rest.init_app(app)  # Skosmos-compatible REST API at /rest/v1
     openapi.init_app(app)  # /openapi.json
     app.register_blueprint(dumps.bp)  # /dumps and /.well-known/void
+    app.register_blueprint(history.bp)  # /history, /history/revert, /changes.atom
     linked_data.init_app(app)  # IRI pages and /page (the catch-all route, last)
     app.register_blueprint(curation.bp)  # /curation/ pages and POST /api/suggest
     app.register_blueprint(reconcile.bp)  # OpenRefine reconciliation service at /reconcile

@@ -8,7 +8,7 @@ concepts too), `territory=<IRI>` (resources about that territory or under it), `
 
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import render_template, request, url_for
 
 from graph_service.exceptions import NotFound
 from graph_service.model.base import Label, Ref
@@ -19,6 +19,7 @@ from graph_service.model.browse import (
     resource_territories,
 )
 from graph_service.model.concept import Concept, concept_details, describe
+from graph_service.model.history import last_change
 from graph_service.model.resources import find_resources, resource_details
 from graph_service.model.schemes import schemes
 from graph_service.model.territory import (
@@ -29,9 +30,16 @@ from graph_service.model.territory import (
 )
 from graph_service.namespaces import DCT_NS
 from graph_service.store import Store
+from graph_service.web.backend import get_journal
 from graph_service.web.params import int_arg, iri_arg
 from graph_service.web.paths import page_url
-from graph_service.web.ui.links import MAX_PAGE, content_language, data_links, ui_language
+from graph_service.web.ui.links import (
+    MAX_PAGE,
+    content_language,
+    data_links,
+    ui_language,
+    with_params,
+)
 from graph_service.web.ui.svg import neighbourhood
 from graph_service.web.ui.text import json_ld
 
@@ -99,6 +107,8 @@ def concept_page(store: Store, iri: str) -> str:
         "lang": lang,
         "level": level,
         "data_links": data_links(iri),
+        "last_change": last_change(get_journal(), iri),
+        "history_href": with_params(url_for("history.history_page"), uri=iri),
         "jsonld": json_ld(defined_term(concept)),
         "picture": neighbourhood(
             Ref(concept.iri, concept.pref_label, concept.pref_lang),
