@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import ast
 import contextlib
+import functools
+import inspect
 import os
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -261,3 +265,69 @@ def browser() -> Iterator:
     yield launched
     launched.close()
     driver.stop()
+
+
+# --- every test that drives chromium is marked `browser` --------------------------------------
+# `make test-fast` deselects `-m browser`: an unmarked browser test would slip into the inner
+# loop (and need chromium there), so collection fails instead of letting the marks drift.
+
+
+def imports_playwright(source: str) -> bool:
+    """Whether Python source imports playwright (import, from-import or importorskip)."""
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            names = [node.module or ""]
+        elif isinstance(node, ast.Call) and "importorskip" in ast.unparse(node.func):
+            names = [a.value for a in node.args[:1] if isinstance(a, ast.Constant)]
+        else:
+            continue
+        if any(str(name).split(".")[0] == "playwright" for name in names):
+            return True
+    return False
+
+
+@functools.cache
+def _module_imports_playwright(path: Path) -> bool:
+    """Whether a test module imports playwright."""
+    return imports_playwright(path.read_text(encoding="utf-8"))
+
+
+@functools.cache
+def _fixture_imports_playwright(func: object) -> bool:
+    """Whether a fixture's own code imports playwright."""
+    try:
+        source = inspect.getsource(func)  # type: ignore[arg-type]
+    except (OSError, TypeError):
+        return False
+    return imports_playwright(textwrap.dedent(source))
+
+
+def drives_a_browser(item: pytest.Item) -> bool:
+    """Whether a test imports playwright in its module or uses a fixture that does (directly
+    or through other fixtures)."""
+    if item.path.suffix == ".py" and _module_imports_playwright(item.path):
+        return True
+    # name2fixturedefs holds the test's whole fixture closure, not only what it names.
+    info = getattr(item, "_fixtureinfo", None)
+    for fixturedefs in getattr(info, "name2fixturedefs", {}).values():
+        if any(_fixture_imports_playwright(fixturedef.func) for fixturedef in fixturedefs):
+            return True
+    return False
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects anything: every collected test is checked
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Fail the collection when a test drives a browser but is not marked `browser`."""
+    unmarked = [
+        item.nodeid
+        for item in items
+        if item.get_closest_marker("browser") is None and drives_a_browser(item)
+    ]
+    if unmarked:
+        raise pytest.UsageError(
+            "these tests drive a browser (Playwright) but are not marked `browser`, so "
+            "`make test-fast` would run them; add `pytestmark = pytest.mark.browser` to the "
+            "module or @pytest.mark.browser to the test:\n  " + "\n  ".join(unmarked)
+        )
