@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import ast
+import contextlib
+import functools
+import inspect
 import os
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -36,6 +42,43 @@ ex:a a skos:Concept ; skos:inScheme ex:scheme ; skos:topConceptOf ex:scheme ;
 ex:b a skos:Concept ; skos:inScheme ex:scheme ; skos:broader ex:a ;
     skos:prefLabel "Bêta"@fr, "Beta"@en .
 """
+
+
+#: Seconds a test server may take to start, and to stop gracefully: about a second each on an
+#: idle machine, many times that on a loaded one, so the budget is only there to end a hang.
+SERVER_START_SECONDS = 120.0
+SERVER_STOP_SECONDS = 60.0
+
+
+def wait_until_up(
+    process: subprocess.Popen, url: str, ok: Callable[[requests.Response], bool]
+) -> str | None:
+    """Poll `url` until ok(answer); None then, else why not (the process exited, or no answer
+    came within SERVER_START_SECONDS)."""
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return f"exited with code {process.returncode}"
+        try:
+            if ok(requests.get(url, timeout=5)):
+                return None
+        except requests.RequestException:
+            pass  # not listening yet, or too busy starting to answer in time
+        time.sleep(0.1)  # and no busy loop competing with the starting server for the CPU
+    return f"did not answer {url} within {SERVER_START_SECONDS:g} s"
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    """Stop a server started in its own process group (process_group=0): SIGTERM and a
+    graceful wait, then SIGKILL for the whole group. Killing only the parent would leave its
+    workers running, holding the store's lock, and the next server on that store would fail."""
+    process.terminate()
+    try:
+        process.wait(SERVER_STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
 
 def free_port() -> int:
@@ -74,16 +117,12 @@ class OxigraphServer:
             ],
             stdout=self.log,
             stderr=subprocess.STDOUT,
+            process_group=0,
         )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(self.url + "/query?query=ASK%7B%7D", timeout=1).ok:
-                    return
-            except requests.ConnectionError:
-                time.sleep(0.05)
-        self.stop()
-        raise RuntimeError("oxigraph serve did not start")
+        failure = wait_until_up(self.process, self.url + "/query?query=ASK%7B%7D", lambda r: r.ok)
+        if failure:
+            self.stop()
+            raise RuntimeError(f"oxigraph serve {failure}")
 
     def remote_store(self) -> RemoteStore:
         """A RemoteStore on this server, emptied first."""
@@ -92,8 +131,7 @@ class OxigraphServer:
         return store
 
     def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(10)
+        stop_server(self.process)
         self.log.close()
 
 
@@ -169,23 +207,13 @@ class LiveServer:
             env=env,
             stdout=self.log,
             stderr=subprocess.STDOUT,
+            process_group=0,
         )
-        self._wait_ready()
-
-    def _wait_ready(self, seconds: float = 30.0) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                output = self.output()
-                self.stop()
-                raise RuntimeError(f"server exited: {output}")
-            try:
-                if requests.get(self.url + "/healthz", timeout=1).status_code == 200:
-                    return
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError("server did not become ready")
+        failure = wait_until_up(self.process, self.url + "/healthz", lambda r: r.status_code == 200)
+        if failure:
+            output = self.output()
+            self.stop()
+            raise RuntimeError(f"graph-service serve {failure}; its log:\n{output}")
 
     def output(self) -> str:
         """What the server has logged so far."""
@@ -193,12 +221,7 @@ class LiveServer:
         return self.log.read().decode(errors="replace")
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop_server(self.process)
         self.log.close()
 
 
@@ -217,6 +240,11 @@ def live_server_factory() -> Iterator:
         server.stop()
 
 
+#: How long a browser test waits for a page, an element or a state before failing. Playwright
+#: waits 30 s for actions and navigations but only 5 s for expect(): a loaded machine must
+#: make the browser tests slower, never failing, so expect() waits as long as the rest.
+BROWSER_TIMEOUT_MS = 30_000
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--disable-background-networking", "--disable-component-update",
@@ -229,10 +257,77 @@ def browser() -> Iterator:
     Playwright's sync API allows one driver at a time, and other modules start their own."""
     if not CHROMIUM.exists():
         pytest.skip("Debian's chromium is missing (/usr/bin/chromium): `make browser` installs it")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=BROWSER_TIMEOUT_MS)
     driver = sync_playwright().start()
     launched = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
     yield launched
     launched.close()
     driver.stop()
+
+
+# --- every test that drives chromium is marked `browser` --------------------------------------
+# `make test-fast` deselects `-m browser`: an unmarked browser test would slip into the inner
+# loop (and need chromium there), so collection fails instead of letting the marks drift.
+
+
+def imports_playwright(source: str) -> bool:
+    """Whether Python source imports playwright (import, from-import or importorskip)."""
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            names = [node.module or ""]
+        elif isinstance(node, ast.Call) and "importorskip" in ast.unparse(node.func):
+            names = [a.value for a in node.args[:1] if isinstance(a, ast.Constant)]
+        else:
+            continue
+        if any(str(name).split(".")[0] == "playwright" for name in names):
+            return True
+    return False
+
+
+@functools.cache
+def _module_imports_playwright(path: Path) -> bool:
+    """Whether a test module imports playwright."""
+    return imports_playwright(path.read_text(encoding="utf-8"))
+
+
+@functools.cache
+def _fixture_imports_playwright(func: object) -> bool:
+    """Whether a fixture's own code imports playwright."""
+    try:
+        source = inspect.getsource(func)  # type: ignore[arg-type]
+    except (OSError, TypeError):
+        return False
+    return imports_playwright(textwrap.dedent(source))
+
+
+def drives_a_browser(item: pytest.Item) -> bool:
+    """Whether a test imports playwright in its module or uses a fixture that does (directly
+    or through other fixtures)."""
+    if item.path.suffix == ".py" and _module_imports_playwright(item.path):
+        return True
+    # name2fixturedefs holds the test's whole fixture closure, not only what it names.
+    info = getattr(item, "_fixtureinfo", None)
+    for fixturedefs in getattr(info, "name2fixturedefs", {}).values():
+        if any(_fixture_imports_playwright(fixturedef.func) for fixturedef in fixturedefs):
+            return True
+    return False
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects anything: every collected test is checked
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Fail the collection when a test drives a browser but is not marked `browser`."""
+    unmarked = [
+        item.nodeid
+        for item in items
+        if item.get_closest_marker("browser") is None and drives_a_browser(item)
+    ]
+    if unmarked:
+        raise pytest.UsageError(
+            "these tests drive a browser (Playwright) but are not marked `browser`, so "
+            "`make test-fast` would run them; add `pytestmark = pytest.mark.browser` to the "
+            "module or @pytest.mark.browser to the test:\n  " + "\n  ".join(unmarked)
+        )

@@ -68,7 +68,7 @@ def test_failed_build_keeps_the_previous_store_answering(
     assert current_store_dir(data_dir) == good
     listing = sorted(p.name for p in (data_dir / BUILDS).iterdir())
     assert listing == [good.name], listing
-    page = requests.get(server.url + "/", timeout=5)
+    page = requests.get(server.url + "/", timeout=30)
     assert page.status_code == 200 and "Petit vocabulaire" in page.text
     store = open_current(data_dir, read_only=True)
     assert not store.ask("ASK { <http://example.org/m> ?p ?o }")

@@ -48,22 +48,22 @@ def test_validators_and_304_over_http(live_server_factory, built_vocab_dir: Path
 def test_representations_have_their_own_etags(live_server_factory, built_vocab_dir: Path) -> None:
     server = live_server_factory(built_vocab_dir)
     url = server.url + "/notions/empowerment"
-    turtle = requests.get(url, headers={"Accept": "text/turtle"}, timeout=10)
-    jsonld = requests.get(url, headers={"Accept": "application/ld+json"}, timeout=10)
+    turtle = requests.get(url, headers={"Accept": "text/turtle"}, timeout=30)
+    jsonld = requests.get(url, headers={"Accept": "application/ld+json"}, timeout=30)
     assert turtle.headers["ETag"] != jsonld.headers["ETag"]
     # The Turtle ETag does not validate the JSON-LD representation.
     crossed = requests.get(
         url, headers={"Accept": "application/ld+json", "If-None-Match": turtle.headers["ETag"]}
     )
     assert crossed.status_code == 200
-    other = requests.get(server.url + "/notions/concertation", timeout=10)
-    assert other.headers["ETag"] != requests.get(url, timeout=10).headers["ETag"]
+    other = requests.get(server.url + "/notions/concertation", timeout=30)
+    assert other.headers["ETag"] != requests.get(url, timeout=30).headers["ETag"]
 
 
 def test_errors_are_not_cached(live_server_factory, built_vocab_dir: Path) -> None:
     server = live_server_factory(built_vocab_dir)
     for path in ["/notions/no-such-concept", "/rest/v1/vocabularies", "/rest/v1/notions/broader"]:
-        response = requests.get(server.url + path, timeout=10)
+        response = requests.get(server.url + path, timeout=30)
         assert response.status_code >= 400
         assert response.headers["Cache-Control"] == "no-store"
         assert "ETag" not in response.headers

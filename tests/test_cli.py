@@ -27,6 +27,9 @@ def _script_info(app):
     return ScriptInfo(create_app=lambda: app)
 
 
+# slow: the CLI checks the file against the whole committed vocabulary with SHACL (~13-25 s
+# each on a loaded machine)
+@pytest.mark.slow
 def test_validate_reports_file_iri_label_and_problem():
     result = run(["validate", str(TEST_DATA / "two_preflabels_same_lang.ttl")])
     assert result.exit_code == 1
@@ -36,6 +39,7 @@ def test_validate_reports_file_iri_label_and_problem():
     assert "preferred label" in result.output
 
 
+@pytest.mark.slow  # as above, for each file
 @pytest.mark.parametrize(
     ("name", "expected"),
     [

@@ -158,4 +158,4 @@ def test_running_server_import_over_http(data_dir: Path, live_server_factory) ->
         )
     assert response.status_code == 200, response.text
     assert response.json()["vocab_id"] == "greenvoc"
-    assert "Vocabulaire vert" in requests.get(server.url + "/", timeout=10).text
+    assert "Vocabulaire vert" in requests.get(server.url + "/", timeout=30).text

@@ -16,35 +16,14 @@ pytestmark = pytest.mark.browser
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 CONCERTATION = NS + "notions/concertation"
 DEFINITION_START = "Échange organisé entre une autorité"
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator:
-    """Debian's chromium driven by Playwright (never a downloaded browser)."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip("no /usr/bin/chromium")
-    with playwright_api.sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
-def page(chromium) -> Iterator:
+def page(browser) -> Iterator:
     """A fresh page; any dialog (alert...) fails the test that opened it."""
-    context = chromium.new_context()
+    context = browser.new_context()
     opened = context.new_page()
     dialogs: list[str] = []
     opened.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
@@ -165,7 +144,7 @@ stakeholder dialogue</em>.</p><button id="after">Suite</button>""",
 
 
 def test_tap_on_touch_screens(
-    live_server_factory, built_vocab_dir: Path, site: ThirdPartySite, chromium
+    live_server_factory, built_vocab_dir: Path, site: ThirdPartySite, browser
 ) -> None:
     server = live_server_factory(built_vocab_dir)
     url = site.add(
@@ -177,7 +156,7 @@ data-concept="{CONCERTATION}">concertation</a> a commencé.</p>
 <p id="elsewhere" style="height:300px">Ailleurs</p>""",
         ),
     )
-    context = chromium.new_context(
+    context = browser.new_context(
         has_touch=True, is_mobile=True, viewport={"width": 390, "height": 700}
     )
     try:
@@ -331,11 +310,11 @@ voisin</span></p><concept-card id="inline" concept="{iri}"></concept-card>""",
 
 
 def test_embed_panel_copy_buttons_on_the_concept_page(
-    live_server_factory, built_vocab_dir: Path, chromium
+    live_server_factory, built_vocab_dir: Path, browser
 ) -> None:
     server = live_server_factory(built_vocab_dir)
     url = server.url + "/notions/concertation"
-    without_js = chromium.new_context(java_script_enabled=False)
+    without_js = browser.new_context(java_script_enabled=False)
     try:
         page = without_js.new_page()
         page.goto(url)
@@ -345,7 +324,7 @@ def test_embed_panel_copy_buttons_on_the_concept_page(
         assert page.locator("#embed .embed-copy:visible").count() == 0  # no dead buttons
     finally:
         without_js.close()
-    context = chromium.new_context()
+    context = browser.new_context()
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url)
     try:
         page = context.new_page()

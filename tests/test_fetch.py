@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
-import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
@@ -32,8 +32,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_response(200)
             self.send_header("Content-Type", "text/turtle")
             self.end_headers()
-            time.sleep(3)  # longer than the read timeout the tests set
-            self.wfile.write(TURTLE)
+            # Stalls until the test is over, not for a fixed time: however slowly the client
+            # gets to read, the body is not there yet and its read timeout must stop it.
+            self.server.closing.wait()  # type: ignore[attr-defined]
+            with contextlib.suppress(OSError):
+                self.wfile.write(TURTLE)
         elif self.path == "/huge":  # no Content-Length: the limit must work while streaming
             self.send_response(200)
             self.send_header("Content-Type", "text/turtle")
@@ -76,11 +79,13 @@ class LocalServer:
         handler = type("Handler", (_Handler,), {"routes": dict(routes or {})})
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.server.daemon_threads = True
+        self.server.closing = threading.Event()  # type: ignore[attr-defined]
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
     def close(self) -> None:
+        self.server.closing.set()  # type: ignore[attr-defined]
         self.server.shutdown()
         self.server.server_close()
 
@@ -93,9 +98,14 @@ def local_server() -> Iterator[LocalServer]:
 
 
 @pytest.fixture
-def quick_limits(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Short timeouts and a 1 MB cap so the bad cases fail fast."""
+def quick_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A short read timeout, so that a stalled server is given up on fast."""
     monkeypatch.setattr(fetch_module, "DEFAULT_TIMEOUT", (2.0, 0.5))
+
+
+@pytest.fixture
+def small_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 1 MB cap, and the usual timeouts: a short one could fire first on a slow machine."""
     monkeypatch.setattr(fetch_module, "DEFAULT_MAX_BYTES", 1_000_000)
 
 
@@ -139,12 +149,12 @@ def test_redirects_followed_and_rechecked(local_server: LocalServer) -> None:
         fetch(local_server.url + "/loop", allow_private=True)
 
 
-def test_timeout(local_server: LocalServer, quick_limits: None) -> None:
+def test_timeout(local_server: LocalServer, quick_timeout: None) -> None:
     with pytest.raises(FetchError, match=r"did not answer|stopped sending"):
         fetch(local_server.url + "/slow", allow_private=True)
 
 
-def test_too_large_streamed_and_declared(local_server: LocalServer, quick_limits: None) -> None:
+def test_too_large_streamed_and_declared(local_server: LocalServer, small_cap: None) -> None:
     with pytest.raises(FetchError, match="too large"):
         fetch(local_server.url + "/huge", allow_private=True)
     with pytest.raises(FetchError, match="too large"):

@@ -65,16 +65,16 @@ def test_every_format_by_accept_extension_and_parameter(
     url = server.url + path_of(iri)
     graphs = {}
     for name, (media_type, extension, parser) in FORMATS.items():
-        by_accept = requests.get(url, headers={"Accept": media_type}, timeout=10)
+        by_accept = requests.get(url, headers={"Accept": media_type}, timeout=30)
         assert by_accept.status_code == 200, by_accept.text
         assert by_accept.headers["Content-Type"].split(";")[0] == media_type
         assert "Accept" in by_accept.headers["Vary"]
         assert by_accept.headers["Content-Location"] == f"{path_of(iri)}.{extension}"
         graph = parse(by_accept, parser)
         assert (URIRef(iri), None, None) in graph
-        by_extension = requests.get(f"{url}.{extension}", timeout=10)
+        by_extension = requests.get(f"{url}.{extension}", timeout=30)
         assert by_extension.headers["Content-Type"].split(";")[0] == media_type
-        by_parameter = requests.get(url, params={"format": extension}, timeout=10)
+        by_parameter = requests.get(url, params={"format": extension}, timeout=30)
         assert by_parameter.headers["Content-Type"].split(";")[0] == media_type
         assert isomorphic(graph, parse(by_extension, parser))
         assert isomorphic(graph, parse(by_parameter, parser))
@@ -88,7 +88,7 @@ def test_every_format_by_accept_extension_and_parameter(
 
 
 def test_concept_data_has_neighbour_labels(server: LiveServer) -> None:
-    graph = parse(requests.get(server.url + path_of(CONCEPT) + ".ttl", timeout=10), "turtle")
+    graph = parse(requests.get(server.url + path_of(CONCEPT) + ".ttl", timeout=30), "turtle")
     broader = list(graph.objects(URIRef(CONCEPT), SKOS.broader))
     assert broader
     assert any(graph.objects(broader[0], SKOS.prefLabel))  # the neighbour's label came along
@@ -204,7 +204,7 @@ def test_merged_dumps(server: LiveServer, vocab_store: EmbeddedStore) -> None:
 
 
 def test_void(server: LiveServer, vocab_store: EmbeddedStore) -> None:
-    response = requests.get(server.url + "/.well-known/void", timeout=10)
+    response = requests.get(server.url + "/.well-known/void", timeout=30)
     assert response.headers["Content-Type"].startswith("text/turtle")
     void = parse(response, "turtle")
     dataset = URIRef(server.url + "/.well-known/void#dataset")

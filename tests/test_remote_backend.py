@@ -73,7 +73,7 @@ def test_a_service_instance_serves_from_the_remote_store(
         GRAPH_SERVICE_SPARQL_UPDATE_ENDPOINT=oxigraph_server.url + "/update",
         GRAPH_SERVICE_UPDATE_TOKEN="s3cret",
     )
-    home = requests.get(server.url + "/", timeout=10)
+    home = requests.get(server.url + "/", timeout=30)
     assert home.status_code == 200
     assert 'data-vocab="territoires"' in home.text and "3\u202f924" in home.text
 
@@ -81,7 +81,7 @@ def test_a_service_instance_serves_from_the_remote_store(
         server.url + "/sparql",
         data={"update": NEW_LABEL},
         headers={"Authorization": "Bearer s3cret"},
-        timeout=10,
+        timeout=30,
     )
     assert update.status_code in (200, 204), update.text
     # The write went to the remote store itself.
@@ -90,7 +90,7 @@ def test_a_service_instance_serves_from_the_remote_store(
         server.url + "/sparql",
         params={"query": "SELECT ?l WHERE { <http://example.org/n> ?p ?l }"},
         headers={"Accept": "application/sparql-results+json"},
-        timeout=10,
+        timeout=30,
     )
     assert answer.json()["results"]["bindings"][0]["l"]["value"] == "nouveau"
 

@@ -109,11 +109,11 @@ def test_every_client_method(client: SkosmosClient) -> None:
 def test_cors_and_jsonp_over_http(live_server_factory, built_vocab_dir: Path) -> None:
     server = live_server_factory(built_vocab_dir)
     url = server.url + "/rest/v1/notions/broader"
-    answer = requests.get(url, params={"uri": EMPOWERMENT, "callback": "cb"}, timeout=10)
+    answer = requests.get(url, params={"uri": EMPOWERMENT, "callback": "cb"}, timeout=30)
     assert answer.headers["Content-Type"].startswith("application/javascript")
     assert answer.text.startswith("cb(")
     assert answer.headers["Access-Control-Allow-Origin"] == "*"
-    error = requests.get(url, params={"uri": PDV + "notions/nope"}, timeout=10)
+    error = requests.get(url, params={"uri": PDV + "notions/nope"}, timeout=30)
     assert error.status_code == 404
     assert error.text == f"404 Not Found : Could not find concept <{PDV}notions/nope>"
     assert error.headers["Access-Control-Allow-Origin"] == "*"

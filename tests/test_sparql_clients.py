@@ -110,7 +110,7 @@ def test_rdflib_sparqlupdatestore_writes_with_the_token(server) -> None:
     assert triple not in graph
     assert (
         requests.get(
-            server.url + "/store", params={"graph": "http://example.org/notes"}, timeout=10
+            server.url + "/store", params={"graph": "http://example.org/notes"}, timeout=30
         ).text.count("second")
         == 1
     )

@@ -11,6 +11,12 @@ from pathlib import Path
 import pytest
 from conftest import LiveServer
 
+pytestmark = pytest.mark.browser
+
+# expect() waits for a state (up to conftest's BROWSER_TIMEOUT_MS) where reading it right
+# after an action would race the page's scripts and navigations on a loaded machine.
+expect = pytest.importorskip("playwright.sync_api").expect
+
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CONCEPT = "/notions/democratie-participative"
 
@@ -114,7 +120,7 @@ def test_visitor_journey(page, server: LiveServer) -> None:
     box.press_sequentially("democratie", delay=20)
     option = page.get_by_role("option", name="Démocratie participative")
     option.wait_for()
-    assert box.get_attribute("aria-expanded") == "true"
+    expect(box).to_have_attribute("aria-expanded", "true")
     assert page.evaluate(A11Y_PROBLEMS) == []
     for _ in range(10):
         box.press("ArrowDown")
@@ -143,7 +149,8 @@ def test_visitor_journey(page, server: LiveServer) -> None:
     assert page.evaluate("document.documentElement.lang") == "en"
     assert page.get_by_role("navigation", name="Main navigation").is_visible()
     page.get_by_role("link", name="Vocabularies").first.click()
-    assert page.evaluate("document.documentElement.lang") == "en"
+    page.wait_for_url("**/vocab?lang=en")  # the click starts a navigation: wait for its end
+    expect(page.locator("html")).to_have_attribute("lang", "en")
 
     # Expand the tree by keyboard, children loaded on demand (no page load).
     page.get_by_role("link", name="Territories").first.click()
@@ -160,8 +167,8 @@ def test_visitor_journey(page, server: LiveServer) -> None:
     nord.wait_for()
     assert nord.get_attribute("href").endswith("/territoires/departement/59?lang=en")
     toggle.click()  # and closed again
-    assert toggle.get_attribute("aria-expanded") == "false"
-    assert not region.is_visible()
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(region).to_be_hidden()
 
 
 def test_autocomplete_keyboard_escape_and_no_js_fallback(browser, server: LiveServer) -> None:
@@ -172,7 +179,7 @@ def test_autocomplete_keyboard_escape_and_no_js_fallback(browser, server: LiveSe
     box.press_sequentially("concert", delay=20)
     page.locator(".suggest-list [role=option]").first.wait_for()
     box.press("Escape")
-    assert box.get_attribute("aria-expanded") == "false"
+    expect(box).to_have_attribute("aria-expanded", "false")
     box.press("Enter")  # no option chosen: the form submits to the search page
     page.wait_for_url("**/search?q=concert**")
     assert page.locator("ol.hits mark").first.text_content().lower() == "concert"
@@ -215,10 +222,10 @@ def test_skip_link_and_focus_order(page, server: LiveServer) -> None:
     page.goto(server.url + CONCEPT)
     page.keyboard.press("Tab")
     skip = page.locator("a.skip")
-    assert page.evaluate("document.activeElement.className") == "skip"
-    assert skip.is_visible()
+    expect(skip).to_be_focused()
+    expect(skip).to_be_visible()
     page.keyboard.press("Enter")
-    assert page.evaluate("document.activeElement.id") == "main"
+    expect(page.locator("#main")).to_be_focused()
 
 
 def test_concept_page_screenshots(browser, server: LiveServer) -> None:

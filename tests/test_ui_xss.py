@@ -126,6 +126,7 @@ def test_autocomplete_returns_labels_as_data(xss_client) -> None:
     assert any(r["label"] == SCRIPT for r in results)
 
 
+@pytest.mark.browser
 def test_payloads_do_not_run_in_a_browser(browser, live_server_factory, xss_data: Path) -> None:
     server = live_server_factory(xss_data)
     context = browser.new_context()

@@ -363,6 +363,7 @@ def test_default_shapes_dir_is_the_repository_shapes() -> None:
     assert {p.name for p in DEFAULT_SHAPES_DIR.glob("*.ttl")} >= {"skos.ttl", "resources.ttl"}
 
 
+@pytest.mark.slow  # SHACL over the whole committed vocabulary (~13 s on a loaded machine)
 def test_committed_vocab_is_valid() -> None:
     files = vocab_files(VOCAB)
     if not files:
