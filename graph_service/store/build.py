@@ -18,6 +18,7 @@ from rdflib.namespace import DCTERMS, RDF, XSD
 
 from graph_service.namespaces import BUILD_GRAPH, PDVO, PROV, VOID, graph_iri_for
 from graph_service.store.base import Store, StoreError
+from graph_service.store.build_dirs import hold, is_complete, mark_complete, remove_unless_in_use
 from graph_service.store.changes import replay_pending
 from graph_service.store.embedded import EmbeddedStore
 from graph_service.store.formats import format_for_path, parse_to_ntriples
@@ -149,6 +150,8 @@ def build_store(
     target = builds / f"{stamp:%Y%m%dT%H%M%S%f}-{os.getpid()}"
     report = BuildReport(store_dir=target)
     store: EmbeddedStore | None = None
+    # Held from its creation until `current` names it: no other build removes it meanwhile.
+    building = hold(target, create=True)
     try:
         store = EmbeddedStore(target)
         sources = _sources(files, vocab_dir, data_dir)
@@ -167,6 +170,7 @@ def build_store(
         store.flush()
         store.close()
         store = None
+        mark_complete(target, f"{stamp.isoformat()} {fp}")
         _switch_current(data_dir, target)
     except (StoreError, OSError) as exc:
         _discard(store, target)
@@ -175,6 +179,8 @@ def build_store(
         # Interrupted (Ctrl-C): never leave a half-built directory behind.
         _discard(store, target)
         raise
+    finally:
+        building.release()
     _remove_old_builds(data_dir)
     report.seconds = time.perf_counter() - started
     progress(
@@ -325,18 +331,25 @@ def _switch_current(data_dir: Path, target: Path) -> None:
 
 
 def _remove_old_builds(data_dir: Path) -> None:
-    """Delete builds older than the current one and the one before it, and leftovers."""
+    """Keep the current build and the last KEEP_PREVIOUS complete ones before it; remove the
+    others, and the leftovers of killed builds, unless a live process has them open (a server
+    not yet told to reopen, its query workers, a command reading it): a later build removes
+    those once they are let go."""
     current = current_store_dir(data_dir)
-    builds = sorted((data_dir / BUILDS).iterdir())
     if current is None:
         return
-    older = [b for b in builds if b.name < current.name]
+    if not is_complete(current):
+        mark_complete(current, "switched to before builds were marked complete")
+    builds = sorted(p for p in (data_dir / BUILDS).iterdir() if p.is_dir())
+    older = [b for b in builds if b.name < current.name and is_complete(b)]
     keep = set(older[-KEEP_PREVIOUS:]) | {current}
     for build in builds:
-        # Newer directories than current belong to a build still running (or a killed one that
-        # the next successful build will sweep up as "older").
-        if build not in keep and build.name < current.name:
-            shutil.rmtree(build, ignore_errors=True)
+        if build in keep:
+            continue
+        if build.name > current.name and is_complete(build):
+            continue  # a build finishing now, about to be switched to
+        # Incomplete ones still being built are held by their builder and stay.
+        remove_unless_in_use(build)
 
 
 class _heartbeat:

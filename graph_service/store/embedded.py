@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from rdflib import URIRef
 from rdflib.term import Node
 
 from graph_service.store.base import QueryAnswer, StoreError
+from graph_service.store.build_dirs import hold
 from graph_service.store.formats import (
     RDF_FORMATS,
     RESULT_FORMATS,
@@ -32,6 +34,10 @@ class EmbeddedStore:
 
     def __init__(self, path: Path | None = None, *, read_only: bool = False) -> None:
         self.path = path
+        # Held while the store is open, so that no build removes its directory meanwhile
+        # (store/build_dirs.py); released by close(), or when the store is collected.
+        self._hold = None if path is None else hold(path, create=not read_only)
+        self._release = weakref.finalize(self, self._hold.release if self._hold else _nothing)
         try:
             if path is None:
                 self._store = ox.Store()
@@ -40,6 +46,7 @@ class EmbeddedStore:
             else:
                 self._store = ox.Store(str(path))
         except OSError as exc:
+            self._release()
             raise StoreError(f"cannot open the store at {path}: {exc}") from exc
         # pyoxigraph does not detect every write-write conflict: serialise writers here.
         self._write_lock = threading.Lock()
@@ -357,7 +364,12 @@ class EmbeddedStore:
             self._store.optimize()
 
     def close(self) -> None:
-        """Release the engine (and its directory lock)."""
+        """Release the engine (and its directory locks)."""
         if self.path is not None and not self.read_only:
             self._store.flush()
         del self._store
+        self._release()
+
+
+def _nothing() -> None:
+    """What closing an in-memory store releases."""
