@@ -19,6 +19,7 @@ from rdflib.namespace import DCTERMS, RDF, XSD
 from graph_service.namespaces import BUILD_GRAPH, PDVO, PROV, VOID, graph_iri_for
 from graph_service.store.base import Store, StoreError
 from graph_service.store.build_dirs import hold, is_complete, mark_complete, remove_unless_in_use
+from graph_service.store.carried import IMPORTS, carried_graphs, complete_files
 from graph_service.store.changes import replay_pending
 from graph_service.store.embedded import EmbeddedStore
 from graph_service.store.formats import format_for_path, parse_to_ntriples
@@ -197,8 +198,9 @@ def _sources(files: Sequence[Path], vocab_dir: Path, data_dir: Path) -> list[tup
     every build, each in its graph .../graph/imports/<id> (see curate/imports.py).
     """
     sources = [(path, path.relative_to(vocab_dir).as_posix()) for path in files]
-    imported = sorted((data_dir / "imports").glob("*.ttl"))
-    return sources + [(path, f"imports/{path.name}") for path in imported]
+    complete_files(Journal(data_dir))  # an import's file whose change was journalled first
+    imported = sorted((data_dir / IMPORTS).glob("*.ttl"))
+    return sources + [(path, f"{IMPORTS}/{path.name}") for path in imported]
 
 
 #: Largest update request a remote build sends at once; bigger vocabularies go graph by graph.
@@ -266,8 +268,13 @@ def build_remote(
 
 
 def _replay_journal(store: Store, data_dir: Path, report: BuildReport, progress: Progress) -> None:
-    """Apply the journal's changes not yet published into vocab/: no accepted write is lost."""
-    replayed = replay_pending(store, Journal(data_dir))
+    """Apply the journal's changes not yet published into vocab/: no accepted write is lost.
+    An import's change is already in the file it names, when the build loaded that very file."""
+    journal = Journal(data_dir)
+    loaded = {
+        s.path: (s.graph, s.sha256) for s in report.sources if s.path.startswith(f"{IMPORTS}/")
+    }
+    replayed = replay_pending(store, journal, carried_graphs(journal.pending(), loaded))
     report.replayed = len(replayed.applied)
     for seq, note in replayed.notes:
         report.replay_notes.append(f"change {seq}: {note}")
