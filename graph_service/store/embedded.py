@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -40,15 +41,10 @@ class EmbeddedStore:
         # Held while the store is open, so that no build removes its directory meanwhile
         # (store/build_dirs.py); released by close(), or when the store is collected.
         self._hold = None if path is None else hold(path, create=not read_only)
-        self._release = weakref.finalize(self, self._hold.release if self._hold else _nothing)
+        self._release = weakref.finalize(self, self._hold.release if self._hold else lambda: None)
         try:
-            if path is None:
-                self._store = ox.Store()
-            elif read_only:
-                self._store = ox.Store.read_only(str(path))
-            else:
-                self._store = ox.Store(str(path))
-        except OSError as exc:
+            self._store = ox.Store() if path is None else _open(path, read_only)
+        except (OSError, RuntimeError) as exc:
             self._release()
             raise StoreError(f"cannot open the store at {path}: {exc}") from exc
         # pyoxigraph does not detect every write-write conflict: serialise writers here.
@@ -389,5 +385,16 @@ class EmbeddedStore:
         self._release()
 
 
-def _nothing() -> None:
-    """What closing an in-memory store releases."""
+def _open(path: Path, read_only: bool, attempts: int = 5) -> ox.Store:
+    """Open a store directory; a read-only open is retried when the writer's compaction removed
+    a table between its listing and its opening (after a write, 3 worker reopens in 4)."""
+    if not read_only:
+        return ox.Store(str(path))
+    for attempt in range(1, attempts):
+        try:
+            return ox.Store.read_only(str(path))
+        except (OSError, RuntimeError) as exc:
+            if "No such file" not in str(exc):
+                raise
+        time.sleep(0.02 * attempt)
+    return ox.Store.read_only(str(path))
