@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +16,8 @@ from flask.cli import with_appcontext
 from graph_service.store import Store
 from graph_service.store.base import StoreError
 from graph_service.store.build import BuildError, open_current, source_files
+from graph_service.store.journal import Journal
+from graph_service.store.opening import recover_store
 
 FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -23,9 +26,15 @@ def _err(message: str) -> None:
     click.echo(message, err=True)
 
 
+def cli_author() -> str:
+    """Who a change made from the command line is by, as the journal records it."""
+    return os.environ.get("USER") or "graph-service"
+
+
 @contextmanager
 def current_store(*, read_only: bool = False) -> Iterator[Store]:
-    """The store of DATA_DIR, with a clear message when a running server holds its lock."""
+    """The store of DATA_DIR, with a clear message when a running server holds its lock; opened
+    to write, it first completes what a crash left unfinished (as the server does on start)."""
     data_dir: Path = current_app.config["DATA_DIR"]
     try:
         store = open_current(data_dir, read_only=read_only)
@@ -40,6 +49,8 @@ def current_store(*, read_only: bool = False) -> Iterator[Store]:
             ) from exc
         raise click.ClickException(str(exc)) from exc
     try:
+        if not read_only:
+            recover_store(store, Journal(data_dir))
         yield store
     finally:
         store.close()
@@ -153,7 +164,7 @@ def import_command(
         )
         return
     with current_store() as store:
-        load_import(store, report, turtle, config["DATA_DIR"], progress=_err)
+        load_import(store, report, turtle, config["DATA_DIR"], author=cli_author(), progress=_err)
     _err(f"saved to {report.saved_to} (reloaded by every build)")
 
 
@@ -193,12 +204,16 @@ def import_csv_command(file: Path, scheme: str, output: Path | None, dry_run: bo
     """Bring back a CSV written by `export --format csv` (labels, broader, definitions)."""
     from graph_service.curate.export import apply_csv
 
+    data_dir = current_app.config["DATA_DIR"]
     with current_store(read_only=dry_run) as store:
         summary = apply_csv(
             store,
             file.read_text(encoding="utf-8-sig"),
             scheme,
-            data_dir=current_app.config["DATA_DIR"],
+            data_dir=data_dir,
+            journal=Journal(data_dir),
+            author=cli_author(),
+            message=f"import-csv {file.name} into {scheme}",
             output=output,
             dry_run=dry_run,
         )

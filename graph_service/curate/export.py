@@ -17,7 +17,9 @@ from graph_service.exceptions import GraphServiceError, NotFound
 from graph_service.model.schemes import list_schemes
 from graph_service.namespaces import BUILD_GRAPH, PREFIXES, scheme_iri, sparql_prefixes
 from graph_service.store import Store
+from graph_service.store.changes import write_documents
 from graph_service.store.embedded import EmbeddedStore
+from graph_service.store.journal import Journal, MemoryJournal
 
 EXPORT_FORMATS = ("turtle", "ntriples", "rdfxml", "jsonld", "trig", "nquads", "csv")
 SEPARATOR = " | "
@@ -231,11 +233,15 @@ def apply_csv(
     wanted: str,
     *,
     data_dir: Path | None = None,
+    journal: Journal | None = None,
+    author: str = "",
+    message: str = "import-csv",
     output: Path | None = None,
     dry_run: bool = False,
 ) -> str:
-    """Validate the merged scheme, then load it in one transaction; returns a summary line."""
-    from graph_service.curate.imports import IMPORTS, import_graph_iri, turtle_of
+    """Validate the merged scheme, then replace its graph as one journalled change (the journal
+    of DATA_DIR unless one is given; in memory without a DATA_DIR); returns a summary line."""
+    from graph_service.curate.imports import import_graph_iri, turtle_of, write_graph_file
     from graph_service.curate.validate import validate_graph
 
     scheme, graph, count = merge_csv(store, text, wanted)
@@ -249,15 +255,24 @@ def apply_csv(
     if dry_run:
         return f"dry run: {count} concepts checked for <{scheme.iri}>; nothing was loaded"
     target = scheme.graph or import_graph_iri(scheme.vocab_id)
-    store.load(turtle, "turtle", graph=target, replace=True)
+    if journal is None:
+        journal = Journal(Path(data_dir)) if data_dir is not None else MemoryJournal()
     note = ""
-    if target.startswith(import_graph_iri("")) and data_dir is not None:
-        folder = Path(data_dir) / IMPORTS
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"{scheme.vocab_id}.ttl").write_bytes(turtle)
-    elif scheme.graph:
+    if target.startswith(import_graph_iri("")):
+        # An imported vocabulary: its file in DATA_DIR/imports changes with it, in one step.
+        write_graph_file(store, journal, target, turtle, data_dir, author=author, message=message)
+    else:
+        write_documents(
+            store,
+            journal,
+            [(turtle, "turtle")],
+            target,
+            replace=True,
+            author=author,
+            message=message,
+        )
         note = (
-            " (this graph is rebuilt from vocab/ by `graph-service build`: write the Turtle "
-            "with --output and commit it to keep the change)"
+            " (journalled: builds replay it over vocab/ until it is published there; "
+            "--output writes the Turtle to commit)"
         )
     return f"loaded {count} concepts into <{target}>{note}"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import re
 import time
 import warnings
@@ -21,11 +20,13 @@ from graph_service.exceptions import GraphServiceError
 from graph_service.namespaces import GRAPH, PREFIXES, SCHEME_IDS, sparql_prefixes, vocab_id_of
 from graph_service.store import Store
 from graph_service.store.base import StoreError
+from graph_service.store.carried import IMPORTS, Staged
+from graph_service.store.changes import write_documents
 from graph_service.store.embedded import EmbeddedStore
 from graph_service.store.formats import RDF_FORMATS, format_for_path
+from graph_service.store.journal import Journal, MemoryJournal
 
 Progress = Callable[[str], None]
-IMPORTS = "imports"
 _VOCAB_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 #: Content-Type -> format name, for URLs whose extension says nothing.
 MEDIA_TYPES = {
@@ -229,36 +230,80 @@ def prepare_import(
     return report, turtle
 
 
+def import_file(graph: str) -> str:
+    """The file under DATA_DIR that keeps an import graph for every build: imports/<id>.ttl."""
+    return f"{IMPORTS}/{graph.removeprefix(import_graph_iri(''))}.ttl"
+
+
+def write_graph_file(
+    store: Store,
+    journal: Journal,
+    graph: str,
+    turtle: bytes,
+    data_dir: Path | None,
+    *,
+    author: str,
+    message: str,
+) -> Path | None:
+    """Replace an import graph and its file as one journalled change (see store/carried.py:
+    the file is staged durably, the change naming it is the commit point); the file's path."""
+    staged = Staged(Path(data_dir), import_file(graph), turtle) if data_dir is not None else None
+    try:
+        write_documents(
+            store,
+            journal,
+            [(turtle, "turtle")],
+            graph,
+            replace=True,
+            author=author,
+            message=message,
+            carry=staged,
+        )
+    finally:
+        if staged is not None:
+            staged.close()
+    return None if staged is None else staged.target
+
+
 def load_import(
     store: Store,
     report: ImportReport,
     turtle: bytes,
     data_dir: Path | None,
     *,
+    journal: Journal | None = None,
+    author: str = "",
     progress: Progress = lambda message: None,
 ) -> ImportReport:
-    """Load prepared Turtle into its graph in one transaction, then keep a copy for rebuilds."""
+    """Load prepared Turtle into its graph and keep a copy for rebuilds, both in one journalled
+    change (the journal of DATA_DIR unless one is given; in memory without a DATA_DIR)."""
     started = time.perf_counter()
     for scheme in report.schemes:
         owner = _graph_holding(store, scheme, report.graph)
         if owner:
             raise ImportFailed(f"scheme <{scheme}> is already in the store (graph <{owner}>)")
-    temporary = None
-    if data_dir is not None:
-        folder = Path(data_dir) / IMPORTS
-        folder.mkdir(parents=True, exist_ok=True)
-        target = folder / f"{report.vocab_id}.ttl"
-        temporary = folder / f".{report.vocab_id}.ttl.{os.getpid()}.tmp"
-        temporary.write_bytes(turtle)  # written first: a full disk fails before the store changes
+    if journal is None:
+        journal = Journal(Path(data_dir)) if data_dir is not None else MemoryJournal()
+    before = journal.last_seq()
     try:
-        store.load(turtle, "turtle", graph=report.graph, replace=True)
-    except StoreError as exc:
-        if temporary is not None:
-            temporary.unlink(missing_ok=True)
-        raise ImportFailed(f"loading failed, the store is unchanged: {exc}") from exc
-    if temporary is not None:
-        os.replace(temporary, target)
-        report.saved_to = str(target)
+        saved = write_graph_file(
+            store,
+            journal,
+            report.graph,
+            turtle,
+            data_dir,
+            author=author,
+            message=f"import {report.vocab_id} from {report.source}",
+        )
+    except (StoreError, OSError) as exc:
+        if journal.last_seq() == before:
+            raise ImportFailed(f"loading failed, nothing was imported: {exc}") from exc
+        raise ImportFailed(
+            f"the import is journalled but was not applied whole ({exc}): "
+            "the next start of the server (or the next build) completes it"
+        ) from exc
+    if saved is not None:
+        report.saved_to = str(saved)
     report.seconds = round(report.seconds + time.perf_counter() - started, 2)
     progress(
         f"loaded {report.triples_loaded:,} triples into <{report.graph}> "

@@ -18,6 +18,8 @@ from rdflib.namespace import DCTERMS, RDF, XSD
 
 from graph_service.namespaces import BUILD_GRAPH, PDVO, PROV, VOID, graph_iri_for
 from graph_service.store.base import Store, StoreError
+from graph_service.store.build_dirs import hold, is_complete, mark_complete, remove_unless_in_use
+from graph_service.store.carried import IMPORTS, carried_graphs, complete_files
 from graph_service.store.changes import replay_pending
 from graph_service.store.embedded import EmbeddedStore
 from graph_service.store.formats import (
@@ -154,6 +156,8 @@ def build_store(
     target = builds / f"{stamp:%Y%m%dT%H%M%S%f}-{os.getpid()}"
     report = BuildReport(store_dir=target)
     store: EmbeddedStore | None = None
+    # Held from its creation until `current` names it: no other build removes it meanwhile.
+    building = hold(target, create=True)
     try:
         store = EmbeddedStore(target)
         sources = _sources(files, vocab_dir, data_dir)
@@ -176,6 +180,7 @@ def build_store(
         store.flush()
         store.close()
         store = None
+        mark_complete(target, f"{stamp.isoformat()} {fp}")
         _switch_current(data_dir, target)
     except (StoreError, OSError) as exc:
         _discard(store, target)
@@ -184,6 +189,8 @@ def build_store(
         # Interrupted (Ctrl-C): never leave a half-built directory behind.
         _discard(store, target)
         raise
+    finally:
+        building.release()
     _remove_old_builds(data_dir)
     report.seconds = time.perf_counter() - started
     progress(
@@ -208,8 +215,9 @@ def _sources(files: Sequence[Path], vocab_dir: Path, data_dir: Path) -> list[tup
     every build, each in its graph .../graph/imports/<id> (see curate/imports.py).
     """
     sources = [(path, path.relative_to(vocab_dir).as_posix()) for path in files]
-    imported = sorted((data_dir / "imports").glob("*.ttl"))
-    return sources + [(path, f"imports/{path.name}") for path in imported]
+    complete_files(Journal(data_dir))  # an import's file whose change was journalled first
+    imported = sorted((data_dir / IMPORTS).glob("*.ttl"))
+    return sources + [(path, f"{IMPORTS}/{path.name}") for path in imported]
 
 
 #: Largest update request a remote build sends at once; bigger vocabularies go graph by graph.
@@ -292,8 +300,13 @@ def build_remote(
 
 
 def _replay_journal(store: Store, data_dir: Path, report: BuildReport, progress: Progress) -> None:
-    """Apply the journal's changes not yet published into vocab/: no accepted write is lost."""
-    replayed = replay_pending(store, Journal(data_dir))
+    """Apply the journal's changes not yet published into vocab/: no accepted write is lost.
+    An import's change is already in the file it names, when the build loaded that very file."""
+    journal = Journal(data_dir)
+    loaded = {
+        s.path: (s.graph, s.sha256) for s in report.sources if s.path.startswith(f"{IMPORTS}/")
+    }
+    replayed = replay_pending(store, journal, carried_graphs(journal.pending(), loaded))
     report.replayed = len(replayed.applied)
     for seq, note in replayed.notes:
         report.replay_notes.append(f"change {seq}: {note}")
@@ -357,18 +370,25 @@ def _switch_current(data_dir: Path, target: Path) -> None:
 
 
 def _remove_old_builds(data_dir: Path) -> None:
-    """Delete builds older than the current one and the one before it, and leftovers."""
+    """Keep the current build and the last KEEP_PREVIOUS complete ones before it; remove the
+    others, and the leftovers of killed builds, unless a live process has them open (a server
+    not yet told to reopen, its query workers, a command reading it): a later build removes
+    those once they are let go."""
     current = current_store_dir(data_dir)
-    builds = sorted((data_dir / BUILDS).iterdir())
     if current is None:
         return
-    older = [b for b in builds if b.name < current.name]
+    if not is_complete(current):
+        mark_complete(current, "switched to before builds were marked complete")
+    builds = sorted(p for p in (data_dir / BUILDS).iterdir() if p.is_dir())
+    older = [b for b in builds if b.name < current.name and is_complete(b)]
     keep = set(older[-KEEP_PREVIOUS:]) | {current}
     for build in builds:
-        # Newer directories than current belong to a build still running (or a killed one that
-        # the next successful build will sweep up as "older").
-        if build not in keep and build.name < current.name:
-            shutil.rmtree(build, ignore_errors=True)
+        if build in keep:
+            continue
+        if build.name > current.name and is_complete(build):
+            continue  # a build finishing now, about to be switched to
+        # Incomplete ones still being built are held by their builder and stay.
+        remove_unless_in_use(build)
 
 
 class _heartbeat:

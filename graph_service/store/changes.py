@@ -15,15 +15,18 @@ therefore deterministic; a patch whose quads are already there (or already gone)
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 import pyoxigraph as ox
 
+from graph_service.namespaces import graph_iri_for
 from graph_service.store.base import Store, StoreError
+from graph_service.store.carried import Staged
 from graph_service.store.formats import RDF_FORMATS
 from graph_service.store.journal import Journal
 from graph_service.store.rdf_patch import Change, data_block, parse_rows, quad_rows, split_rows
@@ -260,15 +263,33 @@ def write_lock(journal: Journal) -> threading.Lock:
 
 
 def commit(
-    store: Store, journal: Journal, patch: Patch, *, author: str, message: str
+    store: Store,
+    journal: Journal,
+    patch: Patch,
+    *,
+    author: str,
+    message: str,
+    carry: Staged | None = None,
 ) -> Change | None:
-    """Journal a patch (fsync), then apply it; None when it changes nothing (not journalled)."""
+    """Journal a patch (fsync), then apply it; None when it changes nothing (not journalled).
+
+    `carry` is a file staged with the graph's new content (an import's): the change names it,
+    and it is put in place between journalling and applying (store/carried.py says why).
+    """
     if patch.is_empty:
         return None
     change = journal.append(
-        author=author, message=message, added=patch.added, removed=patch.removed
+        author=author,
+        message=message,
+        added=patch.added,
+        removed=patch.removed,
+        file=carry.header if carry is not None else ("", ""),
     )
-    apply_change(store, change, journal)
+    try:
+        if carry is not None:
+            carry.promote()
+    finally:
+        apply_change(store, change, journal)  # journalled: the store must have it too
     return change
 
 
@@ -296,9 +317,10 @@ def _commit_and_follow(
     author: str,
     message: str,
     followup: Followup,
+    carry: Staged | None = None,
 ) -> Change | None:
     version_before = store.version
-    change = commit(store, journal, patch, author=author, message=message)
+    change = commit(store, journal, patch, author=author, message=message, carry=carry)
     if change is not None:
         followup(store, change, version_before)
     return change
@@ -333,13 +355,15 @@ def write_documents(
     message: str = "",
     amend: Amend = _as_is,
     followup: Followup = _nothing,
+    carry: Staged | None = None,
 ) -> Change | None:
     """Accept RDF documents (data, format) added to a graph, or replacing it; every document is
-    parsed before anything is written, so a bad one changes nothing."""
+    parsed before anything is written, so a bad one changes nothing. `carry`: the file that
+    keeps the graph's new content (an import's), see `commit`."""
     rows = [row for data, fmt in documents for row in rows_in_graph(data, fmt, graph, base_iri)]
     with write_lock(journal):
         patch = amend(store, patch_of_graph(store, graph, rows, replace=replace))
-        return _commit_and_follow(store, journal, patch, author, message, followup)
+        return _commit_and_follow(store, journal, patch, author, message, followup, carry)
 
 
 def write_drop(
@@ -357,21 +381,59 @@ def write_drop(
         return _commit_and_follow(store, journal, patch, author, message, followup)
 
 
-def replay(store: Store, journal: Journal, changes: Iterable[Change]) -> ReplayReport:
-    """Apply changes in order (a build's pending changes, or a restart's unapplied ones)."""
+def replay(
+    store: Store,
+    journal: Journal,
+    changes: Iterable[Change],
+    carried: Mapping[str, int] | None = None,
+) -> ReplayReport:
+    """Apply changes in order (a build's pending changes, or a restart's unapplied ones).
+
+    `carried` maps a graph the build loaded from a file to the last change that file holds
+    (store/carried.py): that graph is left out of that change and the ones before it.
+    """
     report = ReplayReport()
     for change in changes:
-        note = apply_change(store, change, journal)
+        note = apply_change(store, _without_carried(change, carried or {}), journal)
         report.applied.append(change.seq)
         if note:
             report.notes.append((change.seq, note))
     return report
 
 
-def replay_pending(store: Store, journal: Journal) -> ReplayReport:
-    """A new build's step after loading vocab/: apply the changes not yet published, and
-    record the journal's last change as applied (published ones are in vocab/ already)."""
-    report = replay(store, journal, journal.pending())
+def _without_carried(change: Change, carried: Mapping[str, int]) -> Change:
+    """The change less its rows in graphs whose file, loaded by the build, holds them."""
+    graphs = {graph for graph, seq in carried.items() if change.seq <= seq}
+    if not graphs:
+        return change
+    if change.file and graph_iri_for(change.file) in graphs:
+        # A file's own change replaced that one graph only: all of it is in the file.
+        return dataclasses.replace(change, added=(), removed=())
+    return dataclasses.replace(
+        change, added=_outside(change.added, graphs), removed=_outside(change.removed, graphs)
+    )
+
+
+def _outside(rows: tuple[str, ...], graphs: set[str]) -> tuple[str, ...]:
+    """The rows not in these graphs (parsed only when a row may be: its text ends with one)."""
+    endings = tuple(f" <{graph}>" for graph in graphs)
+    if not any(row.endswith(endings) for row in rows):
+        return rows
+    kept = []
+    for row, quad in zip(rows, parse_rows(rows), strict=True):
+        name = quad.graph_name
+        if not (isinstance(name, ox.NamedNode) and name.value in graphs):
+            kept.append(row)
+    return tuple(kept)
+
+
+def replay_pending(
+    store: Store, journal: Journal, carried: Mapping[str, int] | None = None
+) -> ReplayReport:
+    """A new build's step after loading vocab/ and imports: apply the changes not yet
+    published, less what the loaded import files carry, and record the journal's last change
+    as applied (published ones are in vocab/ already)."""
+    report = replay(store, journal, journal.pending(), carried)
     journal.record_applied(store_key(store), journal.last_seq())
     return report
 

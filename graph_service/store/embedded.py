@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import threading
+import time
 import uuid
+import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
@@ -12,6 +14,7 @@ from rdflib import URIRef
 from rdflib.term import Node
 
 from graph_service.store.base import QueryAnswer, StoreError
+from graph_service.store.build_dirs import hold
 from graph_service.store.formats import (
     RDF_FORMATS,
     RESULT_FORMATS,
@@ -25,6 +28,9 @@ from graph_service.store.terms import bind, graph_node, to_engine_triple, to_rdf
 
 #: What the engine answers a query with: solutions, a boolean, or triples.
 EngineAnswer = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+#: Writes of at least this many quads (or update text of this many bytes) are flushed at once.
+BULK_QUADS = 10_000
+BULK_UPDATE_BYTES = 1_000_000
 
 
 class EmbeddedStore:
@@ -32,14 +38,14 @@ class EmbeddedStore:
 
     def __init__(self, path: Path | None = None, *, read_only: bool = False) -> None:
         self.path = path
+        # Held while the store is open, so that no build removes its directory meanwhile
+        # (store/build_dirs.py); released by close(), or when the store is collected.
+        self._hold = None if path is None else hold(path, create=not read_only)
+        self._release = weakref.finalize(self, self._hold.release if self._hold else lambda: None)
         try:
-            if path is None:
-                self._store = ox.Store()
-            elif read_only:
-                self._store = ox.Store.read_only(str(path))
-            else:
-                self._store = ox.Store(str(path))
-        except OSError as exc:
+            self._store = ox.Store() if path is None else _open(path, read_only)
+        except (OSError, RuntimeError) as exc:
+            self._release()
             raise StoreError(f"cannot open the store at {path}: {exc}") from exc
         # pyoxigraph does not detect every write-write conflict: serialise writers here.
         self._write_lock = threading.Lock()
@@ -223,6 +229,7 @@ class EmbeddedStore:
             except (SyntaxError, OSError, ValueError) as exc:
                 raise StoreError(str(exc)) from exc
             self._writes += 1
+            self._flush_if_bulk(BULK_QUADS if len(update) >= BULK_UPDATE_BYTES else 0)
 
     def load(
         self,
@@ -239,6 +246,7 @@ class EmbeddedStore:
         middle of a file leaves the store unchanged. Returns the number of quads added.
         """
         quads = self._parse(data, fmt, graph, base_iri)
+        replaced = self.count(graph) if replace and graph is not None else 0
         with self._write_lock:
             if replace:
                 # One update: the old graph disappears and the new triples appear together.
@@ -246,6 +254,7 @@ class EmbeddedStore:
             else:
                 self._store.extend(quads)
             self._writes += 1
+            self._flush_if_bulk(len(quads) + replaced)
         return len(quads)
 
     def load_parts(
@@ -260,7 +269,18 @@ class EmbeddedStore:
         with self._write_lock:
             self._store.extend(quads)
             self._writes += 1
+            self._flush_if_bulk(len(quads))
         return len(quads)
+
+    def _flush_if_bulk(self, quads: int) -> None:
+        """Move a large write out of RocksDB's write-ahead log into its tables: a read-only open
+        (every query worker, after each write) replays the log's unflushed part, seconds long
+        after an import; the flush costs about half a second, once."""
+        if quads >= BULK_QUADS and self.path is not None and not self.read_only:
+            try:
+                self._store.flush()
+            except OSError as exc:
+                raise StoreError(f"the write is done but could not be flushed: {exc}") from exc
 
     def _replace_graph(self, graph: str | None, quads: list[ox.Quad]) -> None:
         """Swap a graph's content in one SPARQL update, so readers never see it half-written."""
@@ -345,6 +365,7 @@ class EmbeddedStore:
             except OSError as exc:
                 raise StoreError(str(exc)) from exc
             self._writes += 1
+            self._flush_if_bulk(len(additions) + len(removals))
 
     def present_rows(self, rows: Sequence[str]) -> set[str]:
         """Those of these N-Quads rows the store holds."""
@@ -359,7 +380,23 @@ class EmbeddedStore:
             self._store.optimize()
 
     def close(self) -> None:
-        """Release the engine (and its directory lock)."""
+        """Release the engine (and its directory locks)."""
         if self.path is not None and not self.read_only:
             self._store.flush()
         del self._store
+        self._release()
+
+
+def _open(path: Path, read_only: bool, attempts: int = 5) -> ox.Store:
+    """Open a store directory; a read-only open is retried when the writer's compaction removed
+    a table between its listing and its opening (after a write, 3 worker reopens in 4)."""
+    if not read_only:
+        return ox.Store(str(path))
+    for attempt in range(1, attempts):
+        try:
+            return ox.Store.read_only(str(path))
+        except (OSError, RuntimeError) as exc:
+            if "No such file" not in str(exc):
+                raise
+        time.sleep(0.02 * attempt)
+    return ox.Store.read_only(str(path))

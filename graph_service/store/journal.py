@@ -55,10 +55,17 @@ class _Tail:
 
 
 def _next_change(
-    tail: _Tail, author: str, message: str, added: Iterable[str], removed: Iterable[str]
+    tail: _Tail,
+    author: str,
+    message: str,
+    added: Iterable[str],
+    removed: Iterable[str],
+    file: tuple[str, str] = ("", ""),
 ) -> Change:
     """The change that follows the journal's last one (new id, next number, now)."""
     return Change(
+        file=file[0],
+        file_sha256=file[1],
         id=str(uuid.uuid4()),
         prev=tail.id,
         seq=tail.seq + 1,
@@ -148,11 +155,13 @@ class Journal:
         message: str,
         added: Iterable[str] = (),
         removed: Iterable[str] = (),
+        file: tuple[str, str] = ("", ""),
     ) -> Change:
-        """Write one change durably (fsync) and return it with its id and sequence number."""
+        """Write one change durably (fsync) and return it with its id and sequence number;
+        `file` is (path under DATA_DIR, SHA-256) of a file holding its graph's result."""
         with self._locked() as handle:
             tail = self._refresh()
-            change = _next_change(tail, author, message, added, removed)
+            change = _next_change(tail, author, message, added, removed, file)
             text = format_change(change).encode("utf-8")
             try:
                 handle.seek(0, os.SEEK_END)
@@ -259,10 +268,11 @@ class MemoryJournal(Journal):
         message: str,
         added: Iterable[str] = (),
         removed: Iterable[str] = (),
+        file: tuple[str, str] = ("", ""),
     ) -> Change:
         """Keep one change in memory and return it with its id and sequence number."""
         tail = self._tail
-        change = _next_change(tail, author, message, added, removed)
+        change = _next_change(tail, author, message, added, removed, file)
         tail.changes.append(change)
         tail.seq, tail.id = change.seq, change.id
         return change

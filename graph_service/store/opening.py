@@ -9,6 +9,7 @@ from typing import Any
 
 from graph_service.store.base import Store
 from graph_service.store.build import open_current
+from graph_service.store.carried import complete_files
 from graph_service.store.changes import recover
 from graph_service.store.embedded import EmbeddedStore
 from graph_service.store.journal import Journal
@@ -35,12 +36,20 @@ def open_store(config: Mapping[str, Any]) -> Store:
     brought up to date with the change journal (a crash may have left a change unapplied)."""
     remote = open_remote(config)
     store = remote if remote is not None else open_current(config["DATA_DIR"])
-    report = recover(store, Journal(Path(config["DATA_DIR"])))
+    recover_store(store, Journal(Path(config["DATA_DIR"])))
+    return store
+
+
+def recover_store(store: Store, journal: Journal) -> None:
+    """Complete what a crash interrupted: the journal's changes the store lacks, and the files
+    of journalled imports not yet in place (stale temporary files go)."""
+    for relative in complete_files(journal):
+        log.warning("put %s in place: its change was journalled before a crash", relative)
+    report = recover(store, journal)
     if report.applied:
         log.warning("applied %d journalled changes the store lacked", len(report.applied))
     for seq, note in report.notes:
         log.warning("journalled change %d did not apply cleanly: %s", seq, note)
-    return store
 
 
 def reopen_store(settings: Mapping[str, Any]) -> Store:

@@ -30,6 +30,11 @@ class Change:
     added: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
     prev: str = ""
+    #: A file under DATA_DIR (imports/<id>.ttl) that holds the graph this change replaced, as
+    #: the change left it, and the SHA-256 of its bytes: a build that loads that very file has
+    #: no need to replay the change (store/carried.py).
+    file: str = ""
+    file_sha256: str = ""
 
     @property
     def is_empty(self) -> bool:
@@ -128,6 +133,8 @@ def format_change(change: Change) -> str:
         f"H time {_literal(change.time)} .",
         f"H author {_literal(change.author)} .",
         f"H message {_literal(change.message)} .",
+        *([f"H file {_literal(change.file)} ."] if change.file else []),
+        *([f"H fileSha256 {_literal(change.file_sha256)} ."] if change.file_sha256 else []),
         "TX .",
         *(f"D {row} ." for row in change.removed),
         *(f"A {row} ." for row in change.added),
@@ -160,6 +167,8 @@ def parse_block(lines: list[str]) -> Change:
             time=_unliteral(headers["time"]),
             author=_unliteral(headers["author"]),
             message=_unliteral(headers["message"]),
+            file=_unliteral(headers["file"]) if "file" in headers else "",
+            file_sha256=_unliteral(headers["fileSha256"]) if "fileSha256" in headers else "",
             added=tuple(added),
             removed=tuple(removed),
         )

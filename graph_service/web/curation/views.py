@@ -19,7 +19,8 @@ from graph_service.curate.suggest import suggest
 from graph_service.exceptions import Forbidden, GraphServiceError
 from graph_service.store import Store
 from graph_service.store.base import StoreError
-from graph_service.web.backend import get_store
+from graph_service.web.auth import change_author
+from graph_service.web.backend import get_journal, get_store
 
 bp = Blueprint("curation", __name__, template_folder="templates")
 
@@ -109,7 +110,14 @@ def import_post() -> ResponseReturnValue:
             skosify=request.form.get("skosify", "on") not in {"", "off", "0", "false"},
             allow_private=bool(current_app.config.get("ALLOW_PRIVATE_URLS")),
         )
-        load_import(get_store(), report, turtle, current_app.config["DATA_DIR"])
+        load_import(
+            get_store(),
+            report,
+            turtle,
+            current_app.config["DATA_DIR"],
+            journal=get_journal(),
+            author=change_author(),
+        )
     except (GraphServiceError, StoreError) as exc:
         message = exc.message if isinstance(exc, GraphServiceError) else str(exc)
         if _wants_json():
