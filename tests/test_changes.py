@@ -8,17 +8,14 @@ import pytest
 
 from graph_service.store import Store, StoreError
 from graph_service.store.changes import (
-    Patch,
     applied_seq,
     apply_change,
     commit,
-    patch_of_graph,
-    patch_of_update,
     recover,
     replay_pending,
-    rows_in_graph,
 )
 from graph_service.store.journal import Journal
+from graph_service.store.patches import Patch, patch_of_graph, patch_of_update, rows_in_graph
 
 EX = "http://example.org/"
 NOTIONS = "https://w3id.org/pdv/graph/notions"
@@ -228,7 +225,7 @@ DATA_UPDATES = [
 def test_data_only_updates_read_no_graph_and_agree_with_the_scratch_copy(
     store: Store, update: str
 ) -> None:
-    from graph_service.store.changes import _patch_on_scratch
+    from graph_service.store.patches import _patch_on_scratch
     from graph_service.store.sparql_text import data_operations
 
     assert data_operations(update) is not None

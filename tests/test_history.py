@@ -25,9 +25,10 @@ from graph_service.model.history import (
 )
 from graph_service.model.stats import changes_by_month
 from graph_service.store.build import build_store, open_current
-from graph_service.store.changes import Patch, commit, write_update
+from graph_service.store.changes import commit, write_update
 from graph_service.store.embedded import EmbeddedStore
 from graph_service.store.journal import Journal, MemoryJournal
+from graph_service.store.patches import Patch
 from graph_service.store.rdf_patch import Change, format_change
 
 TOKEN = "history-token"

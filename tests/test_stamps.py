@@ -9,8 +9,8 @@ import pytest
 from graph_service import create_app
 from graph_service.model.stamps import stamp_concepts
 from graph_service.store import EmbeddedStore
-from graph_service.store.changes import patch_of_update
 from graph_service.store.journal import MemoryJournal
+from graph_service.store.patches import patch_of_update
 
 EX = "http://example.org/v/"
 NOTIONS = "https://w3id.org/pdv/graph/notions"

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from graph_service.exceptions import GraphServiceError
 from graph_service.model.history import find_change
 from graph_service.store import Store
-from graph_service.store.changes import Patch, commit, write_lock
+from graph_service.store.changes import commit, write_lock
 from graph_service.store.journal import Journal
+from graph_service.store.patches import Patch
 from graph_service.store.rdf_patch import Change
 
 

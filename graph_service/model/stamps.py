@@ -11,7 +11,7 @@ from rdflib.namespace import DCTERMS, XSD
 from graph_service.model.base import SPARQL_PREFIXES, rows, values_block
 from graph_service.namespaces import RDF_TYPE, SKOS_NS
 from graph_service.store import Store
-from graph_service.store.changes import Patch
+from graph_service.store.patches import Patch
 from graph_service.store.rdf_patch import row_of, split_rows
 
 #: Past this many subjects a change is an import or a bulk load: its dates are the source's.

@@ -1,0 +1,164 @@
+"""A write's patch, computed before anything is written: the quads it adds and removes.
+
+A patch is the change's effect on the data, not its request: an update is run on a scratch
+in-memory copy of the graphs it names (and the default graph), and the quads that differ
+afterwards are the patch. INSERT DATA and DELETE DATA need no copy: their quads are read by
+the engine on an empty scratch store and checked against the store, however large its graphs.
+Replaying a patch over a store built from a newer vocab/ is therefore deterministic.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+import pyoxigraph as ox
+
+from graph_service.store.base import Store, StoreError
+from graph_service.store.formats import RDF_FORMATS
+from graph_service.store.rdf_patch import parse_rows, quad_rows
+from graph_service.store.sparql_text import data_operations, tokens
+
+#: A blank node in an N-Quads row.
+BLANK = re.compile(r"(^|\s)_:")
+
+
+@dataclass(frozen=True)
+class Patch:
+    """The quads a write adds and removes (N-Quads rows, each sorted)."""
+
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        """Whether applying the patch changes nothing."""
+        return not self.added and not self.removed
+
+
+def _graph_rows(store: Store, graph: str | None) -> list[str]:
+    """The N-Quads rows of one graph of the store (None: the default graph)."""
+    if graph is None:
+        data = store.default_graph_nquads()
+        return [row.removesuffix(" .") for row in data.decode("utf-8").splitlines() if row]
+    text = store.dump("ntriples", graph).decode("utf-8")
+    return [f"{row.removesuffix(' .')} <{graph}>" for row in text.splitlines() if row]
+
+
+def _named_in(update: str, base_iri: str | None) -> tuple[set[str], bool]:
+    """Every IRI written in an update's text (prefixed names expanded), and whether it names
+    graphs through a variable or a keyword (GRAPH ?g, CLEAR ALL, DROP NAMED...)."""
+    prefixes: dict[str, str] = {}
+    base = base_iri or ""
+    iris: set[str] = set()
+    every_graph = False
+    previous: list[str] = ["", ""]
+    for kind, text in tokens(update):
+        word = text.upper()
+        if kind == "iri":
+            iri = urljoin(base, text[1:-1]) if base else text[1:-1]
+            if previous[-1].upper() == "BASE":
+                base = iri
+            elif previous[-2].upper() == "PREFIX":
+                prefixes[previous[-1].rstrip(":")] = iri
+            iris.add(iri)
+        elif kind == "word" and ":" in text and not text.endswith(":"):
+            prefix, _, local = text.partition(":")
+            if prefix in prefixes:
+                iris.add(prefixes[prefix] + local)
+        elif (kind == "var" and previous[-1].upper() == "GRAPH") or (
+            word in {"ALL", "NAMED"} and previous[-1].upper() in {"CLEAR", "DROP", "SILENT"}
+        ):
+            every_graph = True
+        previous = [previous[-1], text]
+    return iris, every_graph
+
+
+def patch_of_update(store: Store, update: str, base_iri: str | None = None) -> Patch:
+    """The effect of a SPARQL Update on the store, computed on a scratch copy of what it names.
+
+    An update can only touch graphs it names (by IRI, or all of them through a variable or
+    ALL/NAMED) and the default graph, and only read those too: copying them, and nothing else,
+    into an in-memory store gives its exact effect (the engine runs it there).
+    """
+    operations = data_operations(update)
+    if operations is not None:
+        return _patch_of_data(store, operations, base_iri)
+    return _patch_on_scratch(store, update, base_iri)
+
+
+def _patch_on_scratch(store: Store, update: str, base_iri: str | None) -> Patch:
+    """The general case: the update run on a copy of every graph it names."""
+    named, every_graph = _named_in(update, base_iri)
+    graphs = store.named_graphs()
+    chosen = graphs if every_graph else [g for g in graphs if g in named]
+    before = [row for graph in [None, *chosen] for row in _graph_rows(store, graph)]
+    scratch = ox.Store()
+    scratch.extend(parse_rows(before))
+    try:
+        scratch.update(update, base_iri=base_iri)
+    except (SyntaxError, ValueError, OSError) as exc:
+        raise StoreError(str(exc)) from exc
+    after = {str(quad) for quad in scratch}
+    previous = set(before)
+    return Patch(added=tuple(sorted(after - previous)), removed=tuple(sorted(previous - after)))
+
+
+def _patch_of_data(
+    store: Store, operations: list[tuple[str, str, str]], base_iri: str | None
+) -> Patch:
+    """The effect of INSERT DATA / DELETE DATA operations: their quads, read by the engine on
+    an empty scratch store, checked against the store (no graph copied, however large)."""
+    named: list[tuple[str, list[str]]] = []
+    for kind, prologue, block in operations:
+        scratch = ox.Store()
+        try:
+            if kind == "DELETE":  # the engine checks it as written (no blank nodes, say)
+                scratch.update(f"{prologue}\nDELETE DATA {block}", base_iri=base_iri)
+            scratch.update(f"{prologue}\nINSERT DATA {block}", base_iri=base_iri)
+        except (SyntaxError, ValueError, OSError) as exc:
+            raise StoreError(str(exc)) from exc
+        named.append((kind, [str(quad) for quad in scratch]))
+    # Blank nodes of INSERT DATA are new nodes (DELETE DATA may hold none): never present.
+    named_rows = {row for _, rows in named for row in rows if not BLANK.search(row)}
+    present = store.present_rows(sorted(named_rows))
+    added: set[str] = set()
+    removed: set[str] = set()
+    for kind, rows in named:
+        for row in rows:
+            if kind == "INSERT" and row not in present:
+                present.add(row)
+                (removed.discard if row in removed else added.add)(row)
+            elif kind == "DELETE" and row in present:
+                present.discard(row)
+                (added.discard if row in added else removed.add)(row)
+    return Patch(added=tuple(sorted(added)), removed=tuple(sorted(removed)))
+
+
+def patch_of_graph(store: Store, graph: str | None, rows: Iterable[str], *, replace: bool) -> Patch:
+    """The effect of adding `rows` to a graph, or of replacing the graph with them."""
+    current = set(_graph_rows(store, graph)) if graph is None or store.has_graph(graph) else set()
+    new = set(rows)
+    added = new - current
+    removed = current - new if replace else set()
+    return Patch(added=tuple(sorted(added)), removed=tuple(sorted(removed)))
+
+
+def rows_in_graph(
+    data: bytes | str, fmt: str, graph: str | None, base_iri: str | None = None
+) -> list[str]:
+    """Parse RDF (any format the engine reads) into N-Quads rows of one target graph; blank
+    nodes get new labels, as a load gives them."""
+    target = ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
+    try:
+        quads = ox.parse(
+            input=data, format=RDF_FORMATS[fmt], base_iri=base_iri, rename_blank_nodes=True
+        )
+        return list(quad_rows(ox.Quad(q.subject, q.predicate, q.object, target) for q in quads))
+    except (SyntaxError, ValueError) as exc:
+        raise StoreError(str(exc)) from exc
+
+
+# --- applying and committing ------------------------------------------------------------------
