@@ -49,6 +49,7 @@ from graph_service.curate.turtle_write import canonical_trig, canonical_turtle, 
 from graph_service.namespaces import LD_PREFIXES
 from graph_service.store.base import StoreError
 from graph_service.store.build import fingerprint, source_files
+from graph_service.store.durable import fsync_dir
 from graph_service.store.journal import Journal
 from graph_service.store.rdf_patch import Change
 
@@ -266,7 +267,7 @@ def _write_all(files: list[tuple[Path, str]], mark: Callable[[], None]) -> None:
             done.append((path, backup))
             _replace(temporary, path)
         for directory in {path.parent for path, _ in files}:
-            _fsync_dir(directory)
+            fsync_dir(directory)
         mark()
     except BaseException:
         for path, backup in reversed(done):
@@ -281,15 +282,6 @@ def _write_all(files: list[tuple[Path, str]], mark: Callable[[], None]) -> None:
         for _, backup in done:
             if backup is not None:
                 backup.unlink(missing_ok=True)
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Make the renames in a directory durable."""
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def format_report(report: PublishReport) -> str:

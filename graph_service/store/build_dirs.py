@@ -25,6 +25,7 @@ from collections import Counter
 from pathlib import Path
 
 from graph_service.store.base import StoreError
+from graph_service.store.durable import fsync_dir
 
 IN_USE = "IN_USE"
 COMPLETE = "COMPLETE"
@@ -172,12 +173,3 @@ def mark_complete(directory: Path, note: str = "") -> None:
 def is_complete(directory: Path) -> bool:
     """Whether the build in `directory` finished (a killed or running build has no marker)."""
     return (directory / COMPLETE).is_file()
-
-
-def fsync_dir(directory: Path) -> None:
-    """Make a directory's new or renamed entries durable (a file's own fsync does not)."""
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -28,7 +28,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from graph_service.store.build_dirs import fsync_dir
+from graph_service.store.durable import fsync_dir
 from graph_service.store.journal import Journal
 from graph_service.store.rdf_patch import Change
 

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from graph_service.store.durable import fsync_dir
 from graph_service.store.rdf_patch import Change, JournalError, blocks, format_change, parse_block
 
 JOURNAL_DIR = "journal"
@@ -181,11 +182,11 @@ class Journal:
     def _locked(self) -> _LockedFile:
         if not self.directory.exists():
             self.directory.mkdir(parents=True, exist_ok=True)
-            _fsync_dir(self.directory.parent)
+            fsync_dir(self.directory.parent)
         created = not self.path.exists()
         locked = _LockedFile(self.path)
         if created:
-            _fsync_dir(self.directory)
+            fsync_dir(self.directory)
         return locked
 
     # -- which store has applied what ---------------------------------------------------------
@@ -232,7 +233,7 @@ class Journal:
         with temporary.open("rb") as handle:
             os.fsync(handle.fileno())
         os.replace(temporary, target)
-        _fsync_dir(self.directory)
+        fsync_dir(self.directory)
 
     def pending(self) -> list[Change]:
         """Changes accepted since the last publish: what a build replays over vocab/."""
@@ -326,12 +327,3 @@ class _LockedFile:
     def __exit__(self, *exc: object) -> None:
         fcntl.flock(self.handle.fileno(), fcntl.LOCK_UN)
         self.handle.close()
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Make a new entry of a directory durable (the file's own fsync does not)."""
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
