@@ -245,3 +245,28 @@ def test_unknown_jobs_and_tokens(web) -> None:
         )
     assert wrong.status_code == 403
     assert job_runner(app).jobs() == [] and not store.has_graph(import_graph_iri("greenvoc"))
+
+
+def test_the_page_of_a_running_job_refreshes_itself(web) -> None:
+    app, _ = web
+    client = app.test_client()
+    inside, release = threading.Event(), threading.Event()
+
+    def held(report: Report) -> dict[str, object]:
+        report("validating", 50)
+        inside.set()
+        assert release.wait(PATIENCE)
+        return {}
+
+    job = job_runner(app).submit("import", held)
+    try:
+        assert inside.wait(PATIENCE)
+        page = client.get(f"/curation/jobs/{job.id}?lang=en", headers={"Accept": "text/html"})
+        html = page.get_data(as_text=True)
+        assert page.headers["Cache-Control"] == "no-store"
+        assert 'http-equiv="refresh"' in html and 'value="50"' in html and "validating" in html
+        status = client.get(f"/curation/jobs/{job.id}?format=json").get_json()
+        assert (status["state"], status["step"], status["percent"]) == ("running", "validating", 50)
+        assert status["started"] and status["finished"] is None
+    finally:
+        release.set()
