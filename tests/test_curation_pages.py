@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -108,6 +109,15 @@ def _upload(client, name: str, **extra: str):
         )
 
 
+def _job_over(client, location: str) -> str:
+    """The job page once the import is over (it runs in the background; 120 s at most)."""
+    deadline = time.monotonic() + 120
+    while client.get(location + "?format=json").get_json()["state"] not in {"done", "failed"}:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    return client.get(location, headers={"Accept": "text/html"}).get_data(as_text=True)
+
+
 def test_import_needs_the_token(writable) -> None:
     client, store = writable
     assert client.get("/curation/import").status_code == 200
@@ -118,9 +128,9 @@ def test_import_needs_the_token(writable) -> None:
 
 def test_import_upload_then_listed(writable, data_dir: Path) -> None:
     client, store = writable
-    page = _upload(client, "import_ok.ttl", token=TOKEN)
-    assert page.status_code == 200, page.get_data(as_text=True)
-    assert "greenvoc" in page.get_data(as_text=True)
+    answer = _upload(client, "import_ok.ttl", token=TOKEN)
+    assert answer.status_code == 303, answer.get_data(as_text=True)
+    assert "greenvoc" in _job_over(client, answer.headers["Location"])
     assert store.has_graph(import_graph_iri("greenvoc"))
     assert (data_dir / "imports" / "greenvoc.ttl").is_file()
     assert "Vocabulaire vert" in client.get("/").get_data(as_text=True)  # the home lists it
@@ -130,9 +140,9 @@ def test_failed_imports_change_nothing(writable, data_dir: Path) -> None:
     client, store = writable
     before = sorted(store.dump("nquads").splitlines())
     for name in ("not_rdf.ttl", "import_invalid.ttl"):
-        page = _upload(client, name, token=TOKEN)
-        assert page.status_code == 400
-        assert "rien n'a été chargé" in page.get_data(as_text=True)
+        answer = _upload(client, name, token=TOKEN)
+        assert answer.status_code == 303  # found out by the job: parsing, validating
+        assert "rien n’a été chargé" in _job_over(client, answer.headers["Location"])
     refused = client.post(
         "/curation/import",
         data={"url": "http://127.0.0.1:9/vocab.ttl"},
@@ -156,6 +166,12 @@ def test_running_server_import_over_http(data_dir: Path, live_server_factory) ->
             headers={"Authorization": f"Bearer {TOKEN}", "Accept": "application/json"},
             timeout=60,
         )
-    assert response.status_code == 200, response.text
-    assert response.json()["vocab_id"] == "greenvoc"
+    assert response.status_code == 202, response.text
+    status_url = server.url + response.json()["status_url"]
+    deadline = time.monotonic() + 120
+    over = {"done", "failed"}
+    while (status := requests.get(status_url, timeout=30).json())["state"] not in over:
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    assert status["state"] == "done" and status["result"]["vocab_id"] == "greenvoc", status
     assert "Vocabulaire vert" in requests.get(server.url + "/", timeout=30).text

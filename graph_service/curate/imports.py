@@ -27,6 +27,8 @@ from graph_service.store.formats import RDF_FORMATS, format_for_path
 from graph_service.store.journal import Journal, MemoryJournal
 
 Progress = Callable[[str], None]
+#: Told a step's name and how far the import is (0-100) as each step starts: a job's progress.
+Stage = Callable[[str, int], None]
 _VOCAB_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 #: Content-Type -> format name, for URLs whose extension says nothing.
 MEDIA_TYPES = {
@@ -95,6 +97,15 @@ def read_source(
     return path.read_bytes(), fmt or _format_of_name(str(path))
 
 
+def format_of_name(name: str, fmt: str | None = None) -> str:
+    """The RDF format asked for, else the one a file name's extension says (ImportFailed)."""
+    if fmt:
+        if fmt not in RDF_FORMATS:
+            raise ImportFailed(f"unknown format {fmt!r}; use one of {', '.join(RDF_FORMATS)}")
+        return fmt
+    return _format_of_name(name)
+
+
 def _format_of_name(name: str) -> str:
     try:
         return format_for_path(name.split("?", 1)[0])
@@ -154,11 +165,16 @@ def choose_vocab_id(graph: Graph, wanted: str | None) -> str:
             found = "no concept scheme" if not schemes else f"{len(schemes)} concept schemes"
             raise ImportFailed(f"the vocabulary has {found}: name it with --id VOCID")
         vocab_id = vocab_id_of(schemes[0]).lower()
+    check_vocab_id(vocab_id)
+    return vocab_id
+
+
+def check_vocab_id(vocab_id: str) -> None:
+    """Refuse a vocabulary id that is not a safe file and graph name, or one of ours."""
     if not _VOCAB_ID.match(vocab_id):
         raise ImportFailed(f"vocabulary id {vocab_id!r}: use lower-case letters, digits, - and _")
     if vocab_id in SCHEME_IDS:
         raise ImportFailed(f"vocabulary id {vocab_id!r} is one of ours: choose another with --id")
-    return vocab_id
 
 
 def turtle_of(graph: Graph) -> bytes:
@@ -180,8 +196,13 @@ def prepare_import(
     allow_private: bool = False,
     progress: Progress = lambda message: None,
     data: bytes | None = None,
+    stage: Stage = lambda name, percent: None,
 ) -> tuple[ImportReport, bytes]:
-    """Every step short of loading: read, parse, clean, validate; returns the Turtle to load."""
+    """Every step short of loading: read, parse, clean, validate; returns the Turtle to load.
+
+    `progress` gets a line per finished step (the command prints them), `stage` the name and
+    share done of each step as it starts (a job's progress page shows them); the shares are
+    rough weights of each step in a large import, loading and indexing coming last."""
     started = time.perf_counter()
     report = ImportReport(source=source)
 
@@ -191,11 +212,13 @@ def prepare_import(
         progress(line)
 
     if data is None:
+        stage("fetching" if is_url(source) else "reading", 0)
         data, fmt = read_source(source, fmt=fmt, allow_private=allow_private)
     elif fmt is None:
         fmt = _format_of_name(source)
     report.format = fmt or ""
     step(f"read {len(data):,} bytes of {fmt} from {source}")
+    stage("parsing", 10)
     graph = parse_rdf(data, report.format, source)
     report.triples_parsed = len(graph)
     if not len(graph):
@@ -204,6 +227,7 @@ def prepare_import(
     report.vocab_id = choose_vocab_id(graph, vocab_id)
     report.graph = import_graph_iri(report.vocab_id)
     if skosify:
+        stage("cleaning", 25)
         cleaned = run_skosify(graph)
         changes = diff_triples(graph, cleaned)
         report.skosify_added, report.skosify_removed = (
@@ -215,6 +239,8 @@ def prepare_import(
             f"skosify: {changes.triples_added:,} triples added, {changes.triples_removed:,} removed"
         )
     report.schemes = schemes_of(graph)
+    if validate:
+        stage("validating", 50)
     problems = validate_graph(graph, file=source) if validate else []
     errors = [p for p in problems if p.severity == "error"]
     report.warnings = [p for p in problems if p.severity != "error"]
@@ -274,10 +300,12 @@ def load_import(
     journal: Journal | None = None,
     author: str = "",
     progress: Progress = lambda message: None,
+    stage: Stage = lambda name, percent: None,
 ) -> ImportReport:
     """Load prepared Turtle into its graph and keep a copy for rebuilds, both in one journalled
     change (the journal of DATA_DIR unless one is given; in memory without a DATA_DIR)."""
     started = time.perf_counter()
+    stage("loading", 75)
     for scheme in report.schemes:
         owner = _graph_holding(store, scheme, report.graph)
         if owner:

@@ -9,6 +9,7 @@ from graph_service.web import backend, caching, errors, health, history, openapi
 
 # Modules imported as _name add their routes to a blueprint defined next to them.
 from graph_service.web.cards import views as cards
+from graph_service.web.curation import import_jobs as _curation_jobs  # noqa: F401
 from graph_service.web.curation import reconcile
 from graph_service.web.curation import views as curation
 from graph_service.web.linked_data import dumps

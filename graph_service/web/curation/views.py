@@ -1,7 +1,7 @@
-"""Curation pages under /curation/ (quality, import, suggest) and POST /api/suggest.
+"""Curation pages under /curation/ (quality, suggest) and POST /api/suggest.
 
-Pages that change data (import) need the update token, as a `token` form field or an
-`Authorization: Bearer` header; the others only read.
+Pages that change data (import, in web/curation/import_jobs.py) need the update token, as a
+`token` form field or an `Authorization: Bearer` header; the others only read.
 """
 
 from __future__ import annotations
@@ -13,14 +13,11 @@ import weakref
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 
-from graph_service.curate.fetch import DEFAULT_MAX_BYTES
 from graph_service.curate.quality import QualityReport, run_checks
 from graph_service.curate.suggest import suggest
 from graph_service.exceptions import Forbidden, GraphServiceError
 from graph_service.store import Store
-from graph_service.store.base import StoreError
-from graph_service.web.auth import change_author
-from graph_service.web.backend import get_journal, get_store
+from graph_service.web.backend import get_store
 
 bp = Blueprint("curation", __name__, template_folder="templates")
 
@@ -45,7 +42,8 @@ def check_token() -> None:
     require_update_token()
 
 
-def _wants_json() -> bool:
+def wants_json() -> bool:
+    """Whether the client asked for JSON (?format=json, or Accept preferring it to HTML)."""
     if request.args.get("format") == "json":
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
@@ -71,71 +69,11 @@ def quality_report(store: Store) -> QualityReport:
 def quality() -> ResponseReturnValue:
     """The qSKOS checks on the live store, offenders linked to their pages."""
     report = quality_report(get_store())
-    if _wants_json():
+    if wants_json():
         return jsonify(report.as_dict())
     order = {"error": 0, "warning": 1, "info": 2}
     checks = sorted(report.checks, key=lambda c: (c.count == 0, order[c.severity], c.id))
     return render_template("curation/quality.html", report=report, checks=checks, lang="fr")
-
-
-@bp.get("/curation/import")
-def import_form() -> ResponseReturnValue:
-    """The import form (file upload or URL)."""
-    return render_template("curation/import.html", lang="fr", report=None, error="")
-
-
-@bp.post("/curation/import")
-def import_post() -> ResponseReturnValue:
-    """Import a vocabulary into the live store (update token required)."""
-    from graph_service.curate.imports import load_import, prepare_import
-
-    check_token()
-    upload = request.files.get("file")
-    url = (request.form.get("url") or "").strip()
-    try:
-        data: bytes | None = None
-        if upload is not None and upload.filename:
-            source, data = upload.filename, upload.stream.read(DEFAULT_MAX_BYTES + 1)
-            if len(data) > DEFAULT_MAX_BYTES:
-                raise GraphServiceError(f"the file is larger than {DEFAULT_MAX_BYTES:,} bytes")
-        elif url:
-            source = url
-        else:
-            raise GraphServiceError("give a file or a URL to import")
-        report, turtle = prepare_import(
-            source,
-            data=data,
-            vocab_id=(request.form.get("vocab_id") or "").strip() or None,
-            fmt=(request.form.get("format") or "").strip() or None,
-            skosify=request.form.get("skosify", "on") not in {"", "off", "0", "false"},
-            allow_private=bool(current_app.config.get("ALLOW_PRIVATE_URLS")),
-        )
-        load_import(
-            get_store(),
-            report,
-            turtle,
-            current_app.config["DATA_DIR"],
-            journal=get_journal(),
-            author=change_author(),
-        )
-    except (GraphServiceError, StoreError) as exc:
-        message = exc.message if isinstance(exc, GraphServiceError) else str(exc)
-        if _wants_json():
-            return jsonify({"error": message}), 400
-        return render_template("curation/import.html", lang="fr", report=None, error=message), 400
-    if _wants_json():
-        return jsonify(
-            {
-                "vocab_id": report.vocab_id,
-                "graph": report.graph,
-                "triples": report.triples_loaded,
-                "skosify_added": report.skosify_added,
-                "skosify_removed": report.skosify_removed,
-                "warnings": [str(p) for p in report.warnings],
-                "steps": report.steps,
-            }
-        )
-    return render_template("curation/import.html", lang="fr", report=report, error="")
 
 
 def _suggest_args() -> tuple[str, str, int, bool]:

@@ -1,0 +1,131 @@
+"""POST /curation/import starts an import job; GET /curation/jobs/<id> shows how it goes.
+
+An import takes minutes on a large thesaurus, so the request only checks what is cheap to
+check (token, a file or a URL, size, URL scheme and address, format and id) and answers at
+once: `202 Accepted` with the job's URLs for JSON clients, a `303` to the job's page for a
+browser's form. The job runs in the app's JobRunner (curate/jobs.py), in this process only.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+
+from graph_service.curate.fetch import DEFAULT_MAX_BYTES, check_url
+from graph_service.curate.imports import check_vocab_id, format_of_name
+from graph_service.curate.jobs import JobRunner, JobStatus, import_job
+from graph_service.exceptions import GraphServiceError, NotFound
+from graph_service.web.auth import change_author
+from graph_service.web.backend import get_journal, get_store
+from graph_service.web.curation.views import bp, check_token, wants_json
+
+_RUNNER = "graph_service.jobs"
+_runner_lock = threading.Lock()
+
+
+def job_runner(app: Flask | None = None) -> JobRunner:
+    """The app's job runner, made on first use."""
+    app = app or current_app
+    with _runner_lock:
+        runner = app.extensions.get(_RUNNER)
+        if runner is None:
+            runner = app.extensions[_RUNNER] = JobRunner()
+        return runner
+
+
+@bp.get("/curation/import")
+def import_form() -> ResponseReturnValue:
+    """The import form (file upload or URL)."""
+    return render_template("curation/import.html", lang="fr", error="")
+
+
+@bp.post("/curation/import")
+def import_post() -> ResponseReturnValue:
+    """Start an import job (update token required): 202 with its URLs, or 303 to its page."""
+    check_token()
+    try:
+        job = _start_import()
+    except GraphServiceError as exc:
+        if wants_json():
+            return jsonify({"error": exc.message}), exc.status
+        page = render_template("curation/import.html", lang="fr", error=exc.message)
+        return Response(page, exc.status)
+    page_url = _url(job.id)
+    if not wants_json():
+        return redirect(page_url, 303)
+    body = {"job": job.id, "status_url": page_url + "?format=json", "page_url": page_url}
+    return jsonify(body), 202, {"Location": page_url}
+
+
+def _url(job_id: str) -> str:
+    return url_for("curation.job_page", job_id=job_id)
+
+
+def _start_import() -> JobStatus:
+    """Check the form cheaply and queue the import (GraphServiceError: a 4xx, or 503 if busy)."""
+    upload = request.files.get("file")
+    url = (request.form.get("url") or "").strip()
+    fmt = (request.form.get("format") or "").strip() or None
+    vocab_id = (request.form.get("vocab_id") or "").strip() or None
+    allow_private = bool(current_app.config.get("ALLOW_PRIVATE_URLS"))
+    data: bytes | None = None
+    if upload is not None and upload.filename:
+        source, data = upload.filename, upload.stream.read(DEFAULT_MAX_BYTES + 1)
+        if len(data) > DEFAULT_MAX_BYTES:
+            raise GraphServiceError(f"the file is larger than {DEFAULT_MAX_BYTES:,} bytes")
+        if not data.strip():
+            raise GraphServiceError(f"{source} is empty")
+        fmt = format_of_name(source, fmt)
+    elif url:
+        source = url
+        # Refused URLs (scheme, private addresses) are told now; fetch() checks them again.
+        check_url(url, allow_private=allow_private)
+        if fmt:
+            format_of_name(url, fmt)
+    else:
+        raise GraphServiceError("give a file or a URL to import")
+    if vocab_id:
+        check_vocab_id(vocab_id)
+    # The job's thread has no app context: it gets the store and journal themselves.
+    work = import_job(
+        get_store(),
+        get_journal(),
+        current_app.config.get("DATA_DIR"),
+        source,
+        data=data,
+        vocab_id=vocab_id,
+        fmt=fmt,
+        skosify=request.form.get("skosify", "on") not in {"", "off", "0", "false"},
+        allow_private=allow_private,
+        author=change_author(),
+    )
+    return job_runner().submit("import", work)
+
+
+@bp.get("/curation/jobs/<job_id>")
+def job_page(job_id: str) -> ResponseReturnValue:
+    """A job's progress: a page that refreshes itself until the job is over, or its JSON."""
+    job = job_runner().status(job_id)
+    if job is None:
+        message = f"no job {job_id}: jobs are kept in memory, for the server's lifetime only"
+        if wants_json():
+            return jsonify({"error": message}), 404
+        raise NotFound(message)
+    if wants_json():
+        response = jsonify(job.as_dict())
+    else:
+        response = Response(render_template("curation/job.html", job=job))
+    # Polled while it changes: neither the browser nor the response cache may keep it.
+    response.headers["Cache-Control"] = "no-store"
+    return response
