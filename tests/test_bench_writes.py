@@ -40,9 +40,10 @@ def test_two_rounds_read_back_every_write(tiny_vocab: Path, tmp_path: Path) -> N
     assert run_writes(tmp_path / "out", settings, report, lambda _message: None)
 
     measures = [row.measure for row in report.rows]
-    assert measures[0].startswith("import of small.ttl")
-    assert measures[1].startswith("first round, right after the import")
-    assert measures[2:] == [measure for _key, measure, _targeted in STEPS]
+    assert measures[0].startswith("first query of the just-started server")
+    assert measures[1].startswith("import of small.ttl")
+    assert measures[2].startswith("first round, right after the import")
+    assert measures[3:] == [measure for _key, measure, _targeted in STEPS]
     assert all(row.section == "writes" and row.ours for row in report.rows)
     assert all(row.met in ("yes", "no") for row in report.rows if row.target)
     samples = report.raw["writes"]["samples"]  # type: ignore[index]
