@@ -255,7 +255,6 @@ def add_rows(report: Report, steps: Steps, rounds: int) -> None:
                 measure,
                 clients="1",
                 ours=cell,
-                peer="—",
                 target=f"< {TARGET_SECONDS:g} s every round" if targeted else "",
                 met=verdict(max(values) < TARGET_SECONDS) if targeted else "",
             )
@@ -351,7 +350,6 @@ def run_writes(
             clients="1",
             ours=f"{ms(first['update'] * 1000)} · {ms(first['query_after_update'] * 1000)} · "
             f"{ms(first['search_after_update'] * 1000)}",
-            peer="—",
             target=f"query < {TARGET_SECONDS:g} s",
             met=verdict(first["query_after_update"] < TARGET_SECONDS),
         )
