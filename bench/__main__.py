@@ -24,6 +24,7 @@ from .runner import (
 )
 from .synth import load_or_generate
 from .workload import PAGES, QUERIES, Pools
+from .writes import WritesError, WritesSettings, run_writes
 
 BENCH_DIR = Path(__file__).resolve().parent
 PARTS = ("build", "sparql", "pages", "memory")
@@ -46,6 +47,16 @@ def _parser() -> argparse.ArgumentParser:
         "--quick",
         action="store_true",
         help="smoke run: 5,000 concepts, 10,000 resources, 1 s cells",
+    )
+    parser.add_argument(
+        "--scenario",
+        choices=("read", "writes"),
+        default="read",
+        help="read: the synthetic dataset against oxigraph (default); writes: after an import "
+        "of STW, one-triple updates each followed by a query (see bench/README.md)",
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=20, help="writes scenario: measured rounds (default 20)"
     )
     parser.add_argument("--only", choices=PARTS, help="run one part (builds stores if needed)")
     parser.add_argument(
@@ -102,6 +113,8 @@ def _machine() -> str:
 def main(argv: list[str] | None = None) -> int:
     """Run the parts asked for and print the table; 0 unless something could not run."""
     args = _parser().parse_args(argv)
+    if args.scenario == "writes":
+        return _writes(args)
     concepts = args.concepts or (5_000 if args.quick else 100_000)
     resources = args.resources or (10_000 if args.quick else 200_000)
     duration = args.duration or (1.0 if args.quick else 5.0)
@@ -205,6 +218,32 @@ def main(argv: list[str] | None = None) -> int:
         for server in servers.values():
             server.stop()
     return _finish(report, args, layout, started, status=0)
+
+
+def _writes(args: argparse.Namespace) -> int:
+    """The writes scenario alone: its own store under <out>/writes, its own table."""
+    out = (args.out or BENCH_DIR / "out").resolve()
+    report = Report(title=f"graph-service writes benchmark, {datetime.now():%Y-%m-%d %H:%M}")
+    threads = args.threads or int(os.environ.get("GRAPH_SERVICE_THREADS", "8"))
+    report.conditions.append(
+        f"machine: {_machine()}; ours: graph-service serve (Granian WSGI, 1 worker, "
+        f"{threads} threads, Python {platform.python_version()})"
+    )
+    started = time.perf_counter()
+    try:
+        settings = WritesSettings(rounds=args.rounds, seed=args.seed)
+        run_writes(out, settings, report, _progress, args.threads)
+    except (peers.PeerError, WritesError) as exc:
+        _progress(f"error: {exc}")
+        report.conditions.append(f"ERROR: {exc}".splitlines()[0])
+        status = 1
+    else:
+        status = 0
+    report.conditions.append(f"run took {time.perf_counter() - started:.0f} s")
+    print(report.text())
+    for path in report.write(args.output or out / "writes" / "results.md"):
+        _progress(f"wrote {path}")
+    return status
 
 
 def _finish(

@@ -36,23 +36,22 @@ class Report:
         self.rows.append(row)
         return row
 
+    def _with_peer(self) -> bool:
+        """Whether any row compares with oxigraph (the writes scenario measures ours alone)."""
+        return any(r.peer or r.ratio for r in self.rows)
+
+    def _headers(self) -> list[str]:
+        peer = ["oxigraph", "ours/oxigraph"] if self._with_peer() else []
+        return ["section", "measure", "clients", "ours", *peer, "target", "met"]
+
+    def _values(self, r: Row) -> list[str]:
+        peer = [r.peer, r.ratio] if self._with_peer() else []
+        return [r.section, r.measure, r.clients, r.ours, *peer, r.target, r.met]
+
     def text(self) -> str:
         """A plain-text table for the terminal."""
-        headers = [
-            "section",
-            "measure",
-            "clients",
-            "ours",
-            "oxigraph",
-            "ours/oxigraph",
-            "target",
-            "met",
-        ]
-        cells = [headers] + [
-            [r.section, r.measure, r.clients, r.ours, r.peer, r.ratio, r.target, r.met]
-            for r in self.rows
-        ]
-        widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+        cells = [self._headers()] + [self._values(r) for r in self.rows]
+        widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]
         lines = [self.title, *(f"  {c}" for c in self.conditions), ""]
         for number, row in enumerate(cells):
             lines.append(
@@ -69,11 +68,11 @@ class Report:
             "",
             *(f"- {c}" for c in self.conditions),
             "",
-            "| section | measure | clients | ours | oxigraph | ours/oxigraph | target | met |",
-            "|---|---|---:|---:|---:|---:|---|---|",
+            "| " + " | ".join(self._headers()) + " |",
+            "|---|---|---:|---:|" + ("---:|---:|" if self._with_peer() else "") + "---|---|",
         ]
         for r in self.rows:
-            values = [r.section, r.measure, r.clients, r.ours, r.peer, r.ratio, r.target, r.met]
+            values = self._values(r)
             lines.append("| " + " | ".join(v.replace("|", "\\|") for v in values) + " |")
         return "\n".join(lines) + "\n"
 
