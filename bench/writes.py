@@ -149,16 +149,29 @@ def source_concepts(source: Path) -> list[str]:
 
 
 def _import(client: Client, settings: WritesSettings) -> tuple[float, dict[str, object]]:
-    """POST /curation/import of the source file with the token: (seconds, the JSON report)."""
+    """POST /curation/import of the source file with the token, then its job followed until it
+    ends: (seconds from the POST to the job's end, the job's JSON result)."""
+    began = time.perf_counter()
     with settings.source.open("rb") as handle:
-        elapsed, response = client.timed(
+        _, response = client.timed(
             "POST",
             "/curation/import",
+            expect=(202,),
             files={"file": (settings.source.name, handle)},
             data={"vocab_id": settings.vocab_id},
             headers={**client.auth, "Accept": "application/json"},
         )
-    return elapsed, response.json()
+    status_url = str(response.json()["status_url"])
+    deadline = time.monotonic() + 1800
+    while time.monotonic() < deadline:
+        _, status = client.timed("GET", status_url, headers={"Accept": "application/json"})
+        job = status.json()
+        if job["state"] == "done":
+            return time.perf_counter() - began, dict(job["result"])
+        if job["state"] == "failed":
+            raise WritesError(f"the import job failed: {job['error']}")
+        time.sleep(0.25)  # a poll, not a measure: the import takes tens of seconds
+    raise WritesError("the import job did not end within 30 minutes")
 
 
 def measure_rounds(
