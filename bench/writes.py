@@ -350,7 +350,7 @@ def run_writes(
     report.add(
         Row(
             SECTION,
-            f"import of {settings.source.name} (POST /curation/import, whole request)",
+            f"import of {settings.source.name} (POST /curation/import to the end of its job)",
             clients="1",
             ours=seconds(imported),
         )
