@@ -34,6 +34,8 @@ class Config:
     public_base: str = ""
     #: Bearer token that enables writes; writes are refused while it is empty.
     update_token: str = ""
+    #: Key signing the sign-in session cookie; empty = one generated in DATA_DIR/secret_key.
+    secret_key: str = ""
     #: Seconds a SPARQL query may run before it is stopped.
     query_timeout: float = 10.0
     #: Longest accepted query or update text, in characters.

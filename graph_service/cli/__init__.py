@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import FlaskGroup
 
 from graph_service import create_app
+from graph_service.cli.accounts import register as register_accounts
 from graph_service.cli.curation import register as register_curation
 from graph_service.cli.history import register as register_history
 from graph_service.cli.publish import publish_command
@@ -125,3 +126,4 @@ def serve_command(host: str, port: int, threads: int | None, dev: bool) -> None:
 register_curation(main)
 main.add_command(publish_command)
 register_history(main)
+register_accounts(main)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
-from graph_service.web import backend, caching, errors, health, history, openapi
+from graph_service.web import accounts, backend, caching, errors, health, history, openapi
 
 # Modules imported as _name add their routes to a blueprint defined next to them.
 from graph_service.web.cards import views as cards
@@ -42,6 +42,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(history.bp)  # /history, /history/revert, /changes.atom
     linked_data.init_app(app)  # IRI pages and /page (the catch-all route, last)
     app.register_blueprint(curation.bp)  # /curation/ pages and POST /api/suggest
+    accounts.init_app(app)  # /login, /logout, the session and the CSRF field
     app.register_blueprint(reconcile.bp)  # OpenRefine reconciliation service at /reconcile
     app.register_blueprint(cards.bp)  # concept cards: /card, /oembed, /api/summary, /embed.js
     # WSGI layers, innermost first: plain GET /sparql queries skip Flask, and repeated GETs

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import hmac
 
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Unauthorized
 
 from graph_service.exceptions import Forbidden
 from graph_service.store.journal import ANONYMOUS
+from graph_service.web.accounts import current_account
 from graph_service.web.backend import get_store
 
 #: Header a client may send to say why it writes; the journal records it with the change.
@@ -45,8 +46,10 @@ def require_update_token() -> None:
 
 
 def change_author() -> str:
-    """Who a write is by, as the journal records it: the token is shared, so it names no one."""
-    return ANONYMOUS
+    """Who a write is by, as the journal records it: the signed-in account's name, else
+    ANONYMOUS (the update token is shared, so it names no one)."""
+    account = current_account() if has_request_context() else None
+    return account.name if account is not None else ANONYMOUS
 
 
 def change_message(default: str) -> str:
