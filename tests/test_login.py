@@ -164,6 +164,14 @@ def test_a_removed_account_is_signed_out(app) -> None:
     assert client.get("/test/editors", headers={"Accept": "text/html"}).status_code == 302
 
 
+def test_a_new_password_ends_the_old_sessions(app) -> None:
+    client = app.test_client()
+    _sign_in(client)
+    assert client.get("/test/editors").status_code == 200
+    AccountStore(app.config["DATA_DIR"]).set_password("ed", "a brand new password")
+    assert client.get("/test/editors", headers={"Accept": "text/html"}).status_code == 302
+
+
 def test_change_author_names_the_signed_in_account(app) -> None:
     client = app.test_client()
     token = _token(client)

@@ -18,7 +18,7 @@ import secrets
 import string
 import tempfile
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -48,6 +48,9 @@ class Account:
     name: str
     role: str
     created: str
+    #: A digest of the password hash (not the hash): sessions keep it, so that a new password
+    #: ends the sessions opened with the old one.
+    stamp: str = field(default="", repr=False, compare=False)
 
     def has_role(self, needed: str) -> bool:
         """Whether this account may act as `needed` (an admin is also an editor, ...)."""
@@ -202,4 +205,5 @@ class AccountStore:
 
 
 def _account(entry: dict[str, Any]) -> Account:
-    return Account(name=entry["name"], role=entry["role"], created=entry["created"])
+    stamp = hashlib.sha256(entry["hash"].encode()).hexdigest()[:32]
+    return Account(name=entry["name"], role=entry["role"], created=entry["created"], stamp=stamp)

@@ -8,6 +8,7 @@ GRAPH_SERVICE_SECRET_KEY, or one generated on first need and kept in DATA_DIR/se
 from __future__ import annotations
 
 import functools
+import hmac
 import os
 import secrets
 from collections.abc import Callable
@@ -41,6 +42,7 @@ bp = Blueprint("accounts", __name__)
 
 SECRET_FILE = "secret_key"
 SESSION_ACCOUNT = "account"
+SESSION_STAMP = "stamp"
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -96,8 +98,13 @@ def current_account() -> Account | None:
         return cast(Account | None, g.account)
     found = None
     if request.cookies.get(current_app.config["SESSION_COOKIE_NAME"]):
-        name = session.get(SESSION_ACCOUNT)
+        name, stamp = session.get(SESSION_ACCOUNT), session.get(SESSION_STAMP)
         found = accounts_store().get(name) if isinstance(name, str) and name else None
+        # A changed password (users passwd) ends the sessions opened with the old one.
+        if found is not None and not (
+            isinstance(stamp, str) and hmac.compare_digest(stamp.encode(), found.stamp.encode())
+        ):
+            found = None
     g.account = found
     return found
 
@@ -191,6 +198,7 @@ def login() -> ResponseReturnValue:
     _throttle().succeeded(keys[0])  # not the address: one good account must not reset it
     session.clear()  # a new session on sign-in: no token or data carried from before
     session[SESSION_ACCOUNT] = account.name
+    session[SESSION_STAMP] = account.stamp
     csrf.csrf_token()
     return redirect(_safe_next(request.form.get("next")), 303)
 
