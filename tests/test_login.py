@@ -7,6 +7,7 @@ import stat
 from pathlib import Path
 
 import pytest
+import requests
 from flask import Flask
 
 from graph_service import create_app
@@ -210,3 +211,30 @@ def test_the_login_page_escapes_what_it_shows_back(app) -> None:
     answer = _sign_in(client, name="<script>x</script>", password="not the password")
     text = answer.get_data(as_text=True)
     assert "<script>x</script>" not in text and "&lt;script&gt;" in text
+
+
+def test_sign_in_over_real_http(tiny_vocab: Path, tmp_path: Path, live_server_factory) -> None:
+    # Through the production server and its WSGI layers (the response cache must neither keep
+    # a signed-in page nor answer a signed-in browser with an anonymous one).
+    data_dir = tmp_path / "var"
+    build_store(tiny_vocab, data_dir)
+    AccountStore(data_dir).add("ed", "editor", PASSWORD)
+    server = live_server_factory(data_dir)
+    for _ in range(2):  # a second time: the cache keeps an answer from its second request on
+        assert "Connecté" not in requests.get(server.url + "/", timeout=60).text
+    browser = requests.Session()
+    form = browser.get(server.url + "/login", timeout=60)
+    token = TOKEN_FIELD.search(form.text)
+    assert token
+    answer = browser.post(
+        server.url + "/login",
+        data={"name": "ed", "password": PASSWORD, "csrf_token": token.group(1)},
+        allow_redirects=False,
+        timeout=60,
+    )
+    assert answer.status_code == 303
+    assert "HttpOnly" in answer.headers["Set-Cookie"]
+    home = browser.get(server.url + "/", timeout=60)
+    assert "Connecté : ed" in home.text
+    assert "private" in home.headers["Cache-Control"]
+    assert "Connecté" not in requests.get(server.url + "/", timeout=60).text

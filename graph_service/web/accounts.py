@@ -186,7 +186,8 @@ def login() -> ResponseReturnValue:
     password = request.form.get("password", "")
     # The name and the address are both limited: guessing one name from many addresses, or
     # many names from one address, each meet a limit. Checked before any hash is computed.
-    keys = (f"name:{name.lower()}", f"addr:{request.remote_addr or '-'}")
+    # (Cut to a name's longest length: a flood of huge names must not fill memory.)
+    keys = (f"name:{name.lower()[:65]}", f"addr:{request.remote_addr or '-'}")
     retry_at = _throttle().retry_at(*keys)
     if retry_at is not None:
         message, seconds = _retry_message(retry_at)
