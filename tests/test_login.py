@@ -238,3 +238,15 @@ def test_sign_in_over_real_http(tiny_vocab: Path, tmp_path: Path, live_server_fa
     assert "Connecté : ed" in home.text
     assert "private" in home.headers["Cache-Control"]
     assert "Connecté" not in requests.get(server.url + "/", timeout=60).text
+
+
+def test_a_page_cached_before_signing_in_is_not_confirmed_after(app) -> None:
+    # The ETag of the anonymous page must not earn a 304 once the header shows the account.
+    client = app.test_client()
+    anonymous = client.get("/vocab", headers={"Accept": "text/html"})
+    tag = anonymous.headers["ETag"]
+    _sign_in(client)
+    again = client.get("/vocab", headers={"Accept": "text/html", "If-None-Match": tag})
+    assert again.status_code == 200
+    assert "Connecté : ed" in again.get_data(as_text=True)
+    assert "ETag" not in again.headers and "private" in again.headers["Cache-Control"]

@@ -13,7 +13,7 @@ import threading
 import weakref
 from datetime import UTC, datetime, timedelta
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 from werkzeug.http import http_date, is_resource_modified, parse_etags
 
 from graph_service.store import Store
@@ -106,7 +106,14 @@ def _current_store() -> Store | None:
 
 
 def _cacheable_request() -> bool:
-    return request.method in {"GET", "HEAD"} and "Authorization" not in request.headers
+    # A request with credentials or a session (a signed-in librarian's pages show the account)
+    # is answered for that client alone: no shared validators, no early 304.
+    session_cookie = current_app.config.get("SESSION_COOKIE_NAME", "session")
+    return (
+        request.method in {"GET", "HEAD"}
+        and "Authorization" not in request.headers
+        and session_cookie not in request.cookies
+    )
 
 
 def _not_modified_early() -> Response | None:
