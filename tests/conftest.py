@@ -331,3 +331,27 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             "`make test-fast` would run them; add `pytestmark = pytest.mark.browser` to the "
             "module or @pytest.mark.browser to the test:\n  " + "\n  ".join(unmarked)
         )
+
+
+def run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """Run the graph-service command in a subprocess with extra environment variables."""
+    return subprocess.run(
+        [sys.executable, "-m", "graph_service.cli", *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=PROJECT_ROOT,
+    )
+
+
+def sparql_ask(url: str, query: str) -> bool:
+    """The answer of an ASK query sent to a live server's /sparql (asserting a 200)."""
+    response = requests.get(
+        url + "/sparql",
+        params={"query": query},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=60,
+    )
+    assert response.status_code == 200, response.text
+    return bool(response.json()["boolean"])

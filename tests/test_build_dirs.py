@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 import requests
-from test_journal_http import AUTH, TOKEN, _ask, _reload
+from conftest import sparql_ask
+from test_journal_http import AUTH, TOKEN, _reload
 
 from graph_service.config import PROJECT_ROOT
 from graph_service.store.build import BUILDS, build_store, current_store_dir
@@ -44,24 +45,24 @@ def test_builds_leave_the_store_a_server_has_open_until_it_reloads(
     }
     served = build_store(tiny_vocab, data_dir).store_dir
     server = live_server_factory(data_dir, **env)
-    assert _ask(server.url, "ASK { <http://example.org/tiny/b> ?p ?o }")
+    assert sparql_ask(server.url, "ASK { <http://example.org/tiny/b> ?p ?o }")
 
     # Two builds without a SIGHUP between: the served store is neither current nor previous.
     build_store(tiny_vocab, data_dir)
     newest = build_store(tiny_vocab, data_dir).store_dir
     assert served.is_dir() and (served / "CURRENT").is_file(), _listing(data_dir)
     assert len(_listing(data_dir)) == 3
-    assert _ask(server.url, "ASK { <http://example.org/tiny/b> ?p ?o }")
+    assert sparql_ask(server.url, "ASK { <http://example.org/tiny/b> ?p ?o }")
     response = requests.post(
         server.url + "/sparql", data={"update": f"INSERT DATA {{ {NEW} }}"}, headers=AUTH
     )
     assert response.status_code == 204, response.text
-    assert _ask(server.url, f"ASK {{ {NEW} }}")
+    assert sparql_ask(server.url, f"ASK {{ {NEW} }}")
 
     # Reloaded, the server serves the newest build (the journal brings the write along), and
     # the store it let go is removed by the next build.
     _reload(server, server.url, newest.name)
-    assert _ask(server.url, f"ASK {{ {NEW} }}")
+    assert sparql_ask(server.url, f"ASK {{ {NEW} }}")
     _wait_let_go(served)
     build_store(tiny_vocab, data_dir)
     assert not served.exists()

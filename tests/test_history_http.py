@@ -4,17 +4,14 @@ cannot take; through the CLI for a remote store), and the Atom feed listing both
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 import requests
+from conftest import run_cli, sparql_ask
 
-from graph_service.config import PROJECT_ROOT
 from graph_service.store.build import build_remote, build_store
 from graph_service.store.journal import Journal
 
@@ -24,29 +21,6 @@ ALT = '<http://example.org/tiny/a> <http://www.w3.org/2004/02/skos/core#altLabel
 HAS_ALT = f"ASK {{ {ALT} }}"
 A = "http://example.org/tiny/a"
 ATOM = "{http://www.w3.org/2005/Atom}"
-
-
-def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    """Run the graph-service command with the service's environment."""
-    return subprocess.run(
-        [sys.executable, "-m", "graph_service.cli", *args],
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=PROJECT_ROOT,
-    )
-
-
-def _ask(url: str, query: str) -> bool:
-    response = requests.get(
-        url + "/sparql",
-        params={"query": query},
-        headers={"Accept": "application/sparql-results+json"},
-        timeout=60,
-    )
-    assert response.status_code == 200, response.text
-    return bool(response.json()["boolean"])
 
 
 def _history(url: str) -> list[dict]:
@@ -101,16 +75,16 @@ def test_write_history_revert_and_feed_beside_a_running_server(
     assert (change["author"], change["message"]) == ("anonymous token", "Add a label")
 
     # The CLI reads the history while the server runs.
-    listed = _cli(service_env, "history", A)
+    listed = run_cli(service_env, "history", A)
     assert listed.returncode == 0, listed.stderr
     assert change["id"][:8] in listed.stdout and "Add a label" in listed.stdout
 
     if "GRAPH_SERVICE_SPARQL_ENDPOINT" in service_env:
         # A remote store has no lock: the CLI reverts beside the server.
-        reverted = _cli(service_env, "revert", change["id"][:8], "-m", "Undo it")
+        reverted = run_cli(service_env, "revert", change["id"][:8], "-m", "Undo it")
         assert reverted.returncode == 0, reverted.stderr
     else:
-        refused = _cli(service_env, "revert", change["id"][:8])
+        refused = run_cli(service_env, "revert", change["id"][:8])
         assert refused.returncode != 0
         assert "stop the server" in refused.stderr and "/history/revert" in refused.stderr
         answer = requests.post(
@@ -122,7 +96,7 @@ def test_write_history_revert_and_feed_beside_a_running_server(
         assert answer.status_code == 200, answer.text
         assert answer.json()["reverted"] == change["id"]
     _until(lambda: len(_history(server.url)) == 2)
-    assert not _ask(server.url, HAS_ALT)
+    assert not sparql_ask(server.url, HAS_ALT)
     changes = Journal(data_dir).changes()
     assert [c.message for c in changes] == ["Add a label", "Undo it"]
     assert changes[1].removed == changes[0].added
@@ -135,8 +109,8 @@ def test_write_history_revert_and_feed_beside_a_running_server(
 
     # Once the server is stopped, the CLI takes the embedded store's lock and reverts too.
     server.stop()
-    again = _cli(service_env, "revert", changes[1].id)
+    again = run_cli(service_env, "revert", changes[1].id)
     assert again.returncode == 0, again.stderr
     assert len(Journal(data_dir).changes()) == 3
     restarted = live_server_factory(data_dir, **service_env)
-    assert _ask(restarted.url, HAS_ALT)
+    assert sparql_ask(restarted.url, HAS_ALT)

@@ -11,15 +11,14 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
 import pytest
 import requests
+from conftest import run_cli, sparql_ask
 
-from graph_service.config import PROJECT_ROOT
 from graph_service.store.build import current_store_dir
 from graph_service.store.journal import Journal
 
@@ -34,28 +33,10 @@ BOTH = f"ASK {{ {ALT} . GRAPH <http://example.org/notes> {{ {NOTE} }} }}"
 
 
 def _cli(env: dict[str, str], *args: str) -> str:
-    """Run the graph-service command with the test's environment; its output."""
-    result = subprocess.run(
-        [sys.executable, "-m", "graph_service.cli", *args],
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=600,
-        cwd=PROJECT_ROOT,
-    )
+    """Run the graph-service command, which must succeed; its output."""
+    result = run_cli(env, *args)
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout + result.stderr
-
-
-def _ask(url: str, query: str) -> bool:
-    response = requests.get(
-        url + "/sparql",
-        params={"query": query},
-        headers={"Accept": "application/sparql-results+json"},
-        timeout=60,
-    )
-    assert response.status_code == 200, response.text
-    return bool(response.json()["boolean"])
 
 
 def _children(pid: int) -> list[int]:
@@ -105,7 +86,7 @@ def test_writes_survive_build_force_build_sighup_and_restart(
     server = live_server_factory(data_dir, **service_env)
     response = requests.post(server.url + "/sparql", data={"update": SCENARIO}, headers=AUTH)
     assert response.status_code == 204
-    assert _ask(server.url, BOTH)
+    assert sparql_ask(server.url, BOTH)
     [change] = Journal(data_dir).changes()
     assert change.author == "anonymous token"
     # The two triples, and the date the change gives the concept it touches.
@@ -123,12 +104,12 @@ def test_writes_survive_build_force_build_sighup_and_restart(
             current = current_store_dir(data_dir)
             assert current is not None
             _reload(server, server.url, current.name)
-        assert _ask(server.url, BOTH), args
-        assert _ask(server.url, 'ASK { ?b ?p "Beta version"@en }')
+        assert sparql_ask(server.url, BOTH), args
+        assert sparql_ask(server.url, 'ASK { ?b ?p "Beta version"@en }')
 
     server.stop()
     restarted = live_server_factory(data_dir, **service_env)
-    assert _ask(restarted.url, BOTH)
+    assert sparql_ask(restarted.url, BOTH)
     assert len(Journal(data_dir).changes()) == 1
 
 
@@ -184,7 +165,7 @@ def test_a_server_killed_during_writes_restarts_with_each_write_whole_or_absent(
         for row in change.added
     }
     for number, status in results.items():
-        present = _ask(restarted.url, f"ASK {{ <http://example.org/w/{number}> ?p ?o }}")
+        present = sparql_ask(restarted.url, f"ASK {{ <http://example.org/w/{number}> ?p ?o }}")
         assert present == (number in journalled), (number, status)
         if status == 204:
             assert present, f"write {number} was answered 204 and then lost"

@@ -20,7 +20,6 @@ import struct
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 from graph_service.exceptions import GraphServiceError
@@ -101,37 +100,6 @@ def _task_fields(task: QueryTask) -> tuple:
     )
 
 
-#: Pauses before opening again when the writer's compaction removed a file a view listed.
-_RETRY_PAUSES = (0.02, 0.1, 0.5)
-
-
-def _vanished(exc: BaseException) -> bool:
-    """Whether the engine failed on a file the writer's background compaction removed."""
-    return isinstance(exc, (RuntimeError, OSError, StoreError)) and "No such file" in str(exc)
-
-
-def _execute_fresh(
-    store: Store | None, path: Path, task: QueryTask, max_rows: int
-) -> tuple[QueryAnswer, Store]:
-    """Run a task on a read-only view of the store (opened when `store` is None).
-
-    A read-only view lists the files of the moment it opens; the writer's background
-    compaction may remove one of them meanwhile (RocksDB then answers "No such file"), even
-    while the view opens. A fresh view lists the files that replaced it, with the same data.
-    """
-    for pause in (*_RETRY_PAUSES, None):
-        try:
-            if store is None:
-                store = EmbeddedStore(path, read_only=True)
-            return execute(store, task, max_rows), store
-        except (RuntimeError, OSError, StoreError) as exc:
-            if not _vanished(exc) or pause is None:
-                raise
-            store = None
-            time.sleep(pause)
-    raise AssertionError("unreachable")
-
-
 def worker_main(read_fd: int, write_fd: int) -> None:
     """A worker's loop: read (path, version, max_rows, task...), answer ("ok"|"error", ...)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
@@ -147,11 +115,13 @@ def worker_main(read_fd: int, write_fd: int) -> None:
             return
         path, version, max_rows, *fields = message
         try:
-            if opened != (path, version):
-                # A read-only open sees every write made before it (measured: ~9 ms).
+            if store is None or opened != (path, version):
+                # A read-only open sees every write made before it (measured: ~9 ms); the store
+                # retries it when the writer's compaction removes a table meanwhile.
                 store = None
-            answer, store = _execute_fresh(store, Path(path), QueryTask(*fields), max_rows)
-            opened = (path, version)
+                store = EmbeddedStore(Path(path), read_only=True)
+                opened = (path, version)
+            answer = execute(store, QueryTask(*fields), max_rows)
             reply: tuple[object, ...] = ("ok", answer.kind, answer.body)
         except GraphServiceError as exc:
             reply = ("error", exc.status, exc.message)

@@ -61,24 +61,26 @@ def applied_seq(store: Store, journal: Journal) -> int:
     return journal.applied_seq(store_key(store))
 
 
-def apply_change(store: Store, change: Change, journal: Journal) -> str:
+def apply_change(store: Store, change: Change, journal: Journal, *, check: bool = True) -> str:
     """Apply a journalled change to the store, then note it as applied in the journal; returns
-    a note when some of it was already there (or already gone), else ""."""
-    note = _check(store, change)
+    a note when some of it was already there (or already gone), else "". `check` is off for a
+    patch just computed against this very store: it applies cleanly by construction."""
+    note = _check(store, change) if check else ""
     added, removed = change.added, change.removed
-    operations = []
-    if removed:
-        operations.append(f"DELETE DATA {{\n{data_block(removed)}\n}}")
-    if added:
-        operations.append(f"INSERT DATA {{\n{data_block(added)}\n}}")
-    has_blank = any(BLANK.search(row) for row in (*added, *removed))
-    if has_blank or len(added) + len(removed) > MAX_UPDATE_ROWS:
+    if any(BLANK.search(row) for row in (*added, *removed)) or (
+        len(added) + len(removed) > MAX_UPDATE_ROWS
+    ):
         # Blank nodes keep their identity only through the engine's quads (an update's text
         # would make new ones), and very large patches load faster that way too.
         store.apply_rows(added, removed)
+    else:
         operations = []
-    if operations:
-        store.update(" ;\n".join(operations))
+        if removed:
+            operations.append(f"DELETE DATA {{\n{data_block(removed)}\n}}")
+        if added:
+            operations.append(f"INSERT DATA {{\n{data_block(added)}\n}}")
+        if operations:  # a replayed change may have nothing left outside carried graphs
+            store.update(" ;\n".join(operations))
     _forget_emptied_graphs(store, removed)
     journal.record_applied(store_key(store), change.seq)
     return note
@@ -141,7 +143,8 @@ def commit(
         if carry is not None:
             carry.promote()
     finally:
-        apply_change(store, change, journal)  # journalled: the store must have it too
+        # Journalled: the store must have it too. Computed on this store: no presence check.
+        apply_change(store, change, journal, check=False)
     return change
 
 

@@ -133,7 +133,7 @@ def _delete(graph: str | None) -> ResponseReturnValue:
     if graph is not None and not store.has_graph(graph):
         raise NotFound(f"there is no graph <{graph}> in the store")
     try:
-        write_drop(
+        change = write_drop(
             store,
             get_journal(),
             graph,
@@ -141,7 +141,10 @@ def _delete(graph: str | None) -> ResponseReturnValue:
             message=change_message(f"Graph Store DELETE {_name(graph)}"),
             followup=follow_search,
         )
-        store.drop_graph(graph)  # the now empty graph's name too (no data: not a change)
+        if change is None:
+            # An empty graph: no data to journal, only its name to remove (a change that empties
+            # a graph removes the name itself, store/changes.py).
+            store.drop_graph(graph)
     except JournalError as exc:
         raise GraphServiceError(str(exc), status=503) from exc
     except StoreError as exc:
