@@ -26,3 +26,9 @@ class Forbidden(GraphServiceError):
     """A write without the right update token."""
 
     status = 403
+
+
+class Conflict(GraphServiceError):
+    """A write based on a state of the data that has changed since (a stale form)."""
+
+    status = 409

@@ -124,6 +124,7 @@ def commit(
     author: str,
     message: str,
     carry: Staged | None = None,
+    reviewer: str = "",
 ) -> Change | None:
     """Journal a patch (fsync), then apply it; None when it changes nothing (not journalled).
 
@@ -138,6 +139,7 @@ def commit(
         added=patch.added,
         removed=patch.removed,
         file=carry.header if carry is not None else ("", ""),
+        reviewer=reviewer,
     )
     try:
         if carry is not None:
@@ -219,6 +221,28 @@ def write_documents(
     with write_lock(journal):
         patch = amend(store, patch_of_graph(store, graph, rows, replace=replace))
         return _commit_and_follow(store, journal, patch, author, message, followup, carry)
+
+
+def write_patch(
+    store: Store,
+    journal: Journal,
+    make_patch: Callable[[Store], Patch],
+    *,
+    author: str,
+    message: str,
+    reviewer: str = "",
+    amend: Amend = _as_is,
+    followup: Followup = _nothing,
+) -> Change | None:
+    """Accept a patch computed by `make_patch` under the write lock, so that what it read of
+    the store (an edited concept's state, checked against the form's) is what it changes."""
+    with write_lock(journal):
+        patch = amend(store, make_patch(store))
+        version_before = store.version
+        change = commit(store, journal, patch, author=author, message=message, reviewer=reviewer)
+        if change is not None:
+            followup(store, change, version_before)
+        return change
 
 
 def write_drop(

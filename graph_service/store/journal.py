@@ -62,6 +62,7 @@ def _next_change(
     added: Iterable[str],
     removed: Iterable[str],
     file: tuple[str, str] = ("", ""),
+    reviewer: str = "",
 ) -> Change:
     """The change that follows the journal's last one (new id, next number, now)."""
     return Change(
@@ -72,6 +73,7 @@ def _next_change(
         seq=tail.seq + 1,
         time=datetime.now(UTC).isoformat(),
         author=author or ANONYMOUS,
+        reviewer=reviewer,
         message=message,
         added=tuple(added),
         removed=tuple(removed),
@@ -157,12 +159,14 @@ class Journal:
         added: Iterable[str] = (),
         removed: Iterable[str] = (),
         file: tuple[str, str] = ("", ""),
+        reviewer: str = "",
     ) -> Change:
         """Write one change durably (fsync) and return it with its id and sequence number;
-        `file` is (path under DATA_DIR, SHA-256) of a file holding its graph's result."""
+        `file` is (path under DATA_DIR, SHA-256) of a file holding its graph's result;
+        `reviewer` the account that approved it when its author only proposed it."""
         with self._locked() as handle:
             tail = self._refresh()
-            change = _next_change(tail, author, message, added, removed, file)
+            change = _next_change(tail, author, message, added, removed, file, reviewer)
             text = format_change(change).encode("utf-8")
             try:
                 handle.seek(0, os.SEEK_END)
@@ -270,10 +274,11 @@ class MemoryJournal(Journal):
         added: Iterable[str] = (),
         removed: Iterable[str] = (),
         file: tuple[str, str] = ("", ""),
+        reviewer: str = "",
     ) -> Change:
         """Keep one change in memory and return it with its id and sequence number."""
         tail = self._tail
-        change = _next_change(tail, author, message, added, removed, file)
+        change = _next_change(tail, author, message, added, removed, file, reviewer)
         tail.changes.append(change)
         tail.seq, tail.id = change.seq, change.id
         return change

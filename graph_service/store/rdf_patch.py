@@ -35,6 +35,8 @@ class Change:
     #: no need to replay the change (store/carried.py).
     file: str = ""
     file_sha256: str = ""
+    #: Who approved the change when its author only proposed it ("" when no review took place).
+    reviewer: str = ""
 
     @property
     def is_empty(self) -> bool:
@@ -132,6 +134,7 @@ def format_change(change: Change) -> str:
         f'H seq "{change.seq}" .',
         f"H time {_literal(change.time)} .",
         f"H author {_literal(change.author)} .",
+        *([f"H reviewer {_literal(change.reviewer)} ."] if change.reviewer else []),
         f"H message {_literal(change.message)} .",
         *([f"H file {_literal(change.file)} ."] if change.file else []),
         *([f"H fileSha256 {_literal(change.file_sha256)} ."] if change.file_sha256 else []),
@@ -166,6 +169,7 @@ def parse_block(lines: list[str]) -> Change:
             seq=int(_unliteral(headers["seq"])),
             time=_unliteral(headers["time"]),
             author=_unliteral(headers["author"]),
+            reviewer=_unliteral(headers["reviewer"]) if "reviewer" in headers else "",
             message=_unliteral(headers["message"]),
             file=_unliteral(headers["file"]) if "file" in headers else "",
             file_sha256=_unliteral(headers["fileSha256"]) if "fileSha256" in headers else "",
