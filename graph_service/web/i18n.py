@@ -8,6 +8,9 @@ language chosen with ?clang=.
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
 LANGUAGES = ("fr", "en")
 DEFAULT = "fr"
 #: Language names written in their own language (for the selectors and facets).
@@ -235,6 +238,23 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "jobs.json": ("État en JSON", "Status as JSON"),
 }
 # fmt: on
+
+
+def _merge_feature_strings() -> None:
+    """Add every web/strings/<feature>.py's STRINGS to the catalogue (a key defined twice is a
+    mistake that would silently change a page: refused at import)."""
+    from graph_service.web import strings
+
+    for module_info in sorted(pkgutil.iter_modules(strings.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{strings.__name__}.{module_info.name}")
+        entries: dict[str, tuple[str, str]] = module.STRINGS
+        twice = sorted(set(entries) & set(CATALOGUE))
+        if twice:
+            raise RuntimeError(f"interface strings defined twice: {twice}")
+        CATALOGUE.update(entries)
+
+
+_merge_feature_strings()
 
 
 def translate(key: str, lang: str, /, **values: object) -> str:
