@@ -54,7 +54,14 @@
     }
 
     function go(index) {
-      if (items[index]) window.location.href = items[index].href;
+      if (!items[index]) return;
+      if (input.hasAttribute("data-pick")) {
+        // A form's picker (editor.js): the choice is added to the form, no page is left.
+        input.dispatchEvent(new CustomEvent("gs-pick", { detail: items[index], bubbles: true }));
+        close();
+        return;
+      }
+      window.location.href = items[index].href;
     }
 
     function render(results) {
@@ -97,7 +104,9 @@
       if (lang) params.set("lang", lang);
       var form = input.form;
       var vocab = form && form.querySelector("input[name=vocab]");
-      if (vocab && vocab.value) params.set("vocab", vocab.value);
+      var ownVocab = input.getAttribute("data-vocab");
+      if (ownVocab) params.set("vocab", ownVocab);
+      else if (vocab && vocab.value) params.set("vocab", vocab.value);
       if (controller) controller.abort();
       controller = window.AbortController ? new AbortController() : null;
       var mine = ++sequence;

@@ -226,18 +226,19 @@ def write_documents(
 def write_patch(
     store: Store,
     journal: Journal,
-    make_patch: Callable[[Store], Patch],
+    make_patch: Callable[[Store], tuple[Patch, str]],
     *,
     author: str,
-    message: str,
     reviewer: str = "",
     amend: Amend = _as_is,
     followup: Followup = _nothing,
 ) -> Change | None:
-    """Accept a patch computed by `make_patch` under the write lock, so that what it read of
-    the store (an edited concept's state, checked against the form's) is what it changes."""
+    """Accept a patch and its message computed by `make_patch` under the write lock, so that
+    what it read of the store (an edited concept's state, checked against the form's) is
+    what it changes."""
     with write_lock(journal):
-        patch = amend(store, make_patch(store))
+        patch, message = make_patch(store)
+        patch = amend(store, patch)
         version_before = store.version
         change = commit(store, journal, patch, author=author, message=message, reviewer=reviewer)
         if change is not None:

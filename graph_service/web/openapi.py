@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from graph_service.web import openapi_editor
 from graph_service.web.cors import allow_any_origin
 
 bp = Blueprint("openapi", __name__)
@@ -182,6 +183,7 @@ def document(server_url: str = "/") -> dict:
     }  # fmt: skip
     for path, (tag, summary, params, content, errors) in extra.items():
         paths[path] = {"get": _operation(tag, summary, params, content, errors)}
+    paths.update(openapi_editor.paths())
     return {
         "openapi": "3.0.3",
         "info": {
@@ -189,13 +191,16 @@ def document(server_url: str = "/") -> dict:
             "version": "1.0.0",
             "description": (
                 "Skosmos-compatible REST API (v1) over the urban-policy vocabulary, plus "
-                "resources, harvesting, dereferenceable IRIs and dumps. GET only; CORS *; JSONP "
-                "with ?callback=; errors are plain text; ETag, Last-Modified and 304 on every GET."
+                "resources, harvesting, dereferenceable IRIs and dumps: GET only, CORS *, JSONP "
+                "with ?callback=, errors in plain text, ETag, Last-Modified and 304 on every GET. "
+                "The concept editor (/api/concepts) writes with an account (HTTP Basic) or the "
+                "update token, and answers JSON."
             ),
         },
         "servers": [{"url": server_url}],
-        "tags": [{"name": REST}, {"name": LD}],
+        "tags": [{"name": REST}, {"name": LD}, {"name": openapi_editor.EDITOR}],
         "paths": paths,
+        "components": {"securitySchemes": openapi_editor.SECURITY_SCHEMES},
     }
 
 
