@@ -28,6 +28,7 @@ from graph_service.curate.concept_edit import (
 from graph_service.curate.edit_plan import EditPlan, state_token
 from graph_service.exceptions import Conflict, NotFound
 from graph_service.namespaces import graph_iri_for
+from graph_service.store import Store
 from graph_service.store.changes import write_patch
 from graph_service.store.embedded import EmbeddedStore
 from graph_service.store.journal import MemoryJournal
@@ -61,13 +62,13 @@ def store() -> EmbeddedStore:
     return store
 
 
-def apply(store: EmbeddedStore, plan: EditPlan) -> None:
+def apply(store: Store, plan: EditPlan) -> None:
     """Commit a plan's patch as the web layer does (the journal first, then the store)."""
     assert plan.ok, plan.problems
     write_patch(store, MemoryJournal(), lambda _: plan.patch, author="test", message=plan.message)
 
 
-def has(store: EmbeddedStore, s: str, p: str, o: str, graph: str | None = None) -> bool:
+def has(store: Store, s: str, p: str, o: str, graph: str | None = None) -> bool:
     obj = o if o.startswith(('"', "<")) else f"<{o}>"
     pattern = f"<{s}> <{p}> {obj}"
     if graph is None:
@@ -84,7 +85,7 @@ def draft(**values: object) -> ConceptDraft:
     return draft_from_json(data)
 
 
-def edited(store: EmbeddedStore, iri: str, **changes: object) -> tuple[ConceptDraft, str]:
+def edited(store: Store, iri: str, **changes: object) -> tuple[ConceptDraft, str]:
     """A concept's draft with some keys of its JSON replaced, and its state token."""
     current, token = read_draft(store, iri)
     return draft_from_json({**draft_as_json(current), **changes}), token
@@ -441,6 +442,34 @@ def test_merge_does_not_make_cycles(store) -> None:
     assert any("cycle" in p.message for p in plan.problems if p.severity == "warning")
     apply(store, plan)
     assert not has(store, winner, SKOS + "broader", N + "empowerment")
+
+
+# --- a remote store ----------------------------------------------------------------------------
+
+
+def test_the_editor_works_on_a_remote_store(oxigraph_server) -> None:
+    # A remote's default graph is the union of its graphs: each statement is read twice.
+    remote = oxigraph_server.remote_store()
+    vocab = PROJECT_ROOT / "vocab"
+    for name in ("notions.ttl", "thematiques.ttl", "types.ttl"):
+        remote.load(vocab / name, "turtle", graph=graph_iri_for(name))
+    new = draft(prefLabel={"fr": "Budget jeunesse"}, broader=[N + "budget-participatif"])
+    plan = plan_create(remote, new)
+    assert plan.ok, plan.problems
+    assert all(row.endswith(f"<{NOTIONS_GRAPH}>") for row in plan.patch.added)
+    apply(remote, plan)
+    iri = N + "budget-jeunesse"
+    read, token = read_draft(remote, iri)
+    assert read == ConceptDraft(**{**new.__dict__, "iri": iri})
+    assert token == state_token(remote, iri)
+    moved = draft_from_json({**draft_as_json(read), "broader": [N + "democratie-participative"]})
+    plan = plan_update(remote, moved, token)
+    assert plan.ok, plan.problems
+    assert len(plan.patch.removed) == 2 and len(plan.patch.added) == 2
+    apply(remote, plan)
+    assert not has(remote, N + "budget-participatif", SKOS + "narrower", iri)
+    looped, token = edited(remote, N + "democratie-participative", broader=[iri])
+    assert fields(plan_update(remote, looped, token)) == {"broader"}
 
 
 # --- actions -----------------------------------------------------------------------------------

@@ -26,7 +26,12 @@ from rdflib.namespace import RDF, SKOS
 from rdflib.term import Node
 
 from graph_service.curate.concept_draft import LABEL_FIELDS, MATCH_PROPERTIES, NOTE_FIELDS
-from graph_service.curate.concept_work import Quad, read_about, read_pointing
+from graph_service.curate.concept_work import (
+    Quad,
+    read_about,
+    read_pointing,
+    without_union_echoes,
+)
 from graph_service.curate.edit_plan import WHOLE_FORM, FieldProblem
 from graph_service.curate.validate import DEFAULT_SHAPES_DIR
 from graph_service.curate.validate_checks import Checker, Source
@@ -212,9 +217,10 @@ def _facts(store: Store, nodes: set[Node]) -> Iterator[Quad]:
     for start in range(0, len(wanted), _BATCH):
         placeholders, bindings = _placeholders(wanted[start : start + _BATCH])
         bindings.update(zip(("p0", "p1", "p2", "p3"), _VALUE_FACTS, strict=True))
-        for row in store.select(_FACTS % placeholders, bindings, union=False):
-            graph = row.get("g")
-            yield (row["s"], row["p"], row["o"], None if graph is None else str(graph))
+        rows = store.select(_FACTS % placeholders, bindings, union=False)
+        yield from without_union_echoes(
+            [(r["s"], r["p"], r["o"], None if r.get("g") is None else str(r["g"])) for r in rows]
+        )
 
 
 def _placeholders(nodes: Sequence[Node]) -> tuple[str, dict[str, Node]]:

@@ -45,9 +45,20 @@ def _read(store: Store, query: str, nodes: Iterable[Node]) -> Iterator[Quad]:
     wanted = sorted({n for n in nodes if isinstance(n, URIRef)}, key=str)
     for start in range(0, len(wanted), _BATCH):
         placeholders, bindings = _values(wanted[start : start + _BATCH])
-        for row in store.select(query % placeholders, bindings, union=False):
-            graph = row.get("g")
-            yield (row["s"], row["p"], row["o"], None if graph is None else str(graph))
+        rows = store.select(query % placeholders, bindings, union=False)
+        quads = [
+            (row["s"], row["p"], row["o"], None if row.get("g") is None else str(row["g"]))
+            for row in rows
+        ]
+        yield from without_union_echoes(quads)
+
+
+def without_union_echoes(quads: list[Quad]) -> list[Quad]:
+    """The quads less the default graph's copies of named graphs' statements: a remote store's
+    default graph is the union of its graphs (store/remote.py), so every statement comes back
+    twice; a statement in a named graph is never also looked for in the default one here."""
+    named = {q[:3] for q in quads if q[3] is not None}
+    return [q for q in quads if q[3] is not None or q[:3] not in named]
 
 
 def read_about(store: Store, subjects: Iterable[Node]) -> Iterator[Quad]:

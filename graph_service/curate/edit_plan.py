@@ -72,7 +72,14 @@ def state_token(store: Store, iri: str) -> str:
     """A digest of every quad whose subject is `iri` (in any graph): it changes whenever the
     resource does, so a form keeps it to detect that it was edited meanwhile (an ETag)."""
     rows = store.select(_ABOUT, {"s": URIRef(iri)}, union=False)
-    return token_of((row["p"], row["o"], row.get("g")) for row in rows)
+    # A remote store's default graph is the union of its graphs: its echo of a named graph's
+    # statement is left out, so that a token is the same whoever read the statements.
+    named = {(row["p"], row["o"]) for row in rows if row.get("g") is not None}
+    return token_of(
+        (row["p"], row["o"], row.get("g"))
+        for row in rows
+        if row.get("g") is not None or (row["p"], row["o"]) not in named
+    )
 
 
 def token_of(statements: Iterable[tuple[Node, Node, Node | None]]) -> str:
