@@ -9,9 +9,11 @@ from, so that a form saved after someone else changed that resource is refused (
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from rdflib import URIRef
+from rdflib.term import Node
 
 from graph_service.store import Store
 from graph_service.store.patches import Patch
@@ -69,9 +71,20 @@ SELECT ?p ?o ?g WHERE { { $s ?p ?o } UNION { GRAPH ?g { $s ?p ?o } } }
 def state_token(store: Store, iri: str) -> str:
     """A digest of every quad whose subject is `iri` (in any graph): it changes whenever the
     resource does, so a form keeps it to detect that it was edited meanwhile (an ETag)."""
-    rows = sorted(
-        f"{row['p'].n3()} {row['o'].n3()} {row['g'].n3() if row.get('g') is not None else ''}"
-        for row in store.select(_ABOUT, {"s": URIRef(iri)}, union=False)
+    rows = store.select(_ABOUT, {"s": URIRef(iri)}, union=False)
+    # A remote store's default graph is the union of its graphs: its echo of a named graph's
+    # statement is left out, so that a token is the same whoever read the statements.
+    named = {(row["p"], row["o"]) for row in rows if row.get("g") is not None}
+    return token_of(
+        (row["p"], row["o"], row.get("g"))
+        for row in rows
+        if row.get("g") is not None or (row["p"], row["o"]) not in named
     )
+
+
+def token_of(statements: Iterable[tuple[Node, Node, Node | None]]) -> str:
+    """The state token of a resource from its (predicate, object, graph or None) statements, for
+    code that has read them already: a draft and its token then come from one and the same read."""
+    rows = sorted(f"{p.n3()} {o.n3()} {g.n3() if g is not None else ''}" for p, o, g in statements)
     digest = hashlib.sha256("\n".join(rows).encode("utf-8")).hexdigest()
     return digest[:32]
