@@ -44,9 +44,8 @@ def _journal() -> Journal:
 def _entry_lines(entry: Entry) -> list[str]:
     """A change as a curator reads it: id prefix, time, author, message, then its quads."""
     stamp = entry.stamp
-    lines = [
-        f"{stamp.id[:8]}  {stamp.time[:19].replace('T', ' ')}  {stamp.author}  {stamp.message}"
-    ]
+    who = f"{stamp.author} (approved by {stamp.reviewer})" if stamp.reviewer else stamp.author
+    lines = [f"{stamp.id[:8]}  {stamp.time[:19].replace('T', ' ')}  {who}  {stamp.message}"]
     lines += [f"  - {statement_text(s)}" for s in entry.removed]
     lines += [f"  + {statement_text(s)}" for s in entry.added]
     hidden = entry.added_count + entry.removed_count - len(entry.added) - len(entry.removed)

@@ -55,13 +55,15 @@ class Statement:
 
 @dataclass(frozen=True)
 class Stamp:
-    """Who changed the data, when and why (a change without its quads)."""
+    """Who changed the data, when and why (a change without its quads); `reviewer` is who
+    approved it when its author only proposed it ("" when no review took place)."""
 
     id: str
     seq: int
     time: str
     author: str
     message: str
+    reviewer: str = ""
 
 
 @dataclass(frozen=True)
@@ -139,7 +141,7 @@ def _index(journal: Journal) -> _Index:
             )
             index.changes.append(change)
             index.touched.append(iris)
-            index.subjects.append(_main_subject(change))
+            index.subjects.append(_main_subject((*change.added, *change.removed)))
             for iri in iris:
                 index.by_iri.setdefault(iri, []).append(position)
         return index
@@ -150,7 +152,7 @@ def _index(journal: Journal) -> _Index:
 
 def stamp_of(change: Change) -> Stamp:
     """The stamp of a journalled change."""
-    return Stamp(change.id, change.seq, change.time, change.author, change.message)
+    return Stamp(change.id, change.seq, change.time, change.author, change.message, change.reviewer)
 
 
 def find_change(journal: Journal, reference: str) -> Change:
@@ -277,12 +279,10 @@ def _statements(rows_: Sequence[str], first: str | None) -> tuple[Statement, ...
     return tuple(out)
 
 
-def _main_subject(change: Change) -> str:
+def _main_subject(rows_: Iterable[str]) -> str:
     """The IRI most of a change's quads are about (the first in order among equals)."""
     counts = Counter(
-        row[1 : row.index(">")]
-        for row in (*change.added, *change.removed)
-        if row.startswith("<") and not row.startswith("<<")
+        row[1 : row.index(">")] for row in rows_ if row.startswith("<") and not row.startswith("<<")
     )
     return min(counts, key=lambda iri: (-counts[iri], iri)) if counts else ""
 
@@ -309,6 +309,28 @@ def _entries(
             )
         )
     return tuple(_labelled(entries, store, lang)) if store is not None else tuple(entries)
+
+
+def preview_entry(
+    store: Store,
+    added: Sequence[str],
+    removed: Sequence[str],
+    lang: str | None,
+    first: str | None = None,
+) -> Entry:
+    """What a patch (N-Quads rows) would change, as the history would show it once committed:
+    an Entry with a placeholder stamp (no id, time nor author), labelled from the store, the
+    statements about `first` shown first (for an editor's "what will change" preview)."""
+    placeholder = Stamp(id="", seq=0, time="", author="", message="")
+    entry = Entry(
+        placeholder,
+        _statements(added, first),
+        _statements(removed, first),
+        len(added),
+        len(removed),
+        first or _main_subject((*added, *removed)),
+    )
+    return _labelled([entry], store, lang)[0]
 
 
 def _labelled(entries: list[Entry], store: Store, lang: str | None) -> list[Entry]:
@@ -357,6 +379,7 @@ def entry_json(entry: Entry) -> dict[str, object]:
         "seq": stamp.seq,
         "time": stamp.time,
         "author": stamp.author,
+        "reviewer": stamp.reviewer or None,
         "message": stamp.message,
         "subject": entry.subject or None,
         "added": [statement_json(s) for s in entry.added],

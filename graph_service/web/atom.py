@@ -52,7 +52,8 @@ def feed_xml(
     more: Callable[[int], str],
 ) -> bytes:
     """The feed document: the head's elements (updated: the newest change, else now), then one
-    entry per change with its id (urn:uuid), title (its message), time, author, link, summary."""
+    entry per change with its id (urn:uuid), title (its message), time, author (and reviewer as
+    a contributor), link, summary."""
     feed = ET.Element(f"{{{ATOM}}}feed")
     _add(feed, "id", head.id)
     _add(feed, "title", head.title)
@@ -69,6 +70,10 @@ def feed_xml(
         _add(item, "updated", stamp.time)
         author = _add(item, "author")
         _add(author, "name", stamp.author)
+        if stamp.reviewer:
+            # Who approved a proposed change: RFC 4287's contributor, beside its author.
+            contributor = _add(item, "contributor")
+            _add(contributor, "name", stamp.reviewer)
         _add(item, "link", rel="alternate", type="text/html", href=entry_url(entry))
         _add(item, "summary", summary(entry, more), type="text")
     body: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=True)

@@ -1,0 +1,8 @@
+"""Interface strings of the history for reviewed changes: who proposed a change, who approved it."""
+
+# fmt: off
+STRINGS: dict[str, tuple[str, str]] = {
+    "history.proposed_by": ("proposé par", "proposed by"),
+    "history.approved_by": ("approuvé par", "approved by"),
+}
+# fmt: on
