@@ -93,7 +93,12 @@ _SHACL_FIELDS = {
     "dct:spatial": "territories",
     "dct:language": "language",
 }
-_QUADS = "SELECT ?p ?o ?g WHERE { { $s ?p ?o } UNION { GRAPH ?g { $s ?p ?o } } }"
+#: A resource's statements by graph. A remote store's default graph is the union of its
+#: named graphs (store/remote.py): the default graph's own statements are those of no graph.
+_QUADS = (
+    "SELECT ?p ?o ?g WHERE { { GRAPH ?g { $s ?p ?o } } "
+    "UNION { $s ?p ?o FILTER NOT EXISTS { GRAPH ?h { $s ?p ?o } } } }"
+)
 #: What validation needs to know of a cited concept: its classes, schemes and labels.
 _CITED = SPARQL_PREFIXES + (
     "CONSTRUCT {{ ?c a ?t ; ?p ?o }} WHERE {{ {values} ?c a ?t . OPTIONAL {{ VALUES ?p {{ "
