@@ -198,7 +198,7 @@ def _suggestions(store: Store, draft: ResourceDraft) -> list[Suggestion]:
     return suggest(store, text, title=title, limit=SUGGESTIONS) if text.strip() else []
 
 
-def _submit(*, editing: bool) -> Response:
+def _submit(*, editing: bool) -> ResponseReturnValue:
     check_csrf()
     store = get_store()
     base = request.form.get("base", "") if editing else ""
