@@ -11,6 +11,10 @@ from graph_service.web import accounts, backend, caching, errors, health, histor
 from graph_service.web.cards import views as cards
 from graph_service.web.curation import api_concepts, concept_forms, reconcile, review
 from graph_service.web.curation import import_jobs as _curation_jobs  # noqa: F401
+<<<<<<< HEAD
+=======
+from graph_service.web.curation import reconcile, resource_forms
+>>>>>>> h15-resources
 from graph_service.web.curation import views as curation
 from graph_service.web.linked_data import dumps
 from graph_service.web.linked_data import views as linked_data
@@ -42,6 +46,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(history.bp)  # /history, /history/revert, /changes.atom
     linked_data.init_app(app)  # IRI pages and /page (the catch-all route, last)
     app.register_blueprint(curation.bp)  # /curation/ pages and POST /api/suggest
+    app.register_blueprint(resource_forms.bp)  # /curation/resources/new, /edit: resource forms
     accounts.init_app(app)  # /login, /logout, the session and the CSRF field
     app.register_blueprint(concept_forms.bp)  # the concept editor's forms
     app.register_blueprint(review.bp)  # the review queue and proposals' pages

@@ -1,0 +1,91 @@
+"""Interface strings of the resource form (curation/resource_form.html)."""
+
+# fmt: off
+STRINGS: dict[str, tuple[str, str]] = {
+    "rf.new_title": ("Nouvelle ressource", "New resource"),
+    "rf.edit_title": ("Modifier la ressource", "Edit the resource"),
+    "rf.edit_link": ("Modifier", "Edit"),
+    "rf.new_link": ("Nouvelle ressource", "New resource"),
+    "rf.new_link_help": ("décrire et indexer un article ou un document (compte contributeur).",
+                         "describe and index an article or a document (contributor account)."),
+    "rf.required": ("obligatoire", "required"),
+    "rf.optional": ("facultatif", "optional"),
+    "rf.errors_title": ("La ressource n’a pas été enregistrée :",
+                        "The resource was not saved:"),
+    "rf.whole_form": ("Formulaire", "Form"),
+    # pre-filling
+    "rf.prefill": ("Pré-remplir depuis une page", "Pre-fill from a page"),
+    "rf.prefill_help": ("Adresse d’une page d’actualité, ou fichier HTML enregistré : le "
+                        "formulaire est rempli avec ce qu’on y trouve, rien n’est encore "
+                        "enregistré.",
+                        "The address of a news page, or a saved HTML file: the form is filled "
+                        "with what they hold, nothing is saved yet."),
+    "rf.prefill_url": ("Adresse de la page", "Page address"),
+    "rf.prefill_file": ("Fichier HTML", "HTML file"),
+    "rf.prefill_submit": ("Pré-remplir", "Pre-fill"),
+    "rf.prefilled": ("Formulaire pré-rempli depuis {source} : vérifiez chaque champ avant "
+                     "d’enregistrer.",
+                     "Form pre-filled from {source}: check every field before saving."),
+    "rf.prefill_unmapped": ("Absent du vocabulaire :", "Not in the vocabulary:"),
+    "rf.prefill_nothing": ("Donnez une adresse ou un fichier.", "Give an address or a file."),
+    "rf.prefill_too_large": ("Le fichier dépasse {size} Mo.", "The file is larger than {size} MB."),
+    # fields
+    "rf.titles": ("Titre", "Title"),
+    "rf.title_in": ("Titre ({lang})", "Title ({lang})"),
+    "rf.descriptions": ("Résumé", "Summary"),
+    "rf.description_in": ("Résumé ({lang})", "Summary ({lang})"),
+    "rf.publication": ("Publication", "Publication"),
+    "rf.date": ("Date de publication", "Date of publication"),
+    "rf.date_help": ("au format aaaa-mm-jj", "as yyyy-mm-dd"),
+    "rf.url": ("Adresse (URL) de la page ou du document", "Address (URL) of the page or document"),
+    "rf.type": ("Type de ressource", "Resource type"),
+    "rf.type_choose": ("— choisir —", "— choose —"),
+    "rf.language": ("Langue de la ressource (code)", "Language of the resource (code)"),
+    "rf.themes": ("Thématiques", "Themes"),
+    "rf.territories": ("Territoires", "Territories"),
+    "rf.subjects": ("Sujets (notions)", "Subjects (notions)"),
+    "rf.chosen_help": ("Décochez pour retirer.", "Untick to remove."),
+    "rf.none_chosen": ("Aucun pour l’instant.", "None yet."),
+    "rf.add_territories": ("Ajouter des territoires : un par ligne, IRI ou nom exact",
+                           "Add territories: one per line, IRI or exact name"),
+    "rf.add_subjects": ("Ajouter des sujets : un par ligne, IRI ou libellé exact",
+                        "Add subjects: one per line, IRI or exact label"),
+    "rf.search_territories": ("Rechercher un territoire", "Search for a territory"),
+    "rf.search_subjects": ("Rechercher un concept", "Search for a concept"),
+    "rf.suggest": ("Suggérer des sujets", "Suggest subjects"),
+    "rf.suggest_help": ("d’après le titre et le résumé", "from the title and the summary"),
+    "rf.suggestions": ("Suggestions", "Suggestions"),
+    "rf.suggestions_help": ("Cochez celles à ajouter.", "Tick the ones to add."),
+    "rf.no_suggestion": ("Aucun concept trouvé dans le titre et le résumé.",
+                         "No concept found in the title and the summary."),
+    "rf.add": ("Ajouter « {label} »", "Add “{label}”"),
+    "rf.added": ("« {label} » ajouté", "“{label}” added"),
+    "rf.remove": ("Retirer « {label} »", "Remove “{label}”"),
+    # preview and save
+    "rf.preview": ("Aperçu des modifications", "Preview the changes"),
+    "rf.save": ("Enregistrer", "Save"),
+    "rf.changes": ("Ce qui sera enregistré", "What will be saved"),
+    "rf.no_change": ("Aucune modification.", "No change."),
+    "rf.change_added": ("ajouté", "added"),
+    "rf.change_removed": ("retiré", "removed"),
+    "rf.nothing_written": ("Rien n’est encore enregistré.", "Nothing is saved yet."),
+    "rf.iri": ("IRI de la ressource", "IRI of the resource"),
+    "rf.cancel": ("Voir la ressource", "View the resource"),
+    # stale form
+    "rf.conflict_title": ("La ressource a changé entre-temps", "The resource changed meanwhile"),
+    "rf.conflict_reload": ("Recharger le formulaire", "Reload the form"),
+    "rf.conflict_help": ("Vos modifications n’ont pas été enregistrées. Rechargez le formulaire "
+                         "pour partir de la version actuelle, puis refaites-les.",
+                         "Your changes were not saved. Reload the form to start from the current "
+                         "version, then make them again."),
+    # field names in the error summary
+    "rf.field.date": ("Date de publication", "Date of publication"),
+    "rf.field.url": ("Adresse", "Address"),
+    "rf.field.type": ("Type", "Type"),
+    "rf.field.language": ("Langue", "Language"),
+    "rf.field.themes": ("Thématiques", "Themes"),
+    "rf.field.territories": ("Territoires", "Territories"),
+    "rf.field.subjects": ("Sujets", "Subjects"),
+    "rf.field.prefill": ("Pré-remplissage", "Pre-filling"),
+}
+# fmt: on
