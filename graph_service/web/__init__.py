@@ -9,12 +9,14 @@ from graph_service.web import accounts, backend, caching, errors, health, histor
 
 # Modules imported as _name add their routes to a blueprint defined next to them.
 from graph_service.web.cards import views as cards
-from graph_service.web.curation import api_concepts, concept_forms, reconcile, review
+from graph_service.web.curation import (
+    api_concepts,
+    concept_forms,
+    reconcile,
+    resource_forms,
+    review,
+)
 from graph_service.web.curation import import_jobs as _curation_jobs  # noqa: F401
-<<<<<<< HEAD
-=======
-from graph_service.web.curation import reconcile, resource_forms
->>>>>>> h15-resources
 from graph_service.web.curation import views as curation
 from graph_service.web.linked_data import dumps
 from graph_service.web.linked_data import views as linked_data
