@@ -107,7 +107,7 @@ def test_a_contributors_concept_is_a_proposal_until_an_editor_approves_it(
     proposal_id = answer.headers["Location"].rsplit("/", 1)[-1].split("?")[0]
     assert _journal_size(data_dir) == before  # nothing published
     public = app.test_client()
-    assert "collégiens" not in public.get("/search?q=coll%C3%A9giens").get_data(as_text=True)
+    assert public.get("/api/autocomplete?q=coll%C3%A9giens").get_json()["results"] == []
 
     editor = signed_in(app, "ed")
     queue = editor.get("/curation/review", headers=HTML).get_data(as_text=True)
@@ -250,7 +250,9 @@ def test_the_api_creates_with_an_editor_and_proposes_with_a_contributor(app: Fla
                           headers=_basic("ed"))  # fmt: skip
     assert created.status_code == 201, created.get_data(as_text=True)
     uri = created.get_json()["uri"]
-    assert created.headers["Location"].endswith("/api/concepts?uri=" + uri.replace(":", "%3A"))
+    assert uri.startswith(f"{NOTIONS}/jury-citoyen")
+    location = created.headers["Location"]
+    assert client.get(location).get_json()["uri"] == uri
     read = client.get("/api/concepts", query_string={"uri": uri})
     assert read.status_code == 200 and read.get_json()["prefLabel"]["fr"] == "Jury citoyen d’essai"
     assert read.headers["ETag"]

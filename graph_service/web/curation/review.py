@@ -46,7 +46,7 @@ def queue() -> ResponseReturnValue:
     store = proposal_store()
     counts = {name: store.count(name) for name in STATUSES}
     return _page(
-        "curation/review.html", proposals=store.list(status), status=status, counts=counts,
+        "curation/review.html", proposals=store.list(status), current_status=status, counts=counts,
         mine=False,
     )  # fmt: skip
 
@@ -59,7 +59,7 @@ def my_proposals() -> ResponseReturnValue:
     store = proposal_store()
     mine = [p for status in STATUSES for p in store.list(status) if p.author == actor.name]
     mine.sort(key=lambda p: p.created, reverse=True)
-    return _page("curation/review.html", proposals=mine, status="", counts={}, mine=True)
+    return _page("curation/review.html", proposals=mine, current_status="", counts={}, mine=True)
 
 
 def _visible(proposal: Proposal) -> None:
@@ -91,7 +91,7 @@ def _proposal_view(proposal: Proposal, status: int = 200, error: str = "") -> Re
     editable = proposal.kind in ("concept.create", "concept.update")
     target = proposal.target or str(proposal.action.get("uri", "") or "")
     return _page(
-        "curation/proposal.html", proposal=proposal, plan=plan, preview=entry, blocked=blocked,
+        "curation/proposal.html", status, proposal=proposal, plan=plan, preview=entry, blocked=blocked,
         error=error, editable=editable, target_href=page_href(target) if target else "",
         can_review=session_actor().can_publish, max_reason=MAX_REASON,
     )  # fmt: skip
