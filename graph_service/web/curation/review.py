@@ -91,8 +91,9 @@ def _proposal_view(proposal: Proposal, status: int = 200, error: str = "") -> Re
     editable = proposal.kind in ("concept.create", "concept.update")
     target = proposal.target or str(proposal.action.get("uri", "") or "")
     return _page(
-        "curation/proposal.html", status, proposal=proposal, plan=plan, preview=entry, blocked=blocked,
-        error=error, editable=editable, target_href=page_href(target) if target else "",
+        "curation/proposal.html", status, proposal=proposal, plan=plan, preview=entry,
+        blocked=blocked, error=error, editable=editable,
+        target_href=page_href(target) if target else "",
         can_review=session_actor().can_publish, max_reason=MAX_REASON,
     )  # fmt: skip
 
