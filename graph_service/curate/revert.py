@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from graph_service.exceptions import GraphServiceError
 from graph_service.model.history import find_change
 from graph_service.store import Store
-from graph_service.store.changes import commit, write_lock
+from graph_service.store.changes import Followup, commit, write_lock
 from graph_service.store.journal import Journal
 from graph_service.store.patches import Patch
 from graph_service.store.rdf_patch import Change
@@ -40,7 +40,13 @@ def inverse_patch(store: Store, change: Change) -> tuple[Patch, int]:
 
 
 def revert(
-    store: Store, journal: Journal, reference: str, *, author: str, message: str = ""
+    store: Store,
+    journal: Journal,
+    reference: str,
+    *,
+    author: str,
+    message: str = "",
+    followup: Followup | None = None,
 ) -> Reverted:
     """Undo the change a full id or unique prefix names, as a new change journalled first;
     NotFound for an unknown id, 400 for an ambiguous one, 409 when nothing is left to undo."""
@@ -53,7 +59,10 @@ def revert(
                 status=409,
             )
         text = message or f'Revert "{original.message}" ({original.id[:8]})'
+        version_before = store.version
         change = commit(store, journal, patch, author=author, message=text)
+        if change is not None and followup is not None:
+            followup(store, change, version_before)  # the search index follows, say
     if change is None:  # cannot happen: a patch that changes something is always journalled
         raise GraphServiceError("the revert changed nothing", status=409)
     return Reverted(original, change, skipped)

@@ -6,18 +6,20 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from graph_service.curate.revert import revert
-from graph_service.exceptions import GraphServiceError, NotFound
+from graph_service.exceptions import Forbidden, GraphServiceError, NotFound
 from graph_service.model.browse import labels_for
 from graph_service.model.history import Entry, History, entry_json, history_of, recent_changes
 from graph_service.model.stats import changes_by_month
 from graph_service.model.vocab import vocabulary_info
+from graph_service.search.index import follow as follow_search
 from graph_service.store.base import StoreError
 from graph_service.store.rdf_patch import JournalError
-from graph_service.web import atom, i18n
+from graph_service.web import atom, csrf, i18n
+from graph_service.web.accounts import current_account
 from graph_service.web.auth import change_author, change_message, require_update_token
 from graph_service.web.backend import get_journal, get_store
 from graph_service.web.conneg import negotiate
@@ -94,21 +96,38 @@ def history_page() -> ResponseReturnValue:
 
 @bp.post("/history/revert")
 def revert_change() -> ResponseReturnValue:
-    """Undo a change (form field `change`: its id or a unique prefix) as a new change; 200 with
-    the new change's id. Needs the update token, as every write does."""
-    require_update_token()
+    """Undo a change (form field `change`: its id or a unique prefix) as a new change: for
+    scripts with the update token, 200 with the new change's id; for a signed-in editor (the
+    history page's button, CSRF-checked), a redirect back to the history."""
+    account = current_account()
+    from_page = account is not None and not request.headers.get("Authorization")
+    if from_page:
+        csrf.check_csrf()
+        if not account.has_role("editor"):  # type: ignore[union-attr]
+            raise Forbidden("reverting a change needs the editor role")
+        if get_store().read_only:
+            raise Forbidden("changes are disabled: this server opened its store read-only")
+    else:
+        require_update_token()
     reference = (request.form.get("change") or "").strip()
     if not reference:
         raise BadParameter("the form has no change= field: give the id of the change to revert")
     message = change_message(" ".join((request.form.get("message") or "").split()))
     try:
         done = revert(
-            get_store(), get_journal(), reference, author=change_author(), message=message
-        )
+            get_store(), get_journal(), reference, author=change_author(), message=message,
+            followup=follow_search,
+        )  # fmt: skip
     except JournalError as exc:
         raise GraphServiceError(str(exc), status=503) from exc
     except StoreError as exc:
         raise GraphServiceError(str(exc)) from exc
+    if from_page:
+        about = request.form.get("uri", "")
+        target = (
+            url_for("history.history_page", uri=about) if about else url_for("history.history_page")
+        )
+        return redirect(with_params(target) + f"#change-{done.change.id}", 303)
     response = jsonify(
         {
             "id": done.change.id,

@@ -4,5 +4,7 @@
 STRINGS: dict[str, tuple[str, str]] = {
     "history.proposed_by": ("proposé par", "proposed by"),
     "history.approved_by": ("approuvé par", "approved by"),
+    "history.revert": ("Annuler ce changement", "Revert this change"),
+    "history.revert_label": ("Annuler le changement {id}", "Revert change {id}"),
 }
 # fmt: on
