@@ -9,8 +9,8 @@ from graph_service.web import accounts, backend, caching, errors, health, histor
 
 # Modules imported as _name add their routes to a blueprint defined next to them.
 from graph_service.web.cards import views as cards
+from graph_service.web.curation import feedback, reconcile
 from graph_service.web.curation import import_jobs as _curation_jobs  # noqa: F401
-from graph_service.web.curation import reconcile
 from graph_service.web.curation import views as curation
 from graph_service.web.linked_data import dumps
 from graph_service.web.linked_data import views as linked_data
@@ -43,6 +43,7 @@ def init_app(app: Flask) -> None:
     linked_data.init_app(app)  # IRI pages and /page (the catch-all route, last)
     app.register_blueprint(curation.bp)  # /curation/ pages and POST /api/suggest
     accounts.init_app(app)  # /login, /logout, the session and the CSRF field
+    app.register_blueprint(feedback.bp)  # visitors' feedback: /feedback, /feedback/sent
     app.register_blueprint(reconcile.bp)  # OpenRefine reconciliation service at /reconcile
     app.register_blueprint(cards.bp)  # concept cards: /card, /oembed, /api/summary, /embed.js
     # WSGI layers, innermost first: plain GET /sparql queries skip Flask, and repeated GETs
