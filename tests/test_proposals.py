@@ -86,6 +86,29 @@ def test_decide_once_then_conflict(tmp_path: Path) -> None:
     assert store.list(None) == [rejected]
 
 
+def test_an_approval_applies_the_proposal_once_under_the_lock(tmp_path: Path) -> None:
+    store = ProposalStore(tmp_path)
+    proposal = _update(store)
+    applied: list[dict[str, object]] = []
+
+    def fails(_: Proposal) -> str:
+        raise GraphServiceError("the concept changed meanwhile", 409)
+
+    with pytest.raises(GraphServiceError, match="changed meanwhile"):
+        store.decide(proposal.id, status="approved", reviewer="ed", apply=fails)
+    assert store.get(proposal.id).status == "pending"  # a failed apply decides nothing
+
+    def commit(seen: Proposal) -> str:
+        applied.append(seen.action)
+        return "change-1"
+
+    approved = store.decide(proposal.id, status="approved", reviewer="ed", apply=commit)
+    assert (approved.status, approved.change_id) == ("approved", "change-1")
+    with pytest.raises(Conflict):
+        store.decide(proposal.id, status="approved", reviewer="admin", apply=commit)
+    assert applied == [proposal.action]
+
+
 def test_replace_action_while_pending(tmp_path: Path) -> None:
     store = ProposalStore(tmp_path)
     proposal = _update(store)

@@ -7,8 +7,9 @@ so that counting or listing the pending ones reads nothing else; each is written
 (temporary file, fsync, rename, fsync of the directory) with mode 0600, as feedback holds
 e-mail addresses. A decision is a read-modify-write under an fcntl lock on
 DATA_DIR/proposals/.lock: of two processes or threads deciding the same proposal, one wins and
-the other gets Conflict. The file's content is the truth about its status: a crash between
-rewriting a decided file and moving it out of pending/ is repaired on the next decision.
+the other gets Conflict (an approval may apply the proposal under that same lock, so that it
+is applied once). The file's content is the truth about its status: a crash between rewriting
+a decided file and moving it out of pending/ is finished by the next listing.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import re
 import tempfile
 import threading
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -302,8 +303,15 @@ class ProposalStore:
         reviewer: str,
         reason: str = "",
         change_id: str = "",
+        apply: Callable[[Proposal], str] | None = None,
     ) -> Proposal:
-        """Approve or reject a pending proposal; Conflict if it was already decided."""
+        """Approve or reject a pending proposal; Conflict if it was already decided.
+
+        `apply`, if given, is called under the lock once the proposal is known to be pending,
+        with it as it stands (an editor's edit included); it commits the proposal and returns
+        the journal's change id, recorded as `change_id`. If it raises, nothing is decided: of
+        two editors approving at once, only one applies the proposal.
+        """
         if status not in ("approved", "rejected"):
             raise ProposalError(f"a decision is 'approved' or 'rejected', not {status!r}")
         if not reviewer:
@@ -315,6 +323,8 @@ class ProposalStore:
                     f"proposal {proposal_id} was already {proposal.status} "
                     f"by {proposal.reviewer or 'someone'}"
                 )
+            if apply is not None:
+                change_id = apply(proposal)
             decided = replace(
                 proposal,
                 status=status,

@@ -12,6 +12,7 @@ from graph_service.web.cards import views as cards
 from graph_service.web.curation import (
     api_concepts,
     concept_forms,
+    feedback,
     reconcile,
     resource_forms,
     review,
@@ -53,6 +54,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(concept_forms.bp)  # the concept editor's forms
     app.register_blueprint(review.bp)  # the review queue and proposals' pages
     app.register_blueprint(api_concepts.bp)  # /api/concepts for scripts
+    app.register_blueprint(feedback.bp)  # visitors' feedback: /feedback, /feedback/sent
     app.register_blueprint(reconcile.bp)  # OpenRefine reconciliation service at /reconcile
     app.register_blueprint(cards.bp)  # concept cards: /card, /oembed, /api/summary, /embed.js
     # WSGI layers, innermost first: plain GET /sparql queries skip Flask, and repeated GETs
