@@ -317,3 +317,31 @@ def test_the_openapi_document_describes_the_editor_api(app: Flask) -> None:
     assert set(operations) == {"get", "post", "patch", "delete"}
     assert {"201", "202", "401", "409", "422"} <= set(operations["post"]["responses"])
     assert "basic" in document["components"]["securitySchemes"]
+
+
+def test_an_approval_cut_short_after_its_commit_is_completed_not_applied_twice(
+    app: Flask, data_dir: Path
+) -> None:
+    from graph_service.curate.operations import commit_action, proposal_note
+
+    contributor = signed_in(app, "con")
+    answer = _new_concept(contributor, "Approbation interrompue")
+    proposal_id = answer.headers["Location"].rsplit("/", 1)[-1].split("?")[0]
+    proposal = ProposalStore(data_dir).get(proposal_id)
+    with app.app_context():
+        from graph_service.web.backend import get_journal, get_store
+
+        # The commit of an approval whose process died before the proposal was marked.
+        commit_action(get_store(), get_journal(), proposal.action, author="con",
+                      reviewer="ed", note=proposal_note(proposal_id))  # fmt: skip
+    before = _journal_size(data_dir)
+    editor = signed_in(app, "ed")
+    csrf, _ = _form(editor, f"/curation/proposals/{proposal_id}")
+    approved = editor.post(
+        f"/curation/proposals/{proposal_id}/approve", data={"csrf_token": csrf}, headers=HTML
+    )
+    assert approved.status_code == 303, approved.get_data(as_text=True)
+    assert _journal_size(data_dir) == before  # not applied a second time
+    decided = ProposalStore(data_dir).get(proposal_id)
+    assert decided.status == "approved"
+    assert decided.change_id == Journal(data_dir).changes()[-1].id

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from flask import current_app, redirect, url_for
 from werkzeug.wrappers import Response
 
+from graph_service.curate.edit_plan import EditPlan
 from graph_service.curate.operations import (
     Committed,
     commit_action,
     committed_note,
-    plan_action,
     proposal_note,
     summarize,
 )
@@ -25,6 +25,7 @@ from graph_service.curate.proposals import Proposal, ProposalStore
 from graph_service.exceptions import Forbidden
 from graph_service.model.stamps import stamp_concepts
 from graph_service.search.index import follow as follow_search
+from graph_service.store.patches import Patch
 from graph_service.web.accounts import current_account
 from graph_service.web.backend import get_journal, get_store
 from graph_service.web.ui.links import page_href, ui_language
@@ -93,28 +94,31 @@ def approve(
     proposal_id: str, reviewer: Actor, action: Mapping[str, object] | None = None
 ) -> Submitted:
     """Apply a pending proposal (its action, or `action` when the editor amended it) in the
-    name of its author, with the editor as reviewer; the proposal is then marked approved."""
+    name of its author, with the editor as reviewer; the proposal is then marked approved.
+    The apply runs under the proposals' lock: of two editors approving at once, one applies."""
     store = proposal_store()
-    proposal = store.get(proposal_id)
     if action is not None:
-        proposal = store.replace_action(
-            proposal_id, action, summarize(get_store(), action, ui_language())
-        )
+        store.replace_action(proposal_id, action, summarize(get_store(), action, ui_language()))
     note = proposal_note(proposal_id)
-    # A crash between the commit and the decision leaves the change journalled: finish that
-    # approval instead of applying the action a second time.
-    done = committed_note(get_journal(), note)
-    if done is not None:
-        committed = Committed(plan_action(get_store(), proposal.action), done)
-    else:
-        committed = apply(
-            proposal.action, author=proposal.author, reviewer=reviewer.name, note=note
-        )
-    change_id = committed.change.id if committed.change is not None else ""
+    committed: list[Committed] = []
+
+    def apply_proposal(proposal: Proposal) -> str:
+        # A crash between the commit and the decision leaves the change journalled: finish
+        # that approval instead of applying the action a second time.
+        done = committed_note(get_journal(), note)
+        if done is not None:
+            target = proposal.target or next(iter(done.subjects()), "")
+            plan = EditPlan(proposal.kind, target, Patch(done.added, done.removed))
+            committed.append(Committed(plan, done))
+            return done.id
+        result = apply(proposal.action, author=proposal.author, reviewer=reviewer.name, note=note)
+        committed.append(result)
+        return result.change.id if result.change is not None else ""
+
     decided = store.decide(
-        proposal_id, status="approved", reviewer=reviewer.name, change_id=change_id
+        proposal_id, status="approved", reviewer=reviewer.name, apply=apply_proposal
     )
-    return Submitted(committed=committed, proposal=decided)
+    return Submitted(committed=committed[0], proposal=decided)
 
 
 def after_submit(submitted: Submitted) -> Response:
