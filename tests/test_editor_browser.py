@@ -5,7 +5,6 @@ deprecates it with a replacement and reverts the deprecation, all through the pa
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest

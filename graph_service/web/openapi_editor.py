@@ -99,7 +99,7 @@ _URI = {"name": "uri", "in": "query", "required": True, "schema": _IRI,
 _IF_MATCH = {"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"},
              "description": "The ETag of a GET: the change is refused (409) if the concept "
                             "changed since."}  # fmt: skip
-SECURITY = [{"basic": []}, {"updateToken": []}]
+SECURITY: list[dict[str, list[str]]] = [{"basic": []}, {"updateToken": []}]
 SECURITY_SCHEMES = {
     "basic": {"type": "http", "scheme": "basic",
               "description": "A librarian's account (graph-service users add)."},

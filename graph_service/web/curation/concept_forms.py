@@ -179,7 +179,9 @@ def _edit_proposal(proposal_id: str) -> Response:
     from graph_service.curate.concept_draft import draft_from_json
 
     action = proposal.action
-    draft = draft_from_json(action.get("draft"), iri=str(action["draft"].get("uri", "")))  # type: ignore[union-attr]
+    stored = action.get("draft")
+    iri = str(stored.get("uri", "")) if isinstance(stored, dict) else ""
+    draft = draft_from_json(stored, iri=iri)
     state = FormState(draft, str(action.get("base", "")), proposal=proposal.id)
     return _render("curation/concept_form.html", state)
 
