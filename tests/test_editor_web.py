@@ -345,3 +345,46 @@ def test_an_approval_cut_short_after_its_commit_is_completed_not_applied_twice(
     decided = ProposalStore(data_dir).get(proposal_id)
     assert decided.status == "approved"
     assert decided.change_id == Journal(data_dir).changes()[-1].id
+
+
+FOREIGN = """
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+<http://example.org/thesaurus> a skos:ConceptScheme ; skos:prefLabel "Thésaurus d’essai"@fr .
+<http://example.org/thesaurus/c1> a skos:Concept ; skos:inScheme <http://example.org/thesaurus> ;
+    skos:topConceptOf <http://example.org/thesaurus> ; skos:prefLabel "Démocratie locale"@fr .
+"""
+
+
+def test_a_mapping_to_an_imported_vocabulary(app: Flask, data_dir: Path) -> None:
+    from graph_service.search.index import follow
+    from graph_service.store.changes import write_documents
+
+    with app.app_context():
+        from graph_service.web.backend import get_journal, get_store
+
+        write_documents(get_store(), get_journal(), [(FOREIGN, "turtle")],
+                        "http://example.org/graphs/thesaurus", replace=True, author="test",
+                        followup=follow)  # fmt: skip
+    editor = signed_in(app, "ed")
+    path = f"/curation/concepts/edit?uri={DEMOCRATIE_PARTICIPATIVE}"
+    page = editor.get(path, headers=HTML).get_data(as_text=True)
+    assert 'id="f-mapping-vocab"' in page and ">Thésaurus d’essai</option>" in page
+    found = editor.get("/api/autocomplete?q=locale&vocab=thesaurus").get_json()["results"]
+    assert [r["uri"] for r in found] == ["http://example.org/thesaurus/c1"]
+    csrf, base = _form(editor, path)
+    form = editor.get(f"/api/concepts?uri={DEMOCRATIE_PARTICIPATIVE}").get_json()
+    data: dict[str, object] = {"csrf_token": csrf, "base": base, "uri": DEMOCRATIE_PARTICIPATIVE,
+                               "scheme": NOTIONS, "action": "save",
+                               "closeMatch": "http://example.org/thesaurus/c1"}  # fmt: skip
+    for lang, label in form["prefLabel"].items():
+        data[f"prefLabel.{lang}"] = label
+    for lang, text in form.get("definition", {}).items():
+        data[f"definition.{lang}"] = text
+    data["broader"] = form.get("broader", [])
+    data["related"] = form.get("related", [])
+    for lang, labels in form.get("altLabel", {}).items():
+        data[f"altLabel.{lang}"] = "\n".join(labels)
+    saved = editor.post("/curation/concepts", data=data, headers=HTML)
+    assert saved.status_code == 303, saved.get_data(as_text=True)[:3000]
+    after = editor.get(f"/api/concepts?uri={DEMOCRATIE_PARTICIPATIVE}").get_json()
+    assert after["closeMatch"] == ["http://example.org/thesaurus/c1"]

@@ -53,8 +53,20 @@
     });
   }
 
+  function setupMappingVocab(select) {
+    // The mapping pickers search the vocabulary chosen here (all of them when none is).
+    var fieldset = select.closest("fieldset");
+    select.addEventListener("change", function () {
+      fieldset.querySelectorAll("input[data-pick]").forEach(function (input) {
+        if (select.value) input.setAttribute("data-vocab", select.value);
+        else input.removeAttribute("data-vocab");
+      });
+    });
+  }
+
   function init() {
     document.querySelectorAll("input[data-pick]").forEach(setup);
+    document.querySelectorAll("select[data-mapping-vocab]").forEach(setupMappingVocab);
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);

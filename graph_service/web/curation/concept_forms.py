@@ -104,6 +104,7 @@ def _render(template: str, state: FormState, status: int = 200, **extra: object)
         )  # fmt: skip
     labels = _labels([*_linked(state.draft), *extra.pop("more_iris", [])])  # type: ignore[misc]
     state.labels.update(labels)
+    known = schemes(store, content_language())
     body = render_template(
         template,
         state=state,
@@ -112,7 +113,9 @@ def _render(template: str, state: FormState, status: int = 200, **extra: object)
         match_properties=MATCH_PROPERTIES,
         preview=entry,
         ui_lang=ui_language(),
-        our_schemes=[s for s in schemes(store, content_language()) if s.iri.startswith(BASE)],
+        our_schemes=[s for s in known if s.iri.startswith(BASE)],
+        # Mappings point to other vocabularies: the autocomplete can be narrowed to one.
+        other_schemes=[s for s in known if not s.iri.startswith(BASE)],
         scheme_vocab=vocab_id_of(state.draft.scheme) if state.draft.scheme else "",
         can_publish=bool((account := current_account()) and account.has_role("editor")),
         **extra,

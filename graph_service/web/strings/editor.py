@@ -39,6 +39,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "editor.winner_hint": ("Un concept du même vocabulaire.", "A concept of the same vocabulary."),
     "editor.mappings": ("Alignements vers d’autres vocabulaires", "Mappings to other vocabularies"),
     "editor.mappings_hint": ("Tapez un libellé : la liste propose les concepts des vocabulaires importés.", "Type a label: the list offers the concepts of the imported vocabularies."),
+    "editor.mapping_vocab": ("Chercher dans", "Search in"),
+    "editor.mapping_vocab_all": ("Tous les vocabulaires", "All vocabularies"),
     "editor.add": ("Ajouter", "Add"),
     "editor.add_placeholder": ("Tapez un libellé ou collez une IRI", "Type a label or paste an IRI"),
     "editor.preview": ("Prévisualiser", "Preview"),
