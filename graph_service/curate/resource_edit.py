@@ -30,6 +30,7 @@ from graph_service.curate.resource_draft import (
     resource_draft_from_form,
     resource_draft_from_json,
 )
+from graph_service.curate.resource_messages import message
 from graph_service.curate.resource_terms import (
     check_terms,
     is_iri_value,
@@ -178,30 +179,32 @@ def draft_from_ingest(store: Store, result: object) -> ResourceDraft:
 # --- checking -----------------------------------------------------------------------------------
 
 
-def _field_problems(draft: ResourceDraft) -> list[FieldProblem]:
+def _field_problems(draft: ResourceDraft, lang: str) -> list[FieldProblem]:
     """What is wrong with the draft's own values (the store aside)."""
     problems = []
     if not draft.title:
-        lang = draft.language if draft.language in ("fr", "en") else "fr"
-        problems.append(FieldProblem(f"title.{lang}", "a title is required"))
+        field_lang = draft.language if draft.language in ("fr", "en") else "fr"
+        problems.append(FieldProblem(f"title.{field_lang}", message("title_required", lang)))
     for kind in ("title", "description"):
-        for lang in getattr(draft, kind):
-            if not _LANG.match(lang):
-                problems.append(FieldProblem(f"{kind}.{lang}", f"“{lang}” is not a language tag"))
+        for code in getattr(draft, kind):
+            if not _LANG.match(code):
+                problems.append(
+                    FieldProblem(f"{kind}.{code}", message("bad_lang_tag", lang, value=code))
+                )
     if not draft.date:
-        problems.append(FieldProblem("date", "the date of publication is required"))
+        problems.append(FieldProblem("date", message("date_required", lang)))
     elif _issued(draft.date) is None:
-        problems.append(
-            FieldProblem("date", f"“{draft.date}” is not a date: write it yyyy-mm-dd (2023-05-30)")
-        )
+        problems.append(FieldProblem("date", message("bad_date", lang, value=draft.date)))
     if draft.url and not (is_iri_value(draft.url) and valid_iri(draft.url)):
-        problems.append(FieldProblem("url", f"“{draft.url}” is not an http or https address"))
+        problems.append(FieldProblem("url", message("bad_url", lang, value=draft.url)))
     if not draft.type:
-        problems.append(FieldProblem("type", "choose the type of the resource"))
+        problems.append(FieldProblem("type", message("type_required", lang)))
     if not draft.subjects and not draft.themes:
-        problems.append(FieldProblem("subjects", "index the resource with a subject or a theme"))
+        problems.append(FieldProblem("subjects", message("subject_required", lang)))
     if draft.language and not _LANG.match(draft.language):
-        problems.append(FieldProblem("language", f"“{draft.language}” is not a language code"))
+        problems.append(
+            FieldProblem("language", message("bad_language", lang, value=draft.language))
+        )
     return problems
 
 
@@ -309,11 +312,13 @@ def _message(verb: str, draft: ResourceDraft) -> str:
     return f"{verb} resource “{title}”" if title else f"{verb} resource"
 
 
-def _resolved(store: Store, draft: ResourceDraft) -> tuple[ResourceDraft, list[FieldProblem]]:
+def _resolved(
+    store: Store, draft: ResourceDraft, lang: str
+) -> tuple[ResourceDraft, list[FieldProblem]]:
     """The draft with labels resolved, and every problem of its fields and terms."""
-    resolved, problems = resolve_terms(store, draft)
-    problems += _field_problems(resolved)
-    problems += check_terms(store, resolved)
+    resolved, problems = resolve_terms(store, draft, lang)
+    problems += _field_problems(resolved, lang)
+    problems += check_terms(store, resolved, lang)
     return resolved, problems
 
 
@@ -352,10 +357,11 @@ def _resource_class(store: Store, type_iri: str) -> URIRef:
     return SCHEMA.CreativeWork
 
 
-def plan_resource_create(store: Store, draft: ResourceDraft) -> EditPlan:
-    """The patch that creates a resource from a draft, with the draft's problems. The draft's
-    IRI, when it has one (a proposal made earlier), is kept: Conflict if it is taken since."""
-    resolved, problems = _resolved(store, draft)
+def plan_resource_create(store: Store, draft: ResourceDraft, *, lang: str = "en") -> EditPlan:
+    """The patch that creates a resource from a draft, with the draft's problems (said in
+    `lang`). The draft's IRI, when it has one (a proposal made earlier), is kept: Conflict if
+    it is taken since."""
+    resolved, problems = _resolved(store, draft, lang)
     if draft.iri:
         if not (
             draft.iri.startswith(RESOURCES)
@@ -365,7 +371,7 @@ def plan_resource_create(store: Store, draft: ResourceDraft) -> EditPlan:
                 [FieldProblem(WHOLE_FORM, f"<{draft.iri}> is not a new resource's IRI")]
             )
         if _is_taken(store, draft.iri):
-            raise Conflict(f"<{draft.iri}> exists already: reload the form to create it anew")
+            raise Conflict(message("taken", lang, value=draft.iri))
         iri = draft.iri
     else:
         iri = mint_iri(store, resolved)
@@ -394,18 +400,18 @@ def _home_graph(quads: list[Quad], iri: str) -> str:
     return _graph_of(iri) if iri.startswith(RESOURCES) else graph_iri_for("resources/edited.ttl")
 
 
-def plan_resource_update(store: Store, draft: ResourceDraft, base: str) -> EditPlan:
-    """The patch that makes a resource's editable properties what the draft says; NotFound if
-    it is no resource, Conflict if it changed since the form read it (`base`)."""
+def plan_resource_update(
+    store: Store, draft: ResourceDraft, base: str, *, lang: str = "en"
+) -> EditPlan:
+    """The patch that makes a resource's editable properties what the draft says (problems
+    said in `lang`); NotFound if it is no resource, Conflict if it changed since the form read
+    it (`base`)."""
     iri = draft.iri
     if not iri or not valid_iri(iri) or kind_of(store, iri) != "resource":
-        raise NotFound(f"<{iri}> is not a resource of the store")
+        raise NotFound(message("not_resource", lang, value=iri))
     if state_token(store, iri) != base:
-        raise Conflict(
-            "this resource was changed by someone else since the form was opened: "
-            "reload it to see the changes, then make yours again"
-        )
-    resolved, problems = _resolved(store, draft)
+        raise Conflict(message("stale", lang))
+    resolved, problems = _resolved(store, draft, lang)
     before = _quads(store, iri)
     after = _statements(iri, resolved)
     added, removed = _diff(iri, before, after, _home_graph(before, iri))
