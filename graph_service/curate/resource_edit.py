@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 
 from rdflib import Graph, Literal, URIRef
@@ -31,11 +31,19 @@ from graph_service.curate.resource_draft import (
     resource_draft_from_json,
 )
 from graph_service.curate.resource_messages import message
+from graph_service.curate.resource_read import (
+    PatchLine,
+    Quad,
+    draft_from_ingest,
+    patch_lines,
+    read_resource,
+    resource_quads,
+    texts_of,
+)
 from graph_service.curate.resource_terms import (
     check_terms,
     is_iri_value,
     resolve_terms,
-    themes_among,
 )
 from graph_service.curate.textmatch import slugify
 from graph_service.curate.validate import validate_graph
@@ -94,12 +102,6 @@ _SHACL_FIELDS = {
     "dct:spatial": "territories",
     "dct:language": "language",
 }
-#: A resource's statements by graph. A remote store's default graph is the union of its
-#: named graphs (store/remote.py): the default graph's own statements are those of no graph.
-_QUADS = (
-    "SELECT ?p ?o ?g WHERE { { GRAPH ?g { $s ?p ?o } } "
-    "UNION { $s ?p ?o FILTER NOT EXISTS { GRAPH ?h { $s ?p ?o } } } }"
-)
 #: What validation needs to know of a cited concept: its classes, schemes and labels.
 _CITED = SPARQL_PREFIXES + (
     "CONSTRUCT {{ ?c a ?t ; ?p ?o }} WHERE {{ {values} ?c a ?t . OPTIONAL {{ VALUES ?p {{ "
@@ -107,73 +109,6 @@ _CITED = SPARQL_PREFIXES + (
 )
 _IS_NEWS = SPARQL_PREFIXES + "ASK { $t (skos:broader|^skos:narrower)* $news }"
 _TAKEN = "ASK { { $s ?p ?o } UNION { ?x ?y $s } UNION { GRAPH ?g { $s ?p ?o } } }"
-
-Quad = tuple[Node, Node, Node, str | None]
-
-
-# --- reading ----------------------------------------------------------------------------------
-
-
-def _quads(store: Store, iri: str) -> list[Quad]:
-    """Every statement about `iri` with its graph (None: the default graph)."""
-    subject = URIRef(iri)
-    return [
-        (subject, row["p"], row["o"], str(row["g"]) if row.get("g") is not None else None)
-        for row in store.select(_QUADS, {"s": subject}, union=False)
-    ]
-
-
-def _first(values: list[Node]) -> str:
-    return str(min(values, key=str)) if values else ""
-
-
-def _texts(quads: list[Quad], predicate: URIRef) -> dict[str, str]:
-    """{lang: text} of a property's tagged literals (the first of a language, sorted)."""
-    texts: dict[str, str] = {}
-    for _, p, o, _ in sorted(quads, key=lambda q: str(q[2])):
-        if p == predicate and isinstance(o, Literal):
-            texts.setdefault(o.language or "", str(o))
-    return texts
-
-
-def _draft_of(store: Store, iri: str, triples: list[tuple[Node, Node, Node]]) -> ResourceDraft:
-    """The draft of a resource's statements."""
-    quads: list[Quad] = [(s, p, o, None) for s, p, o in triples]
-
-    def objects(predicate: URIRef) -> list[Node]:
-        return sorted({o for _, p, o, _ in quads if p == predicate}, key=str)
-
-    subjects = [str(o) for o in objects(DCTERMS.subject) if isinstance(o, URIRef)]
-    themes = themes_among(store, subjects)
-    return ResourceDraft(
-        iri=iri,
-        title=_texts(quads, DCTERMS.title),
-        description=_texts(quads, DCTERMS.description),
-        date=_first(objects(DCTERMS.issued)),
-        url=_first(objects(DCTERMS.source)),
-        type=_first(objects(DCTERMS.type)),
-        themes=[s for s in subjects if s in themes],
-        territories=[str(o) for o in objects(DCTERMS.spatial) if isinstance(o, URIRef)],
-        subjects=[s for s in subjects if s not in themes],
-        language=_first(objects(DCTERMS.language)),
-    )
-
-
-def read_resource(store: Store, iri: str) -> tuple[ResourceDraft, str]:
-    """The draft of a resource of the store and its state token; NotFound if it is none."""
-    if not valid_iri(iri) or kind_of(store, iri) != "resource":
-        raise NotFound(f"<{iri}> is not a resource of the store")
-    triples = [(s, p, o) for s, p, o, _ in _quads(store, iri)]
-    return _draft_of(store, iri, triples), state_token(store, iri)
-
-
-def draft_from_ingest(store: Store, result: object) -> ResourceDraft:
-    """A new resource's draft from ingest's IngestResult (a fetched page or an uploaded file):
-    its main resource only (attachments are not edited here), for a form to pre-fill."""
-    turtle, iri = getattr(result, "turtle", ""), getattr(result, "iri", "")
-    graph = Graph().parse(data=turtle, format="turtle")
-    triples = list(graph.triples((URIRef(iri), None, None)))
-    return replace(_draft_of(store, iri, triples), iri="")
 
 
 # --- checking -----------------------------------------------------------------------------------
@@ -412,7 +347,7 @@ def plan_resource_update(
     if state_token(store, iri) != base:
         raise Conflict(message("stale", lang))
     resolved, problems = _resolved(store, draft, lang)
-    before = _quads(store, iri)
+    before = resource_quads(store, iri)
     after = _statements(iri, resolved)
     added, removed = _diff(iri, before, after, _home_graph(before, iri))
     if not problems:
@@ -467,44 +402,7 @@ def resource_summary(store: Store, action: Mapping[str, object], lang: str = "fr
         title = str(titles.get(lang) or titles.get("fr") or next(iter(titles.values()), ""))
     iri = draft.get("iri") if isinstance(draft, Mapping) else ""
     if not title and isinstance(iri, str) and iri and valid_iri(iri):
-        found = _texts(_quads(store, iri), DCTERMS.title)
+        found = texts_of(resource_quads(store, iri), DCTERMS.title)
         title = found.get(lang) or found.get("fr") or next(iter(found.values()), iri)
     pair = _SUMMARIES.get(kind, ("{title}", "{title}"))
     return pair[1 if lang == "en" else 0].format(title=title or "?")
-
-
-# --- showing a plan -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PatchLine:
-    """One statement a plan adds or removes, for a preview: the predicate, and the value as
-    an IRI (to label) or a literal's text with its language."""
-
-    added: bool
-    subject: str
-    predicate: str
-    value: str
-    is_iri: bool
-    lang: str = ""
-    datatype: str = ""
-
-
-def patch_lines(patch: Patch) -> list[PatchLine]:
-    """The patch's statements, removals first, each side in the order of its rows."""
-    lines = []
-    for added, rows in ((False, patch.removed), (True, patch.added)):
-        for s, p, o, _ in row_terms(rows):
-            literal = o if isinstance(o, Literal) else None
-            lines.append(
-                PatchLine(
-                    added,
-                    str(s),
-                    str(p),
-                    str(o),
-                    literal is None,
-                    (literal.language or "") if literal is not None else "",
-                    str(literal.datatype or "") if literal is not None else "",
-                )
-            )
-    return lines

@@ -158,7 +158,11 @@ def _conflict(exc: Conflict, iri: str) -> Response:
         "curation/resource_conflict.html",
         lang=ui_language(),
         message=exc.message,
-        reload=with_params(url_for("resource_forms.edit_form"), uri=iri) if iri else None,
+        reload=(
+            with_params(url_for("resource_forms.edit_form"), uri=iri)
+            if iri
+            else with_params(url_for("resource_forms.new_form"))
+        ),
     )
     return Response(body, 409, content_type="text/html; charset=utf-8")
 
