@@ -343,3 +343,10 @@ def test_patch_lines_show_removals_then_additions(vocab_store) -> None:
         (True, "2023-06-01"),
     ]
     assert lines[0].predicate == str(DCTERMS.issued) and not lines[0].is_iri
+
+
+def test_problems_are_said_in_french_when_asked(vocab_store) -> None:
+    plan = plan_resource_create(vocab_store, _new(date="demain", subjects=["Rien"]), lang="fr")
+    said = {p.field: p.message for p in plan.problems}
+    assert said["date"] == "« demain » n’est pas une date : écrivez-la aaaa-mm-jj (2023-05-30)"
+    assert said["subjects"] == "aucun concept n’a pour libellé « Rien » : donnez son IRI"

@@ -147,10 +147,10 @@ def test_save_creates_the_resource_and_shows_its_page(app, client) -> None:
 @pytest.mark.parametrize(
     ("fields", "field_id", "words"),
     [
-        ({"date": "2024-02-30"}, "f-date", "yyyy-mm-dd"),
-        ({"subjects": P + "notions/no-such-notion"}, "f-subjects", "not a concept"),
-        ({"subjects": "Pas une notion"}, "f-subjects", "no concept is labelled"),
-        ({"title.fr": ""}, "f-title-fr", "title is required"),
+        ({"date": "2024-02-30"}, "f-date", "aaaa-mm-jj"),
+        ({"subjects": P + "notions/no-such-notion"}, "f-subjects", "n’est pas un concept"),
+        ({"subjects": "Pas une notion"}, "f-subjects", "aucun concept n’a pour libellé"),
+        ({"title.fr": ""}, "f-title-fr", "un titre est obligatoire"),
     ],
 )
 def test_an_invalid_form_is_422_with_messages_at_the_fields(
@@ -220,12 +220,19 @@ def test_a_stale_edit_is_409_with_a_link_to_reload(app, client) -> None:
     stale = client.post(EDIT, data={**form, "date": "2023-06-02"}, headers=PAGE)
     page = _text(stale)
     assert stale.status_code == 409
-    assert "changed by someone else" in page
+    assert "modifiée par quelqu’un d’autre" in page
     assert (
         f'href="/curation/resources/edit?uri={SEED.replace(":", "%3A").replace("/", "%2F")}"'
         in page
     )
     assert _changes(app) == written
+
+
+def test_messages_follow_the_interface_language(client) -> None:
+    form = _new_form(client, date="someday")
+    english = _text(client.post(NEW + "?lang=en", data=form, headers=PAGE))
+    assert "“someday” is not a date: write it yyyy-mm-dd" in english
+    assert "The resource was not saved:" in english
 
 
 def test_editing_what_is_no_resource_is_404(client) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 
 from rdflib import Graph, Literal, URIRef
@@ -30,11 +30,20 @@ from graph_service.curate.resource_draft import (
     resource_draft_from_form,
     resource_draft_from_json,
 )
+from graph_service.curate.resource_messages import message
+from graph_service.curate.resource_read import (
+    PatchLine,
+    Quad,
+    draft_from_ingest,
+    patch_lines,
+    read_resource,
+    resource_quads,
+    texts_of,
+)
 from graph_service.curate.resource_terms import (
     check_terms,
     is_iri_value,
     resolve_terms,
-    themes_among,
 )
 from graph_service.curate.textmatch import slugify
 from graph_service.curate.validate import validate_graph
@@ -93,12 +102,6 @@ _SHACL_FIELDS = {
     "dct:spatial": "territories",
     "dct:language": "language",
 }
-#: A resource's statements by graph. A remote store's default graph is the union of its
-#: named graphs (store/remote.py): the default graph's own statements are those of no graph.
-_QUADS = (
-    "SELECT ?p ?o ?g WHERE { { GRAPH ?g { $s ?p ?o } } "
-    "UNION { $s ?p ?o FILTER NOT EXISTS { GRAPH ?h { $s ?p ?o } } } }"
-)
 #: What validation needs to know of a cited concept: its classes, schemes and labels.
 _CITED = SPARQL_PREFIXES + (
     "CONSTRUCT {{ ?c a ?t ; ?p ?o }} WHERE {{ {values} ?c a ?t . OPTIONAL {{ VALUES ?p {{ "
@@ -107,101 +110,36 @@ _CITED = SPARQL_PREFIXES + (
 _IS_NEWS = SPARQL_PREFIXES + "ASK { $t (skos:broader|^skos:narrower)* $news }"
 _TAKEN = "ASK { { $s ?p ?o } UNION { ?x ?y $s } UNION { GRAPH ?g { $s ?p ?o } } }"
 
-Quad = tuple[Node, Node, Node, str | None]
-
-
-# --- reading ----------------------------------------------------------------------------------
-
-
-def _quads(store: Store, iri: str) -> list[Quad]:
-    """Every statement about `iri` with its graph (None: the default graph)."""
-    subject = URIRef(iri)
-    return [
-        (subject, row["p"], row["o"], str(row["g"]) if row.get("g") is not None else None)
-        for row in store.select(_QUADS, {"s": subject}, union=False)
-    ]
-
-
-def _first(values: list[Node]) -> str:
-    return str(min(values, key=str)) if values else ""
-
-
-def _texts(quads: list[Quad], predicate: URIRef) -> dict[str, str]:
-    """{lang: text} of a property's tagged literals (the first of a language, sorted)."""
-    texts: dict[str, str] = {}
-    for _, p, o, _ in sorted(quads, key=lambda q: str(q[2])):
-        if p == predicate and isinstance(o, Literal):
-            texts.setdefault(o.language or "", str(o))
-    return texts
-
-
-def _draft_of(store: Store, iri: str, triples: list[tuple[Node, Node, Node]]) -> ResourceDraft:
-    """The draft of a resource's statements."""
-    quads: list[Quad] = [(s, p, o, None) for s, p, o in triples]
-
-    def objects(predicate: URIRef) -> list[Node]:
-        return sorted({o for _, p, o, _ in quads if p == predicate}, key=str)
-
-    subjects = [str(o) for o in objects(DCTERMS.subject) if isinstance(o, URIRef)]
-    themes = themes_among(store, subjects)
-    return ResourceDraft(
-        iri=iri,
-        title=_texts(quads, DCTERMS.title),
-        description=_texts(quads, DCTERMS.description),
-        date=_first(objects(DCTERMS.issued)),
-        url=_first(objects(DCTERMS.source)),
-        type=_first(objects(DCTERMS.type)),
-        themes=[s for s in subjects if s in themes],
-        territories=[str(o) for o in objects(DCTERMS.spatial) if isinstance(o, URIRef)],
-        subjects=[s for s in subjects if s not in themes],
-        language=_first(objects(DCTERMS.language)),
-    )
-
-
-def read_resource(store: Store, iri: str) -> tuple[ResourceDraft, str]:
-    """The draft of a resource of the store and its state token; NotFound if it is none."""
-    if not valid_iri(iri) or kind_of(store, iri) != "resource":
-        raise NotFound(f"<{iri}> is not a resource of the store")
-    triples = [(s, p, o) for s, p, o, _ in _quads(store, iri)]
-    return _draft_of(store, iri, triples), state_token(store, iri)
-
-
-def draft_from_ingest(store: Store, result: object) -> ResourceDraft:
-    """A new resource's draft from ingest's IngestResult (a fetched page or an uploaded file):
-    its main resource only (attachments are not edited here), for a form to pre-fill."""
-    turtle, iri = getattr(result, "turtle", ""), getattr(result, "iri", "")
-    graph = Graph().parse(data=turtle, format="turtle")
-    triples = list(graph.triples((URIRef(iri), None, None)))
-    return replace(_draft_of(store, iri, triples), iri="")
-
 
 # --- checking -----------------------------------------------------------------------------------
 
 
-def _field_problems(draft: ResourceDraft) -> list[FieldProblem]:
+def _field_problems(draft: ResourceDraft, lang: str) -> list[FieldProblem]:
     """What is wrong with the draft's own values (the store aside)."""
     problems = []
     if not draft.title:
-        lang = draft.language if draft.language in ("fr", "en") else "fr"
-        problems.append(FieldProblem(f"title.{lang}", "a title is required"))
+        field_lang = draft.language if draft.language in ("fr", "en") else "fr"
+        problems.append(FieldProblem(f"title.{field_lang}", message("title_required", lang)))
     for kind in ("title", "description"):
-        for lang in getattr(draft, kind):
-            if not _LANG.match(lang):
-                problems.append(FieldProblem(f"{kind}.{lang}", f"“{lang}” is not a language tag"))
+        for code in getattr(draft, kind):
+            if not _LANG.match(code):
+                problems.append(
+                    FieldProblem(f"{kind}.{code}", message("bad_lang_tag", lang, value=code))
+                )
     if not draft.date:
-        problems.append(FieldProblem("date", "the date of publication is required"))
+        problems.append(FieldProblem("date", message("date_required", lang)))
     elif _issued(draft.date) is None:
-        problems.append(
-            FieldProblem("date", f"“{draft.date}” is not a date: write it yyyy-mm-dd (2023-05-30)")
-        )
+        problems.append(FieldProblem("date", message("bad_date", lang, value=draft.date)))
     if draft.url and not (is_iri_value(draft.url) and valid_iri(draft.url)):
-        problems.append(FieldProblem("url", f"“{draft.url}” is not an http or https address"))
+        problems.append(FieldProblem("url", message("bad_url", lang, value=draft.url)))
     if not draft.type:
-        problems.append(FieldProblem("type", "choose the type of the resource"))
+        problems.append(FieldProblem("type", message("type_required", lang)))
     if not draft.subjects and not draft.themes:
-        problems.append(FieldProblem("subjects", "index the resource with a subject or a theme"))
+        problems.append(FieldProblem("subjects", message("subject_required", lang)))
     if draft.language and not _LANG.match(draft.language):
-        problems.append(FieldProblem("language", f"“{draft.language}” is not a language code"))
+        problems.append(
+            FieldProblem("language", message("bad_language", lang, value=draft.language))
+        )
     return problems
 
 
@@ -309,11 +247,13 @@ def _message(verb: str, draft: ResourceDraft) -> str:
     return f"{verb} resource “{title}”" if title else f"{verb} resource"
 
 
-def _resolved(store: Store, draft: ResourceDraft) -> tuple[ResourceDraft, list[FieldProblem]]:
+def _resolved(
+    store: Store, draft: ResourceDraft, lang: str
+) -> tuple[ResourceDraft, list[FieldProblem]]:
     """The draft with labels resolved, and every problem of its fields and terms."""
-    resolved, problems = resolve_terms(store, draft)
-    problems += _field_problems(resolved)
-    problems += check_terms(store, resolved)
+    resolved, problems = resolve_terms(store, draft, lang)
+    problems += _field_problems(resolved, lang)
+    problems += check_terms(store, resolved, lang)
     return resolved, problems
 
 
@@ -352,10 +292,11 @@ def _resource_class(store: Store, type_iri: str) -> URIRef:
     return SCHEMA.CreativeWork
 
 
-def plan_resource_create(store: Store, draft: ResourceDraft) -> EditPlan:
-    """The patch that creates a resource from a draft, with the draft's problems. The draft's
-    IRI, when it has one (a proposal made earlier), is kept: Conflict if it is taken since."""
-    resolved, problems = _resolved(store, draft)
+def plan_resource_create(store: Store, draft: ResourceDraft, *, lang: str = "en") -> EditPlan:
+    """The patch that creates a resource from a draft, with the draft's problems (said in
+    `lang`). The draft's IRI, when it has one (a proposal made earlier), is kept: Conflict if
+    it is taken since."""
+    resolved, problems = _resolved(store, draft, lang)
     if draft.iri:
         if not (
             draft.iri.startswith(RESOURCES)
@@ -365,7 +306,7 @@ def plan_resource_create(store: Store, draft: ResourceDraft) -> EditPlan:
                 [FieldProblem(WHOLE_FORM, f"<{draft.iri}> is not a new resource's IRI")]
             )
         if _is_taken(store, draft.iri):
-            raise Conflict(f"<{draft.iri}> exists already: reload the form to create it anew")
+            raise Conflict(message("taken", lang, value=draft.iri))
         iri = draft.iri
     else:
         iri = mint_iri(store, resolved)
@@ -394,19 +335,19 @@ def _home_graph(quads: list[Quad], iri: str) -> str:
     return _graph_of(iri) if iri.startswith(RESOURCES) else graph_iri_for("resources/edited.ttl")
 
 
-def plan_resource_update(store: Store, draft: ResourceDraft, base: str) -> EditPlan:
-    """The patch that makes a resource's editable properties what the draft says; NotFound if
-    it is no resource, Conflict if it changed since the form read it (`base`)."""
+def plan_resource_update(
+    store: Store, draft: ResourceDraft, base: str, *, lang: str = "en"
+) -> EditPlan:
+    """The patch that makes a resource's editable properties what the draft says (problems
+    said in `lang`); NotFound if it is no resource, Conflict if it changed since the form read
+    it (`base`)."""
     iri = draft.iri
     if not iri or not valid_iri(iri) or kind_of(store, iri) != "resource":
-        raise NotFound(f"<{iri}> is not a resource of the store")
+        raise NotFound(message("not_resource", lang, value=iri))
     if state_token(store, iri) != base:
-        raise Conflict(
-            "this resource was changed by someone else since the form was opened: "
-            "reload it to see the changes, then make yours again"
-        )
-    resolved, problems = _resolved(store, draft)
-    before = _quads(store, iri)
+        raise Conflict(message("stale", lang))
+    resolved, problems = _resolved(store, draft, lang)
+    before = resource_quads(store, iri)
     after = _statements(iri, resolved)
     added, removed = _diff(iri, before, after, _home_graph(before, iri))
     if not problems:
@@ -461,44 +402,7 @@ def resource_summary(store: Store, action: Mapping[str, object], lang: str = "fr
         title = str(titles.get(lang) or titles.get("fr") or next(iter(titles.values()), ""))
     iri = draft.get("iri") if isinstance(draft, Mapping) else ""
     if not title and isinstance(iri, str) and iri and valid_iri(iri):
-        found = _texts(_quads(store, iri), DCTERMS.title)
+        found = texts_of(resource_quads(store, iri), DCTERMS.title)
         title = found.get(lang) or found.get("fr") or next(iter(found.values()), iri)
     pair = _SUMMARIES.get(kind, ("{title}", "{title}"))
     return pair[1 if lang == "en" else 0].format(title=title or "?")
-
-
-# --- showing a plan -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PatchLine:
-    """One statement a plan adds or removes, for a preview: the predicate, and the value as
-    an IRI (to label) or a literal's text with its language."""
-
-    added: bool
-    subject: str
-    predicate: str
-    value: str
-    is_iri: bool
-    lang: str = ""
-    datatype: str = ""
-
-
-def patch_lines(patch: Patch) -> list[PatchLine]:
-    """The patch's statements, removals first, each side in the order of its rows."""
-    lines = []
-    for added, rows in ((False, patch.removed), (True, patch.added)):
-        for s, p, o, _ in row_terms(rows):
-            literal = o if isinstance(o, Literal) else None
-            lines.append(
-                PatchLine(
-                    added,
-                    str(s),
-                    str(p),
-                    str(o),
-                    literal is None,
-                    (literal.language or "") if literal is not None else "",
-                    str(literal.datatype or "") if literal is not None else "",
-                )
-            )
-    return lines

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 from graph_service.curate.edit_plan import FieldProblem
 from graph_service.curate.resource_draft import ResourceDraft
+from graph_service.curate.resource_messages import message
 from graph_service.labels import best_language
 from graph_service.model.base import SPARQL_PREFIXES, rows, truthy, values_block
 from graph_service.model.stats import list_concepts
@@ -70,11 +71,13 @@ def find_by_label(store: Store, text: str, vocab_id: str) -> list[str]:
     return sorted({h.iri for h in hits if fold(h.matched_label) == wanted})
 
 
-def _resolve_value(store: Store, name: str, value: str) -> tuple[str, FieldProblem | None]:
+def _resolve_value(
+    store: Store, name: str, value: str, lang: str
+) -> tuple[str, FieldProblem | None]:
     """The IRI a typed value stands for, or the value and why it stands for none."""
     if is_iri_value(value):
         if not valid_iri(value):
-            return value, FieldProblem(name, f"“{value}” is not a valid IRI")
+            return value, FieldProblem(name, message("bad_iri", lang, value=value))
         return value, None
     vocabs, _ = FIELD_VOCABS[name]
     for vocab_id in vocabs:
@@ -82,29 +85,30 @@ def _resolve_value(store: Store, name: str, value: str) -> tuple[str, FieldProbl
         if len(found) == 1:
             return found[0], None
         if len(found) > 1:
-            return value, FieldProblem(
-                name,
-                f"“{value}” is the label of {len(found)} concepts: pick one from the list "
-                f"or give its IRI ({', '.join(found[:3])}{', ...' if len(found) > 3 else ''})",
-            )
-    return value, FieldProblem(name, f"no concept is labelled “{value}”: give its IRI")
+            some = ", ".join(found[:3]) + (", ..." if len(found) > 3 else "")
+            text = message("ambiguous", lang, value=value, count=len(found), some=some)
+            return value, FieldProblem(name, text)
+    return value, FieldProblem(name, message("no_label", lang, value=value))
 
 
-def resolve_terms(store: Store, draft: ResourceDraft) -> tuple[ResourceDraft, list[FieldProblem]]:
-    """The draft with labels replaced by the IRIs they name, and the values that name none."""
+def resolve_terms(
+    store: Store, draft: ResourceDraft, lang: str = "en"
+) -> tuple[ResourceDraft, list[FieldProblem]]:
+    """The draft with labels replaced by the IRIs they name, and the values that name none
+    (said in `lang`, French or English)."""
     problems: list[FieldProblem] = []
     resolved: dict[str, list[str]] = {}
     for name in ("themes", "territories", "subjects"):
         iris = []
         for value in getattr(draft, name):
-            iri, problem = _resolve_value(store, name, value)
+            iri, problem = _resolve_value(store, name, value, lang)
             iris.append(iri)
             if problem:
                 problems.append(problem)
         resolved[name] = list(dict.fromkeys(iris))
     kind = draft.type
     if kind:
-        kind, problem = _resolve_value(store, "type", kind)
+        kind, problem = _resolve_value(store, "type", kind, lang)
         if problem:
             problems.append(problem)
     resolved_draft = replace(
@@ -153,7 +157,7 @@ def memberships(store: Store, iris: list[str]) -> dict[str, Membership]:
     return found
 
 
-def check_terms(store: Store, draft: ResourceDraft) -> list[FieldProblem]:
+def check_terms(store: Store, draft: ResourceDraft, lang: str = "en") -> list[FieldProblem]:
     """Problems of the draft's resolved IRIs: a type, theme or territory outside its scheme, a
     subject that is no concept of the store. Values still labels were reported already."""
     fields = {name: list(getattr(draft, name)) for name in ("themes", "territories", "subjects")}
@@ -169,13 +173,10 @@ def check_terms(store: Store, draft: ResourceDraft) -> list[FieldProblem]:
             member = known[value]
             if vocab_id is None:
                 if not member.concept:
-                    problems.append(
-                        FieldProblem(name, f"<{value}> is not a concept of the vocabulary")
-                    )
+                    problems.append(FieldProblem(name, message("not_concept", lang, value=value)))
             elif not member.concept or scheme_iri(vocab_id) not in member.schemes:
-                problems.append(
-                    FieldProblem(name, f"<{value}> is not a concept of the {vocab_id} scheme")
-                )
+                text = message("not_in_scheme", lang, value=value, vocab=vocab_id)
+                problems.append(FieldProblem(name, text))
     return problems
 
 

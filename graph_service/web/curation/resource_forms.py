@@ -42,7 +42,7 @@ from graph_service.web.accounts import require_role
 from graph_service.web.backend import get_store
 from graph_service.web.csrf import check_csrf
 from graph_service.web.curation import submit
-from graph_service.web.i18n import translate
+from graph_service.web.i18n import language_name, translate
 from graph_service.web.ui.links import content_language, page_href, ui_language, with_params
 
 bp = Blueprint("resource_forms", __name__)
@@ -77,7 +77,7 @@ def _field_label(name: str, lang: str) -> str:
     if name.startswith(("title.", "description.")):
         kind, _, code = name.partition(".")
         key = "rf.title_in" if kind == "title" else "rf.description_in"
-        return translate(key, lang, lang=code)
+        return translate(key, lang, lang=language_name(code))
     if not name:
         return translate("rf.whole_form", lang)
     return translate(f"rf.field.{name}", lang)
@@ -159,7 +159,11 @@ def _conflict(exc: Conflict, iri: str) -> Response:
         "curation/resource_conflict.html",
         lang=ui_language(),
         message=exc.message,
-        reload=with_params(url_for("resource_forms.edit_form"), uri=iri) if iri else None,
+        reload=(
+            with_params(url_for("resource_forms.edit_form"), uri=iri)
+            if iri
+            else with_params(url_for("resource_forms.new_form"))
+        ),
     )
     return Response(body, 409, content_type="text/html; charset=utf-8")
 
@@ -201,7 +205,7 @@ def _suggestions(store: Store, draft: ResourceDraft) -> list[Suggestion]:
 
 def _submit(*, editing: bool) -> ResponseReturnValue:
     check_csrf()
-    store = get_store()
+    store, lang = get_store(), ui_language()
     base = request.form.get("base", "") if editing else ""
     try:
         draft = resource_draft_from_form(request.form.to_dict(flat=False))
@@ -215,15 +219,15 @@ def _submit(*, editing: bool) -> ResponseReturnValue:
         return _render(draft, base=base, suggestions=_suggestions(store, draft))
     try:
         plan = (
-            plan_resource_update(store, draft, base)
+            plan_resource_update(store, draft, base, lang=lang)
             if editing
-            else plan_resource_create(store, draft)
+            else plan_resource_create(store, draft, lang=lang)
         )
     except Conflict as exc:
         return _conflict(exc, draft.iri)
     except ResourceDraftError as exc:
         return _render(draft, base=base, problems=exc.problems, status=422)
-    shown, _ = resolve_terms(store, draft)  # labels that named a concept show as its box
+    shown, _ = resolve_terms(store, draft, lang)  # labels that named a concept show as its box
     if not plan.ok or request.form.get("action") != "save":
         return _render(shown, base=base, problems=plan.problems, plan=plan,
                        status=200 if plan.ok else 422)  # fmt: skip
@@ -232,9 +236,7 @@ def _submit(*, editing: bool) -> ResponseReturnValue:
     if editing:
         action["base"] = base
     try:
-        return submit.submit_action(
-            action, resource_summary(store, action, ui_language()), plan.target
-        )
+        return submit.submit_action(action, resource_summary(store, action, lang), plan.target)
     except Conflict as exc:
         return _conflict(exc, draft.iri)
     except (ResourceDraftError, RefusedEdit) as exc:  # changed between the check and the write
