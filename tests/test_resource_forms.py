@@ -11,6 +11,7 @@ import pytest
 from graph_service import create_app
 from graph_service.config import PROJECT_ROOT
 from graph_service.curate.accounts import AccountStore
+from graph_service.curate.proposals import ProposalStore
 from graph_service.store.build import build_store, open_current
 from graph_service.web.backend import get_journal
 
@@ -27,10 +28,12 @@ EDIT = "/curation/resources/edit"
 
 @pytest.fixture
 def app(tmp_path: Path):
-    """The app over a writable build of vocab/ with a contributor account."""
+    """The app over a writable build of vocab/ with an editor account (whose saves are
+    published at once) and a contributor's (whose saves are proposals)."""
     data_dir = tmp_path / "var"
     build_store(PROJECT_ROOT / "vocab", data_dir)
-    AccountStore(data_dir).add("con", "contributor", PASSWORD)
+    AccountStore(data_dir).add("con", "editor", PASSWORD)
+    AccountStore(data_dir).add("camille", "contributor", PASSWORD)
     store = open_current(data_dir)
     yield create_app({"TESTING": True, "STORE": store, "DATA_DIR": data_dir})
     store.close()
@@ -44,7 +47,7 @@ def _token(client, path: str = "/login") -> str:
 
 @pytest.fixture
 def client(app):
-    """A client signed in as the contributor."""
+    """A client signed in as the editor."""
     client = app.test_client()
     answer = client.post(
         "/login",
@@ -292,3 +295,22 @@ def test_prefill_refuses_what_it_may_not_fetch(app, client, url: str, words: str
 
 def test_the_curation_page_links_to_the_new_form(client) -> None:
     assert 'href="/curation/resources/new"' in _text(client.get("/curation/", headers=PAGE))
+
+
+def test_a_contributors_resource_waits_for_review(app) -> None:
+    contributor = app.test_client()
+    signed = contributor.post(
+        "/login",
+        data={"name": "camille", "password": PASSWORD, "csrf_token": _token(contributor)},
+        headers=PAGE,
+    )
+    assert signed.status_code == 303
+    before = _changes(app)
+    answer = contributor.post(NEW, data=_new_form(contributor), headers=PAGE)
+    assert answer.status_code == 303
+    assert answer.headers["Location"].startswith("/curation/proposals/")
+    assert _changes(app) == before  # a proposal: nothing published
+    public = app.test_client()
+    assert public.get("/resources/guide-de-la-concertation-locale-2024").status_code == 404
+    proposal_id = answer.headers["Location"].rsplit("/", 1)[-1]
+    assert ProposalStore(app.config["DATA_DIR"]).get(proposal_id).kind == "resource.create"

@@ -29,7 +29,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """A server over a writable build of vocab/ with a contributor account."""
     data_dir = tmp_path_factory.mktemp("resource-forms")
     build_store(PROJECT_ROOT / "vocab", data_dir)
-    AccountStore(data_dir).add("con", "contributor", PASSWORD)
+    AccountStore(data_dir).add("con", "editor", PASSWORD)
     live = LiveServer(data_dir)
     yield live
     live.stop()
