@@ -13,7 +13,7 @@ from graph_service.curate.edit_plan import EditPlan, FieldProblem
 from graph_service.curate.resource_edit import RESOURCE_PLANNERS, resource_summary
 from graph_service.exceptions import GraphServiceError
 from graph_service.store import Store
-from graph_service.store.changes import Amend, Followup, write_patch
+from graph_service.store.changes import Amend, Followup, keep_patch, no_followup, write_patch
 from graph_service.store.journal import Journal
 from graph_service.store.patches import Patch
 from graph_service.store.rdf_patch import Change
@@ -67,14 +67,6 @@ class Committed:
     change: Change | None
 
 
-def _as_is(store: Store, patch: Patch) -> Patch:
-    return patch
-
-
-def _nothing(store: Store, change: Change, version_before: str) -> None:
-    return None
-
-
 def commit_action(
     store: Store,
     journal: Journal,
@@ -83,8 +75,8 @@ def commit_action(
     author: str,
     reviewer: str = "",
     note: str = "",
-    amend: Amend = _as_is,
-    followup: Followup = _nothing,
+    amend: Amend = keep_patch,
+    followup: Followup = no_followup,
 ) -> Committed:
     """Plan the action again under the write lock and commit it: Conflict (409) when what it
     was based on changed, RefusedEdit (422) when its result would not validate. `note` is

@@ -4,7 +4,6 @@
 (function () {
   "use strict";
 
-  var DEBOUNCE_MS = 150;
   var FIELD_OF_VOCAB = { thematiques: "themes", territoires: "territories" };
   var counter = 0;
 
@@ -38,88 +37,28 @@
     list.appendChild(item);
   }
 
-  /* ---------------------------------------------------------------- pickers (ARIA combobox) */
+  /* ---------------------------------------------------------------- pickers */
 
+  /* The search box is ui.js's combobox (data-autocomplete) in picker mode (data-pick): a
+     chosen concept arrives as a "gs-pick" event and is ticked in the field's list. */
   function setupPicker(form, box) {
-    var input = box.querySelector("input");
-    var field = box.getAttribute("data-field");
-    var vocab = box.getAttribute("data-vocab");
-    var list = document.createElement("ul");
+    var input = box.querySelector("input[data-pick]");
+    if (!input) return;
+    var field = input.getAttribute("data-pick");
     var status = document.createElement("div");
-    var items = [], active = -1, timer = null, sequence = 0;
-    box.hidden = false;
-    list.id = input.id + "-listbox";
-    list.className = "suggest-list";
-    list.setAttribute("role", "listbox");
-    list.setAttribute("aria-label", input.labels && input.labels[0] ? input.labels[0].textContent : field);
-    list.hidden = true;
     status.className = "visually-hidden";
     status.setAttribute("role", "status");
-    box.appendChild(list);
     box.appendChild(status);
-    input.setAttribute("role", "combobox");
-    input.setAttribute("aria-autocomplete", "list");
-    input.setAttribute("aria-expanded", "false");
-    input.setAttribute("aria-controls", list.id);
-
-    function close() {
-      list.hidden = true;
-      active = -1;
-      input.setAttribute("aria-expanded", "false");
-      input.removeAttribute("aria-activedescendant");
-    }
-    function highlight(index) {
-      var options = list.querySelectorAll("[role=option]");
-      if (!options.length) return;
-      active = (index + options.length) % options.length;
-      for (var i = 0; i < options.length; i++) options[i].setAttribute("aria-selected", i === active ? "true" : "false");
-      input.setAttribute("aria-activedescendant", options[active].id);
-    }
-    function pick(index) {
-      var item = items[index];
-      if (!item) return;
+    box.hidden = false;
+    input.addEventListener("gs-pick", function (event) {
+      var item = event.detail;
       addTerm(form, field, item.uri, item.label, item.lang);
       status.textContent = fill(form.getAttribute("data-added") || "{label}", item.label);
       input.value = "";
-      close();
-    }
-    function render(results) {
-      items = results;
-      list.textContent = "";
-      results.forEach(function (item, i) {
-        var option = document.createElement("li");
-        option.id = list.id + "-" + i;
-        option.setAttribute("role", "option");
-        option.setAttribute("aria-selected", "false");
-        option.textContent = item.label + (item.matched ? " (" + item.matched + ")" : "");
-        if (item.lang) option.lang = item.lang;
-        option.addEventListener("mousedown", function (event) { event.preventDefault(); });
-        option.addEventListener("click", function () { pick(i); });
-        list.appendChild(option);
-      });
-      list.hidden = !results.length;
-      input.setAttribute("aria-expanded", results.length ? "true" : "false");
-      status.textContent = results.length + " suggestion(s)";
-    }
-    function lookup() {
-      var text = input.value.trim();
-      if (text.length < 2) { render([]); return; }
-      var params = new URLSearchParams({ q: text, vocab: vocab });
-      if (input.getAttribute("data-clang")) params.set("clang", input.getAttribute("data-clang"));
-      var mine = ++sequence;
-      fetch(input.getAttribute("data-endpoint") + "?" + params.toString(), { headers: { Accept: "application/json" } })
-        .then(function (response) { return response.ok ? response.json() : { results: [] }; })
-        .then(function (data) { if (mine === sequence) render(data.results || []); })
-        .catch(function () { /* offline: the text area still takes labels */ });
-    }
-    input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(lookup, DEBOUNCE_MS); });
-    input.addEventListener("keydown", function (event) {
-      if (event.key === "ArrowDown") { event.preventDefault(); highlight(active + 1); }
-      else if (event.key === "ArrowUp") { event.preventDefault(); highlight(active - 1); }
-      else if (event.key === "Enter") { event.preventDefault(); if (active >= 0) pick(active); else if (items.length === 1) pick(0); }
-      else if (event.key === "Escape") { close(); }
     });
-    input.addEventListener("blur", function () { setTimeout(close, 150); });
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") event.preventDefault();  // a search, never the form's submit
+    });
   }
 
   /* ---------------------------------------------------------------- suggestions */

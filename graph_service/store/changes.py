@@ -159,11 +159,13 @@ Amend = Callable[[Store, Patch], Patch]
 Followup = Callable[[Store, Change, str], None]
 
 
-def _as_is(store: Store, patch: Patch) -> Patch:
+def keep_patch(store: Store, patch: Patch) -> Patch:
+    """The Amend that adds nothing (a write path's default)."""
     return patch
 
 
-def _nothing(store: Store, change: Change, version_before: str) -> None:
+def no_followup(store: Store, change: Change, version_before: str) -> None:
+    """The Followup that does nothing (a write path's default)."""
     return None
 
 
@@ -191,8 +193,8 @@ def write_update(
     base_iri: str | None = None,
     author: str = "",
     message: str = "SPARQL Update",
-    amend: Amend = _as_is,
-    followup: Followup = _nothing,
+    amend: Amend = keep_patch,
+    followup: Followup = no_followup,
 ) -> Change | None:
     """Accept a SPARQL Update: its patch journalled, then applied (None: it changed nothing)."""
     with write_lock(journal):
@@ -210,8 +212,8 @@ def write_documents(
     base_iri: str | None = None,
     author: str = "",
     message: str = "",
-    amend: Amend = _as_is,
-    followup: Followup = _nothing,
+    amend: Amend = keep_patch,
+    followup: Followup = no_followup,
     carry: Staged | None = None,
 ) -> Change | None:
     """Accept RDF documents (data, format) added to a graph, or replacing it; every document is
@@ -230,8 +232,8 @@ def write_patch(
     *,
     author: str,
     reviewer: str = "",
-    amend: Amend = _as_is,
-    followup: Followup = _nothing,
+    amend: Amend = keep_patch,
+    followup: Followup = no_followup,
 ) -> Change | None:
     """Accept a patch and its message computed by `make_patch` under the write lock, so that
     what it read of the store (an edited concept's state, checked against the form's) is
@@ -253,7 +255,7 @@ def write_drop(
     *,
     author: str = "",
     message: str = "",
-    followup: Followup = _nothing,
+    followup: Followup = no_followup,
 ) -> Change | None:
     """Accept the removal of a whole graph (None: empty the default graph)."""
     with write_lock(journal):
