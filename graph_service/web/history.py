@@ -100,7 +100,10 @@ def revert_change() -> ResponseReturnValue:
     scripts with the update token, 200 with the new change's id; for a signed-in editor (the
     history page's button, CSRF-checked), a redirect back to the history."""
     account = current_account()
-    from_page = account is not None and not request.headers.get("Authorization")
+    # Only a Bearer header makes it a script's request: a browser behind a proxy's Basic
+    # login still reverts through its session.
+    bearer = request.headers.get("Authorization", "").lower().startswith("bearer ")
+    from_page = account is not None and not bearer
     if from_page:
         csrf.check_csrf()
         if not account.has_role("editor"):  # type: ignore[union-attr]
