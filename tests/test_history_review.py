@@ -50,9 +50,8 @@ def _reviewed_change(store, journal, reviewer: str = "ed") -> None:
     write_patch(
         store,
         journal,
-        lambda _store: Patch(added=(ALT,)),
+        lambda _store: (Patch(added=(ALT,)), "Un autre libellé"),
         author="con",
-        message="Un autre libellé",
         reviewer=reviewer,
     )
 

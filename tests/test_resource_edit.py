@@ -55,7 +55,7 @@ def store(tmp_path: Path):
 
 
 def _apply(store, plan) -> None:
-    write_patch(store, MemoryJournal(), lambda _: plan.patch, author="test", message=plan.message)
+    write_patch(store, MemoryJournal(), lambda _: (plan.patch, plan.message), author="test")
 
 
 def _new(**changes: object) -> ResourceDraft:
