@@ -10,6 +10,7 @@ from graph_service.web import accounts, backend, caching, errors, health, histor
 # Modules imported as _name add their routes to a blueprint defined next to them.
 from graph_service.web.cards import views as cards
 from graph_service.web.curation import (
+    admin_accounts,
     api_concepts,
     concept_forms,
     feedback,
@@ -54,6 +55,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(concept_forms.bp)  # the concept editor's forms
     app.register_blueprint(review.bp)  # the review queue and proposals' pages
     app.register_blueprint(api_concepts.bp)  # /api/concepts for scripts
+    app.register_blueprint(admin_accounts.bp)  # /curation/accounts: the admins' accounts page
     app.register_blueprint(feedback.bp)  # visitors' feedback: /feedback, /feedback/sent
     app.register_blueprint(reconcile.bp)  # OpenRefine reconciliation service at /reconcile
     app.register_blueprint(cards.bp)  # concept cards: /card, /oembed, /api/summary, /embed.js
