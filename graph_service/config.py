@@ -58,6 +58,9 @@ class Config:
     access_log: bool = True
     #: Allow fetching URLs on private and loopback addresses (imports, ingest).
     allow_private_urls: bool = False
+    #: Reverse proxies in front of the service whose X-Forwarded-For/-Proto/-Host headers are
+    #: believed (0 = none: those headers are ignored, the client address is the TCP peer's).
+    trusted_proxies: int = 0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Config:

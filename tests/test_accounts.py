@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import stat
+import threading
 from pathlib import Path
 
 import pytest
@@ -60,12 +61,17 @@ def test_the_file_is_private_and_replaced_atomically(accounts: AccountStore) -> 
     # A new file renamed over the old one: readers never see a half-written file.
     assert accounts.path.stat().st_ino != first_inode
     assert stat.S_IMODE(accounts.path.stat().st_mode) == 0o600
-    assert [p.name for p in accounts.path.parent.iterdir()] == ["accounts.json"]
+    # No temporary file left behind; the lock file is empty (it holds nothing but the lock).
+    files = sorted(p.name for p in accounts.path.parent.iterdir())
+    assert files == [".accounts.lock", "accounts.json"]
+    assert (accounts.path.parent / ".accounts.lock").stat().st_size == 0
 
 
 def test_remove_and_passwd(accounts: AccountStore) -> None:
-    accounts.add("alice", "admin", PASSWORD)
-    accounts.set_password("alice", "another password")
+    accounts.add("alice", "editor", PASSWORD)
+    before = accounts.get("alice")
+    changed = accounts.set_password("alice", "another password")
+    assert changed.stamp != before.stamp  # type: ignore[union-attr]  # sessions end
     assert accounts.authenticate("alice", PASSWORD) is None
     assert accounts.authenticate("alice", "another password") is not None
     accounts.remove("alice")
@@ -97,6 +103,66 @@ def test_roles_are_ranked(accounts: AccountStore) -> None:
     contributor = accounts.add("c_2", "contributor", PASSWORD)
     assert admin.has_role("editor") and admin.has_role("contributor")
     assert not contributor.has_role("editor")
+
+
+def test_set_role(accounts: AccountStore) -> None:
+    accounts.add("alice", "contributor", PASSWORD)
+    stamp = accounts.get("alice").stamp  # type: ignore[union-attr]
+    promoted = accounts.set_role("alice", "editor")
+    assert promoted.role == "editor" and accounts.get("alice") == promoted
+    assert promoted.stamp == stamp  # a new role keeps the sessions: read on each request
+    with pytest.raises(AccountError, match="unknown role") as bad:
+        accounts.set_role("alice", "root")
+    assert bad.value.reason == "role"
+    with pytest.raises(AccountError, match="no account named") as unknown:
+        accounts.set_role("bob", "editor")
+    assert unknown.value.reason == "unknown"
+
+
+def test_the_last_admin_stays(accounts: AccountStore) -> None:
+    accounts.add("root", "admin", PASSWORD)
+    accounts.add("alice", "editor", PASSWORD)
+    for change in (lambda: accounts.set_role("root", "editor"), lambda: accounts.remove("root")):
+        with pytest.raises(AccountError, match="last admin") as refused:
+            change()
+        assert refused.value.reason == "last_admin" and refused.value.status == 409
+    assert accounts.set_role("root", "admin").role == "admin"  # staying admin is no demotion
+    accounts.set_role("alice", "admin")
+    accounts.set_role("root", "contributor")  # another admin remains: allowed
+    with pytest.raises(AccountError, match="last admin"):
+        accounts.remove("alice")
+    accounts.remove("root")
+    assert [(a.name, a.role) for a in accounts.list()] == [("alice", "admin")]
+
+
+def test_two_admins_demoting_each_other_at_once_leave_one(tmp_path: Path) -> None:
+    # The check and the write happen under one lock: of two simultaneous demotions of the
+    # only two admins, one is refused (each sees the other's result, never the old file).
+    for round_ in range(10):
+        data_dir = tmp_path / f"round{round_}"
+        for name in ("a", "b"):
+            AccountStore(data_dir).add(name, "admin", PASSWORD)
+        start = threading.Barrier(2)
+        outcomes: list[str] = []
+
+        def demote(name: str, data_dir: Path, start: threading.Barrier, out: list[str]) -> None:
+            start.wait()
+            try:
+                AccountStore(data_dir).set_role(name, "editor")
+                out.append("demoted")
+            except AccountError as exc:
+                out.append(exc.reason)
+
+        threads = [
+            threading.Thread(target=demote, args=(name, data_dir, start, outcomes))
+            for name in ("a", "b")
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(outcomes) == ["demoted", "last_admin"]
+        assert [a.role for a in AccountStore(data_dir).list()].count("admin") == 1
 
 
 def test_the_throttle_locks_out_after_five_failures_for_a_while() -> None:
@@ -161,3 +227,21 @@ def test_cli_errors_exit_non_zero_with_a_message(tmp_path: Path) -> None:
     removed = _cli(tmp_path, ["users", "remove", "alice"])
     assert removed.exit_code == 0
     assert "no accounts" in _cli(tmp_path, ["users", "list"]).output
+
+
+def test_cli_role(tmp_path: Path) -> None:
+    _cli(tmp_path, ["users", "add", "root", "--role", "admin"])
+    _cli(tmp_path, ["users", "add", "alice", "--role", "contributor"])
+    result = _cli(tmp_path, ["users", "role", "alice", "editor"])
+    assert result.exit_code == 0, result.output
+    assert "alice is now editor" in result.output
+    assert AccountStore(tmp_path).get("alice").role == "editor"  # type: ignore[union-attr]
+    bad = _cli(tmp_path, ["users", "role", "alice", "root"])
+    assert bad.exit_code != 0 and "root" in bad.output
+    unknown = _cli(tmp_path, ["users", "role", "nobody", "editor"])
+    assert unknown.exit_code != 0 and "no account named" in unknown.output
+    # The same rule as the pages: the last admin is neither demoted nor removed.
+    for args in (["users", "role", "root", "editor"], ["users", "remove", "root"]):
+        refused = _cli(tmp_path, args)
+        assert refused.exit_code != 0 and "last admin" in refused.output
+    assert AccountStore(tmp_path).get("root").role == "admin"  # type: ignore[union-attr]

@@ -86,3 +86,13 @@ def passwd_command(name: str, password_stdin: bool) -> None:
     click.echo(f"password of {name} changed", err=True)
     if generated:
         click.echo(f"new password for {name} (shown once, keep it safe): {password}")
+
+
+@users.command("role")
+@with_appcontext
+@click.argument("name")
+@click.argument("role", type=click.Choice(ROLES))
+def role_command(name: str, role: str) -> None:
+    """Give the account NAME the role ROLE (the last admin cannot be demoted)."""
+    account = _store().set_role(name, role)
+    click.echo(f"{account.name} is now {account.role}", err=True)

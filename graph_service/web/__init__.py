@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from graph_service.web import accounts, backend, caching, errors, health, history, openapi
 
 # Modules imported as _name add their routes to a blueprint defined next to them.
 from graph_service.web.cards import views as cards
 from graph_service.web.curation import (
+    admin_accounts,
     api_concepts,
     concept_forms,
     feedback,
@@ -54,6 +56,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(concept_forms.bp)  # the concept editor's forms
     app.register_blueprint(review.bp)  # the review queue and proposals' pages
     app.register_blueprint(api_concepts.bp)  # /api/concepts for scripts
+    app.register_blueprint(admin_accounts.bp)  # /curation/accounts: the admins' accounts page
     app.register_blueprint(feedback.bp)  # visitors' feedback: /feedback, /feedback/sent
     app.register_blueprint(reconcile.bp)  # OpenRefine reconciliation service at /reconcile
     app.register_blueprint(cards.bp)  # concept cards: /card, /oembed, /api/summary, /embed.js
@@ -63,3 +66,18 @@ def init_app(app: Flask) -> None:
         # Flask's documented way to add WSGI middleware; its stubs type wsgi_app as a method.
         app.wsgi_app = SparqlFastPath(app.wsgi_app, app)  # type: ignore[method-assign]
     backend.wrap_response_cache(app)
+    trust_proxies(app)
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES reverse proxies, take the client's address, scheme and host from
+    the last that many X-Forwarded-* entries (werkzeug's ProxyFix, outermost, so that every
+    layer and view sees them). With 0, those headers are ignored: a client could forge them,
+    and the per-address limits (sign-in, feedback) would be dodged with one header."""
+    count = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if count < 0:
+        raise ValueError(f"GRAPH_SERVICE_TRUSTED_PROXIES={count} must be 0 or more")
+    if count > 0:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count
+        )

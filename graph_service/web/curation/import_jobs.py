@@ -1,9 +1,12 @@
 """POST /curation/import starts an import job; GET /curation/jobs/<id> shows how it goes.
 
 An import takes minutes on a large thesaurus, so the request only checks what is cheap to
-check (token, a file or a URL, size, URL scheme and address, format and id) and answers at
+check (who asks, a file or a URL, size, URL scheme and address, format and id) and answers at
 once: `202 Accepted` with the job's URLs for JSON clients, a `303` to the job's page for a
 browser's form. The job runs in the app's JobRunner (curate/jobs.py), in this process only.
+
+Who may import: a signed-in admin, from the form (CSRF-checked; the journal names the account),
+or anyone holding the update token (typed in the form, or a Bearer header for scripts).
 """
 
 from __future__ import annotations
@@ -25,10 +28,14 @@ from flask.typing import ResponseReturnValue
 from graph_service.curate.fetch import DEFAULT_MAX_BYTES, check_url
 from graph_service.curate.imports import check_vocab_id, format_of_name
 from graph_service.curate.jobs import JobRunner, JobStatus, import_job
-from graph_service.exceptions import GraphServiceError, NotFound
+from graph_service.exceptions import Forbidden, GraphServiceError, NotFound
+from graph_service.web import csrf
+from graph_service.web.accounts import current_account
 from graph_service.web.auth import change_author
 from graph_service.web.backend import get_journal, get_store
 from graph_service.web.curation.views import bp, check_token, wants_json
+from graph_service.web.i18n import translate
+from graph_service.web.ui.links import ui_language
 
 _RUNNER = "graph_service.jobs"
 _runner_lock = threading.Lock()
@@ -47,19 +54,40 @@ def job_runner(app: Flask | None = None) -> JobRunner:
 @bp.get("/curation/import")
 def import_form() -> ResponseReturnValue:
     """The import form (file upload or URL)."""
-    return render_template("curation/import.html", lang="fr", error="")
+    return render_template("curation/import.html", error="")
+
+
+def check_importer() -> None:
+    """Let a signed-in admin import with the session (CSRF-checked), and anyone else with the
+    update token; a signed-in account without the role and without the token gets 403."""
+    account = current_account()
+    # Only a Bearer header is the token: a browser behind a proxy's Basic auth sends its own.
+    bearer = request.headers.get("Authorization", "").lower().startswith("bearer ")
+    with_token = bool(request.form.get("token")) or bearer
+    if account is None or with_token:
+        check_token()
+        return
+    csrf.check_csrf()
+    if not account.has_role("admin"):
+        role = translate(f"admin.role.{account.role}", ui_language())
+        raise Forbidden(
+            translate("import.needs_admin", ui_language(), name=account.name, role=role)
+        )
+    if get_store().read_only:
+        raise Forbidden("changes are disabled: this server opened its store read-only")
 
 
 @bp.post("/curation/import")
 def import_post() -> ResponseReturnValue:
-    """Start an import job (update token required): 202 with its URLs, or 303 to its page."""
-    check_token()
+    """Start an import job (an admin's session or the update token): 202 with its URLs, or 303
+    to its page."""
     try:
+        check_importer()  # a refusal is told on the form (or as JSON), like a bad upload
         job = _start_import()
     except GraphServiceError as exc:
         if wants_json():
             return jsonify({"error": exc.message}), exc.status
-        page = render_template("curation/import.html", lang="fr", error=exc.message)
+        page = render_template("curation/import.html", error=exc.message)
         return Response(page, exc.status)
     page_url = _url(job.id)
     if not wants_json():

@@ -1,7 +1,8 @@
 """Curation pages under /curation/ (quality, suggest) and POST /api/suggest.
 
-Pages that change data (import, in web/curation/import_jobs.py) need the update token, as a
-`token` form field or an `Authorization: Bearer` header; the others only read.
+Pages that change data (import, in web/curation/import_jobs.py) need a signed-in admin or the
+update token, as a `token` form field or an `Authorization: Bearer` header; the others only
+read.
 """
 
 from __future__ import annotations
