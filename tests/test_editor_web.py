@@ -388,3 +388,15 @@ def test_a_mapping_to_an_imported_vocabulary(app: Flask, data_dir: Path) -> None
     assert saved.status_code == 303, saved.get_data(as_text=True)[:3000]
     after = editor.get(f"/api/concepts?uri={DEMOCRATIE_PARTICIPATIVE}").get_json()
     assert after["closeMatch"] == ["http://example.org/thesaurus/c1"]
+
+
+def test_the_curation_home_leads_each_role_to_its_tools(app: Flask, data_dir: Path) -> None:
+    pending = ProposalStore(data_dir).count("pending")
+    editor = signed_in(app, "ed").get("/curation/", headers=HTML)
+    assert f"Propositions à relire ({pending})" in editor.get_data(as_text=True)
+    assert "private" in editor.headers["Cache-Control"]
+    contributor = signed_in(app, "con").get("/curation/?lang=en", headers=HTML)
+    text = contributor.get_data(as_text=True)
+    assert "New concept" in text and "My proposals" in text and "Proposals to review" not in text
+    anonymous = app.test_client().get("/curation/", headers=HTML).get_data(as_text=True)
+    assert "New concept" not in anonymous and "Nouveau concept" not in anonymous

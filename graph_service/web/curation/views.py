@@ -14,10 +14,12 @@ import weakref
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 
+from graph_service.curate.proposals import ProposalStore
 from graph_service.curate.quality import QualityReport, run_checks
 from graph_service.curate.suggest import suggest
 from graph_service.exceptions import Forbidden, GraphServiceError
 from graph_service.store import Store
+from graph_service.web.accounts import current_account
 from graph_service.web.backend import get_store
 
 bp = Blueprint("curation", __name__, template_folder="templates")
@@ -53,8 +55,15 @@ def wants_json() -> bool:
 
 @bp.get("/curation/")
 def index() -> ResponseReturnValue:
-    """The curation tools."""
-    return render_template("curation/index.html", lang="fr")
+    """The curation tools, and the editor's entry points for a signed-in librarian."""
+    account = current_account()
+    pending = 0
+    if account is not None and account.has_role("editor"):
+        pending = ProposalStore(current_app.config["DATA_DIR"]).count("pending")
+    response = Response(render_template("curation/index.html", pending_count=pending))
+    if account is not None:
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def quality_report(store: Store) -> QualityReport:
