@@ -65,7 +65,7 @@ def store() -> EmbeddedStore:
 def apply(store: Store, plan: EditPlan) -> None:
     """Commit a plan's patch as the web layer does (the journal first, then the store)."""
     assert plan.ok, plan.problems
-    write_patch(store, MemoryJournal(), lambda _: plan.patch, author="test", message=plan.message)
+    write_patch(store, MemoryJournal(), lambda _: (plan.patch, plan.message), author="test")
 
 
 def has(store: Store, s: str, p: str, o: str, graph: str | None = None) -> bool:
