@@ -46,9 +46,13 @@ def action_kind(action: Mapping[str, object]) -> str:
     return kind
 
 
-def plan_action(store: Store, action: Mapping[str, object]) -> EditPlan:
-    """The plan of an action on the store as it is now."""
-    return planners()[action_kind(action)](store, action)
+def plan_action(store: Store, action: Mapping[str, object], *, lang: str = "en") -> EditPlan:
+    """The plan of an action on the store as it is now; a concept's problems said in `lang`
+    ("fr" or English)."""
+    kind = action_kind(action)
+    if kind in PLANNERS:
+        return PLANNERS[kind](store, action, lang=lang)
+    return RESOURCE_PLANNERS[kind](store, action)
 
 
 def summarize(store: Store, action: Mapping[str, object], lang: str = "fr") -> str:
@@ -85,14 +89,16 @@ def commit_action(
     note: str = "",
     amend: Amend = _as_is,
     followup: Followup = _nothing,
+    lang: str = "en",
 ) -> Committed:
     """Plan the action again under the write lock and commit it: Conflict (409) when what it
-    was based on changed, RefusedEdit (422) when its result would not validate. `note` is
-    added to the journal message in brackets (a proposal's id: see `committed_note`)."""
+    was based on changed, RefusedEdit (422) when its result would not validate (its problems
+    said in `lang`). `note` is added to the journal message in brackets (a proposal's id: see
+    `committed_note`); the journal message itself is always English."""
     planned: list[EditPlan] = []
 
     def make_patch(current: Store) -> tuple[Patch, str]:
-        plan = plan_action(current, action)
+        plan = plan_action(current, action, lang=lang)
         if not plan.ok:
             raise RefusedEdit(plan)
         planned.append(plan)
