@@ -16,7 +16,6 @@ from graph_service.curate.concept_draft import (
 )
 from graph_service.curate.concept_edit import (
     PLANNERS,
-    accepted_patch,
     action_summary,
     plan_action,
     plan_create,
@@ -322,17 +321,6 @@ def test_an_edit_of_the_territories_is_checked_around_the_edited_concept(store) 
         store, region, broader=["https://w3id.org/pdv/territoires/commune/59350"]
     )
     assert fields(plan_update(store, looped, token)) == {"broader"}
-
-
-def test_accepted_patch_refuses_a_plan_with_errors(store) -> None:
-    good = plan_create(store, draft(prefLabel={"fr": "Urbanisme tactique"}))
-    assert accepted_patch(good) == good.patch
-    with pytest.raises(DraftError) as caught:
-        accepted_patch(plan_create(store, draft(prefLabel={"en": "Tactical urbanism"})))
-    assert [p.field for p in caught.value.problems] == ["prefLabel.fr"]
-
-
-# --- deprecate ---------------------------------------------------------------------------------
 
 
 def test_deprecate_keeps_the_labels_and_reattaches_the_children(store) -> None:

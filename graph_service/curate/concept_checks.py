@@ -17,6 +17,7 @@ from rdflib.namespace import DCTERMS
 from rdflib.term import Node
 
 from graph_service.curate.concept_draft import ConceptDraft
+from graph_service.curate.concept_messages import message
 from graph_service.curate.concept_work import Workspace
 from graph_service.curate.edit_plan import FieldProblem
 from graph_service.model.base import SPARQL_PREFIXES, memo, rows, truthy
@@ -38,12 +39,17 @@ _SCHEME_LABELS = (
 
 
 class Findings:
-    """Problems of an edit, and the (field, value) pairs they cover (validate_patch skips
-    the shapes' report of the same fault)."""
+    """Problems of an edit, said in `lang` ("fr" or English), and the (field, value) pairs
+    they cover (validate_patch skips the shapes' report of the same fault)."""
 
-    def __init__(self) -> None:
+    def __init__(self, lang: str = "en") -> None:
         self.problems: list[FieldProblem] = []
         self.covered: set[tuple[str, str]] = set()
+        self.lang = lang
+
+    def said(self, key: str, **values: object) -> str:
+        """A message in the findings' language (concept_messages)."""
+        return message(key, self.lang, **values)
 
     def error(self, field: str, message: str, value: str = "") -> None:
         self.problems.append(FieldProblem(field, message))
@@ -69,7 +75,7 @@ def named(ws: Workspace, node: Node) -> str:
 def check_main_label(draft: ConceptDraft, found: Findings) -> None:
     """A preferred label in the vocabulary's main language is required."""
     if MAIN_LANGUAGE not in draft.pref_label:
-        found.error(f"prefLabel.{MAIN_LANGUAGE}", "a preferred label in French is required")
+        found.error(f"prefLabel.{MAIN_LANGUAGE}", found.said("french_label_required"))
 
 
 def check_links(
@@ -88,22 +94,28 @@ def check_links(
     ws.load(subjects=nodes)
     for node in nodes:
         if node == target:
-            found.error(field, "a concept cannot be linked to itself", str(node))
+            found.error(field, found.said("linked_to_itself"), str(node))
         elif not ws.is_concept(node):
-            found.error(field, f"<{node}> is not a concept of the vocabulary", str(node))
+            found.error(field, found.said("not_concept", iri=node), str(node))
         elif ws.is_deprecated(node):
             replacements = ws.objects(node, DCTERMS.isReplacedBy)
-            instead = f": use {named(ws, replacements[0])} instead" if replacements else ""
-            found.error(field, f"{named(ws, node)} is deprecated{instead}", str(node))
+            text = (
+                found.said(
+                    "deprecated_use", name=named(ws, node), instead=named(ws, replacements[0])
+                )
+                if replacements
+                else found.said("deprecated", name=named(ws, node))
+            )
+            found.error(field, text, str(node))
         elif same_scheme and scheme is not None and scheme not in ws.schemes(node):
-            found.error(field, f"{named(ws, node)} is in another concept scheme", str(node))
+            found.error(field, found.said("other_scheme", name=named(ws, node)), str(node))
 
 
 def check_mappings(target: URIRef, draft: ConceptDraft, found: Findings) -> None:
     """A concept is not mapped to itself."""
     for name, iris in draft.mappings.items():
         if str(target) in iris:
-            found.error(name, "a concept cannot be mapped to itself", str(target))
+            found.error(name, found.said("mapped_to_itself"), str(target))
 
 
 def _scheme_labels(store: Store, scheme: str) -> dict[tuple[str, str], list[tuple[str, str, bool]]]:
@@ -139,9 +151,7 @@ def check_shared_labels(
                 continue
             field = f"prefLabel.{lang}"
             if deprecated:
-                found.warning(
-                    field, f"« {text} » is also the label of the deprecated concept « {label} »"
-                )
+                found.warning(field, found.said("label_of_deprecated", text=text, label=label))
             else:
-                message = f"« {text} » is already the preferred label of « {label} » <{concept}>"
-                found.error(field, message)
+                taken_by = found.said("label_taken", text=text, label=label, concept=concept)
+                found.error(field, taken_by)

@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from graph_service.curate.concept_messages import count, message
 from graph_service.curate.edit_plan import WHOLE_FORM, FieldProblem
 from graph_service.exceptions import GraphServiceError
 from graph_service.namespaces import valid_iri
@@ -131,18 +132,19 @@ class DraftError(GraphServiceError):
 # --- reading and writing the JSON shape ---------------------------------------------------------
 
 
-def draft_from_json(data: object, *, iri: str = "") -> ConceptDraft:
+def draft_from_json(data: object, *, iri: str = "", lang: str = "en") -> ConceptDraft:
     """Read the JSON API's concept (see JSON_KEYS); `iri` is the concept's address when the
-    request names it (the URL of an update), and a "uri" in the body must then agree."""
+    request names it (the URL of an update), and a "uri" in the body must then agree.
+    Problems are said in `lang` ("fr" or English)."""
     if not isinstance(data, Mapping):
-        raise DraftError([FieldProblem(WHOLE_FORM, "expected a JSON object")])
-    reader = _Reader()
+        raise DraftError([FieldProblem(WHOLE_FORM, message("expected_object", lang))])
+    reader = _Reader(lang)
     for key in data:
         if key not in JSON_KEYS:
-            reader.problem(_field_name(str(key)), "unknown field")
+            reader.problem(_field_name(str(key)), reader.said("unknown_field"))
     uri = reader.one_iri("uri", data.get("uri", ""))
     if iri and uri and uri != iri:
-        reader.problem("uri", f"does not match the concept's address <{iri}>")
+        reader.problem("uri", reader.said("uri_mismatch", iri=iri))
     values: dict[str, object] = {
         "iri": iri or uri,
         "scheme": reader.one_iri("scheme", data.get("scheme", "")),
@@ -180,13 +182,13 @@ def _copy(value: str | list[str]) -> str | list[str]:
 # --- reading and writing an HTML form -----------------------------------------------------------
 
 
-def draft_from_form(form: Mapping[str, Sequence[str]]) -> ConceptDraft:
+def draft_from_form(form: Mapping[str, Sequence[str]], *, lang: str = "en") -> ConceptDraft:
     """Read the editor's HTML form (a MultiDict's lists, `form.to_dict(flat=False)`): "uri",
     "scheme", "notation", "<label or note>.<lang>" (alternative and hidden labels one per
     line), and repeatable "broader", "related" and mapping fields (IRIs, also one per line).
     Empty values are ignored and whitespace trimmed; fields of other names (a CSRF token, the
-    state token, buttons) are left to the caller."""
-    reader = _Reader()
+    state token, buttons) are left to the caller. Problems are said in `lang`."""
+    reader = _Reader(lang)
     given = {str(key): _values(value) for key, value in form.items()}
     values: dict[str, object] = {
         "iri": reader.one_iri("uri", reader.single("uri", given.get("uri", []))),
@@ -265,11 +267,19 @@ def _control_characters(text: str, allowed: str = "") -> bool:
 class _Reader:
     """Reads the values of one draft, collecting every problem before refusing any."""
 
-    def __init__(self) -> None:
+    def __init__(self, lang: str = "en") -> None:
         self.problems: list[FieldProblem] = []
+        self.lang = lang
 
-    def problem(self, field_name: str, message: str) -> None:
-        self.problems.append(FieldProblem(field_name, message))
+    def problem(self, field_name: str, text: str) -> None:
+        self.problems.append(FieldProblem(field_name, text))
+
+    def said(self, key: str, **values: object) -> str:
+        """A message in the reader's language (concept_messages)."""
+        return message(key, self.lang, **values)
+
+    def count(self, number: int) -> str:
+        return count(number, self.lang)
 
     def draft(self, values: dict[str, object]) -> ConceptDraft:
         if self.problems:
@@ -280,41 +290,43 @@ class _Reader:
         """The one value of a field that takes one (empty ones ignored)."""
         filled = list(dict.fromkeys(v.strip() for v in values if v.strip()))
         if len(filled) > 1:
-            self.problem(_field_name(key), "takes one value only")
+            self.problem(_field_name(key), self.said("one_value"))
         return filled[0] if filled else ""
 
     def one_iri(self, key: str, value: object) -> str:
         if not isinstance(value, str):
-            self.problem(key, "expected an IRI as text")
+            self.problem(key, self.said("expected_iri_text"))
             return ""
         value = value.strip()
         if value and not valid_iri(value):
-            self.problem(key, f"« {_field_name(value)} » is not a valid IRI")
+            self.problem(key, self.said("bad_iri", value=_field_name(value)))
             return ""
         return value
 
     def iris(self, key: str, value: object) -> list[str]:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.problem(key, "expected a list of IRIs")
+            self.problem(key, self.said("expected_iris"))
             return []
         found = [v.strip() for v in value if v.strip()]
         if len(found) > MAX_VALUES:
-            self.problem(key, f"holds more than {MAX_VALUES} values")
+            self.problem(key, self.said("too_many_values", count=self.count(MAX_VALUES)))
             return []
         bad = [v for v in found if not valid_iri(v)]
         for iri in bad:
-            self.problem(key, f"« {_field_name(iri)} » is not a valid IRI")
+            self.problem(key, self.said("bad_iri", value=_field_name(iri)))
         return [v for v in found if v not in bad]
 
     def notation(self, value: object) -> str:
         if not isinstance(value, str):
-            self.problem("notation", "expected a text")
+            self.problem("notation", self.said("expected_text"))
             return ""
         value = value.strip()
         if len(value) > MAX_NOTATION_CHARS:
-            self.problem("notation", f"is longer than {MAX_NOTATION_CHARS} characters")
+            self.problem(
+                "notation", self.said("notation_too_long", count=self.count(MAX_NOTATION_CHARS))
+            )
         elif _control_characters(value):
-            self.problem("notation", "holds one line of printable characters only")
+            self.problem("notation", self.said("notation_one_line"))
         return value
 
     def by_language(
@@ -322,29 +334,27 @@ class _Reader:
     ) -> dict[str, object]:
         """A {language: text} map (or {language: [texts]}), checked and cleaned."""
         if not isinstance(value, Mapping):
-            self.problem(key, "expected an object of texts by language")
+            self.problem(key, self.said("expected_by_language"))
             return {}
         if len(value) > MAX_LANGUAGES:
-            self.problem(key, f"holds more than {MAX_LANGUAGES} languages")
+            self.problem(key, self.said("too_many_languages", count=self.count(MAX_LANGUAGES)))
             return {}
         found: dict[str, object] = {}
         for raw_lang, texts in value.items():
             lang = str(raw_lang).strip().lower()
             where = _field_name(f"{key}.{lang}")
             if not (len(lang) <= MAX_LANGUAGE_CHARS and _LANGUAGE.fullmatch(lang)):
-                self.problem(
-                    _field_name(f"{key}.{raw_lang}"), "is not a language tag (fr, en, pt-br...)"
-                )
+                self.problem(_field_name(f"{key}.{raw_lang}"), self.said("bad_language_tag"))
                 continue
             if lang in found:
-                self.problem(where, "is given twice (language tags ignore case)")
+                self.problem(where, self.said("language_twice"))
                 continue
             if several:
                 cleaned = self._texts(where, texts, max_chars)
                 if cleaned:
                     found[lang] = cleaned
             elif not isinstance(texts, str):
-                self.problem(where, "expected one text")
+                self.problem(where, self.said("expected_one_text"))
             else:
                 text = self._text(where, texts, max_chars, one_line=key in LABEL_FIELDS)
                 if text:
@@ -353,10 +363,10 @@ class _Reader:
 
     def _texts(self, where: str, texts: object, max_chars: int) -> list[str]:
         if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
-            self.problem(where, "expected a list of texts")
+            self.problem(where, self.said("expected_texts"))
             return []
         if len(texts) > MAX_VALUES:
-            self.problem(where, f"holds more than {MAX_VALUES} values")
+            self.problem(where, self.said("too_many_values", count=self.count(MAX_VALUES)))
             return []
         cleaned = [self._text(where, text, max_chars, one_line=True) for text in texts]
         return list(dict.fromkeys(text for text in cleaned if text))
@@ -364,15 +374,15 @@ class _Reader:
     def _text(self, where: str, text: str, max_chars: int, *, one_line: bool) -> str:
         if one_line:
             if "\n" in text.strip() or "\r" in text.strip():
-                self.problem(where, "a label holds one line")
+                self.problem(where, self.said("label_one_line"))
                 return ""
             text = " ".join(text.split())
         else:
             text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
         if len(text) > max_chars:
-            self.problem(where, f"« {text[:40]}… » is longer than {max_chars} characters")
+            self.problem(where, self.said("too_long", start=text[:40], count=self.count(max_chars)))
             return ""
         if _control_characters(text, "" if one_line else "\n\t"):
-            self.problem(where, f"« {_field_name(text[:40])} » holds control characters")
+            self.problem(where, self.said("control_characters", start=_field_name(text[:40])))
             return ""
         return text

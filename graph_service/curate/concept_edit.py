@@ -10,7 +10,7 @@ proposals store an action dict and replay it at approval through PLANNERS.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, SKOS
@@ -32,19 +32,19 @@ from graph_service.curate.concept_draft import (
     DraftError,
     draft_from_json,
 )
+from graph_service.curate.concept_messages import message as said
 from graph_service.curate.concept_retire import finish, plan_deprecate, plan_merge, scheme_of
 from graph_service.curate.concept_summary import action_summary
 from graph_service.curate.concept_work import Workspace
-from graph_service.curate.edit_plan import WHOLE_FORM, EditPlan, FieldProblem
+from graph_service.curate.edit_plan import WHOLE_FORM, EditPlan, FieldProblem, Planner
 from graph_service.curate.textmatch import slugify
 from graph_service.exceptions import Conflict, NotFound
 from graph_service.namespaces import valid_iri
 from graph_service.store import Store
-from graph_service.store.patches import Patch
 
 __all__ = [
     "PLANNERS",
-    "accepted_patch",
+    "Planner",
     "action_summary",
     "plan_action",
     "plan_create",
@@ -70,14 +70,14 @@ _IN_USE = "ASK { { $s ?p ?o } UNION { ?x ?y $s } }"
 # --- reading ---------------------------------------------------------------------------------
 
 
-def read_draft(store: Store, iri: str) -> tuple[ConceptDraft, str]:
+def read_draft(store: Store, iri: str, *, lang: str = "en") -> tuple[ConceptDraft, str]:
     """A concept as the editor shows it, and its state token (both from one read); NotFound
-    when the IRI is not a skos:Concept of the store."""
-    node = _concept_node(iri)
+    (said in `lang`) when the IRI is not a skos:Concept of the store."""
+    node = _concept_node(iri, lang)
     ws = Workspace(store)
     ws.load(subjects=[node], objects=[node])
     if not ws.is_concept(node):
-        raise NotFound(f"<{iri}> is not a concept of the vocabulary")
+        raise NotFound(said("not_concept", lang, iri=iri))
     return draft_of(ws, node), ws.token(node)
 
 
@@ -120,41 +120,37 @@ def _plain(value: Node) -> bool:
     return isinstance(value, Literal) and not value.language and value.datatype is None
 
 
-def _concept_node(iri: str) -> URIRef:
+def _concept_node(iri: str, lang: str) -> URIRef:
     if not isinstance(iri, str) or not valid_iri(iri):
-        raise NotFound(f"« {str(iri)[:80]} » is not a concept IRI")
+        raise NotFound(said("not_concept_iri", lang, value=str(iri)[:80]))
     return URIRef(iri)
 
 
 # --- create and update -----------------------------------------------------------------------
 
 
-def plan_create(store: Store, draft: ConceptDraft) -> EditPlan:
+def plan_create(store: Store, draft: ConceptDraft, *, lang: str = "en") -> EditPlan:
     """A new concept in one of our schemes: its IRI minted from the French label, written into
     the scheme's graph, with the back-links on its broader and related concepts (a concept
     without broader becomes a top concept of the scheme). DraftError when the scheme is not
-    one of ours."""
+    one of ours. Problems are said in `lang` ("fr" or English)."""
     if not draft.scheme or not valid_iri(draft.scheme):
-        raise DraftError([FieldProblem("scheme", "choose the concept scheme of the new concept")])
+        raise DraftError([FieldProblem("scheme", said("choose_scheme", lang))])
     scheme = URIRef(draft.scheme)
     ws = Workspace(store)
     if not (ws.is_scheme(scheme) and is_our_scheme(str(scheme))):
-        message = (
-            "is not a concept scheme curated here"
-            if ws.is_scheme(scheme)
-            else "is not a concept scheme of the vocabulary"
-        )
-        raise DraftError([FieldProblem("scheme", f"<{scheme}> {message}")])
+        key = "scheme_not_ours" if ws.is_scheme(scheme) else "scheme_unknown"
+        raise DraftError([FieldProblem("scheme", said(key, lang, iri=scheme))])
     graph = ws.home(scheme)
     if graph is None:
-        raise DraftError([FieldProblem("scheme", f"<{scheme}> lives in no named graph")])
-    found = Findings()
+        raise DraftError([FieldProblem("scheme", said("scheme_no_graph", lang, iri=scheme))])
+    found = Findings(lang)
     if draft.iri:
         node = URIRef(draft.iri)
         if not draft.iri.startswith(f"{scheme}/"):
-            found.error("uri", f"a concept of this scheme has an IRI starting with <{scheme}/>")
+            found.error("uri", found.said("iri_prefix", scheme=scheme))
         if store.ask(_IN_USE, {"s": node}):
-            found.error("uri", f"<{node}> is already in use")
+            found.error("uri", found.said("iri_in_use", iri=node))
     else:
         node = URIRef(mint_iri(store, str(scheme), draft.pref_label.get("fr") or draft.label()))
     ws.set_home(node, graph)
@@ -177,26 +173,25 @@ def mint_iri(store: Store, scheme: str, label: str) -> str:
     return candidate
 
 
-def plan_update(store: Store, draft: ConceptDraft, base: str) -> EditPlan:
+def plan_update(store: Store, draft: ConceptDraft, base: str, *, lang: str = "en") -> EditPlan:
     """The draft's labels, notes, notation, links and mappings written over the concept's
-    (nothing else of it changes); Conflict when the concept changed since `base` was read."""
+    (nothing else of it changes); Conflict when the concept changed since `base` was read.
+    Problems are said in `lang` ("fr" or English)."""
     if not draft.iri:
-        raise DraftError([FieldProblem("uri", "the concept to change is not named")])
-    node = _concept_node(draft.iri)
+        raise DraftError([FieldProblem("uri", said("not_named", lang))])
+    node = _concept_node(draft.iri, lang)
     ws = Workspace(store)
     ws.load(subjects=[node], objects=[node])
     if not ws.is_concept(node):
-        raise NotFound(f"<{node}> is not a concept of the vocabulary")
+        raise NotFound(said("not_concept", lang, iri=node))
     if ws.token(node) != base:
-        raise Conflict(f"« {ws.label(node)} » was changed since this form was opened: reload it")
+        raise Conflict(said("stale", lang, label=ws.label(node)))
     current = draft_of(ws, node)
-    found = Findings()
+    found = Findings(lang)
     if draft.scheme and draft.scheme != current.scheme:
-        found.error(
-            "scheme", "a concept cannot change scheme here (create one in the other scheme)"
-        )
+        found.error("scheme", found.said("scheme_fixed"))
     if not is_our_scheme(current.scheme):
-        found.error("scheme", "this concept is in a vocabulary that is not curated here")
+        found.error("scheme", found.said("not_curated"))
     scheme = URIRef(current.scheme) if current.scheme else None
     links = [*current.broader, *draft.broader, *current.related, *draft.related]
     ws.load(subjects=[URIRef(iri) for iri in links] + ([scheme] if scheme is not None else []))
@@ -206,7 +201,7 @@ def plan_update(store: Store, draft: ConceptDraft, base: str) -> EditPlan:
         ("related", current.related, draft.related),
     ):
         if deprecated and set(new) - set(old):
-            found.error(field, "a deprecated concept stays out of the hierarchy")
+            found.error(field, found.said("deprecated_out"))
     _write_fields(ws, node, draft)
     _write_links(ws, node, scheme, current, draft, deprecated=deprecated)
     _check_draft(store, ws, node, scheme, draft, current, found)
@@ -309,57 +304,49 @@ def _write_links(
         ws.add(scheme, SKOS.hasTopConcept, node)
 
 
-def accepted_patch(plan: EditPlan) -> Patch:
-    """The plan's patch, or DraftError (422) with its problems when they refuse it: what
-    write_patch's `make_patch` returns, so that a plan is made and checked under the write
-    lock (`write_patch(store, journal, lambda s: accepted_patch(plan_update(s, d, base)), ...)`,
-    with `amend=stamp_concepts` for the concepts' dates)."""
-    if not plan.ok:
-        raise DraftError(p for p in plan.problems if p.severity == "error")
-    return plan.patch
-
-
 # --- actions ---------------------------------------------------------------------------------
 
 
-def _text(action: Mapping[str, object], key: str, *, optional: bool = False) -> str:
+def _text(action: Mapping[str, object], key: str, lang: str, *, optional: bool = False) -> str:
     value = action.get(key, "" if optional else None)
     if not isinstance(value, str) or not (value or optional):
-        raise DraftError([FieldProblem(key, "expected a text")])
+        raise DraftError([FieldProblem(key, said("expected_text", lang))])
     return value
 
 
-def _draft(action: Mapping[str, object]) -> ConceptDraft:
-    return draft_from_json(action.get("draft"))
+def _draft(action: Mapping[str, object], lang: str) -> ConceptDraft:
+    return draft_from_json(action.get("draft"), lang=lang)
 
 
-def _create(store: Store, action: Mapping[str, object]) -> EditPlan:
+def _create(store: Store, action: Mapping[str, object], *, lang: str = "en") -> EditPlan:
     """{"kind": "concept.create", "draft": {...}}"""
-    return plan_create(store, _draft(action))
+    return plan_create(store, _draft(action, lang), lang=lang)
 
 
-def _update(store: Store, action: Mapping[str, object]) -> EditPlan:
+def _update(store: Store, action: Mapping[str, object], *, lang: str = "en") -> EditPlan:
     """{"kind": "concept.update", "draft": {..., "uri": IRI}, "base": token}"""
-    return plan_update(store, _draft(action), _text(action, "base"))
+    return plan_update(store, _draft(action, lang), _text(action, "base", lang), lang=lang)
 
 
-def _deprecate(store: Store, action: Mapping[str, object]) -> EditPlan:
+def _deprecate(store: Store, action: Mapping[str, object], *, lang: str = "en") -> EditPlan:
     """{"kind": "concept.deprecate", "uri": IRI, "replacement": IRI or "", "base": token}"""
     return plan_deprecate(
         store,
-        _text(action, "uri"),
-        _text(action, "replacement", optional=True),
-        _text(action, "base"),
+        _text(action, "uri", lang),
+        _text(action, "replacement", lang, optional=True),
+        _text(action, "base", lang),
+        lang=lang,
     )
 
 
-def _merge(store: Store, action: Mapping[str, object]) -> EditPlan:
+def _merge(store: Store, action: Mapping[str, object], *, lang: str = "en") -> EditPlan:
     """{"kind": "concept.merge", "loser": IRI, "winner": IRI, "base": token}"""
-    return plan_merge(store, _text(action, "loser"), _text(action, "winner"), _text(action, "base"))
+    loser, winner = _text(action, "loser", lang), _text(action, "winner", lang)
+    return plan_merge(store, loser, winner, _text(action, "base", lang), lang=lang)
 
 
 #: The planner of each kind of action (JSON-able dicts, stored in proposals and replayed).
-PLANNERS: dict[str, Callable[[Store, Mapping[str, object]], EditPlan]] = {
+PLANNERS: dict[str, Planner] = {
     "concept.create": _create,
     "concept.update": _update,
     "concept.deprecate": _deprecate,
@@ -367,9 +354,10 @@ PLANNERS: dict[str, Callable[[Store, Mapping[str, object]], EditPlan]] = {
 }
 
 
-def plan_action(store: Store, action: Mapping[str, object]) -> EditPlan:
+def plan_action(store: Store, action: Mapping[str, object], *, lang: str = "en") -> EditPlan:
     """The plan of an action dict, by its kind; DraftError for an unknown kind."""
     kind = action.get("kind") if isinstance(action, Mapping) else None
     if not isinstance(kind, str) or kind not in PLANNERS:
-        raise DraftError([FieldProblem(WHOLE_FORM, f"unknown kind of change: {str(kind)[:40]}")])
-    return PLANNERS[kind](store, action)
+        unknown = said("unknown_kind", lang, kind=str(kind)[:40])
+        raise DraftError([FieldProblem(WHOLE_FORM, unknown)])
+    return PLANNERS[kind](store, action, lang=lang)

@@ -16,6 +16,7 @@ from rdflib.term import Node
 
 from graph_service.curate.concept_checks import Findings, check_links, is_our_scheme, named
 from graph_service.curate.concept_draft import MATCH_PROPERTIES
+from graph_service.curate.concept_messages import message as said
 from graph_service.curate.concept_validate import validate_patch
 from graph_service.curate.concept_work import Workspace
 from graph_service.curate.edit_plan import WHOLE_FORM, EditPlan
@@ -53,49 +54,57 @@ def finish(
     message: str,
     found: Findings,
 ) -> EditPlan:
-    """The plan of what the workspace changed, with the problems found and the shapes'."""
+    """The plan of what the workspace changed, with the problems found and the shapes' (said
+    in the findings' language)."""
     patch = ws.patch()
-    problems = [*found.problems, *validate_patch(store, patch, str(target), covered=found.covered)]
+    shapes = validate_patch(store, patch, str(target), covered=found.covered, lang=found.lang)
+    problems = [*found.problems, *shapes]
     return EditPlan(kind, str(target), patch, base, message, tuple(problems))
 
 
-def _open(store: Store, iri: str, base: str, *others: str) -> tuple[Workspace, URIRef]:
+def _open(
+    store: Store, iri: str, base: str, *others: str, lang: str = "en"
+) -> tuple[Workspace, URIRef]:
     """The workspace of an edit of an existing concept, checked against its state token."""
     if not valid_iri(iri):
-        raise NotFound(f"« {iri[:80]} » is not a concept IRI")
+        raise NotFound(said("not_concept_iri", lang, value=iri[:80]))
     node = URIRef(iri)
     ws = Workspace(store)
     extra = [URIRef(o) for o in others if o and valid_iri(o)]
     ws.load(subjects=[node, *extra], objects=[node, *extra])
     if not ws.is_concept(node):
-        raise NotFound(f"<{iri}> is not a concept of the vocabulary")
+        raise NotFound(said("not_concept", lang, iri=iri))
     if ws.token(node) != base:
-        raise Conflict(f"« {ws.label(node)} » was changed since this form was opened: reload it")
+        raise Conflict(said("stale", lang, label=ws.label(node)))
     return ws, node
 
 
 def _check_ours(ws: Workspace, node: URIRef, field: str, found: Findings) -> URIRef | None:
     scheme = scheme_of(ws, node)
     if scheme is None or not is_our_scheme(str(scheme)):
-        found.error(field, f"{named(ws, node)} is not in a vocabulary curated here", str(node))
+        found.error(field, found.said("named_not_curated", name=named(ws, node)), str(node))
     return scheme
 
 
 # --- deprecation ------------------------------------------------------------------------------
 
 
-def plan_deprecate(store: Store, iri: str, replacement: str, base: str) -> EditPlan:
-    """The concept deprecated, replaced by `replacement` ("" for none: a concept of ours)."""
-    ws, node = _open(store, iri, base, replacement)
-    found = Findings()
+def plan_deprecate(
+    store: Store, iri: str, replacement: str, base: str, *, lang: str = "en"
+) -> EditPlan:
+    """The concept deprecated, replaced by `replacement` ("" for none: a concept of ours);
+    its problems said in `lang` ("fr" or English)."""
+    ws, node = _open(store, iri, base, replacement, lang=lang)
+    found = Findings(lang)
     scheme = _check_ours(ws, node, WHOLE_FORM, found)
     already = ws.is_deprecated(node)
     if already:
-        found.error(WHOLE_FORM, f"{named(ws, node)} is deprecated already")
+        found.error(WHOLE_FORM, found.said("deprecated_already", name=named(ws, node)))
     instead = None
     if replacement:
         if not valid_iri(replacement):
-            found.error("replacement", f"« {replacement[:80]} » is not a valid IRI", replacement)
+            bad = found.said("bad_iri", value=replacement[:80])
+            found.error("replacement", bad, replacement)
         else:
             instead = URIRef(replacement)
             check_links(ws, node, None, "replacement", [replacement], found)
@@ -141,27 +150,28 @@ def retire(ws: Workspace, node: URIRef, replacement: URIRef | None, scheme: URIR
 # --- merge ------------------------------------------------------------------------------------
 
 
-def plan_merge(store: Store, loser: str, winner: str, base: str) -> EditPlan:
-    """`loser` merged into `winner` (both concepts of one scheme of ours), then deprecated."""
-    ws, node = _open(store, loser, base, winner)
-    found = Findings()
+def plan_merge(store: Store, loser: str, winner: str, base: str, *, lang: str = "en") -> EditPlan:
+    """`loser` merged into `winner` (both concepts of one scheme of ours), then deprecated;
+    the problems said in `lang` ("fr" or English)."""
+    ws, node = _open(store, loser, base, winner, lang=lang)
+    found = Findings(lang)
     message = f"Merge concept « {ws.label(node)} »"
     scheme = _check_ours(ws, node, "loser", found)
     if ws.is_deprecated(node):
-        found.error("loser", f"{named(ws, node)} is deprecated already")
+        found.error("loser", found.said("deprecated_already", name=named(ws, node)))
     if not valid_iri(winner):
-        found.error("winner", f"« {winner[:80]} » is not a valid IRI", winner)
+        found.error("winner", found.said("bad_iri", value=winner[:80]), winner)
         return finish(store, ws, "concept.merge", node, base, message, found)
     into = URIRef(winner)
     if into == node:
-        found.error("winner", "a concept cannot be merged into itself", winner)
+        found.error("winner", found.said("merged_into_itself"), winner)
     elif not ws.is_concept(into):
-        found.error("winner", f"<{into}> is not a concept of the vocabulary", winner)
+        found.error("winner", found.said("not_concept", iri=into), winner)
     else:
         if ws.is_deprecated(into):
-            found.error("winner", f"{named(ws, into)} is deprecated", winner)
+            found.error("winner", found.said("deprecated", name=named(ws, into)), winner)
         if scheme_of(ws, into) != scheme:
-            found.error("winner", f"{named(ws, into)} is in another concept scheme", winner)
+            found.error("winner", found.said("other_scheme", name=named(ws, into)), winner)
         _merge_labels(ws, node, into)
         _point_at(ws, node, into, found)
         _move_links(ws, node, into, found)
@@ -213,7 +223,7 @@ def _point_at(ws: Workspace, loser: URIRef, winner: URIRef, found: Findings) -> 
         if subject != winner:
             ws.add(subject, predicate, winner, graph)
     if skipped:
-        found.warning(WHOLE_FORM, f"{skipped} statements of blank nodes still point at the loser")
+        found.warning(WHOLE_FORM, found.said("blank_nodes_left", count=skipped))
 
 
 def _move_links(ws: Workspace, loser: URIRef, winner: URIRef, found: Findings) -> None:
@@ -236,7 +246,7 @@ def _move_links(ws: Workspace, loser: URIRef, winner: URIRef, found: Findings) -
     moved_up = False
     for parent in parents:
         if parent in down:
-            found.warning("winner", f"broader {named(ws, parent)} not moved: it would make a cycle")
+            found.warning("winner", found.said("broader_not_moved", name=named(ws, parent)))
             continue
         ws.add(winner, SKOS.broader, parent)
         ws.add(parent, SKOS.narrower, winner)
@@ -248,17 +258,14 @@ def _move_links(ws: Workspace, loser: URIRef, winner: URIRef, found: Findings) -
             ws.remove(holder, SKOS.hasTopConcept, winner)
     for child in children:
         if child in up:
-            found.warning("winner", f"narrower {named(ws, child)} not moved: it would make a cycle")
+            found.warning("winner", found.said("narrower_not_moved", name=named(ws, child)))
             continue
         ws.add(child, SKOS.broader, winner)
         ws.add(winner, SKOS.narrower, child)
         down.add(child)
     for other in related:
         if other in up or other in down:
-            found.warning(
-                "winner",
-                f"related {named(ws, other)} not moved: it is on the winner's broader chain",
-            )
+            found.warning("winner", found.said("related_not_moved", name=named(ws, other)))
             continue
         ws.add(winner, SKOS.related, other)
         ws.add(other, SKOS.related, winner)

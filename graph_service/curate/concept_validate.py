@@ -11,7 +11,8 @@ for a few files against the rest of vocab/.
 A problem the data had before the edit does not stop it: when the edited data has problems,
 the same check runs on the data as it was, and the problems found both times are dropped (or,
 about the edited concept itself, kept as a warning, so that the form still shows them).
-Each problem is filed under the form field it is about, with the shapes' message.
+Each problem is filed under the form field it is about, with the shapes' message in the
+language asked for (shapes/skos.ttl says each in English and French).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from rdflib.namespace import RDF, SKOS
 from rdflib.term import Node
 
 from graph_service.curate.concept_draft import LABEL_FIELDS, MATCH_PROPERTIES, NOTE_FIELDS
+from graph_service.curate.concept_messages import message, sentence
 from graph_service.curate.concept_work import (
     Quad,
     read_about,
@@ -34,7 +36,7 @@ from graph_service.curate.concept_work import (
 )
 from graph_service.curate.edit_plan import WHOLE_FORM, FieldProblem
 from graph_service.curate.validate import DEFAULT_SHAPES_DIR
-from graph_service.curate.validate_checks import Checker, Source
+from graph_service.curate.validate_checks import Checker, Source, checker_words
 from graph_service.curate.validate_read import load_shapes
 from graph_service.model.base import memo
 from graph_service.namespaces import curie
@@ -79,7 +81,6 @@ SELECT DISTINCT ?a WHERE {
 #: would take seconds.
 WHOLE_GRAPH_LIMIT = 5_000
 _BATCH = 200
-_BEFORE = " (already so before this edit)"
 
 
 @dataclass(frozen=True)
@@ -95,8 +96,8 @@ class Finding:
 class _Recorder(Checker):
     """A Checker that keeps, for each problem it reports, the statements it names."""
 
-    def __init__(self, data: Graph, sources: list[Source], focus: set[Node]) -> None:
-        super().__init__(data, sources, focus)
+    def __init__(self, data: Graph, sources: list[Source], focus: set[Node], lang: str) -> None:
+        super().__init__(data, sources, focus, lang=lang)
         self.findings: list[Finding] = []
 
     def add(self, focus: Node, message: str, severity: str, triples: Iterable[tuple] = ()) -> None:
@@ -120,10 +121,12 @@ def validate_patch(
     *,
     covered: Collection[tuple[str, str]] = (),
     shapes_dir: Path = DEFAULT_SHAPES_DIR,
+    lang: str = "en",
 ) -> list[FieldProblem]:
     """The problems the patch would bring, each under its field (those of the concept
-    `target`; a neighbour's are named by its label). `covered`: (field, value) pairs that an
-    earlier check already reports, so that the same fault is not listed twice."""
+    `target`; a neighbour's are named by its label), said in `lang` ("fr" or English).
+    `covered`: (field, value) pairs that an earlier check already reports, so that the same
+    fault is not listed twice."""
     added = {(s, p, o, g) for s, p, o, g in row_terms(patch.added)}
     removed = {(s, p, o, g) for s, p, o, g in row_terms(patch.removed)}
     focus: set[Node] = {q[0] for q in added | removed if isinstance(q[0], URIRef)}
@@ -131,10 +134,10 @@ def validate_patch(
         return []
     before = _context(store, added | removed, focus)
     after = (before - removed) | added
-    found = _run(after, focus, shapes_dir)
+    found = _run(after, focus, shapes_dir, lang)
     if not found:
         return []
-    old = {(f.focus, f.message) for f in _run(before, focus, shapes_dir)}
+    old = {(f.focus, f.message) for f in _run(before, focus, shapes_dir, lang)}
     data = _graph(after)
     labels = Checker(data, [], None)
     subject = URIRef(target)
@@ -146,15 +149,15 @@ def validate_patch(
         if _shown_from_target(finding, subject, on_target):
             continue
         severity = finding.severity
-        field, message = _placed(finding, subject, data, labels)
+        field, text = _placed(finding, subject, data, labels, lang)
         if (finding.focus, finding.message) in old:
             if finding.focus != subject:
                 continue
-            severity, message = "warning", message + _BEFORE
+            severity, text = "warning", text + message("already_before", lang)
         value = str(finding.triples[0][2]) if finding.triples else ""
         if (field, value) in covered:
             continue
-        problems.append(FieldProblem(field, message, severity))
+        problems.append(FieldProblem(field, sentence(text, lang), severity))
     return sorted(set(problems), key=lambda p: (p.severity != "error", p.field, p.message))
 
 
@@ -235,11 +238,12 @@ def _graph(quads: Iterable[Quad]) -> Graph:
     return graph
 
 
-def _run(quads: set[Quad], focus: set[Node], shapes_dir: Path) -> list[Finding]:
-    """Shapes and cycles on the focus nodes of this data."""
+def _run(quads: set[Quad], focus: set[Node], shapes_dir: Path, lang: str) -> list[Finding]:
+    """Shapes and cycles on the focus nodes of this data, their messages in `lang`."""
     data = _graph(quads)
     described = _graph(q for q in quads if q[0] in focus)
-    checker = _Recorder(data, [Source("edit", described, True), Source("", data, False)], focus)
+    sources = [Source("edit", described, True), Source("", data, False)]
+    checker = _Recorder(data, sources, focus, lang)
     checker.run_shacl(_shapes(shapes_dir))
     checker.check_cycles()
     return checker.findings
@@ -259,9 +263,13 @@ def _shown_from_target(finding: Finding, target: Node, on_target: set[tuple[Node
     return any((finding.focus, p) in on_target for p in (predicate, _INVERSE.get(predicate)))
 
 
-def _placed(finding: Finding, target: Node, data: Graph, labels: Checker) -> tuple[str, str]:
-    """(field, message) of a finding, the message fit for the form."""
-    if finding.message.startswith("broader cycle"):
+def _placed(
+    finding: Finding, target: Node, data: Graph, labels: Checker, lang: str
+) -> tuple[str, str]:
+    """(field, message) of a finding, the message fit for the form: in English the value (or
+    the neighbour) named before the shapes' phrase, as ever; in French a sentence whose subject
+    is the value, this concept or the neighbour."""
+    if finding.message.startswith(checker_words("cycle", lang, steps="")):
         return "broader", finding.message
     if not finding.triples:
         leading = _leading_property(finding.message)
@@ -271,20 +279,22 @@ def _placed(finding: Finding, target: Node, data: Graph, labels: Checker) -> tup
         field = WHOLE_FORM
         if finding.focus == target and leading is not None:
             field = _field(leading, None, target, data)
-        return field, _named(finding, target, labels, text)
+        return field, _said_of(finding, target, labels, text, lang, clause=False)
     subject, predicate, value = finding.triples[0]
     text = finding.message
+    clause = False  # whether the text names its subject (the value) already
     shown = f"{curie(str(predicate))} {labels.describe(value)}"
     if text.startswith(shown + ": "):
         text = f"{_quoted(value, labels)} {text[len(shown) + 2 :]}"
+        clause = True
     elif text.startswith(curie(str(predicate)) + ": "):
         text = text[len(curie(str(predicate))) + 2 :]
-    if subject == target:
-        return _field(predicate, value, target, data), text
     field = WHOLE_FORM
-    if value == target and predicate in (SKOS.narrower, SKOS.related):
+    if subject == target:
+        field = _field(predicate, value, target, data)
+    elif value == target and predicate in (SKOS.narrower, SKOS.related):
         field = "broader" if predicate == SKOS.narrower else "related"
-    return field, _named(finding, target, labels, text)
+    return field, _said_of(finding, target, labels, text, lang, clause=clause)
 
 
 def _field(predicate: Node, value: Node | None, target: Node, data: Graph) -> str:
@@ -318,9 +328,16 @@ def _quoted(value: Node, labels: Checker) -> str:
     return f"« {label} »" if label else f"<{value}>"
 
 
-def _named(finding: Finding, target: Node, labels: Checker, text: str) -> str:
-    """A neighbour's problem, prefixed with its name."""
-    if finding.focus == target:
-        return text
-    label = labels.label(finding.focus) or str(finding.focus)
-    return f"« {label} »: {text}"
+def _said_of(
+    finding: Finding, target: Node, labels: Checker, text: str, lang: str, *, clause: bool
+) -> str:
+    """A problem's text with whom it is about. In English a neighbour's is prefixed with its
+    label ("« label »: text"); in French a phrase without subject (`clause` False) gets this
+    concept or the neighbour as its subject."""
+    own = finding.focus == target
+    name = f"« {labels.label(finding.focus) or finding.focus} »"
+    if lang != "fr":
+        return text if own else f"{name}: {text}"
+    if clause:
+        return text if own else f"{name} : {text}"
+    return f"{message('this_concept', lang) if own else name} {text}"

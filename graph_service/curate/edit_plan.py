@@ -9,8 +9,9 @@ from, so that a form saved after someone else changed that resource is refused (
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from rdflib import URIRef
 from rdflib.term import Node
@@ -88,3 +89,11 @@ def token_of(statements: Iterable[tuple[Node, Node, Node | None]]) -> str:
     rows = sorted(f"{p.n3()} {o.n3()} {g.n3() if g is not None else ''}" for p, o, g in statements)
     digest = hashlib.sha256("\n".join(rows).encode("utf-8")).hexdigest()
     return digest[:32]
+
+
+class Planner(Protocol):
+    """Plans an action dict on the store, its problems said in `lang` ("fr" or English)."""
+
+    def __call__(
+        self, store: Store, action: Mapping[str, object], *, lang: str = "en"
+    ) -> EditPlan: ...

@@ -5,11 +5,11 @@ undoes what others changed meanwhile nor applies to a concept edited since (409)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from graph_service.curate.concept_edit import PLANNERS, action_summary
-from graph_service.curate.edit_plan import EditPlan, FieldProblem
+from graph_service.curate.edit_plan import EditPlan, FieldProblem, Planner
 from graph_service.curate.resource_edit import RESOURCE_PLANNERS, resource_summary
 from graph_service.exceptions import GraphServiceError
 from graph_service.store import Store
@@ -17,8 +17,6 @@ from graph_service.store.changes import Amend, Followup, keep_patch, no_followup
 from graph_service.store.journal import Journal
 from graph_service.store.patches import Patch
 from graph_service.store.rdf_patch import Change
-
-Planner = Callable[[Store, Mapping[str, object]], EditPlan]
 
 
 class RefusedEdit(GraphServiceError):
@@ -46,9 +44,10 @@ def action_kind(action: Mapping[str, object]) -> str:
     return kind
 
 
-def plan_action(store: Store, action: Mapping[str, object]) -> EditPlan:
-    """The plan of an action on the store as it is now."""
-    return planners()[action_kind(action)](store, action)
+def plan_action(store: Store, action: Mapping[str, object], *, lang: str = "en") -> EditPlan:
+    """The plan of an action on the store as it is now; a concept's problems said in `lang`
+    ("fr" or English)."""
+    return planners()[action_kind(action)](store, action, lang=lang)
 
 
 def summarize(store: Store, action: Mapping[str, object], lang: str = "fr") -> str:
@@ -77,14 +76,16 @@ def commit_action(
     note: str = "",
     amend: Amend = keep_patch,
     followup: Followup = no_followup,
+    lang: str = "en",
 ) -> Committed:
     """Plan the action again under the write lock and commit it: Conflict (409) when what it
-    was based on changed, RefusedEdit (422) when its result would not validate. `note` is
-    added to the journal message in brackets (a proposal's id: see `committed_note`)."""
+    was based on changed, RefusedEdit (422) when its result would not validate (its problems
+    said in `lang`). `note` is added to the journal message in brackets (a proposal's id: see
+    `committed_note`); the journal message itself is always English."""
     planned: list[EditPlan] = []
 
     def make_patch(current: Store) -> tuple[Patch, str]:
-        plan = plan_action(current, action)
+        plan = plan_action(current, action, lang=lang)
         if not plan.ok:
             raise RefusedEdit(plan)
         planned.append(plan)

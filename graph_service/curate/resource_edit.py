@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
 
@@ -22,7 +22,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
 from rdflib.term import Node
 
-from graph_service.curate.edit_plan import WHOLE_FORM, EditPlan, FieldProblem, state_token
+from graph_service.curate.edit_plan import WHOLE_FORM, EditPlan, FieldProblem, Planner, state_token
 from graph_service.curate.resource_draft import (
     ResourceDraft,
     ResourceDraftError,
@@ -364,20 +364,25 @@ def plan_resource_update(
 # --- actions (what a proposal keeps, what the shared submit replays) -------------------------
 
 
-def _plan_create_action(store: Store, action: Mapping[str, object]) -> EditPlan:
-    return plan_resource_create(store, resource_draft_from_json(action.get("draft")))
+def _plan_create_action(
+    store: Store, action: Mapping[str, object], *, lang: str = "en"
+) -> EditPlan:
+    return plan_resource_create(store, resource_draft_from_json(action.get("draft")), lang=lang)
 
 
-def _plan_update_action(store: Store, action: Mapping[str, object]) -> EditPlan:
+def _plan_update_action(
+    store: Store, action: Mapping[str, object], *, lang: str = "en"
+) -> EditPlan:
     base = action.get("base")
     if not isinstance(base, str) or not base:
         raise ResourceDraftError([FieldProblem(WHOLE_FORM, "an update needs its base state token")])
-    return plan_resource_update(store, resource_draft_from_json(action.get("draft")), base)
+    draft = resource_draft_from_json(action.get("draft"))
+    return plan_resource_update(store, draft, base, lang=lang)
 
 
 #: The planner of each kind of action on resources: {"kind": "resource.create", "draft":
 #: {...}} and {"kind": "resource.update", "draft": {...}, "base": token}.
-RESOURCE_PLANNERS: dict[str, Callable[[Store, Mapping[str, object]], EditPlan]] = {
+RESOURCE_PLANNERS: dict[str, Planner] = {
     "resource.create": _plan_create_action,
     "resource.update": _plan_update_action,
 }

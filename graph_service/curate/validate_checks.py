@@ -19,6 +19,28 @@ from graph_service.namespaces import PREFIXES
 _LANG_ORDER = ("fr", "en")
 _MAX_NAMED = 5
 
+#: The checker's own words, (French, English). `graph-service validate` reports in English
+#: (the shapes' "..."@en messages); the concept editor's forms ask for French, with the
+#: shapes' "..."@fr messages.
+CHECKER_WORDS: dict[str, tuple[str, str]] = {
+    "cycle": ("cycle de concepts génériques : {steps}", "broader cycle: {steps}"),
+    "caught": (
+        " ({count} concepts sont pris dans cette boucle)",
+        " ({count} concepts are caught in this loop)",
+    ),
+    "languages": (
+        "{prop}: {text} (langue « {tag} » : {shown})",
+        "{prop}: {text} (language '{tag}': {shown})",
+    ),
+    "unsatisfied": ("ne respecte pas {component}", "does not satisfy {component}"),
+}
+
+
+def checker_words(key: str, lang: str = "en", **values: object) -> str:
+    """One of the checker's sentences (CHECKER_WORDS) in French ("fr") or English."""
+    french, english = CHECKER_WORDS[key]
+    return (french if lang == "fr" else english).format(**values)
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -52,12 +74,24 @@ class Checker:
     results a full run gives it. The Python checks cost ~0.2 s on all of vocab/ and need the
     union anyway (cycles and namesakes cross files): they run on everything, and _locate drops
     the problems of nodes that no reported file names.
+
+    `lang` picks the shapes' messages in that language when they have one (else the English
+    one), and the checker's own words (CHECKER_WORDS): English for the command line, French
+    for the concept editor's forms.
     """
 
-    def __init__(self, data: Graph, sources: list[Source], focus: set[Node] | None = None) -> None:
+    def __init__(
+        self,
+        data: Graph,
+        sources: list[Source],
+        focus: set[Node] | None = None,
+        *,
+        lang: str = "en",
+    ) -> None:
         self.data = data
         self.sources = sources
         self.focus = focus
+        self.lang = lang
         self.problems: set[Problem] = set()
 
     def add(self, focus: Node, message: str, severity: str, triples: Sequence[tuple] = ()) -> None:
@@ -138,17 +172,17 @@ class Checker:
         value = report.value(result, SH.value)
         component = report.value(result, SH.sourceConstraintComponent)
         severity = "error" if report.value(result, SH.resultSeverity) == SH.Violation else "warning"
-        messages = list(report.objects(result, SH.resultMessage))
-        text = str(next((m for m in messages if getattr(m, "language", None) == "en"), "")) or (
-            str(messages[0]) if messages else f"does not satisfy {_short(component)}"
-        )
+        messages = _tagged(list(report.objects(result, SH.resultMessage)), report, shapes, result)
+        text = self._message(messages, component)
         prop = _path_name(path, report, shapes)
         triples = [(focus, path, value)] if isinstance(path, URIRef) and value is not None else []
         if component == SH.UniqueLangConstraintComponent and isinstance(path, URIRef):
             # pyshacl gives no value for this one: name the language and the clashing labels
             for lang, values in self._duplicate_langs(focus, path):
                 shown = ", ".join(self.describe(v) for v in values)
-                detail = f"{prop}: {text} (language '{lang}': {shown})"
+                detail = checker_words(
+                    "languages", self.lang, prop=prop, text=text, tag=lang, shown=shown
+                )
                 self.add(focus, detail, severity, [(focus, path, v) for v in values])
             return
         if value is not None and value != focus:
@@ -157,6 +191,16 @@ class Checker:
         else:
             message = f"{prop}: {text}" if prop else text
         self.add(focus, message, severity, triples)
+
+    def _message(self, messages: list[Node], component: Node | None) -> str:
+        """The result's message in the checker's language, else in English, else the first."""
+        for wanted in (self.lang, "en"):
+            for message in messages:
+                if getattr(message, "language", None) == wanted:
+                    return str(message)
+        if messages:
+            return str(messages[0])
+        return checker_words("unsatisfied", self.lang, component=_short(component))
 
     def _duplicate_langs(self, focus: Node, path: URIRef) -> Iterator[tuple[str, list[Literal]]]:
         by_lang: dict[str, list[Literal]] = defaultdict(list)
@@ -184,9 +228,9 @@ class Checker:
             start = min(component, key=lambda n: (self._locate(n, ()) is None, str(n)))
             cycle = _shortest_cycle(start, up, component)
             steps = " > ".join(self.label(n) or f"<{n}>" for n in cycle)
-            message = f"broader cycle: {steps}"
+            message = checker_words("cycle", self.lang, steps=steps)
             if len(component) > len(cycle) - 1:
-                message += f" ({len(component)} concepts are caught in this loop)"
+                message += checker_words("caught", self.lang, count=len(component))
             nxt = cycle[1]
             triples = [(start, SKOS.broader, nxt), (nxt, SKOS.narrower, start)]
             self.add(start, message, "error", triples)
@@ -246,6 +290,19 @@ def _short(iri: Node | None) -> str:
         if text.startswith(namespace) and len(text) > len(namespace):
             return f"{prefix}:{text[len(namespace) :]}"
     return f"<{text}>"
+
+
+def _tagged(messages: list[Node], report: Graph, shapes: Graph, result: Node) -> list[Node]:
+    """The result's messages with their language: pyshacl writes a SPARQL constraint's
+    sh:message without its tag, so each is matched by its text to the constraint's own."""
+    source = report.value(result, SH.sourceConstraint)
+    if source is None:
+        return messages
+    declared = {str(m): m for m in shapes.objects(source, SH.message) if isinstance(m, Literal)}
+    return [
+        declared.get(str(m), m) if isinstance(m, Literal) and not m.language else m
+        for m in messages
+    ]
 
 
 def _path_name(path: Node | None, report: Graph, shapes: Graph) -> str:

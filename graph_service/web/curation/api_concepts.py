@@ -4,7 +4,8 @@ POST creates, GET reads (with the concept's state as a strong ETag), PATCH chang
 it sends, DELETE deprecates. Writes authenticate with HTTP Basic (an account: a contributor's
 write becomes a proposal, 202) or the update token as a Bearer token (published, like an
 editor's, 201/200). A result that would not validate is 422 with its problems; a stale
-If-Match is 409; nothing is written in either case.
+If-Match is 409; nothing is written in either case. Problems are said in English, or in
+French for a request with `Accept-Language: fr`.
 """
 
 from __future__ import annotations
@@ -87,6 +88,12 @@ def _json_body() -> Mapping[str, object]:
     return data
 
 
+def _problem_language() -> str:
+    """The language of the problems: French when the request prefers it, else English (the
+    API's default, whatever the interface's)."""
+    return request.accept_languages.best_match(("en", "fr"), default="en") or "en"
+
+
 def _uri() -> str:
     uri = (request.args.get("uri") or "").strip()
     if not uri or not valid_iri(uri):
@@ -143,17 +150,17 @@ def _if_match(current: str) -> str:
 @bp.post("/api/concepts")
 def create() -> ResponseReturnValue:
     """Create a concept: 201 applied, 202 proposed, 422 invalid."""
-    actor = api_actor()
-    draft = draft_from_json(_json_body())
-    plan = _checked(plan_create(get_store(), draft))
+    actor, lang = api_actor(), _problem_language()
+    draft = draft_from_json(_json_body(), lang=lang)
+    plan = _checked(plan_create(get_store(), draft, lang=lang))
     action = {"kind": "concept.create", "draft": draft_as_json(draft)}
-    return _answer(submit(action, actor, target=plan.target), created=True)
+    return _answer(submit(action, actor, target=plan.target, lang=lang), created=True)
 
 
 @bp.get("/api/concepts")
 def concept() -> ResponseReturnValue:
     """A concept's editable fields as JSON, with its state as a strong ETag."""
-    draft, token = read_draft(get_store(), _uri())
+    draft, token = read_draft(get_store(), _uri(), lang=_problem_language())
     response = jsonify(draft_as_json(draft))
     response.set_etag(token)
     response.headers["Cache-Control"] = "no-cache"
@@ -163,29 +170,29 @@ def concept() -> ResponseReturnValue:
 @bp.patch("/api/concepts")
 def update() -> ResponseReturnValue:
     """Change the keys sent (the others are kept): 200 applied, 202 proposed, 409 stale."""
-    actor = api_actor()
+    actor, lang = api_actor(), _problem_language()
     body = _json_body()
-    draft, current = read_draft(get_store(), _uri())
+    draft, current = read_draft(get_store(), _uri(), lang=lang)
     merged = {**draft_as_json(draft), **body}
     merged.pop("uri", None)
-    changed = draft_from_json(merged, iri=draft.iri)
+    changed = draft_from_json(merged, iri=draft.iri, lang=lang)
     base = _if_match(current)
-    _checked(plan_update(get_store(), changed, base))
+    _checked(plan_update(get_store(), changed, base, lang=lang))
     action = {"kind": "concept.update", "draft": draft_as_json(changed), "base": base}
-    return _answer(submit(action, actor, target=draft.iri), created=False)
+    return _answer(submit(action, actor, target=draft.iri, lang=lang), created=False)
 
 
 @bp.delete("/api/concepts")
 def deprecate() -> ResponseReturnValue:
     """Deprecate a concept (?replacement=IRI optional): it stays resolvable."""
-    actor = api_actor()
+    actor, lang = api_actor(), _problem_language()
     uri = _uri()
     replacement = (request.args.get("replacement") or "").strip()
-    _, current = read_draft(get_store(), uri)
+    _, current = read_draft(get_store(), uri, lang=lang)
     base = _if_match(current)
-    _checked(plan_deprecate(get_store(), uri, replacement, base))
+    _checked(plan_deprecate(get_store(), uri, replacement, base, lang=lang))
     action = {"kind": "concept.deprecate", "uri": uri, "replacement": replacement, "base": base}
-    return _answer(submit(action, actor, target=uri), created=False)
+    return _answer(submit(action, actor, target=uri, lang=lang), created=False)
 
 
 @bp.errorhandler(RefusedEdit)

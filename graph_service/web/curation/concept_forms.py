@@ -142,12 +142,12 @@ def _concept_action(draft: ConceptDraft, base: str) -> dict[str, object]:
 
 
 def _save(action: Mapping[str, object], target: str, proposal: str) -> Response:
-    actor = session_actor()
+    actor, lang = session_actor(), ui_language()
     if proposal:
         if not actor.can_publish:
             raise GraphServiceError("only an editor can approve a proposal", status=403)
-        return after_submit(approve(proposal, actor, action))
-    return after_submit(submit(action, actor, target=target))
+        return after_submit(approve(proposal, actor, action, lang=lang))
+    return after_submit(submit(action, actor, target=target, lang=lang))
 
 
 @bp.get("/curation/concepts/new")
@@ -168,7 +168,7 @@ def edit_concept() -> ResponseReturnValue:
     proposal_id = request.args.get("proposal", "")
     if proposal_id:
         return _edit_proposal(proposal_id)
-    draft, base = read_draft(get_store(), request.args.get("uri", ""))
+    draft, base = read_draft(get_store(), request.args.get("uri", ""), lang=ui_language())
     return _render("curation/concept_form.html", FormState(draft, base))
 
 
@@ -184,7 +184,7 @@ def _edit_proposal(proposal_id: str) -> Response:
     action = proposal.action
     stored = action.get("draft")
     iri = str(stored.get("uri", "")) if isinstance(stored, dict) else ""
-    draft = draft_from_json(stored, iri=iri)
+    draft = draft_from_json(stored, iri=iri, lang=ui_language())
     state = FormState(draft, str(action.get("base", "")), proposal=proposal.id)
     return _render("curation/concept_form.html", state)
 
@@ -194,10 +194,10 @@ def _edit_proposal(proposal_id: str) -> Response:
 def save_concept() -> ResponseReturnValue:
     """Preview or save the concept form."""
     csrf.check_csrf()
-    base = request.form.get("base", "")
+    base, lang = request.form.get("base", ""), ui_language()
     proposal = request.form.get("proposal", "")
     try:
-        draft = draft_from_form(request.form.to_dict(flat=False))
+        draft = draft_from_form(request.form.to_dict(flat=False), lang=lang)
     except DraftError as exc:
         fallback = ConceptDraft(
             iri=request.form.get("uri", ""), scheme=request.form.get("scheme", "")
@@ -207,7 +207,9 @@ def save_concept() -> ResponseReturnValue:
     state = FormState(draft, base, proposal=proposal)
     try:
         plan = (
-            plan_update(get_store(), draft, base) if draft.iri else plan_create(get_store(), draft)
+            plan_update(get_store(), draft, base, lang=lang)
+            if draft.iri
+            else plan_create(get_store(), draft, lang=lang)
         )
     except Conflict as exc:
         state.notice = exc.message
@@ -246,8 +248,8 @@ def _one_iri(name: str) -> str:
 @require_role("contributor")
 def deprecate_concept() -> ResponseReturnValue:
     """Deprecate a concept (?uri=), optionally replaced by another (kept resolvable)."""
-    store = get_store()
-    draft, current = read_draft(store, _one_iri("uri"))
+    store, lang = get_store(), ui_language()
+    draft, current = read_draft(store, _one_iri("uri"), lang=lang)
     if request.method == "GET":
         return _render("curation/deprecate.html", FormState(draft, current), replacement="")
     csrf.check_csrf()
@@ -255,7 +257,7 @@ def deprecate_concept() -> ResponseReturnValue:
     state = FormState(draft, base)
     more = [replacement] if replacement else []
     try:
-        plan = plan_deprecate(store, draft.iri, replacement, base)
+        plan = plan_deprecate(store, draft.iri, replacement, base, lang=lang)
     except Conflict as exc:
         state.notice = exc.message
         return _render(
@@ -296,8 +298,8 @@ def deprecate_concept() -> ResponseReturnValue:
 @require_role("contributor")
 def merge_concept() -> ResponseReturnValue:
     """Merge a concept (?uri=, the one that goes) into another (`winner`, the one that stays)."""
-    store = get_store()
-    draft, current = read_draft(store, _one_iri("uri"))
+    store, lang = get_store(), ui_language()
+    draft, current = read_draft(store, _one_iri("uri"), lang=lang)
     if request.method == "GET":
         return _render("curation/merge.html", FormState(draft, current), winner="")
     csrf.check_csrf()
@@ -305,7 +307,7 @@ def merge_concept() -> ResponseReturnValue:
     state = FormState(draft, base)
     more = [winner] if winner else []
     try:
-        plan = plan_merge(store, draft.iri, winner, base)
+        plan = plan_merge(store, draft.iri, winner, base, lang=lang)
     except Conflict as exc:
         state.notice = exc.message
         return _render(

@@ -73,7 +73,7 @@ def _planned(proposal: Proposal) -> tuple[EditPlan | None, str]:
     if proposal.kind == FEEDBACK:
         return None, ""
     try:
-        return plan_action(get_store(), proposal.action), ""
+        return plan_action(get_store(), proposal.action, lang=ui_language()), ""
     except Conflict as exc:
         return None, exc.message
     except GraphServiceError as exc:
@@ -120,7 +120,7 @@ def approve_proposal(proposal_id: str) -> ResponseReturnValue:
         store.decide(proposal_id, status="approved", reviewer=actor.name, reason=note)
         return redirect(url_for("review.queue", lang=ui_language()), 303)
     try:
-        submitted = approve(proposal_id, actor)
+        submitted = approve(proposal_id, actor, lang=ui_language())
     except Conflict as exc:
         return _proposal_view(store.get(proposal_id), 409, exc.message)
     except RefusedEdit as exc:

@@ -62,9 +62,15 @@ def session_actor() -> Actor:
 
 
 def apply(
-    action: Mapping[str, object], *, author: str, reviewer: str = "", note: str = ""
+    action: Mapping[str, object],
+    *,
+    author: str,
+    reviewer: str = "",
+    note: str = "",
+    lang: str = "en",
 ) -> Committed:
-    """Commit an action now, with the model's dates and the search index following it."""
+    """Commit an action now, with the model's dates and the search index following it; a
+    refusal's problems are said in `lang` (the form's language)."""
     if get_store().read_only:
         raise Forbidden("changes are disabled: this server opened its store read-only")
     return commit_action(
@@ -76,13 +82,17 @@ def apply(
         note=note,
         amend=stamp_concepts,
         followup=follow_search,
+        lang=lang,
     )
 
 
-def submit(action: Mapping[str, object], actor: Actor, *, target: str = "") -> Submitted:
-    """Apply the action if the actor may publish, else file it as a proposal."""
+def submit(
+    action: Mapping[str, object], actor: Actor, *, target: str = "", lang: str = "en"
+) -> Submitted:
+    """Apply the action if the actor may publish (a refusal said in `lang`), else file it as a
+    proposal."""
     if actor.can_publish:
-        return Submitted(committed=apply(action, author=actor.name))
+        return Submitted(committed=apply(action, author=actor.name, lang=lang))
     summary = summarize(get_store(), action, ui_language())
     proposal = proposal_store().add(
         kind=str(action["kind"]), action=action, author=actor.name, summary=summary, target=target
@@ -91,11 +101,16 @@ def submit(action: Mapping[str, object], actor: Actor, *, target: str = "") -> S
 
 
 def approve(
-    proposal_id: str, reviewer: Actor, action: Mapping[str, object] | None = None
+    proposal_id: str,
+    reviewer: Actor,
+    action: Mapping[str, object] | None = None,
+    *,
+    lang: str = "en",
 ) -> Submitted:
     """Apply a pending proposal (its action, or `action` when the editor amended it) in the
     name of its author, with the editor as reviewer; the proposal is then marked approved.
-    The apply runs under the proposals' lock: of two editors approving at once, one applies."""
+    The apply runs under the proposals' lock: of two editors approving at once, one applies.
+    A refusal's problems are said in `lang`."""
     store = proposal_store()
     if action is not None:
         store.replace_action(proposal_id, action, summarize(get_store(), action, ui_language()))
@@ -111,7 +126,9 @@ def approve(
             plan = EditPlan(proposal.kind, target, Patch(done.added, done.removed))
             committed.append(Committed(plan, done))
             return done.id
-        result = apply(proposal.action, author=proposal.author, reviewer=reviewer.name, note=note)
+        result = apply(
+            proposal.action, author=proposal.author, reviewer=reviewer.name, note=note, lang=lang
+        )
         committed.append(result)
         return result.change.id if result.change is not None else ""
 
@@ -132,4 +149,4 @@ def after_submit(submitted: Submitted) -> Response:
 def submit_action(action: Mapping[str, object], summary: str = "", target: str = "") -> Response:
     """Save an edit made in a form by the signed-in account, then redirect (303)."""
     del summary  # computed from the action, in the reader's language
-    return after_submit(submit(action, session_actor(), target=target))
+    return after_submit(submit(action, session_actor(), target=target, lang=ui_language()))
