@@ -240,85 +240,47 @@ def _saved_or_refused(
 
 
 def _one_iri(name: str) -> str:
-    value = (request.values.get(name) or "").strip()
-    return value
+    return (request.values.get(name) or "").strip()
+
+
+def _retire_form(template: str, field_name: str, kind: str) -> ResponseReturnValue:
+    """The deprecate and merge forms: one concept (?uri=) and one other (`field_name`: its
+    replacement, or the concept kept), previewed, then saved as a `kind` action."""
+    store, lang = get_store(), ui_language()
+    draft, current = read_draft(store, _one_iri("uri"), lang=lang)
+    if request.method == "GET":
+        blank: dict[str, object] = {field_name: ""}
+        return _render(template, FormState(draft, current), 200, **blank)
+    csrf.check_csrf()
+    base, other = request.form.get("base", ""), _one_iri(field_name)
+    state = FormState(draft, base)
+    extra: dict[str, object] = {field_name: other, "more_iris": [other] if other else []}
+    try:
+        if kind == "concept.merge":
+            plan = plan_merge(store, draft.iri, other, base, lang=lang)
+            action = {"kind": kind, "loser": draft.iri, "winner": other, "base": base}
+        else:
+            plan = plan_deprecate(store, draft.iri, other, base, lang=lang)
+            action = {"kind": kind, "uri": draft.iri, "replacement": other, "base": base}
+    except Conflict as exc:
+        state.notice = exc.message
+        return _render(template, state, 409, conflict=True, **extra)
+    state.plan, state.problems = plan, plan.problems
+    if request.form.get("action") != "save" or not plan.ok:
+        return _render(template, state, _plan_status(plan), **extra)
+    target = other if kind == "concept.merge" else draft.iri
+    return _saved_or_refused(template, state, action, target, "", **extra)
 
 
 @bp.route("/curation/concepts/deprecate", methods=["GET", "POST"])
 @require_role("contributor")
 def deprecate_concept() -> ResponseReturnValue:
     """Deprecate a concept (?uri=), optionally replaced by another (kept resolvable)."""
-    store, lang = get_store(), ui_language()
-    draft, current = read_draft(store, _one_iri("uri"), lang=lang)
-    if request.method == "GET":
-        return _render("curation/deprecate.html", FormState(draft, current), replacement="")
-    csrf.check_csrf()
-    base, replacement = request.form.get("base", ""), _one_iri("replacement")
-    state = FormState(draft, base)
-    more = [replacement] if replacement else []
-    try:
-        plan = plan_deprecate(store, draft.iri, replacement, base, lang=lang)
-    except Conflict as exc:
-        state.notice = exc.message
-        return _render(
-            "curation/deprecate.html",
-            state,
-            409,
-            conflict=True,
-            replacement=replacement,
-            more_iris=more,
-        )
-    state.plan, state.problems = plan, plan.problems
-    if request.form.get("action") != "save" or not plan.ok:
-        return _render(
-            "curation/deprecate.html",
-            state,
-            _plan_status(plan),
-            replacement=replacement,
-            more_iris=more,
-        )
-    action = {
-        "kind": "concept.deprecate",
-        "uri": draft.iri,
-        "replacement": replacement,
-        "base": base,
-    }
-    return _saved_or_refused(
-        "curation/deprecate.html",
-        state,
-        action,
-        draft.iri,
-        "",
-        replacement=replacement,
-        more_iris=more,
-    )
+    return _retire_form("curation/deprecate.html", "replacement", "concept.deprecate")
 
 
 @bp.route("/curation/concepts/merge", methods=["GET", "POST"])
 @require_role("contributor")
 def merge_concept() -> ResponseReturnValue:
     """Merge a concept (?uri=, the one that goes) into another (`winner`, the one that stays)."""
-    store, lang = get_store(), ui_language()
-    draft, current = read_draft(store, _one_iri("uri"), lang=lang)
-    if request.method == "GET":
-        return _render("curation/merge.html", FormState(draft, current), winner="")
-    csrf.check_csrf()
-    base, winner = request.form.get("base", ""), _one_iri("winner")
-    state = FormState(draft, base)
-    more = [winner] if winner else []
-    try:
-        plan = plan_merge(store, draft.iri, winner, base, lang=lang)
-    except Conflict as exc:
-        state.notice = exc.message
-        return _render(
-            "curation/merge.html", state, 409, conflict=True, winner=winner, more_iris=more
-        )
-    state.plan, state.problems = plan, plan.problems
-    if request.form.get("action") != "save" or not plan.ok:
-        return _render(
-            "curation/merge.html", state, _plan_status(plan), winner=winner, more_iris=more
-        )
-    action = {"kind": "concept.merge", "loser": draft.iri, "winner": winner, "base": base}
-    return _saved_or_refused(
-        "curation/merge.html", state, action, winner, "", winner=winner, more_iris=more
-    )
+    return _retire_form("curation/merge.html", "winner", "concept.merge")
