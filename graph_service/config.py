@@ -58,6 +58,9 @@ class Config:
     access_log: bool = True
     #: Allow fetching URLs on private and loopback addresses (imports, ingest).
     allow_private_urls: bool = False
+    #: SPARQL endpoints that SERVICE may call, separated by spaces or commas ("" = none:
+    #: federation is off and a query or update with SERVICE is refused).
+    federation_allow: str = ""
     #: Reverse proxies in front of the service whose X-Forwarded-For/-Proto/-Host headers are
     #: believed (0 = none: those headers are ignored, the client address is the TCP peer's).
     trusted_proxies: int = 0

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 from graph_service.exceptions import GraphServiceError
 from graph_service.store import Store
 from graph_service.store.base import QueryAnswer, StoreError
+from graph_service.store.federation import check_services, service_failure
 from graph_service.store.remote import RemoteUnavailable
 
 #: The smallest number of bytes one row takes in each results format: an answer shorter than
 #: limit x this cannot hold too many rows, so most answers are never counted.
 _MIN_ROW_BYTES = {"json": 3, "xml": 17, "csv": 2, "tsv": 1}
+#: How the engine words a syntax error of the query itself (safe to show: it is the client's).
+_QUERY_SYNTAX_ERROR = re.compile(r"error at \d+:\d+")
 
 
 class QueryTimeout(GraphServiceError):
@@ -39,6 +43,8 @@ class QueryTask:
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
     base_iri: str | None = None
+    #: The SERVICE endpoints the query may call (the federation allow-list; empty: none).
+    services: tuple[str, ...] = ()
 
 
 def count_rows(body: bytes, fmt: str) -> int:
@@ -56,7 +62,13 @@ def count_rows(body: bytes, fmt: str) -> int:
 
 
 def execute(store: Store, task: QueryTask, max_rows: int) -> QueryAnswer:
-    """Run a task in this process and check the row limit; raises GraphServiceError."""
+    """Run a task in this process and check the row limit; raises GraphServiceError.
+
+    A query with a SERVICE outside the task's allowed endpoints is refused before the store
+    sees it (a remote store would fetch it too).
+    """
+    endpoints = check_services(task.query, task.services, task.base_iri)
+    service_failed = False
     try:
         answer = store.query_serialized(
             task.query,
@@ -66,10 +78,21 @@ def execute(store: Store, task: QueryTask, max_rows: int) -> QueryAnswer:
             named_graphs=task.named_graphs,
             base_iri=task.base_iri,
         )
-    except RemoteUnavailable as exc:
-        raise GraphServiceError(str(exc), status=503) from exc
-    except StoreError as exc:
-        raise GraphServiceError(str(exc)) from exc
+    except Exception as exc:
+        # With SERVICE, the engine's message may quote the endpoint's reply: never pass that
+        # on. Raised below, out of this block: the error holds the answer being serialised,
+        # to be dropped in this thread (pyoxigraph's objects cannot change threads).
+        service_failed = bool(endpoints) and not _syntax_error(exc)
+        if service_failed:
+            pass
+        elif isinstance(exc, RemoteUnavailable):
+            raise GraphServiceError(str(exc), status=503) from exc
+        elif isinstance(exc, StoreError):
+            raise GraphServiceError(str(exc)) from exc
+        else:
+            raise
+    if service_failed:
+        raise service_failure(endpoints)
     if (
         answer.kind == "select"
         and max_rows > 0
@@ -81,6 +104,11 @@ def execute(store: Store, task: QueryTask, max_rows: int) -> QueryAnswer:
             "add a LIMIT (and page with OFFSET) or aggregate"
         )
     return answer
+
+
+def _syntax_error(exc: Exception) -> bool:
+    """Whether the engine refused the query's own syntax (not a remote endpoint's reply)."""
+    return isinstance(exc.__cause__, SyntaxError) and bool(_QUERY_SYNTAX_ERROR.match(str(exc)))
 
 
 def timeout_message(seconds: float) -> str:

@@ -97,6 +97,7 @@ def _task_fields(task: QueryTask) -> tuple:
         task.default_graphs,
         task.named_graphs,
         task.base_iri,
+        task.services,
     )
 
 

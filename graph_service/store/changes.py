@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -195,10 +195,12 @@ def write_update(
     message: str = "SPARQL Update",
     amend: Amend = keep_patch,
     followup: Followup = no_followup,
+    services: Collection[str] = (),
 ) -> Change | None:
-    """Accept a SPARQL Update: its patch journalled, then applied (None: it changed nothing)."""
+    """Accept a SPARQL Update: its patch journalled, then applied (None: it changed nothing).
+    `services`: the endpoints a SERVICE may call (none by default; LOAD is always refused)."""
     with write_lock(journal):
-        patch = amend(store, patch_of_update(store, update, base_iri))
+        patch = amend(store, patch_of_update(store, update, base_iri, services))
         return _commit_and_follow(store, journal, patch, author, message, followup)
 
 

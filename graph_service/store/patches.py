@@ -10,13 +10,14 @@ Replaying a patch over a store built from a newer vocab/ is therefore determinis
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
 import pyoxigraph as ox
 
 from graph_service.store.base import Store, StoreError
+from graph_service.store.federation import check_update, service_failure
 from graph_service.store.formats import RDF_FORMATS
 from graph_service.store.rdf_patch import parse_rows, quad_rows
 from graph_service.store.sparql_text import data_operations, tokens
@@ -76,20 +77,26 @@ def _named_in(update: str, base_iri: str | None) -> tuple[set[str], bool]:
     return iris, every_graph
 
 
-def patch_of_update(store: Store, update: str, base_iri: str | None = None) -> Patch:
+def patch_of_update(
+    store: Store, update: str, base_iri: str | None = None, services: Collection[str] = ()
+) -> Patch:
     """The effect of a SPARQL Update on the store, computed on a scratch copy of what it names.
 
     An update can only touch graphs it names (by IRI, or all of them through a variable or
     ALL/NAMED) and the default graph, and only read those too: copying them, and nothing else,
-    into an in-memory store gives its exact effect (the engine runs it there).
+    into an in-memory store gives its exact effect (the engine runs it there). LOAD, and a
+    SERVICE outside `services` (the allowed endpoints), are refused before the engine runs.
     """
+    endpoints = check_update(update, services, base_iri)
     operations = data_operations(update)
     if operations is not None:
         return _patch_of_data(store, operations, base_iri)
-    return _patch_on_scratch(store, update, base_iri)
+    return _patch_on_scratch(store, update, base_iri, endpoints)
 
 
-def _patch_on_scratch(store: Store, update: str, base_iri: str | None) -> Patch:
+def _patch_on_scratch(
+    store: Store, update: str, base_iri: str | None, endpoints: Collection[str] = ()
+) -> Patch:
     """The general case: the update run on a copy of every graph it names."""
     named, every_graph = _named_in(update, base_iri)
     graphs = store.named_graphs()
@@ -99,8 +106,13 @@ def _patch_on_scratch(store: Store, update: str, base_iri: str | None) -> Patch:
     scratch.extend(parse_rows(before))
     try:
         scratch.update(update, base_iri=base_iri)
-    except (SyntaxError, ValueError, OSError) as exc:
-        raise StoreError(str(exc)) from exc
+    except Exception as exc:
+        if endpoints and not (isinstance(exc, SyntaxError) and str(exc).startswith("error at")):
+            # The engine's message may quote the endpoint's reply: never pass that on.
+            raise service_failure(endpoints) from exc
+        if isinstance(exc, (SyntaxError, ValueError, OSError)):
+            raise StoreError(str(exc)) from exc
+        raise
     after = {str(quad) for quad in scratch}
     previous = set(before)
     return Patch(added=tuple(sorted(after - previous)), removed=tuple(sorted(previous - after)))

@@ -1,4 +1,4 @@
-"""Light reading of SPARQL text: the query form, and the protocol's USING graphs in an update.
+"""Light reading of SPARQL text: the query form, the USING graphs of an update, SERVICE and LOAD.
 
 Not a parser: a tokenizer that knows strings, IRIs, comments and braces well enough to find
 the keywords outside every `{ }` block. The engine parses the text for real afterwards and
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from urllib.parse import urljoin
 
 from graph_service.exceptions import GraphServiceError
 
@@ -143,3 +144,68 @@ def _block_after(text: str, tokens: list[tuple[str, str, int, int]], index: int)
     if opening is None or closing is None:
         return "{}"  # unbalanced: the engine reports the syntax error
     return text[opening[2] : closing[3]]
+
+
+#: SPARQL's \u and \U escapes: an engine that decodes them before parsing (the standard asks
+#: it) could read a keyword where the raw text shows none, so keywords are sought in both.
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def _decoded(text: str) -> str:
+    """The text with its \\u and \\U escapes decoded (invalid code points left as written)."""
+
+    def decode(match: re.Match[str]) -> str:
+        value = int(match.group(1) or match.group(2), 16)
+        return chr(value) if value <= 0x10FFFF and not 0xD800 <= value <= 0xDFFF else match[0]
+
+    return _CODEPOINT.sub(decode, text)
+
+
+def _is_keyword(kind: str, token: str, keyword: str) -> bool:
+    """Whether a token is the keyword, also where the tokenizer glued it to a dot (`?o.SERVICE`
+    is one word here, `?o . SERVICE` to the engine)."""
+    return kind == "word" and keyword in token.upper().split(".")
+
+
+def keyword_targets(text: str, keyword: str, base_iri: str | None = None) -> list[str | None]:
+    """What follows each use of a keyword (SERVICE, LOAD) after an optional SILENT: its IRI,
+    absolute (relative IRIs resolved, prefixed names expanded), or None where it is anything
+    else (a variable, an escaped IRI...). Strings, IRIs and comments hide no keyword; escapes
+    do not either: the text is read as written and with its escapes decoded."""
+    keyword = keyword.upper()
+    found: list[str | None] = []
+    for version in dict.fromkeys((text, _decoded(text))):
+        if keyword in version.upper():
+            found.extend(_targets(version, keyword, base_iri))
+    return found
+
+
+def _targets(text: str, keyword: str, base_iri: str | None) -> Iterator[str | None]:
+    """keyword_targets in one version of the text."""
+    prefixes: dict[str, str] = {}
+    base = base_iri or ""
+    seen = list(tokens(text))
+    for index, (kind, token) in enumerate(seen):
+        before = seen[index - 1][1].upper() if index else ""
+        if kind == "iri" and before == "BASE":
+            base = urljoin(base, token[1:-1])
+        elif kind == "iri" and index > 1 and seen[index - 2][1].upper() == "PREFIX":
+            prefixes[seen[index - 1][1].rstrip(":")] = urljoin(base, token[1:-1])
+        if not _is_keyword(kind, token, keyword):
+            continue
+        rest = seen[index + 1 : index + 3]
+        if rest and rest[0][1].upper() == "SILENT":
+            rest = rest[1:]
+        yield _absolute(rest[0] if rest else ("", ""), prefixes, base)
+
+
+def _absolute(token: tuple[str, str], prefixes: dict[str, str], base: str) -> str | None:
+    """The absolute IRI an IRI token or prefixed name stands for, else None."""
+    kind, text = token
+    if kind == "iri":
+        return urljoin(base, text[1:-1]) if base else text[1:-1]
+    if kind == "word" and ":" in text and not text.startswith("_:"):
+        prefix, _, local = text.partition(":")
+        if prefix in prefixes:
+            return prefixes[prefix] + local
+    return None

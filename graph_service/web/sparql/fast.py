@@ -107,7 +107,13 @@ class SparqlFastPath:
             return None
         base_iri = self._base_iri(environ, config.get("PUBLIC_BASE") or "")
         task = protocol.query_task(
-            text, chosen, kind, default_graphs=[], named_graphs=[], base_iri=base_iri
+            text,
+            chosen,
+            kind,
+            default_graphs=[],
+            named_graphs=[],
+            base_iri=base_iri,
+            services=protocol.federation(config),
         )
         try:
             answer = run_query(

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from graph_service.exceptions import GraphServiceError
 from graph_service.query.execute import QueryTask
+from graph_service.store.federation import allowed_endpoints
 from graph_service.store.sparql_text import query_form
 from graph_service.web import conneg
 
@@ -61,6 +64,11 @@ def check_length(text: str, limit: int) -> None:
         )
 
 
+def federation(config: Mapping[str, object]) -> tuple[str, ...]:
+    """The SERVICE endpoints an app's queries and updates may call (none unless configured)."""
+    return allowed_endpoints(str(config.get("FEDERATION_ALLOW") or ""))
+
+
 def query_task(
     text: str,
     chosen: conneg.MediaType,
@@ -69,8 +77,10 @@ def query_task(
     default_graphs: list[str],
     named_graphs: list[str],
     base_iri: str,
+    services: tuple[str, ...] = (),
 ) -> QueryTask:
-    """The task for the query runner: the chosen format and the protocol's dataset, if any."""
+    """The task for the query runner: the chosen format, the protocol's dataset if any, and the
+    SERVICE endpoints it may call."""
     dataset = bool(default_graphs or named_graphs)
     return QueryTask(
         query=text,
@@ -79,6 +89,7 @@ def query_task(
         default_graphs=tuple(default_graphs) if dataset else None,
         named_graphs=tuple(named_graphs) if dataset else None,
         base_iri=base_iri,
+        services=services,
     )
 
 

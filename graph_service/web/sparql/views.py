@@ -160,6 +160,7 @@ def _query(text: str, params: MultiDict) -> ResponseReturnValue:
         default_graphs=default_graphs,
         named_graphs=named_graphs,
         base_iri=_base_iri(),
+        services=protocol.federation(current_app.config),
     )
     config = current_app.config
     try:
@@ -203,6 +204,7 @@ def _update(text: str, params: MultiDict) -> ResponseReturnValue:
             message=change_message("SPARQL Update"),
             amend=stamp_concepts,
             followup=follow_search,
+            services=protocol.federation(current_app.config),
         )
     except JournalError as exc:
         raise GraphServiceError(str(exc), status=503) from exc
