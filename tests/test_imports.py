@@ -185,7 +185,7 @@ def test_url_timeout_and_too_large(
 def test_load_into_memory_store_api() -> None:
     from graph_service.curate.imports import load_import, prepare_import
 
-    report, turtle = prepare_import(str(DATA / "import_ok.ttl"))
+    report, turtle = prepare_import(str(DATA / "import_ok.ttl"), local_files=True)
     store = EmbeddedStore()
     load_import(store, report, turtle, None)
     assert store.has_graph(GREEN)

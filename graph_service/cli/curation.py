@@ -153,6 +153,7 @@ def import_command(
         skosify=skosify,
         validate=validate,
         allow_private=config["ALLOW_PRIVATE_URLS"],
+        local_files=True,  # the operator's own files: never offered to web clients
         progress=_err,
     )
     for problem in report.warnings[:20]:

@@ -85,8 +85,15 @@ def read_source(
     fmt: str | None = None,
     allow_private: bool = False,
     max_bytes: int | None = None,
+    local_files: bool = False,
 ) -> tuple[bytes, str]:
-    """The bytes and RDF format of a file path or URL (format from --format, type or extension)."""
+    """The bytes and RDF format of a URL, or of a file path where `local_files` allows it (the
+    operator's command line, never a web client: it would read the server's files); the format
+    from --format, the media type or the extension."""
+    if not is_url(source) and not local_files:
+        raise ImportFailed(
+            f"only http and https URLs (or an uploaded file) can be imported, not {source!r}"
+        )
     if is_url(source):
         fetched = fetch(source, allow_private=allow_private, accept=ACCEPT, max_bytes=max_bytes)
         chosen = fmt or MEDIA_TYPES.get(fetched.media_type) or _format_of_name(fetched.url)
@@ -194,6 +201,7 @@ def prepare_import(
     skosify: bool = True,
     validate: bool = True,
     allow_private: bool = False,
+    local_files: bool = False,
     progress: Progress = lambda message: None,
     data: bytes | None = None,
     stage: Stage = lambda name, percent: None,
@@ -213,7 +221,9 @@ def prepare_import(
 
     if data is None:
         stage("fetching" if is_url(source) else "reading", 0)
-        data, fmt = read_source(source, fmt=fmt, allow_private=allow_private)
+        data, fmt = read_source(
+            source, fmt=fmt, allow_private=allow_private, local_files=local_files
+        )
     elif fmt is None:
         fmt = _format_of_name(source)
     report.format = fmt or ""

@@ -25,7 +25,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 
-from graph_service.curate.fetch import DEFAULT_MAX_BYTES, check_url
+from graph_service.curate.fetch import DEFAULT_MAX_BYTES, check_url, is_url
 from graph_service.curate.imports import check_vocab_id, format_of_name
 from graph_service.curate.jobs import JobRunner, JobStatus, import_job
 from graph_service.exceptions import Forbidden, GraphServiceError, NotFound
@@ -117,6 +117,10 @@ def _start_import() -> JobStatus:
         fmt = format_of_name(source, fmt)
     elif url:
         source = url
+        if not is_url(url):  # a path would name one of the server's own files
+            raise GraphServiceError(
+                "only http and https URLs can be imported: give one, or upload the file"
+            )
         # Refused URLs (scheme, private addresses) are told now; fetch() checks them again.
         check_url(url, allow_private=allow_private)
         if fmt:
