@@ -1,15 +1,24 @@
-"""Fetch a URL safely for imports and ingest: http(s) only, public addresses, timeouts, size cap."""
+"""Fetch a URL safely for imports and ingest: http(s) only, public addresses, timeouts, size cap.
+
+The address a host name resolves to is checked, then used for the connection itself (the
+name is resolved once: a second lookup could answer differently, a loopback address say, and
+that is how DNS rebinding gets past a check). The name still goes in the Host header and in
+TLS (SNI and certificate). Every read from the network is bounded both by the read timeout
+and by what is left of the whole download's deadline, so a server trickling bytes cannot
+hold a fetch past it.
+"""
 
 from __future__ import annotations
 
+import http.client
 import ipaddress
 import socket
+import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urljoin, urlsplit
-
-import requests
 
 from graph_service.exceptions import GraphServiceError
 
@@ -51,6 +60,24 @@ class Fetched:
             return self.content.decode("utf-8", errors="replace")
 
 
+def resolve(host: str, port: int) -> list[tuple[Any, ...]]:
+    """The addresses of a host, as socket.getaddrinfo gives them (tests may stand in for it)."""
+    return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+
+
+@dataclass(frozen=True)
+class Target:
+    """A checked URL: its parts, and the addresses it resolved to, every one allowed."""
+
+    url: str
+    https: bool
+    host: str
+    port: int
+    path: str
+    #: (family, socket address) pairs to connect to, in the resolver's order.
+    addresses: tuple[tuple[int, tuple[Any, ...]], ...]
+
+
 def _forbidden_reason(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
     """Why an address may not be fetched from by default, or None if it is public."""
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
@@ -67,8 +94,9 @@ def _forbidden_reason(address: ipaddress.IPv4Address | ipaddress.IPv6Address) ->
     return next((name for name, hit in checks if hit), None)
 
 
-def check_url(url: str, *, allow_private: bool = False) -> None:
-    """Refuse non-http(s) URLs and hosts resolving to private, loopback or reserved addresses."""
+def check_url(url: str, *, allow_private: bool = False) -> Target:
+    """Refuse non-http(s) URLs and hosts resolving to private, loopback or reserved addresses;
+    the checked target, whose addresses are the ones to connect to."""
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"}:
         raise FetchError(f"only http and https URLs can be fetched, not {parts.scheme or url!r}")
@@ -80,21 +108,24 @@ def check_url(url: str, *, allow_private: bool = False) -> None:
     except ValueError as exc:
         raise FetchError(f"the URL {url!r} has an invalid port") from exc
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
+        infos = resolve(host, port)
+    except (OSError, UnicodeError) as exc:
         raise FetchError(f"cannot resolve host {host!r}: {exc}") from exc
-    if allow_private:
-        return
+    if not infos:
+        raise FetchError(f"cannot resolve host {host!r}: no address")
     # Every address the name resolves to is checked: one public record must not smuggle in a
-    # private one that the HTTP client might pick.
+    # private one that a later connection attempt might pick.
     for info in infos:
         address = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
         reason = _forbidden_reason(address)
-        if reason:
+        if reason and not allow_private:
             raise FetchError(
                 f"refused to fetch {url}: {host} resolves to {address}, a {reason} address "
                 "(set GRAPH_SERVICE_ALLOW_PRIVATE_URLS=true to allow local addresses)"
             )
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    addresses = tuple(dict.fromkeys((info[0], tuple(info[4])) for info in infos))
+    return Target(url, parts.scheme == "https", host, port, path, addresses)
 
 
 def fetch(
@@ -111,70 +142,161 @@ def fetch(
     max_bytes = max_bytes or DEFAULT_MAX_BYTES
     timeout = timeout or DEFAULT_TIMEOUT
     deadline = deadline or DEFAULT_DEADLINE
-    started = time.monotonic()
+    limits = _Limits(time.monotonic() + deadline, deadline, timeout)
     headers = {"Accept": accept, "User-Agent": USER_AGENT}
     current = url
-    with requests.Session() as session:
-        session.trust_env = False  # no proxy from the environment may bypass the address check
-        for _ in range(MAX_REDIRECTS + 1):
-            check_url(current, allow_private=allow_private)
-            try:
-                response = session.get(
-                    current, headers=headers, timeout=timeout, stream=True, allow_redirects=False
-                )
-            except requests.Timeout as exc:
-                raise FetchError(
-                    f"{current} did not answer within {timeout[0]:g}/{timeout[1]:g} s"
-                ) from exc
-            except requests.RequestException as exc:
-                raise FetchError(f"cannot fetch {current}: {_reason(exc)}") from exc
-            with response:
-                if response.is_redirect and response.headers.get("Location"):
-                    current = urljoin(current, response.headers["Location"])
-                    continue
-                if response.status_code >= 400:
-                    raise FetchError(f"{current} answered HTTP {response.status_code}")
-                content = _read_capped(response, current, max_bytes, started, deadline, timeout)
-                return Fetched(current, response.headers.get("Content-Type", ""), content)
+    for _ in range(MAX_REDIRECTS + 1):
+        target = check_url(current, allow_private=allow_private)
+        connection = _PinnedConnection(target, limits)
+        try:
+            response = _ask(connection, target, headers, limits)
+            location = response.getheader("Location")
+            if response.status in _REDIRECTS and location:
+                current = urljoin(current, location)
+                continue
+            if response.status >= 400:
+                raise FetchError(f"{current} answered HTTP {response.status}")
+            content = _read_capped(response, current, max_bytes, limits)
+            return Fetched(current, response.getheader("Content-Type") or "", content)
+        finally:
+            connection.close()
     raise FetchError(f"{url}: more than {MAX_REDIRECTS} redirects")
 
 
+_REDIRECTS = {301, 302, 303, 307, 308}
+
+
+@dataclass(frozen=True)
+class _Limits:
+    """A download's time limits: the deadline (monotonic), and connect and read timeouts."""
+
+    deadline: float
+    seconds: float  # the deadline, as a duration (for messages)
+    timeout: tuple[float, float]
+
+    def left(self, limit: float) -> float:
+        """Seconds the next wait may take: `limit`, or less if the deadline comes first."""
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            raise _DeadlinePassed
+        return min(limit, remaining)
+
+    def passed(self) -> bool:
+        return time.monotonic() >= self.deadline
+
+
+class _DeadlinePassed(TimeoutError):
+    """The whole download's deadline has come."""
+
+
+class _BoundedReads:
+    """A socket whose every read waits at most the read timeout, and never past the deadline
+    (a server sending one byte per second would otherwise never hit the read timeout)."""
+
+    limits: _Limits
+
+    def recv_into(self, *args: Any, **kwargs: Any) -> int:
+        self.settimeout(self.limits.left(self.limits.timeout[1]))  # type: ignore[attr-defined]
+        return super().recv_into(*args, **kwargs)  # type: ignore[misc]
+
+    def recv(self, *args: Any, **kwargs: Any) -> bytes:
+        self.settimeout(self.limits.left(self.limits.timeout[1]))  # type: ignore[attr-defined]
+        return super().recv(*args, **kwargs)  # type: ignore[misc]
+
+
+class _BoundedSocket(_BoundedReads, socket.socket):
+    """A plain TCP socket with bounded reads."""
+
+
+class _BoundedTLSSocket(_BoundedReads, ssl.SSLSocket):
+    """A TLS socket with bounded reads."""
+
+
+class _PinnedConnection(http.client.HTTPConnection):
+    """An HTTP(S) connection to the checked address of a target, never to a new lookup of its
+    name; the name goes in the Host header, SNI and the certificate check."""
+
+    def __init__(self, target: Target, limits: _Limits) -> None:
+        super().__init__(target.host, target.port)
+        self.default_port = 443 if target.https else 80  # Host: name (no :443)
+        self.target, self.limits = target, limits
+
+    def connect(self) -> None:
+        errors: list[OSError] = []
+        for family, address in self.target.addresses:
+            sock = _BoundedSocket(family, socket.SOCK_STREAM)
+            sock.limits = self.limits
+            try:
+                sock.settimeout(self.limits.left(self.limits.timeout[0]))
+                sock.connect(address)
+                self.sock = self._secure(sock) if self.target.https else sock
+                return
+            except _DeadlinePassed:
+                sock.close()
+                raise
+            except OSError as exc:
+                sock.close()
+                errors.append(exc)
+        raise errors[-1]
+
+    def _secure(self, sock: _BoundedSocket) -> ssl.SSLSocket:
+        context = ssl.create_default_context()
+        context.sslsocket_class = _BoundedTLSSocket
+        sock.settimeout(self.limits.left(self.limits.timeout[0]))  # the handshake
+        secure = context.wrap_socket(sock, server_hostname=self.target.host)
+        secure.limits = self.limits  # type: ignore[attr-defined]
+        return secure
+
+
+def _ask(
+    connection: _PinnedConnection, target: Target, headers: dict[str, str], limits: _Limits
+) -> http.client.HTTPResponse:
+    """Send the request and read the answer's status and headers."""
+    try:
+        connection.request("GET", target.path, headers=headers)
+        return connection.getresponse()
+    except TimeoutError as exc:
+        if limits.passed():
+            raise FetchError(f"{target.url} took longer than {limits.seconds:g} s") from exc
+        connect, read = limits.timeout
+        raise FetchError(f"{target.url} did not answer within {connect:g}/{read:g} s") from exc
+    except (OSError, http.client.HTTPException, ValueError) as exc:
+        raise FetchError(f"cannot fetch {target.url}: {_reason(exc)}") from exc
+
+
 def _read_capped(
-    response: requests.Response,
-    url: str,
-    max_bytes: int,
-    started: float,
-    deadline: float,
-    timeout: tuple[float, float],
+    response: http.client.HTTPResponse, url: str, max_bytes: int, limits: _Limits
 ) -> bytes:
-    """Read the body in chunks, stopping past max_bytes or the overall deadline."""
-    declared = response.headers.get("Content-Length", "")
+    """Read the body as it comes, stopping past max_bytes or the deadline."""
+    declared = response.getheader("Content-Length") or ""
     if declared.isdigit() and int(declared) > max_bytes:
         raise FetchError(f"{url} is too large: {int(declared):,} bytes (limit {max_bytes:,})")
     chunks: list[bytes] = []
     size = 0
     try:
-        for chunk in response.iter_content(chunk_size=64 * 1024):
+        # read1 returns what one read from the network gives: each is bounded by the socket.
+        while chunk := response.read1(64 * 1024):
             size += len(chunk)
             if size > max_bytes:
                 raise FetchError(
                     f"{url} is too large: more than {max_bytes:,} bytes, download stopped"
                 )
-            if time.monotonic() - started > deadline:
-                raise FetchError(f"{url} took longer than {deadline:g} s to download")
             chunks.append(chunk)
-    except requests.exceptions.ConnectionError as exc:
-        if "timed out" in str(exc).lower():
-            raise FetchError(f"{url} stopped sending data for more than {timeout[1]:g} s") from exc
+    except TimeoutError as exc:
+        if limits.passed():
+            raise FetchError(f"{url} took longer than {limits.seconds:g} s to download") from exc
+        stalled = limits.timeout[1]
+        raise FetchError(f"{url} stopped sending data for more than {stalled:g} s") from exc
+    except (OSError, http.client.HTTPException) as exc:
         raise FetchError(f"cannot fetch {url}: {_reason(exc)}") from exc
-    except requests.RequestException as exc:
-        raise FetchError(f"cannot fetch {url}: {_reason(exc)}") from exc
+    if response.length:  # the connection closed before the declared length
+        raise FetchError(f"cannot fetch {url}: the answer was cut short")
     return b"".join(chunks)
 
 
 def _reason(exc: Exception) -> str:
-    """The innermost readable reason of a requests error."""
-    text = str(exc)
+    """The readable reason of a network error."""
+    text = str(exc) or type(exc).__name__
     return text if len(text) < 300 else text[:300] + "..."
 
 
