@@ -17,6 +17,7 @@ from urllib.parse import urljoin
 import pyoxigraph as ox
 
 from graph_service.store.base import Store, StoreError
+from graph_service.store.default_graph import check_reads
 from graph_service.store.federation import check_update, service_failure
 from graph_service.store.formats import RDF_FORMATS
 from graph_service.store.rdf_patch import parse_rows, quad_rows
@@ -115,6 +116,8 @@ def _patch_on_scratch(
         raise
     after = {str(quad) for quad in scratch}
     previous = set(before)
+    if after == previous:  # the scratch is as it was: its default graph can still be asked
+        check_reads(store, scratch, update, base_iri)
     return Patch(added=tuple(sorted(after - previous)), removed=tuple(sorted(previous - after)))
 
 

@@ -209,3 +209,23 @@ def _absolute(token: tuple[str, str], prefixes: dict[str, str], base: str) -> st
         if prefix in prefixes:
             return prefixes[prefix] + local
     return None
+
+
+def where_patterns(text: str) -> list[str] | None:
+    """The WHERE patterns of an update's operations, each as an ASK query (with the PREFIX and
+    BASE declarations before it); None when the update names its dataset with USING or WITH."""
+    prologue: list[str] = []
+    patterns: list[str] = []
+    seen = list(_top_level(text))
+    for index, (kind, token, start, _) in enumerate(seen):
+        word = token.upper() if kind == "word" else ""
+        if word in ("USING", "WITH"):
+            return None
+        if word == "BASE" and index + 1 < len(seen):
+            prologue.append(text[start : seen[index + 1][3]])
+        elif word == "PREFIX" and index + 2 < len(seen):
+            prologue.append(text[start : seen[index + 2][3]])
+        elif word == "WHERE" and index + 2 < len(seen) and seen[index + 1][0] == "open":
+            block = text[seen[index + 1][2] : seen[index + 2][3]]
+            patterns.append("\n".join([*prologue, f"ASK {block}"]))
+    return patterns
