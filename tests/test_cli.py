@@ -78,3 +78,21 @@ def test_build_skips_when_nothing_changed(tiny_vocab: Path, tmp_path: Path):
     assert again.exit_code == 0 and "up to date" in again.output
     forced = run(["build", "--force"], VOCAB_DIR=tiny_vocab, DATA_DIR=data_dir)
     assert forced.exit_code == 0 and "built" in forced.output
+
+
+def test_version_is_ours_not_flasks():
+    from importlib.metadata import version
+
+    result = CliRunner().invoke(main, ["--version"])
+    assert result.exit_code == 0
+    assert result.output.strip() == f"graph-service {version('graph-service')}"
+    assert "Flask" not in result.output and "Werkzeug" not in result.output
+
+
+def test_help_offers_only_our_options_and_commands():
+    result = CliRunner().invoke(main, ["--help"])
+    assert result.exit_code == 0
+    for flask_option in ("--env-file", "--app", "--debug"):
+        assert flask_option not in result.output
+    assert "--version" in result.output
+    assert "serve" in result.output and "import" in result.output

@@ -190,3 +190,16 @@ def test_load_into_memory_store_api() -> None:
     load_import(store, report, turtle, None)
     assert store.has_graph(GREEN)
     assert report.schemes == ["http://example.org/greenvoc/greenvoc"]
+
+
+def test_locked_store_is_said_before_any_parsing(data_dir: Path, tmp_path: Path) -> None:
+    # A source that cannot even be read: the lock, checked first, is what the operator hears.
+    missing = tmp_path / "not-there.ttl"
+    holder = open_current(data_dir)
+    try:
+        result = _invoke(data_dir, str(missing))
+    finally:
+        holder.close()
+    assert result.exit_code == 1
+    assert "in use by a running server" in result.output
+    assert "not-there" not in result.output

@@ -29,6 +29,9 @@ PLAIN = [
     ({"query": CONSTRUCT}, "*/*"),
     ({"query": DESCRIBE, "format": "json"}, None),
     ({"query": DESCRIBE}, "application/n-triples"),
+    ({"query": SELECT}, "application/json"),  # generic types that hand-written clients send
+    ({"query": ASK}, "text/xml"),
+    ({"query": CONSTRUCT}, "application/json"),
 ]
 #: Requests the fast path leaves to Flask: failures, browsers, datasets, other parameters.
 DELEGATED = [

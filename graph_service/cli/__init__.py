@@ -3,6 +3,7 @@ curation commands are in cli/curation.py."""
 
 from __future__ import annotations
 
+import copy
 import sys
 from pathlib import Path
 
@@ -29,7 +30,30 @@ def _echo_err(message: str) -> None:
     click.echo(message, err=True)
 
 
-@click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=False)
+#: Flask's own group options: the app is ours (--app), debug is `serve --dev` (--debug), the
+#: settings come from GRAPH_SERVICE_* (--env-file). They still work, but are not ours to offer.
+_FLASK_OPTIONS = ("env_file", "app", "debug")
+
+
+class ServiceGroup(FlaskGroup):
+    """Flask's command group (app context for every command) without Flask's options in --help
+    nor Flask's versions in --version."""
+
+    def __init__(self, **extra: object) -> None:
+        super().__init__(add_version_option=False, **extra)  # type: ignore[arg-type]
+        hidden = []
+        for param in self.params:
+            if param.name in _FLASK_OPTIONS:
+                param = copy.copy(param)  # Flask's option objects are shared module globals
+                param.hidden = True  # type: ignore[attr-defined]
+            hidden.append(param)
+        self.params = hidden
+
+
+@click.group(cls=ServiceGroup, create_app=create_app, add_default_commands=False)
+@click.version_option(
+    package_name="graph-service", prog_name="graph-service", message="%(prog)s %(version)s"
+)
 def main() -> None:
     """graph-service: a SKOS glossary and knowledge-graph service."""
 

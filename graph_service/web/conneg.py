@@ -149,6 +149,18 @@ def rdf_content_type(name: str) -> str:
     return content_type(entry.media_type)
 
 
+def format_names(names: Sequence[str] | None = None) -> list[str]:
+    """Every word naming these RDF formats (all when None), as written: short name, media
+    type, extension and aliases; the exact values a `format=` parameter accepts."""
+    found: list[str] = []
+    for entry in RDF_TYPES:
+        if names is None or entry.name in names:
+            for value in (entry.name, entry.media_type, entry.extension, *entry.aliases):
+                if value not in found:
+                    found.append(value)
+    return found
+
+
 def rdf_by_extension(extension: str) -> MediaType | None:
     """The RDF serialisation for a file extension without the dot ("ttl", "jsonld")."""
     for entry in RDF_TYPES:

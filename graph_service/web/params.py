@@ -23,6 +23,9 @@ _WHOLE = re.compile(r"[0-9]{1,15}")
 #: A JSONP callback: a dotted JavaScript identifier in ASCII (nothing a script could abuse).
 _CALLBACK = re.compile(r"[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*", re.ASCII)
 MAX_CALLBACK = 128
+#: What is trimmed around a value: spaces and tabs, which a hand-typed URL may carry (and
+#: which /openapi.json's patterns allow); other white space makes a value malformed.
+BLANKS = " \t"
 
 
 class BadParameter(GraphServiceError):
@@ -43,7 +46,7 @@ def jsonp_callback(name: str) -> bool:
 def lang_arg(name: str = "lang", *, required: bool = False) -> str | None:
     """A language tag parameter (lower-cased), or None when absent; 400 when malformed, or
     when missing and required."""
-    raw = (request.args.get(name) or "").strip()
+    raw = (request.args.get(name) or "").strip(BLANKS)
     if not raw:
         if required:
             raise BadParameter(f"{name} parameter missing")
@@ -54,13 +57,17 @@ def lang_arg(name: str = "lang", *, required: bool = False) -> str | None:
     return tag
 
 
-def iri_arg(name: str = "uri", *, required: bool = False) -> str | None:
+def iri_arg(name: str = "uri", *, required: bool = False, blank: bool = True) -> str | None:
     """An absolute IRI parameter (checked before it is bound in a query), or None when absent;
-    400 when malformed, or when missing and required."""
-    value = (request.args.get(name) or "").strip()
+    400 when malformed, or when missing and required, or when given empty and not `blank`
+    (the REST API declares its IRIs as URIs, which an empty value is not)."""
+    raw = request.args.get(name)
+    value = (raw or "").strip(BLANKS)
     if not value:
         if required:
             raise BadParameter(f"{name} parameter missing")
+        if raw is not None and not blank:
+            raise BadParameter(f"{name} parameter is empty: give an IRI, or leave it out")
         return None
     if not valid_iri(value):
         raise BadParameter(f"{name} parameter is not a valid IRI: {value!r}")

@@ -16,6 +16,7 @@ from graph_service.store.base import StoreError
 from graph_service.web.backend import get_store
 from graph_service.web.conneg import (
     RDF_TYPES,
+    format_names,
     negotiate,
     rdf_by_extension,
     rdf_content_type,
@@ -30,6 +31,7 @@ bp = Blueprint("linked_data", __name__)
 #: What a page can be served as, preferred first (HTML for browsers and for */*).
 PAGE_FORMATS = ("turtle", "jsonld", "rdfxml", "ntriples")
 PAGE_TYPES = ("text/html", *(t.media_type for t in RDF_TYPES if t.name in PAGE_FORMATS))
+FORMAT_WORDS = frozenset(format_names())
 
 
 def choose(extension: str | None, offered: tuple[str, ...] = PAGE_TYPES) -> str:
@@ -37,8 +39,12 @@ def choose(extension: str | None, offered: tuple[str, ...] = PAGE_TYPES) -> str:
     short name. Raises 406 when nothing offered fits."""
     wanted = request.args.get("format") or extension
     if wanted:
-        if wanted.lower() in {"html", "text/html"} and "text/html" in offered:
+        if wanted in {"html", "text/html"} and "text/html" in offered:
             return "html"
+        if wanted not in FORMAT_WORDS:  # exactly as written, as /openapi.json's enum says
+            raise NotAcceptable(
+                f"format {wanted!r} is not offered; use one of: {', '.join(offered)}"
+            )
         entry = rdf_type(wanted) or rdf_by_extension(wanted)
         if entry is not None and entry.media_type in offered:
             return entry.name

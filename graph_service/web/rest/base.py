@@ -59,8 +59,11 @@ def _http_error(exc: HTTPException) -> Response:
 
 @bp.before_request
 def _check_callback() -> None:
+    for name in request.args:
+        if len(request.args.getlist(name)) > 1:  # which one would count? say so rather than pick
+            raise GraphServiceError(f"the {name} parameter is given more than once: give it once")
     callback = request.args.get("callback")
-    if callback is not None and not jsonp_callback(callback):
+    if callback and not jsonp_callback(callback):  # an empty callback= is no callback
         raise GraphServiceError("callback must be a JavaScript identifier")
 
 
@@ -147,7 +150,7 @@ def types_reply(vocab_id: str | None, lang: str | None) -> Response:
 
 def data_reply(vocid: str | None) -> ResponseReturnValue:
     """/data: the RDF of a concept (or any IRI of the store) in the negotiated format."""
-    uri = iri_arg("uri", required=vocid is None)
+    uri = iri_arg("uri", required=vocid is None, blank=False)
     # A "+" left unencoded in a query string arrives as a space: "application/rdf xml".
     wanted = (request.args.get("format") or "").strip().replace(" ", "+")
     if wanted:

@@ -19,11 +19,11 @@ from graph_service.model.tree import hierarchy as hierarchy_of
 from graph_service.model.tree import top_concepts as top_concepts_of
 from graph_service.namespaces import DCT_NS, ONKI_NS
 from graph_service.web.backend import get_store
-from graph_service.web.params import BadParameter, int_arg, iri_arg, lang_arg
+from graph_service.web.params import BLANKS, BadParameter, int_arg, iri_arg, lang_arg
 from graph_service.web.rest.base import bp, next_page, reply, vocab_or_404
 
 TRANSITIVE_LIMIT = 1000
-_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_DATE = re.compile(r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")  # ASCII digits, as /openapi.json says
 
 
 def _concept_uri(vocid: str) -> str:
@@ -207,7 +207,7 @@ def mappings(vocid: str) -> ResponseReturnValue:
 
 
 def _date_param(name: str) -> str | None:
-    value = (request.args.get(name) or "").strip()
+    value = (request.args.get(name) or "").strip(BLANKS)
     if value and not _DATE.match(value):
         raise BadParameter(f"{name} must be a date: YYYY, YYYY-MM or YYYY-MM-DD")
     return value or None
@@ -226,8 +226,9 @@ def resources(vocid: str) -> ResponseReturnValue:
     offset = int_arg("offset", 0)
     narrower_too = (request.args.get("narrower") or "").lower() in {"1", "true", "yes", "on"}
     page = find_resources(
-        store, uri, include_narrower=narrower_too, territory=iri_arg("territory"),
-        type_iri=iri_arg("type"), date_from=_date_param("from"), date_to=_date_param("to"),
+        store, uri, include_narrower=narrower_too,
+        territory=iri_arg("territory", blank=False), type_iri=iri_arg("type", blank=False),
+        date_from=_date_param("from"), date_to=_date_param("to"),
         limit=limit, offset=offset, lang=lang,
     )  # fmt: skip
     items = []

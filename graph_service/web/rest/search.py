@@ -14,7 +14,7 @@ from graph_service.namespaces import ISOTHES_NS, ONKI_NS, curie, expand
 from graph_service.search.index import SearchHit, get_index
 from graph_service.text import fold
 from graph_service.web.backend import get_store
-from graph_service.web.params import BadParameter, int_arg, iri_arg, lang_arg
+from graph_service.web.params import BLANKS, BadParameter, int_arg, iri_arg, lang_arg
 from graph_service.web.rest.base import bp, reply, vocab_or_404
 
 MAX_HITS = 1000
@@ -81,9 +81,9 @@ def _extra_fields(item: dict, fields: list[str], lang: str | None) -> None:
 
 def search_reply(vocid: str | None) -> ResponseReturnValue:
     """/search and /{vocid}/search: labels matching `query` (with `*` wildcards)."""
-    query = (request.args.get("query") or "").strip()
-    parent, group = iri_arg("parent"), iri_arg("group")
-    if not query and not parent and not group:
+    query = (request.args.get("query") or "").strip(BLANKS)
+    parent, group = iri_arg("parent", blank=False), iri_arg("group", blank=False)
+    if not query:  # as Skosmos; everything under a parent or in a group is query=*
         raise BadParameter("query parameter missing")
     maxhits = int_arg("maxhits", DEFAULT_HITS, minimum=1, maximum=MAX_HITS)
     offset = int_arg("offset", 0)
@@ -151,7 +151,7 @@ def vocab_search(vocid: str) -> ResponseReturnValue:
 def lookup(vocid: str) -> ResponseReturnValue:
     """Concepts with exactly this label (Skosmos's order of preference); the key is `result`."""
     vocab_or_404(vocid)
-    label = (request.args.get("label") or "").strip()
+    label = (request.args.get("label") or "").strip(BLANKS)
     if not label:
         raise BadParameter("label parameter missing")
     lang = lang_arg()

@@ -72,7 +72,7 @@ def top_concepts(vocid: str) -> ResponseReturnValue:
     """Top concepts of the vocabulary's scheme (or of `scheme`)."""
     summary = vocab_or_404(vocid)
     lang = lang_arg()
-    scheme = iri_arg("scheme") or summary.iri
+    scheme = iri_arg("scheme", blank=False) or summary.iri
     items = []
     for top in top_concepts_of(get_store(), scheme, lang):
         item: dict[str, object] = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 from graph_service.exceptions import GraphServiceError
 from graph_service.query.execute import QueryTask
@@ -17,6 +18,31 @@ GRAPH_MEDIA = [m.media_type for m in conneg.RDF_TYPES]
 #: means JSON-LD when the answer is a graph).
 GRAPH_ALIASES = {"json": "jsonld", "n3": "turtle", "text/n3": "turtle", "rdf+xml": "rdfxml"}
 BY_NAME = {m.name: m for m in (*conneg.RESULT_TYPES, *conneg.RDF_TYPES)}
+#: Generic media types that hand-written clients send in Accept (fetch, requests, curl -H):
+#: each stands for one of our formats and labels the answer, so the client gets the type it
+#: asked for. They come after the registered types, so a tie goes to the registered one.
+RESULT_ALIASES = {"application/json": "json", "application/xml": "xml", "text/xml": "xml"}
+GRAPH_ALIASES_BY_MEDIA = {
+    "application/json": "jsonld",
+    "application/xml": "rdfxml",
+    "text/xml": "rdfxml",
+}
+_OFFERS = {
+    "results": {
+        **{m.media_type: m for m in conneg.RESULT_TYPES},
+        **{
+            media: replace(BY_NAME[name], media_type=media)
+            for media, name in RESULT_ALIASES.items()
+        },
+    },
+    "graph": {
+        **{m.media_type: m for m in conneg.RDF_TYPES},
+        **{
+            media: replace(BY_NAME[name], media_type=media)
+            for media, name in GRAPH_ALIASES_BY_MEDIA.items()
+        },
+    },
+}
 
 
 def answer_kind(text: str) -> str:
@@ -34,25 +60,23 @@ def choose_format(kind: str, fmt: str, accept: str | None) -> conneg.MediaType:
             chosen = conneg.rdf_type(fmt) or BY_NAME.get(GRAPH_ALIASES.get(fmt, ""))
         if chosen is not None:
             return chosen  # an unknown format= falls back to Accept
-    offered = RESULT_MEDIA if kind == "results" else GRAPH_MEDIA
-    media = conneg.negotiate(accept, offered)
+    offers = _OFFERS[kind]
+    media = conneg.negotiate(accept, list(offers))
     if media is None:
         what = "SELECT and ASK" if kind == "results" else "CONSTRUCT and DESCRIBE"
         raise GraphServiceError(
-            f"none of the Accept header's types fits: {what} answers come as " + ", ".join(offered),
+            f"none of the Accept header's types fits: {what} answers come as " + ", ".join(offers),
             status=406,
         )
-    lookup = conneg.result_type if kind == "results" else conneg.rdf_type
-    chosen = lookup(media)
-    assert chosen is not None  # negotiated among the offered types
-    return chosen
+    return offers[media]
 
 
 def wants_html(fmt: str, accept: str | None) -> bool:
     """Browsers (text/html preferred to every data format) get a page, never curl or clients."""
     if fmt:
         return False
-    return conneg.negotiate(accept, [*RESULT_MEDIA, *GRAPH_MEDIA, HTML]) == HTML
+    data_media = [*_OFFERS["results"], *_OFFERS["graph"]]
+    return conneg.negotiate(accept, [*data_media, HTML]) == HTML
 
 
 def check_length(text: str, limit: int) -> None:
