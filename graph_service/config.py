@@ -62,6 +62,9 @@ class Config:
     #: believed (0 = none: those headers are ignored, the client address is the TCP peer's).
     trusted_proxies: int = 0
 
+    def __post_init__(self) -> None:
+        check_update_token(self.update_token)
+
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Config:
         """Build a Config from GRAPH_SERVICE_* variables, ignoring unset ones."""
@@ -77,6 +80,15 @@ class Config:
     def as_flask_config(self) -> dict[str, object]:
         """Return the settings as upper-case Flask config keys."""
         return {f.name.upper(): getattr(self, f.name) for f in fields(self)}
+
+
+def check_update_token(token: str) -> None:
+    """Refuse a whitespace-only update token: it would enable writes for anyone typing a space."""
+    if token and not token.strip():
+        raise ValueError(
+            f"{ENV_PREFIX}UPDATE_TOKEN is only whitespace: set a long random token to allow "
+            "writes, or leave it unset to refuse them"
+        )
 
 
 def _convert(name: str, raw: str, type_name: object) -> object:

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import FlaskGroup
 
 from graph_service import create_app
@@ -29,7 +29,15 @@ def _echo_err(message: str) -> None:
     click.echo(message, err=True)
 
 
-@click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=False)
+def _create_app() -> Flask:
+    """create_app, with a bad setting told in one line (exit 1) rather than a traceback."""
+    try:
+        return create_app()
+    except ValueError as exc:  # config.py's errors name the GRAPH_SERVICE_* variable
+        raise click.ClickException(str(exc)) from exc
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False)
 def main() -> None:
     """graph-service: a SKOS glossary and knowledge-graph service."""
 

@@ -63,7 +63,7 @@ def check_importer() -> None:
     account = current_account()
     # Only a Bearer header is the token: a browser behind a proxy's Basic auth sends its own.
     bearer = request.headers.get("Authorization", "").lower().startswith("bearer ")
-    with_token = bool(request.form.get("token")) or bearer
+    with_token = bool(request.form.get("token", "").strip()) or bearer
     if account is None or with_token:
         check_token()
         return
