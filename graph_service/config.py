@@ -40,6 +40,11 @@ class Config:
     query_timeout: float = 10.0
     #: Longest accepted query or update text, in characters.
     max_query_length: int = 100_000
+    #: Largest request body, in bytes, of forms and JSON APIs (and of /sparql, with room for
+    #: MAX_QUERY_LENGTH characters): a larger one is refused with 413 before it is read.
+    max_body_bytes: int = 1_000_000
+    #: Largest upload, in bytes: Graph Store PUT and POST bodies, files sent to /curation/import.
+    max_upload_bytes: int = 50 * 1024 * 1024
     #: Most rows a SELECT answer may hold.
     max_result_rows: int = 100_000
     #: Worker processes that run /sparql queries (each can be killed at the time limit).
