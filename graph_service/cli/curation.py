@@ -146,24 +146,27 @@ def import_command(
     from graph_service.curate.imports import load_import, prepare_import
 
     config = current_app.config
-    report, turtle = prepare_import(
-        source,
-        vocab_id=vocab_id,
-        fmt=fmt,
-        skosify=skosify,
-        validate=validate,
-        allow_private=config["ALLOW_PRIVATE_URLS"],
-        progress=_err,
-    )
-    for problem in report.warnings[:20]:
-        _err(f"warning: {problem}")
-    if dry_run:
-        _err(
-            f"dry run: {report.triples_loaded:,} triples would go into <{report.graph}> "
-            f"as vocabulary {report.vocab_id!r}; nothing was loaded"
+    # The store first: the import is validated with the concepts of ours it points at (and a
+    # server holding the store is told at once, not after minutes of parsing).
+    with current_store(read_only=dry_run) as store:
+        report, turtle = prepare_import(
+            source,
+            vocab_id=vocab_id,
+            fmt=fmt,
+            skosify=skosify,
+            validate=validate,
+            allow_private=config["ALLOW_PRIVATE_URLS"],
+            progress=_err,
+            store=store,
         )
-        return
-    with current_store() as store:
+        for problem in report.warnings[:20]:
+            _err(f"warning: {problem}")
+        if dry_run:
+            _err(
+                f"dry run: {report.triples_loaded:,} triples would go into <{report.graph}> "
+                f"as vocabulary {report.vocab_id!r}; nothing was loaded"
+            )
+            return
         load_import(store, report, turtle, config["DATA_DIR"], author=cli_author(), progress=_err)
     _err(f"saved to {report.saved_to} (reloaded by every build)")
 
