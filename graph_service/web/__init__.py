@@ -15,6 +15,7 @@ from graph_service.web import (
     health,
     history,
     openapi,
+    security_headers,
 )
 
 # Modules imported as _name add their routes to a blueprint defined next to them.
@@ -51,6 +52,7 @@ def init_app(app: Flask) -> None:
     backend.init_app(app)
     errors.init_app(app)
     body_limit.init_app(app)  # 413 for bodies the body_limit layer refused (before other hooks)
+    security_headers.init_app(app)  # CSP, frame protection, nosniff, Referrer-Policy
     app.register_blueprint(health.bp)
     app.register_blueprint(ui.bp)  # home, vocabularies, search, autocomplete
     sparql.init_app(app)  # /sparql (protocol, page) and /store (Graph Store Protocol)
