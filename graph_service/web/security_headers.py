@@ -23,12 +23,14 @@ FRAMED_CSP = _SOURCES + "; frame-ancestors *"
 #: HTML pages other sites may frame (the cards set their own policy in web/cards/views.py).
 FRAMEABLE_PATHS = frozenset({"/reconcile/preview"})
 REFERRER_POLICY = "strict-origin-when-cross-origin"
+#: Headers of every answer, for the WSGI layers that answer without Flask (the /sparql fast path).
+EVERY_ANSWER = (("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", REFERRER_POLICY))
 
 
 def secure(response: Response) -> Response:
     """Add the headers to one answer; a policy a view set itself (the cards') is kept."""
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", REFERRER_POLICY)
+    for name, value in EVERY_ANSWER:
+        response.headers.setdefault(name, value)
     if response.mimetype != "text/html" or "Content-Security-Policy" in response.headers:
         return response
     if request.path in FRAMEABLE_PATHS:
