@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from flask import Flask
 
-from graph_service.config import Config
+from graph_service.config import Config, check_update_token
 
 
 def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
@@ -17,5 +17,6 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     app.config.update(Config.from_env().as_flask_config())
     if test_config:
         app.config.update(test_config)
+    check_update_token(str(app.config.get("UPDATE_TOKEN") or ""))  # test_config bypasses Config
     web.init_app(app)
     return app

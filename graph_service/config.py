@@ -40,6 +40,11 @@ class Config:
     query_timeout: float = 10.0
     #: Longest accepted query or update text, in characters.
     max_query_length: int = 100_000
+    #: Largest request body, in bytes, of forms and JSON APIs (and of /sparql, with room for
+    #: MAX_QUERY_LENGTH characters): a larger one is refused with 413 before it is read.
+    max_body_bytes: int = 1_000_000
+    #: Largest upload, in bytes: Graph Store PUT and POST bodies, files sent to /curation/import.
+    max_upload_bytes: int = 50 * 1024 * 1024
     #: Most rows a SELECT answer may hold.
     max_result_rows: int = 100_000
     #: Worker processes that run /sparql queries (each can be killed at the time limit).
@@ -65,6 +70,9 @@ class Config:
     #: believed (0 = none: those headers are ignored, the client address is the TCP peer's).
     trusted_proxies: int = 0
 
+    def __post_init__(self) -> None:
+        check_update_token(self.update_token)
+
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Config:
         """Build a Config from GRAPH_SERVICE_* variables, ignoring unset ones."""
@@ -80,6 +88,15 @@ class Config:
     def as_flask_config(self) -> dict[str, object]:
         """Return the settings as upper-case Flask config keys."""
         return {f.name.upper(): getattr(self, f.name) for f in fields(self)}
+
+
+def check_update_token(token: str) -> None:
+    """Refuse a whitespace-only update token: it would enable writes for anyone typing a space."""
+    if token and not token.strip():
+        raise ValueError(
+            f"{ENV_PREFIX}UPDATE_TOKEN is only whitespace: set a long random token to allow "
+            "writes, or leave it unset to refuse them"
+        )
 
 
 def _convert(name: str, raw: str, type_name: object) -> object:

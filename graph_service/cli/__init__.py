@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import FlaskGroup
 
 from graph_service import create_app
@@ -28,6 +28,14 @@ from graph_service.store.opening import open_remote
 
 def _echo_err(message: str) -> None:
     click.echo(message, err=True)
+
+
+def _create_app() -> Flask:
+    """create_app, with a bad setting told in one line (exit 1) rather than a traceback."""
+    try:
+        return create_app()
+    except ValueError as exc:  # config.py's errors name the GRAPH_SERVICE_* variable
+        raise click.ClickException(str(exc)) from exc
 
 
 #: Flask's own group options: the app is ours (--app), debug is `serve --dev` (--debug), the
@@ -50,7 +58,7 @@ class ServiceGroup(FlaskGroup):
         self.params = hidden
 
 
-@click.group(cls=ServiceGroup, create_app=create_app, add_default_commands=False)
+@click.group(cls=ServiceGroup, create_app=_create_app, add_default_commands=False)
 @click.version_option(
     package_name="graph-service", prog_name="graph-service", message="%(prog)s %(version)s"
 )

@@ -143,11 +143,12 @@ def import_command(
     source: str, vocab_id: str | None, fmt: str | None, skosify: bool, validate: bool, dry_run: bool
 ) -> None:
     """Import a vocabulary from a FILE or URL as a vocabulary of its own."""
-    from graph_service.curate.imports import ImportReport, load_import, prepare_import
+    from graph_service.curate.imports import load_import, prepare_import
 
     config = current_app.config
-
-    def prepare() -> tuple[ImportReport, bytes]:
+    # The store first: the import is validated with the concepts of ours it points at (and a
+    # server holding the store is told at once, not after minutes of parsing).
+    with current_store(read_only=dry_run) as store:
         report, turtle = prepare_import(
             source,
             vocab_id=vocab_id,
@@ -157,22 +158,16 @@ def import_command(
             allow_private=config["ALLOW_PRIVATE_URLS"],
             local_files=True,  # the operator's own files: never offered to web clients
             progress=_err,
+            store=store,
         )
         for problem in report.warnings[:20]:
             _err(f"warning: {problem}")
-        return report, turtle
-
-    if dry_run:
-        report, _ = prepare()
-        _err(
-            f"dry run: {report.triples_loaded:,} triples would go into <{report.graph}> "
-            f"as vocabulary {report.vocab_id!r}; nothing was loaded"
-        )
-        return
-    # The store first: parsing and validating take minutes on a large vocabulary, and a running
-    # server holding the store would make all of it wasted. Held from here, nobody takes it.
-    with current_store() as store:
-        report, turtle = prepare()
+        if dry_run:
+            _err(
+                f"dry run: {report.triples_loaded:,} triples would go into <{report.graph}> "
+                f"as vocabulary {report.vocab_id!r}; nothing was loaded"
+            )
+            return
         load_import(store, report, turtle, config["DATA_DIR"], author=cli_author(), progress=_err)
     _err(f"saved to {report.saved_to} (reloaded by every build)")
 

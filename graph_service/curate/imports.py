@@ -15,9 +15,17 @@ from rdflib.namespace import RDF, SKOS
 
 from graph_service.curate.diff import diff_triples
 from graph_service.curate.fetch import fetch, is_url
+from graph_service.curate.import_guard import describe_triples, intruding_triples, joined_context
 from graph_service.curate.validate import Problem, validate_graph
 from graph_service.exceptions import GraphServiceError
-from graph_service.namespaces import GRAPH, PREFIXES, SCHEME_IDS, sparql_prefixes, vocab_id_of
+from graph_service.namespaces import (
+    BASE,
+    GRAPH,
+    PREFIXES,
+    SCHEME_IDS,
+    sparql_prefixes,
+    vocab_id_of,
+)
 from graph_service.store import Store
 from graph_service.store.base import StoreError
 from graph_service.store.carried import IMPORTS, Staged
@@ -67,6 +75,8 @@ class ImportReport:
     triples_loaded: int = 0
     skosify_added: int = 0
     skosify_removed: int = 0
+    #: Triples skosify inferred about our own concepts (inverses of mappings): left out.
+    skosify_left_out: int = 0
     warnings: list[Problem] = field(default_factory=list)
     saved_to: str = ""
     dry_run: bool = False
@@ -205,12 +215,15 @@ def prepare_import(
     progress: Progress = lambda message: None,
     data: bytes | None = None,
     stage: Stage = lambda name, percent: None,
+    store: Store | None = None,
 ) -> tuple[ImportReport, bytes]:
     """Every step short of loading: read, parse, clean, validate; returns the Turtle to load.
 
     `progress` gets a line per finished step (the command prints them), `stage` the name and
     share done of each step as it starts (a job's progress page shows them); the shares are
-    rough weights of each step in a large import, loading and indexing coming last."""
+    rough weights of each step in a large import, loading and indexing coming last. Triples
+    about our own IRIs refuse the import (curate/import_guard.py); with `store`, the import is
+    validated together with the concepts of ours it points at."""
     started = time.perf_counter()
     report = ImportReport(source=source)
 
@@ -234,6 +247,7 @@ def prepare_import(
     if not len(graph):
         raise ImportFailed(f"{source} holds no triples")
     step(f"parsed {len(graph):,} triples")
+    refuse_intruders(graph, source)
     report.vocab_id = choose_vocab_id(graph, vocab_id)
     report.graph = import_graph_iri(report.vocab_id)
     if skosify:
@@ -248,10 +262,19 @@ def prepare_import(
         step(
             f"skosify: {changes.triples_added:,} triples added, {changes.triples_removed:,} removed"
         )
+        # Its inverses of mappings (ours skos:narrowMatch theirs, theirs skos:broader ours)
+        # would rewrite our concepts as surely as the file's own triples: left out.
+        inferred = intruding_triples(graph)
+        for triple in inferred:
+            graph.remove(triple)
+        report.skosify_left_out = len(inferred)
+        if inferred:
+            step(f"skosify: {len(inferred):,} inferred triples about our concepts left out")
     report.schemes = schemes_of(graph)
     if validate:
         stage("validating", 50)
-    problems = validate_graph(graph, file=source) if validate else []
+    context = joined_context(store, graph) if validate and store is not None else None
+    problems = validate_graph(graph, file=source, context=context) if validate else []
     errors = [p for p in problems if p.severity == "error"]
     report.warnings = [p for p in problems if p.severity != "error"]
     if validate:
@@ -264,6 +287,19 @@ def prepare_import(
     report.triples_loaded = len(graph)
     report.seconds = round(time.perf_counter() - started, 2)
     return report, turtle
+
+
+def refuse_intruders(graph: Graph, source: str) -> None:
+    """ImportFailed, listing them, when a graph holds triples about our IRIs or claiming them."""
+    intruders = intruding_triples(graph)
+    if intruders:
+        raise ImportFailed(
+            f"{source} has {len(intruders):,} triples about the service's own concepts ({BASE}"
+            "...): an import may map its concepts to ours (skos:exactMatch, closeMatch, "
+            "broadMatch, narrowMatch, relatedMatch) but neither describe ours nor put its "
+            "concepts in our schemes or hierarchy; nothing was imported:\n"
+            + describe_triples(intruders)
+        )
 
 
 def import_file(graph: str) -> str:

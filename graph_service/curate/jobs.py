@@ -233,6 +233,7 @@ def import_job(
             skosify=skosify,
             allow_private=allow_private,
             stage=stage,
+            store=store,
         )
         load_import(store, report, turtle, data_dir, journal=journal, author=author, stage=stage)
         stage("indexing", 95)
@@ -243,6 +244,7 @@ def import_job(
             "triples": report.triples_loaded,
             "skosify_added": report.skosify_added,
             "skosify_removed": report.skosify_removed,
+            "skosify_left_out": report.skosify_left_out,
             "warnings": [str(p) for p in report.warnings[:MAX_WARNINGS_SHOWN]],
             "warnings_count": len(report.warnings),
             "steps": report.steps,

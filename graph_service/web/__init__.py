@@ -6,7 +6,17 @@ from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from graph_service.web import accounts, backend, caching, errors, health, history, openapi
+from graph_service.web import (
+    accounts,
+    backend,
+    body_limit,
+    caching,
+    errors,
+    health,
+    history,
+    openapi,
+    security_headers,
+)
 
 # Modules imported as _name add their routes to a blueprint defined next to them.
 from graph_service.web.cards import views as cards
@@ -41,6 +51,8 @@ def init_app(app: Flask) -> None:
         app.json.ensure_ascii = False  # labels as they are written, not as \u escapes
     backend.init_app(app)
     errors.init_app(app)
+    body_limit.init_app(app)  # 413 for bodies the body_limit layer refused (before other hooks)
+    security_headers.init_app(app)  # CSP, frame protection, nosniff, Referrer-Policy
     app.register_blueprint(health.bp)
     app.register_blueprint(ui.bp)  # home, vocabularies, search, autocomplete
     sparql.init_app(app)  # /sparql (protocol, page) and /store (Graph Store Protocol)
@@ -60,8 +72,10 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(feedback.bp)  # visitors' feedback: /feedback, /feedback/sent
     app.register_blueprint(reconcile.bp)  # OpenRefine reconciliation service at /reconcile
     app.register_blueprint(cards.bp)  # concept cards: /card, /oembed, /api/summary, /embed.js
-    # WSGI layers, innermost first: plain GET /sparql queries skip Flask, and repeated GETs
-    # are answered from memory before reaching any of it.
+    # WSGI layers, innermost first: bodies past their route's limit are refused unread (or
+    # cut) before Flask; plain GET /sparql queries skip Flask, and repeated GETs are answered
+    # from memory before reaching any of it (neither reads a body).
+    body_limit.wrap(app)
     if app.config.get("SPARQL_FAST_PATH", True):
         # Flask's documented way to add WSGI middleware; its stubs type wsgi_app as a method.
         app.wsgi_app = SparqlFastPath(app.wsgi_app, app)  # type: ignore[method-assign]

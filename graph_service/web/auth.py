@@ -29,7 +29,7 @@ REALM = "graph-service"
 def require_update_token() -> None:
     """Return if the request carries the update token; raise 401 or 403 otherwise."""
     token: str = current_app.config.get("UPDATE_TOKEN") or ""
-    if not token:
+    if not token.strip():  # a blank token is no token (config.py refuses one at start)
         raise Forbidden("updates are disabled: the server has no GRAPH_SERVICE_UPDATE_TOKEN")
     scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
     credentials = credentials.strip()

@@ -35,8 +35,6 @@ from graph_service.web.curation.submit import Actor, Submitted, submit
 
 bp = Blueprint("api_concepts", __name__)
 
-#: A concept's JSON is small; a larger body is a mistake or an attack.
-MAX_BODY = 1_000_000
 CHALLENGE = WWWAuthenticate("Basic", {"realm": REALM, "charset": "UTF-8"})
 
 
@@ -78,8 +76,6 @@ def api_actor() -> Actor:
 
 
 def _json_body() -> Mapping[str, object]:
-    if request.content_length is not None and request.content_length > MAX_BODY:
-        raise GraphServiceError(f"the body is larger than {MAX_BODY:,} bytes", status=413)
     if not request.is_json:
         raise GraphServiceError("send the concept as JSON (Content-Type: application/json)", 415)
     data = request.get_json(silent=True)

@@ -25,7 +25,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 
-from graph_service.curate.fetch import DEFAULT_MAX_BYTES, check_url, is_url
+from graph_service.curate.fetch import check_url, is_url
 from graph_service.curate.imports import check_vocab_id, format_of_name
 from graph_service.curate.jobs import JobRunner, JobStatus, import_job
 from graph_service.exceptions import Forbidden, GraphServiceError, NotFound
@@ -63,7 +63,7 @@ def check_importer() -> None:
     account = current_account()
     # Only a Bearer header is the token: a browser behind a proxy's Basic auth sends its own.
     bearer = request.headers.get("Authorization", "").lower().startswith("bearer ")
-    with_token = bool(request.form.get("token")) or bearer
+    with_token = bool(request.form.get("token", "").strip()) or bearer
     if account is None or with_token:
         check_token()
         return
@@ -109,9 +109,12 @@ def _start_import() -> JobStatus:
     allow_private = bool(current_app.config.get("ALLOW_PRIVATE_URLS"))
     data: bytes | None = None
     if upload is not None and upload.filename:
-        source, data = upload.filename, upload.stream.read(DEFAULT_MAX_BYTES + 1)
-        if len(data) > DEFAULT_MAX_BYTES:
-            raise GraphServiceError(f"the file is larger than {DEFAULT_MAX_BYTES:,} bytes")
+        limit = int(current_app.config.get("MAX_UPLOAD_BYTES") or 0)
+        source, data = upload.filename, upload.stream.read(limit + 1 if limit else -1)
+        if limit and len(data) > limit:
+            raise GraphServiceError(
+                f"the file is larger than {limit:,} bytes (GRAPH_SERVICE_MAX_UPLOAD_BYTES)", 413
+            )
         if not data.strip():
             raise GraphServiceError(f"{source} is empty")
         fmt = format_of_name(source, fmt)

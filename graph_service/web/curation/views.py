@@ -33,9 +33,9 @@ _lock = threading.Lock()
 def check_token() -> None:
     """Accept the update token from the form (pages) or as a Bearer token (scripts)."""
     given = request.form.get("token", "")
-    if given:
+    if given.strip():  # a blank field is no token: the Bearer header may still carry one
         expected: str = current_app.config.get("UPDATE_TOKEN") or ""
-        if not expected:
+        if not expected.strip():
             raise Forbidden("changes are disabled: the server has no GRAPH_SERVICE_UPDATE_TOKEN")
         if not hmac.compare_digest(given.encode(), expected.encode()):
             raise Forbidden("the update token is wrong")

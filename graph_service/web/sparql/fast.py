@@ -24,6 +24,7 @@ from graph_service.web.backend import store_of
 from graph_service.web.caching import MAX_AGE, etag_of, last_modified_header
 from graph_service.web.conneg import content_type
 from graph_service.web.cors import ANY_ORIGIN
+from graph_service.web.security_headers import EVERY_ANSWER
 from graph_service.web.sparql import protocol
 
 if TYPE_CHECKING:
@@ -138,5 +139,6 @@ class SparqlFastPath:
             ("ETag", f'W/"{tag}"'),
             ("Last-Modified", last_modified_header(store)),
             ("Cache-Control", f"public, max-age={MAX_AGE}"),
+            *EVERY_ANSWER,  # as web/security_headers.py adds to the view's answer
         ]
         return headers, answer.body
