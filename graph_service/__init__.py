@@ -19,3 +19,12 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
         app.config.update(test_config)
     web.init_app(app)
     return app
+
+
+def create_served_app() -> Flask:
+    """The app as the production server's worker runs it: SIGHUP moves it to the latest build."""
+    from graph_service.web.server import reload_on_sighup
+
+    app = create_app()
+    reload_on_sighup(app)
+    return app

@@ -34,6 +34,7 @@ __all__ = [
     "TooManyRows",
     "count_rows",
     "get_runner",
+    "renew_workers",
     "run_query",
 ]
 
@@ -78,6 +79,14 @@ def get_runner(store: Store, workers: int = DEFAULT_WORKERS) -> WorkerPool | Thr
                 _runners[kind] = runner
                 atexit.register(runner.shutdown)
     return runner
+
+
+def renew_workers() -> None:
+    """Replace the query workers (a busy one once its query ends): after a move to another
+    build, so that none keeps the old build's directory open until its next query."""
+    pool = _runners.get("pool")
+    if isinstance(pool, WorkerPool):
+        pool.renew()
 
 
 class AnswerCache:
