@@ -44,6 +44,13 @@ class Config:
     max_result_rows: int = 100_000
     #: Worker processes that run /sparql queries (each can be killed at the time limit).
     query_workers: int = 2
+    #: /sparql queries one client address may run at once (0: one less than QUERY_WORKERS,
+    #: at least 1); more are answered 429 with Retry-After.
+    queries_per_client: int = 0
+    #: Seconds a reconciliation batch or a suggestion may compute in the serving process.
+    compute_time_limit: float = 10.0
+    #: Most queries in one reconciliation batch.
+    reconcile_max_queries: int = 100
     #: Remote SPARQL 1.1 query endpoint; empty = embedded pyoxigraph store.
     sparql_endpoint: str = ""
     #: Remote SPARQL 1.1 update endpoint (defaults to the query endpoint).

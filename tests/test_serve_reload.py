@@ -49,7 +49,10 @@ def test_sighup_under_load_drops_no_request(
 ) -> None:
     data_dir = tmp_path / "data"
     first = build_store(tiny_vocab, data_dir).store_dir
-    server = live_server_factory(data_dir, GRAPH_SERVICE_ACCESS_LOG="false")
+    # The four clients share one address: let them run a query each at once.
+    server = live_server_factory(
+        data_dir, GRAPH_SERVICE_ACCESS_LOG="false", GRAPH_SERVICE_QUERIES_PER_CLIENT=str(CLIENTS)
+    )
     failures: list[str] = []
     answered = [0]
     stop = threading.Event()
