@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 
 from graph_service.curate.suggest import get_label_index, suggest
@@ -22,6 +22,7 @@ from graph_service.model.concept import definition_of
 from graph_service.model.schemes import list_schemes
 from graph_service.namespaces import BASE, SKOS_NS, vocab_id_of
 from graph_service.store import Store
+from graph_service.store.limits import Deadline, TryLater
 from graph_service.web.backend import get_store
 from graph_service.web.cors import allow_any_origin
 from graph_service.web.params import jsonp_callback
@@ -75,8 +76,8 @@ def _restriction(store: Store, wanted: str | None) -> tuple[str | None, str | No
     return None, wanted
 
 
-def reconcile_one(store: Store, query: dict) -> list[Candidate]:
-    """Answer one query object {"query", "type", "limit"}."""
+def reconcile_one(store: Store, query: dict, deadline: Deadline | None = None) -> list[Candidate]:
+    """Answer one query object {"query", "type", "limit"} (TryLater past the deadline)."""
     text = query.get("query")
     if not isinstance(text, str) or not text.strip():
         raise BadQuery("each query needs a non-empty 'query' string")
@@ -89,7 +90,7 @@ def reconcile_one(store: Store, query: dict) -> list[Candidate]:
         wanted = wanted[0] if wanted else None
     vocab_id, type_iri = _restriction(store, wanted if isinstance(wanted, str) else None)
     index = get_label_index(store)
-    candidates = _candidate_iris(store, text, vocab_id, type_iri, limit)
+    candidates = _candidate_iris(store, text, vocab_id, type_iri, limit, deadline)
     schemes = _scheme_names(store)
     key, folded = normalise(text), " ".join(fold(text).split())
     scored = []
@@ -118,7 +119,12 @@ def reconcile_one(store: Store, query: dict) -> list[Candidate]:
 
 
 def _candidate_iris(
-    store: Store, text: str, vocab_id: str | None, type_iri: str | None, limit: int
+    store: Store,
+    text: str,
+    vocab_id: str | None,
+    type_iri: str | None,
+    limit: int,
+    deadline: Deadline | None = None,
 ) -> list[str]:
     """Search-index hits first, then label matches (which know plurals, elision and typos)."""
     found: dict[str, None] = {}
@@ -135,7 +141,7 @@ def _candidate_iris(
             found.update(dict.fromkeys(h.iri for h in hits))
     except (ImportError, ValueError):
         pass  # the matcher below still answers
-    for hit in suggest(store, text, limit=max(limit * 3, 10)):
+    for hit in suggest(store, text, limit=max(limit * 3, 10), deadline=deadline):
         found.setdefault(hit.iri, None)
     return list(found)
 
@@ -192,22 +198,46 @@ def service() -> ResponseReturnValue:
             batch = json.loads(raw_batch)
             if not isinstance(batch, dict) or not all(isinstance(q, dict) for q in batch.values()):
                 raise BadQuery('queries must be a JSON object {"q0": {"query": ...}, ...}')
-            if len(batch) > MAX_QUERIES:
-                raise BadQuery(f"at most {MAX_QUERIES} queries per request")
-            answer = {
-                k: {"result": [c.as_dict() for c in reconcile_one(store, q)]}
-                for k, q in batch.items()
-            }
-            return _reply(answer)
+            return _reply(_answer_batch(store, batch))
         text = raw_one or ""  # there is no batch: a single query was given
         one = json.loads(text) if text.lstrip().startswith("{") else {"query": text}
         if not isinstance(one, dict):
             raise BadQuery("query must be a string or a JSON object")
-        return _reply({"result": [c.as_dict() for c in reconcile_one(store, one)]})
+        deadline = _deadline("this reconciliation query")
+        return _reply({"result": [c.as_dict() for c in reconcile_one(store, one, deadline)]})
+    except TryLater as exc:
+        response = _reply({"error": exc.message}, exc.status)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     except json.JSONDecodeError as exc:
         return _reply({"error": f"queries is not valid JSON: {exc.msg}"}, 400)
     except BadQuery as exc:
         return _reply({"error": str(exc)}, 400)
+
+
+def _deadline(what: str) -> Deadline:
+    return Deadline(float(current_app.config.get("COMPUTE_TIME_LIMIT") or 0), what)
+
+
+def _answer_batch(store: Store, batch: dict[str, dict]) -> dict[str, dict]:
+    """Every query of a batch answered, until the batch's time limit: the queries left then
+    get an empty result and an error (the batch is computed in the serving process, which
+    cannot be stopped from outside: 100 queries cost 13 s of its CPU)."""
+    most = int(current_app.config.get("RECONCILE_MAX_QUERIES") or MAX_QUERIES)
+    if len(batch) > most:
+        raise BadQuery(f"at most {most} queries per request: this batch has {len(batch)}")
+    deadline = _deadline("this reconciliation batch")
+    answer: dict[str, dict] = {}
+    for key, query in batch.items():
+        try:
+            deadline.check()
+            answer[key] = {"result": [c.as_dict() for c in reconcile_one(store, query, deadline)]}
+        except TryLater as exc:
+            answer[key] = {
+                "result": [],
+                "error": f"not answered: {exc.message}; send fewer queries per batch",
+            }
+    return answer
 
 
 @bp.get("/reconcile/preview")
