@@ -20,3 +20,12 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     check_update_token(str(app.config.get("UPDATE_TOKEN") or ""))  # test_config bypasses Config
     web.init_app(app)
     return app
+
+
+def create_served_app() -> Flask:
+    """The app as the production server's worker runs it: SIGHUP moves it to the latest build."""
+    from graph_service.web.server import reload_on_sighup
+
+    app = create_app()
+    reload_on_sighup(app)
+    return app

@@ -125,7 +125,11 @@ def test_a_runaway_query_gets_503_while_a_simple_one_is_answered(
 ) -> None:
     data_dir = generated_data_dir(tmp_path).resolve()
     server = live_server_factory(
-        data_dir, GRAPH_SERVICE_QUERY_TIMEOUT=str(LIMIT), GRAPH_SERVICE_QUERY_WORKERS=str(WORKERS)
+        data_dir,
+        GRAPH_SERVICE_QUERY_TIMEOUT=str(LIMIT),
+        GRAPH_SERVICE_QUERY_WORKERS=str(WORKERS),
+        # One client plays every part here: let it use every worker (test_sparql_fairness.py).
+        GRAPH_SERVICE_QUERIES_PER_CLIENT=str(WORKERS),
     )
     endpoint = server.url + "/sparql"
     root = server.process.pid

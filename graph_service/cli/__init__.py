@@ -143,16 +143,19 @@ def serve_command(host: str, port: int, threads: int | None, dev: bool) -> None:
     if dev:
         current_app.run(host=host, port=port, debug=True, threaded=True)
         return
-    from graph_service.web.server import serve
+    from graph_service.web.server import PortInUse, serve
 
     _echo_err(f"graph-service on http://{host}:{port}/ (data: {config['DATA_DIR']})")
-    serve(
-        host,
-        port,
-        threads or config["THREADS"],
-        config["QUERY_TIMEOUT"],
-        access_log=config["ACCESS_LOG"],
-    )
+    try:
+        serve(
+            host,
+            port,
+            threads or config["THREADS"],
+            config["QUERY_TIMEOUT"],
+            access_log=config["ACCESS_LOG"],
+        )
+    except PortInUse as exc:
+        raise click.ClickException(str(exc.strerror)) from exc
 
 
 register_curation(main)

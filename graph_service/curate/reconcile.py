@@ -20,6 +20,7 @@ from graph_service.curate.textmatch import fold, normalise
 from graph_service.model.schemes import list_schemes
 from graph_service.namespaces import SKOS_NS, vocab_id_of
 from graph_service.store import Store
+from graph_service.store.limits import Deadline
 
 SKOS_CONCEPT = SKOS_NS + "Concept"
 EXACT = {"prefLabel": 100.0, "altLabel": 95.0, "hiddenLabel": 90.0}
@@ -118,8 +119,11 @@ def _restrictions(store: Store, types: tuple[str, ...]) -> list[tuple[str | None
     return found
 
 
-def reconcile(store: Store, query: Query) -> list[Candidate]:
-    """The candidates of one query, best first, at most query.limit of them."""
+def reconcile(store: Store, query: Query, deadline: Deadline | None = None) -> list[Candidate]:
+    """The candidates of one query, best first, at most query.limit of them (TryLater once
+    `deadline` has passed: this runs in the serving process, which nothing can stop)."""
+    if deadline is not None:
+        deadline.check()
     text = query.text.strip()
     if not text and not any(p.known for p in query.properties):
         return []  # nothing to match on (an empty query, or only properties we cannot check)
@@ -132,7 +136,7 @@ def reconcile(store: Store, query: Query) -> list[Candidate]:
         for iri in _exact_ids(facts, text):
             found[iri] = 100.0
         one = restrictions[0] if len(restrictions) == 1 else (None, None)
-        for iri in _text_candidates(store, text, one[0], one[1], pool):
+        for iri in _text_candidates(store, text, one[0], one[1], pool, deadline):
             found.setdefault(iri, _text_score(labels.labels.get(iri, []), text))
     for condition in query.properties:
         if condition.pid == NOTATION:  # a code alone finds its concept, text or not
@@ -243,7 +247,12 @@ def _mark_match(scored: list[Candidate], has_text: bool) -> list[Candidate]:
 
 
 def _text_candidates(
-    store: Store, text: str, vocab_id: str | None, type_iri: str | None, pool: int
+    store: Store,
+    text: str,
+    vocab_id: str | None,
+    type_iri: str | None,
+    pool: int,
+    deadline: Deadline | None = None,
 ) -> list[str]:
     """Search-index hits first, then label matches (which know plurals, elision and typos)."""
     found: dict[str, None] = {}
@@ -258,7 +267,7 @@ def _text_candidates(
             found.update(dict.fromkeys(h.iri for h in hits))
     except (ImportError, ValueError):
         pass  # the matcher below still answers
-    for hit in suggest(store, text, limit=pool):
+    for hit in suggest(store, text, limit=pool, deadline=deadline):
         found.setdefault(hit.iri, None)
     return list(found)
 

@@ -78,7 +78,7 @@ def batch_v02(raw: object, max_queries: int) -> dict[str, Query]:
     if not isinstance(raw, dict):
         raise BadQuery('queries must be a JSON object {"q0": {"query": ...}, ...}')
     if len(raw) > max_queries:
-        raise BadQuery(f"at most {max_queries} queries per request")
+        raise BadQuery(f"at most {max_queries} queries per request: this batch has {len(raw)}")
     return {key: query_v02(value, key) for key, value in raw.items()}
 
 
@@ -178,7 +178,7 @@ def batch_v1(raw: object, max_queries: int) -> list[Query]:
         raise BadQuery('the body must be a JSON object {"queries": [{"conditions": [...]}, ...]}')
     queries = raw["queries"]
     if len(queries) > max_queries:
-        raise BadQuery(f"at most {max_queries} queries per request")
+        raise BadQuery(f"at most {max_queries} queries per request: this batch has {len(queries)}")
     return [query_v1(q, f"queries[{n}]") for n, q in enumerate(queries)]
 
 

@@ -38,6 +38,7 @@ from graph_service.curate.textmatch import (
 from graph_service.labels import pick
 from graph_service.namespaces import scheme_iri, sparql_prefixes, vocab_id_of
 from graph_service.store import Store
+from graph_service.store.limits import Deadline
 
 KIND_WEIGHT = {"prefLabel": 1.0, "altLabel": 0.9, "hiddenLabel": 0.7}
 FUZZY_WEIGHT = 0.8
@@ -160,13 +161,19 @@ def _allowed(entry: _Entry, surface: list[Token]) -> bool:
     return not (entry.capitals and not is_capitalised(surface[0].surface))
 
 
-def find_matches(index: LabelIndex, text: str, title: str = "") -> dict[str, _Hit]:
-    """Match labels in the title and the text; returns the weighted hits per concept."""
+def find_matches(
+    index: LabelIndex, text: str, title: str = "", deadline: Deadline | None = None
+) -> dict[str, _Hit]:
+    """Match labels in the title and the text; returns the weighted hits per concept.
+    TryLater once the deadline has passed (checked as the work goes: a long text's fuzzy
+    matching runs in the serving process, where nothing else could stop it)."""
     hits: dict[str, _Hit] = defaultdict(_Hit)
+    check = deadline.check if deadline is not None else _no_check
     for part, factor in ((title, TITLE_WEIGHT), (text, 1.0)):
         tokens = tokenize(part)
         used = [False] * len(tokens)
         for size in range(min(index.longest, len(tokens)), 0, -1):
+            check()
             for start in range(len(tokens) - size + 1):
                 if any(used[start : start + size]):
                     continue
@@ -185,6 +192,7 @@ def find_matches(index: LabelIndex, text: str, title: str = "") -> dict[str, _Hi
         for position, token in enumerate(tokens):
             if used[position] or len(token.key) < FUZZY_MIN_LENGTH:
                 continue
+            check()
             for length in (len(token.key) - 1, len(token.key), len(token.key) + 1):
                 for key in index.by_length.get(length, ()):
                     if within_one_edit(token.key, key):
@@ -194,6 +202,10 @@ def find_matches(index: LabelIndex, text: str, title: str = "") -> dict[str, _Hi
                             weight = KIND_WEIGHT[entry.kind] * FUZZY_WEIGHT * factor
                             _record(hits[entry.concept], weight, token.surface, "fuzzy")
     return hits
+
+
+def _no_check() -> None:
+    return None
 
 
 def _record(hit: _Hit, weight: float, surface: str, kind: str) -> None:
@@ -211,10 +223,12 @@ def suggest(
     limit: int = 20,
     lang: str | None = None,
     add_broader: bool = False,
+    deadline: Deadline | None = None,
 ) -> list[Suggestion]:
-    """Ranked concepts for a text (and an optional title, which weighs double)."""
+    """Ranked concepts for a text (and an optional title, which weighs double); TryLater
+    once the deadline has passed."""
     index = get_label_index(store)
-    hits = find_matches(index, text, title)
+    hits = find_matches(index, text, title, deadline)
     scores = {c: h.weight * (1 + math.log(h.count)) for c, h in hits.items()}
     for concept in scores:
         related = index.broader.get(concept, set()) | index.narrower.get(concept, set())

@@ -23,6 +23,7 @@ from graph_service.query.execute import (
     execute,
     timeout_message,
 )
+from graph_service.query.fairness import ClientSlots, TooManyQueries, per_client_limit
 from graph_service.query.workers import WorkerPool
 from graph_service.store import Store
 from graph_service.store.base import QueryAnswer
@@ -31,9 +32,11 @@ __all__ = [
     "AnswerCache",
     "QueryTask",
     "QueryTimeout",
+    "TooManyQueries",
     "TooManyRows",
     "count_rows",
     "get_runner",
+    "renew_workers",
     "run_query",
 ]
 
@@ -78,6 +81,14 @@ def get_runner(store: Store, workers: int = DEFAULT_WORKERS) -> WorkerPool | Thr
                 _runners[kind] = runner
                 atexit.register(runner.shutdown)
     return runner
+
+
+def renew_workers() -> None:
+    """Replace the query workers (a busy one once its query ends): after a move to another
+    build, so that none keeps the old build's directory open until its next query."""
+    pool = _runners.get("pool")
+    if isinstance(pool, WorkerPool):
+        pool.renew()
 
 
 class AnswerCache:
@@ -128,6 +139,10 @@ class AnswerCache:
 _answers = AnswerCache()
 
 
+#: The queries each client address has running (per process: the server has one worker).
+_slots = ClientSlots()
+
+
 def run_query(
     store: Store,
     task: QueryTask,
@@ -136,18 +151,24 @@ def run_query(
     max_rows: int,
     workers: int = DEFAULT_WORKERS,
     remember: bool = True,
+    client: str = "",
+    per_client: int = 0,
 ) -> QueryAnswer:
     """Run one protocol query under the time and row limits; raises GraphServiceError.
 
     Answers are reused while the data version stays the same, unless `remember` is False (a
-    caller whose answers another cache keeps).
+    caller whose answers another cache keeps). A query that must run counts against its
+    `client`'s limit (`per_client`, 0: one less than the workers): TooManyQueries past it.
     """
-    if not remember:
-        return get_runner(store, workers).run(store, task, timeout, max_rows)
-    version, key = store.version, (task, max_rows)
-    cached = _answers.get(version, key)
-    if cached is not None:
-        return cached
-    answer = get_runner(store, workers).run(store, task, timeout, max_rows)
-    _answers.put(version, key, answer)
+    if remember:
+        version, key = store.version, (task, max_rows)
+        cached = _answers.get(version, key)
+        if cached is not None:
+            return cached
+    runner = get_runner(store, workers)
+    limit = per_client_limit(per_client, workers)
+    with _slots.hold(client, limit, retry_after=timeout or 1):
+        answer = runner.run(store, task, timeout, max_rows)
+    if remember:
+        _answers.put(version, key, answer)
     return answer

@@ -158,6 +158,7 @@ class _Worker:
         self._poller = select.poll()
         self._poller.register(from_child, select.POLLIN)
         self._closed = False
+        self.generation = 0  # the pool's generation it was started in (WorkerPool.renew)
 
     def wait(self, timeout: float | None) -> bool:
         """Whether a reply (or the end of the pipe) arrived within `timeout` seconds."""
@@ -199,12 +200,15 @@ class WorkerPool:
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
+        #: Bumped by renew(): a worker started before it is replaced instead of reused.
+        self._generation = 0
         for _ in range(self.size):
             self._spawn()
 
     def _spawn(self) -> None:
         """Start a worker; a thread puts it in the idle queue once it is ready."""
         worker = _Worker()
+        worker.generation = self._generation
         with self._lock:
             if self._closed:
                 worker.kill()
@@ -252,10 +256,25 @@ class WorkerPool:
         if reply is None:
             self._replace(worker)
             raise QueryTimeout(timeout_message(timeout))
-        self._idle.put(worker)
+        if worker.generation == self._generation:
+            self._idle.put(worker)
+        else:
+            self._replace(worker)
         if reply[0] == "ok":
             return QueryAnswer(reply[1], reply[2])
         raise GraphServiceError(reply[2], status=reply[1])
+
+    def renew(self) -> None:
+        """Replace every worker with a fresh one: the idle ones now, busy ones when done."""
+        self._generation += 1
+        stale: list[_Worker] = []
+        while True:
+            try:
+                stale.append(self._idle.get_nowait())
+            except queue.Empty:
+                break
+        for worker in stale:
+            self._replace(worker)
 
     def shutdown(self) -> None:
         """Ask every worker to stop, then kill the ones that do not."""

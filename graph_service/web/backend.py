@@ -7,7 +7,10 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
+from graph_service.query.runner import renew_workers
 from graph_service.store import Store
+from graph_service.store.build import current_store_dir
+from graph_service.store.changes import write_lock
 from graph_service.store.journal import Journal, MemoryJournal
 from graph_service.store.opening import open_store
 from graph_service.web.response_cache import ResponseCache
@@ -53,6 +56,32 @@ def store_of(app: Flask) -> Store:
                 store = open_store(app.config)
                 app.extensions[_EXTENSION] = store
     return store
+
+
+def reload_store(app: Flask) -> Store | None:
+    """Move the app onto the latest complete build (a SIGHUP's work); None when there is
+    nothing to move to: the app serves that build already, has opened no store yet (its
+    first request opens the latest), or its store is remote or handed in.
+
+    The new store is opened and brought up to date with the journal before it replaces the
+    old one, under the write lock, so that no write lands on the old store meanwhile; requests
+    in flight finish on the old one, which is let go (its directory lock with it) when the
+    last of them drops it. Reopening the same build would fail: RocksDB locks a directory for
+    one read-write open, and the old handle still holds it.
+    """
+    with _open_lock:
+        old = app.extensions.get(_EXTENSION)
+        if old is None or old.path is None or app.config.get("STORE") is not None:
+            return None
+        data_dir = Path(app.config["DATA_DIR"])
+        latest = current_store_dir(data_dir)
+        if latest is None or latest.resolve() == old.path.resolve():
+            return None
+        with write_lock(Journal(data_dir)):
+            new = open_store(app.config)
+            app.extensions[_EXTENSION] = new
+    renew_workers()  # the query workers drop their read-only handles on the old build
+    return new
 
 
 def get_journal() -> Journal:

@@ -35,7 +35,11 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(GraphServiceError)
     def _service_error(exc: GraphServiceError) -> Response:
-        return _answer(exc.status, HTTP_STATUS_CODES.get(exc.status, "Error"), exc.message)
+        response = _answer(exc.status, HTTP_STATUS_CODES.get(exc.status, "Error"), exc.message)
+        retry_after = getattr(exc, "retry_after", None)  # store/limits.py TryLater
+        if retry_after:
+            response.headers["Retry-After"] = str(retry_after)
+        return response
 
     @app.errorhandler(RemoteUnavailable)
     def _remote_down(exc: RemoteUnavailable) -> Response:

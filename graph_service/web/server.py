@@ -2,12 +2,98 @@
 
 from __future__ import annotations
 
-from granian import Granian
+import logging
+import multiprocessing
+import os
+import signal
+import socket
+import threading
+from types import FrameType
+
+from flask import Flask
 from granian.constants import Interfaces
+from granian.server.mp import MPServer
+
+from graph_service.web.backend import reload_store
+
+log = logging.getLogger(__name__)
+
+#: Logged when a SIGHUP finds the build being served still the latest one.
+NOTHING_TO_RELOAD = "already serving the latest build: nothing to reload"
+#: Logged (with the build's name) when a SIGHUP moved the server onto a new build.
+NOW_SERVING = "SIGHUP: now serving build"
+
+
+class PortInUse(OSError):
+    """Another process listens on the address the server was asked to serve on."""
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Raise PortInUse when something listens on host:port already.
+
+    Granian binds with SO_REUSEPORT, which lets a second server bind a port a first one
+    (Granian too) serves: both then said "Listening at" and the kernel shared the connections
+    between them, each answering from its own store. A socket bound without SO_REUSEPORT is
+    refused while any other listens there, which is the check (SO_REUSEADDR only lets it past
+    the connections of a server that just stopped).
+    """
+    for family, kind, proto, _, address in socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    ):
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(address)
+            except OSError as exc:
+                raise PortInUse(
+                    exc.errno,
+                    f"cannot serve on {host}:{port}: {exc.strerror} (is another "
+                    "server running there? stop it, or choose another --port)",
+                ) from exc
+
+
+class _Server(MPServer):
+    """Granian (worker processes) whose SIGHUP moves the running worker onto the latest build.
+
+    Granian's own reload starts a new worker process and stops the old one a few seconds
+    later: the new one could not open the store the old one held (RocksDB allows one
+    read-write open), and answered 503 meanwhile (76 requests of 1,917 under 4 clients), and
+    an old worker slow to drain was killed with its connections. Here the signal is passed on
+    to the worker, which swaps its store handle in place (web/backend.py reload_store).
+    """
+
+    def signal_handler_reload(self, *args: object, **kwargs: object) -> None:
+        """Pass the SIGHUP on to the worker processes instead of replacing them."""
+        for child in multiprocessing.active_children():
+            if child.pid is not None:
+                os.kill(child.pid, signal.SIGHUP)
+
+
+def reload_on_sighup(app: Flask) -> None:
+    """Make SIGHUP move `app` onto the latest build (in the production server's worker)."""
+    lock = threading.Lock()
+
+    def reload() -> None:
+        with lock:
+            try:
+                store = reload_store(app)
+            except Exception:  # the old store serves on: say why the new one did not open
+                log.exception("SIGHUP: the latest build could not be opened; serving on")
+                return
+            if store is None:
+                log.warning(NOTHING_TO_RELOAD)
+            else:
+                log.warning("%s %s", NOW_SERVING, store.path.name if store.path else "")
+
+    def on_sighup(signum: int, frame: FrameType | None) -> None:
+        # Opening a store takes a moment: not in the signal handler, which holds the main thread.
+        threading.Thread(target=reload, name="reload", daemon=True).start()
+
+    signal.signal(signal.SIGHUP, on_sighup)
 
 
 def serve(host: str, port: int, threads: int, timeout: float, *, access_log: bool = True) -> None:
-    """Serve the app on host:port until interrupted; SIGHUP restarts the worker on the latest build.
+    """Serve the app on host:port until interrupted; SIGHUP moves it onto the latest build.
 
     One worker process, because only one process may open the embedded store read-write;
     `threads` WSGI threads in it, since queries release the GIL. HTTP parsing, keep-alive and
@@ -15,10 +101,11 @@ def serve(host: str, port: int, threads: int, timeout: float, *, access_log: boo
     gunicorn's threaded worker on the same app. `timeout` (the query time limit) bounds how
     long a stopping worker may take to finish its requests. The access log goes through
     Python's logging, one record per request under a lock: a proxy in front that logs already
-    can turn it off.
+    can turn it off. PortInUse when another process listens on host:port.
     """
-    Granian(
-        "graph_service:create_app",
+    check_port_free(host, port)
+    _Server(
+        "graph_service:create_served_app",
         factory=True,
         address=host,
         port=port,

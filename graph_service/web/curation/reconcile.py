@@ -8,14 +8,23 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 
 from graph_service.curate import reconcile_protocol as protocol
-from graph_service.curate.reconcile import SUGGEST_POOL, BadQuery, reconcile, suggest_entities
+from graph_service.curate.reconcile import (
+    SUGGEST_POOL,
+    BadQuery,
+    Candidate,
+    Query,
+    reconcile,
+    suggest_entities,
+)
 from graph_service.curate.reconcile_facts import get_concept_facts
 from graph_service.model.concept import definition_of
 from graph_service.namespaces import vocab_id_of
+from graph_service.store import Store
+from graph_service.store.limits import Deadline, TryLater
 from graph_service.web.backend import get_store
 from graph_service.web.cors import allow_any_origin, allow_preflight
 from graph_service.web.params import jsonp_callback
@@ -70,11 +79,12 @@ def service() -> ResponseReturnValue:
         return _reply(protocol.manifest_v02(store, service_base()))
     try:
         if raw_batch is not None:
-            batch = protocol.batch_v02(_load_json(raw_batch, "queries"), MAX_QUERIES)
+            batch = protocol.batch_v02(_load_json(raw_batch, "queries"), _max_queries())
+            answers = _answer_all(store, list(batch.values()))
             return _reply(
                 {
-                    key: {"result": [protocol.candidate_v02(c) for c in reconcile(store, query)]}
-                    for key, query in batch.items()
+                    key: _v02_entry(found, late)
+                    for key, (found, late) in zip(batch, answers, strict=True)
                 }
             )
         text = raw_one or ""  # there is no batch: a single query was given
@@ -82,9 +92,44 @@ def service() -> ResponseReturnValue:
         if not isinstance(one, dict):
             raise BadQuery("query must be a string or a JSON object")
         query = protocol.query_v02(one)
-        return _reply({"result": [protocol.candidate_v02(c) for c in reconcile(store, query)]})
+        found = reconcile(store, query, _deadline("this reconciliation query"))
+        return _reply({"result": [protocol.candidate_v02(c) for c in found]})
     except BadQuery as exc:
         return _reply({"error": str(exc)}, 400)
+    except TryLater as exc:
+        response = _reply({"error": exc.message}, exc.status)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+
+
+def _deadline(what: str) -> Deadline:
+    """The time limit of a computation made in this process (GRAPH_SERVICE_COMPUTE_TIME_LIMIT)."""
+    return Deadline(float(current_app.config.get("COMPUTE_TIME_LIMIT") or 0), what)
+
+
+def _max_queries() -> int:
+    return int(current_app.config.get("RECONCILE_MAX_QUERIES") or MAX_QUERIES)
+
+
+def _answer_all(store: Store, queries: list[Query]) -> list[tuple[list[Candidate], str]]:
+    """Every query of a batch answered until the batch's time limit; the ones left then get no
+    candidates and the reason (a batch runs in the serving process: 100 queries cost ~13 s of
+    its CPU, and nothing outside could stop it)."""
+    deadline = _deadline("this reconciliation batch")
+    answers: list[tuple[list[Candidate], str]] = []
+    for query in queries:
+        try:
+            answers.append((reconcile(store, query, deadline), ""))
+        except TryLater as exc:
+            answers.append(([], f"not answered: {exc.message}; send fewer queries per batch"))
+    return answers
+
+
+def _v02_entry(found: list[Candidate], late: str) -> dict[str, object]:
+    entry: dict[str, object] = {"result": [protocol.candidate_v02(c) for c in found]}
+    if late:
+        entry["error"] = late
+    return entry
 
 
 @bp.get("/reconcile/preview")
@@ -170,11 +215,12 @@ def match_v1() -> ResponseReturnValue:
             text = request.form.get("queries", "")
             if not text:
                 raise BadQuery("send the queries as an application/json body")
-        queries = protocol.batch_v1(_load_json(text, "the body"), MAX_QUERIES)
+        queries = protocol.batch_v1(_load_json(text, "the body"), _max_queries())
     except BadQuery as exc:
         return _reply({"error": str(exc)}, 400)
+    # 1.0 has no place for a per-query error: a query left past the time limit has none.
     results = [
-        {"candidates": [protocol.candidate_v1(c) for c in reconcile(store, query)]}
-        for query in queries
+        {"candidates": [protocol.candidate_v1(c) for c in found]}
+        for found, _ in _answer_all(store, queries)
     ]
     return _reply({"results": results})

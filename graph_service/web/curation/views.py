@@ -19,6 +19,7 @@ from graph_service.curate.quality import QualityReport, run_checks
 from graph_service.curate.suggest import suggest
 from graph_service.exceptions import Forbidden, GraphServiceError
 from graph_service.store import Store
+from graph_service.store.limits import Deadline
 from graph_service.web.accounts import current_account
 from graph_service.web.backend import get_store
 
@@ -107,6 +108,11 @@ def _suggest_args() -> tuple[str, str, int, bool]:
     return text, title, limit, broader
 
 
+def _deadline() -> Deadline:
+    """The time limit of a suggestion, computed in this process (TryLater, 503, past it)."""
+    return Deadline(float(current_app.config.get("COMPUTE_TIME_LIMIT") or 0), "this suggestion")
+
+
 @bp.post("/api/suggest")
 def api_suggest() -> ResponseReturnValue:
     """Ranked concepts for a text: {"text": ..., "limit": ...} -> {"results": [...]}."""
@@ -114,7 +120,9 @@ def api_suggest() -> ResponseReturnValue:
         text, title, limit, broader = _suggest_args()
     except GraphServiceError as exc:
         return jsonify({"error": exc.message}), 400
-    hits = suggest(get_store(), text, title=title, limit=limit, add_broader=broader)
+    hits = suggest(
+        get_store(), text, title=title, limit=limit, add_broader=broader, deadline=_deadline()
+    )
     return jsonify({"results": [h.as_dict() for h in hits]})
 
 
@@ -130,5 +138,7 @@ def suggest_page() -> ResponseReturnValue:
             "curation/suggest.html", lang="fr", hits=None, text="", error=exc.message
         )
         return Response(body, 400)
-    hits = suggest(get_store(), text, title=title, limit=limit, add_broader=broader)
+    hits = suggest(
+        get_store(), text, title=title, limit=limit, add_broader=broader, deadline=_deadline()
+    )
     return render_template("curation/suggest.html", lang="fr", hits=hits, text=text, error="")

@@ -125,6 +125,8 @@ class SparqlFastPath:
                 workers=config.get("QUERY_WORKERS", 2),
                 # The response cache around this layer keeps repeated GETs, when it is on.
                 remember=int(config.get("RESPONSE_CACHE_BYTES", 0)) <= 0,
+                client=environ.get("REMOTE_ADDR") or "",
+                per_client=config.get("QUERIES_PER_CLIENT", 0),
             )
         except GraphServiceError as exc:
             environ[FAST_PATH_FAILURE] = exc

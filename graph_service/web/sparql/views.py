@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, request
 from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import MultiDict
-from werkzeug.exceptions import abort
+from werkzeug.exceptions import ServiceUnavailable, TooManyRequests, abort
 
 from graph_service.exceptions import GraphServiceError
 from graph_service.model.stamps import stamp_concepts
@@ -58,6 +58,10 @@ def http_errors(view: Callable[..., ResponseReturnValue]) -> Callable[..., Respo
         except GraphServiceError as exc:
             if exc.status in (401, 403, 404):  # web/errors.py titles these already
                 raise
+            retry_after = getattr(exc, "retry_after", None)
+            if retry_after and exc.status in (429, 503):
+                late = TooManyRequests if exc.status == 429 else ServiceUnavailable
+                raise late(description=exc.message, retry_after=retry_after) from exc
             abort(exc.status, description=exc.message)
 
     return wrapper
@@ -173,6 +177,8 @@ def _query(text: str, params: MultiDict) -> ResponseReturnValue:
             timeout=config["QUERY_TIMEOUT"],
             max_rows=config["MAX_RESULT_ROWS"],
             workers=config.get("QUERY_WORKERS", 2),
+            client=request.remote_addr or "",
+            per_client=config.get("QUERIES_PER_CLIENT", 0),
         )
     except GraphServiceError as exc:
         if html:
