@@ -18,7 +18,8 @@ from graph_service.namespaces import valid_iri
 
 #: A language tag as RFC 5646 shapes it: letters, then subtags of letters and digits.
 _LANG_TAG = re.compile(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*")
-#: A whole number in ASCII digits; fifteen of them are more than any page, limit or offset.
+#: A whole number in ASCII digits; fifteen of them are more than any page, limit or offset,
+#: and stay far below the 64-bit integers of SQLite (the search index) and the engine.
 _WHOLE = re.compile(r"[0-9]{1,15}")
 #: A JSONP callback: a dotted JavaScript identifier in ASCII (nothing a script could abuse).
 _CALLBACK = re.compile(r"[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*", re.ASCII)
