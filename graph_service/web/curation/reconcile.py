@@ -24,7 +24,7 @@ from graph_service.namespaces import BASE, SKOS_NS, vocab_id_of
 from graph_service.store import Store
 from graph_service.web.backend import get_store
 from graph_service.web.cors import allow_any_origin
-from graph_service.web.params import jsonp_callback
+from graph_service.web.params import BadParameter, json_value, jsonp_callback
 from graph_service.web.paths import page_path, service_base
 
 bp = Blueprint("reconcile", __name__)
@@ -189,7 +189,7 @@ def service() -> ResponseReturnValue:
         return _reply(manifest(store, service_base()))
     try:
         if raw_batch is not None:
-            batch = json.loads(raw_batch)
+            batch = json_value(raw_batch, "queries")
             if not isinstance(batch, dict) or not all(isinstance(q, dict) for q in batch.values()):
                 raise BadQuery('queries must be a JSON object {"q0": {"query": ...}, ...}')
             if len(batch) > MAX_QUERIES:
@@ -200,13 +200,11 @@ def service() -> ResponseReturnValue:
             }
             return _reply(answer)
         text = raw_one or ""  # there is no batch: a single query was given
-        one = json.loads(text) if text.lstrip().startswith("{") else {"query": text}
+        one = json_value(text, "query") if text.lstrip().startswith("{") else {"query": text}
         if not isinstance(one, dict):
             raise BadQuery("query must be a string or a JSON object")
         return _reply({"result": [c.as_dict() for c in reconcile_one(store, one)]})
-    except json.JSONDecodeError as exc:
-        return _reply({"error": f"queries is not valid JSON: {exc.msg}"}, 400)
-    except BadQuery as exc:
+    except (BadQuery, BadParameter) as exc:
         return _reply({"error": str(exc)}, 400)
 
 

@@ -22,12 +22,14 @@ from graph_service.namespaces import valid_iri
 from graph_service.search.index import follow as follow_search
 from graph_service.store.base import StoreError
 from graph_service.store.changes import write_documents, write_drop
+from graph_service.store.nesting import check_document
 from graph_service.store.rdf_patch import JournalError
 from graph_service.store.terms import to_engine
 from graph_service.web import conneg
 from graph_service.web.auth import change_author, change_message, require_update_token
 from graph_service.web.backend import get_journal, get_store
 from graph_service.web.cors import allow_any_origin, allow_preflight
+from graph_service.web.params import max_nesting
 from graph_service.web.paths import absolute_url
 from graph_service.web.sparql.views import http_errors, no_content
 
@@ -186,6 +188,8 @@ def _payload() -> list[tuple[bytes, str]]:
 def _load(parts: list[tuple[bytes, str]], graph: str | None, *, replace: bool) -> None:
     if replace and len(parts) > 1:
         raise GraphServiceError("PUT takes one document; POST adds several")
+    for data, fmt in parts:  # before the parser, which a deep document crashed (TooDeep)
+        check_document(data, fmt, max_nesting())
     try:
         # Every document is parsed first, then the patch is journalled (fsync), then applied.
         write_documents(

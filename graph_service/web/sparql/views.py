@@ -18,12 +18,14 @@ from graph_service.query.runner import run_query
 from graph_service.search.index import follow as follow_search
 from graph_service.store.base import StoreError
 from graph_service.store.changes import write_update
+from graph_service.store.nesting import check_sparql
 from graph_service.store.rdf_patch import JournalError
 from graph_service.store.sparql_text import add_using
 from graph_service.web import conneg
 from graph_service.web.auth import change_author, change_message, require_update_token
 from graph_service.web.backend import get_journal, get_store
 from graph_service.web.cors import allow_any_origin, allow_preflight
+from graph_service.web.params import max_nesting
 from graph_service.web.paths import absolute_url
 from graph_service.web.sparql import protocol
 from graph_service.web.sparql.fast import FAST_PATH_FAILURE
@@ -125,6 +127,7 @@ def _only(values: list[str], name: str) -> str:
 
 def _check_length(text: str) -> None:
     protocol.check_length(text, current_app.config["MAX_QUERY_LENGTH"])
+    check_sparql(text, max_nesting())  # before the parser, which deep nesting crashed
 
 
 def _graphs(params: MultiDict, name: str) -> list[str]:
