@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from graph_service.exceptions import GraphServiceError
 from graph_service.store import Store
 from graph_service.store.base import QueryAnswer, StoreError
-from graph_service.store.remote import RemoteUnavailable
 
 #: The smallest number of bytes one row takes in each results format: an answer shorter than
 #: limit x this cannot hold too many rows, so most answers are never counted.
@@ -66,10 +65,8 @@ def execute(store: Store, task: QueryTask, max_rows: int) -> QueryAnswer:
             named_graphs=task.named_graphs,
             base_iri=task.base_iri,
         )
-    except RemoteUnavailable as exc:
-        raise GraphServiceError(str(exc), status=503) from exc
-    except StoreError as exc:
-        raise GraphServiceError(str(exc)) from exc
+    except StoreError as exc:  # the client's (400), or the server's (502, 503, 507)
+        raise GraphServiceError(str(exc), status=exc.status) from exc
     if (
         answer.kind == "select"
         and max_rows > 0

@@ -16,7 +16,7 @@ from urllib.parse import urljoin
 
 import pyoxigraph as ox
 
-from graph_service.store.base import Store, StoreError
+from graph_service.store.base import Store, StoreError, engine_failure
 from graph_service.store.formats import RDF_FORMATS
 from graph_service.store.rdf_patch import parse_rows, quad_rows
 from graph_service.store.sparql_text import data_operations, tokens
@@ -99,8 +99,9 @@ def _patch_on_scratch(store: Store, update: str, base_iri: str | None) -> Patch:
     scratch.extend(parse_rows(before))
     try:
         scratch.update(update, base_iri=base_iri)
-    except (SyntaxError, ValueError, OSError) as exc:
-        raise StoreError(str(exc)) from exc
+    except (SyntaxError, ValueError, OSError, RuntimeError) as exc:
+        # RuntimeError: a SERVICE or LOAD answer the engine could not read (issue 19).
+        raise engine_failure(exc, update) from exc
     after = {str(quad) for quad in scratch}
     previous = set(before)
     return Patch(added=tuple(sorted(after - previous)), removed=tuple(sorted(previous - after)))

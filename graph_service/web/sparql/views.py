@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, request
 from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import MultiDict
-from werkzeug.exceptions import abort
+from werkzeug.exceptions import abort, default_exceptions
 
 from graph_service.exceptions import GraphServiceError
 from graph_service.model.stamps import stamp_concepts
@@ -19,7 +19,6 @@ from graph_service.search.index import follow as follow_search
 from graph_service.store.base import StoreError
 from graph_service.store.changes import write_update
 from graph_service.store.nesting import check_sparql
-from graph_service.store.rdf_patch import JournalError
 from graph_service.store.sparql_text import add_using
 from graph_service.web import conneg
 from graph_service.web.auth import change_author, change_message, require_update_token
@@ -58,7 +57,8 @@ def http_errors(view: Callable[..., ResponseReturnValue]) -> Callable[..., Respo
         try:
             return view(*args, **kwargs)
         except GraphServiceError as exc:
-            if exc.status in (401, 403, 404):  # web/errors.py titles these already
+            # web/errors.py titles these already; werkzeug has no 507 to abort with.
+            if exc.status in (401, 403, 404) or exc.status not in default_exceptions:
                 raise
             abort(exc.status, description=exc.message)
 
@@ -207,10 +207,8 @@ def _update(text: str, params: MultiDict) -> ResponseReturnValue:
             amend=stamp_concepts,
             followup=follow_search,
         )
-    except JournalError as exc:
-        raise GraphServiceError(str(exc), status=503) from exc
-    except StoreError as exc:
-        raise GraphServiceError(str(exc)) from exc
+    except StoreError as exc:  # the client's (400), or the server's (502, 503, 507)
+        raise GraphServiceError(str(exc), status=exc.status) from exc
     return no_content()
 
 
