@@ -9,8 +9,10 @@ engine's error (and with it the other server's answer).
 from __future__ import annotations
 
 import contextlib
+import errno
 import http.server
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -32,7 +34,7 @@ from graph_service.store.base import (
     engine_failure,
     write_failure,
 )
-from graph_service.store.build import build_store
+from graph_service.store.build import build_store, open_current
 from graph_service.store.embedded import EmbeddedStore
 from graph_service.store.journal import Journal
 
@@ -253,3 +255,34 @@ def test_a_full_disk_is_507_and_leaves_nothing_behind(tiny_vocab: Path, tmp_path
         assert ask.status_code == 200 and ask.json()["boolean"] is False
         assert requests.get(url + "/healthz", timeout=PATIENCE).status_code == 200
         assert process.poll() is None
+
+
+# --- a full disk under a proposal (the feedback form keeps visitors' messages as proposals) ---
+
+
+def test_a_full_disk_under_a_proposal_is_507_and_leaves_no_temporary_file(
+    tiny_vocab: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data_dir = tmp_path / "var"
+    build_store(tiny_vocab, data_dir)
+    store = open_current(data_dir)
+    client = create_app({"TESTING": True, "STORE": store, "DATA_DIR": data_dir}).test_client()
+    concept = "http://example.org/tiny/a"
+    page = client.get("/feedback", query_string={"uri": concept}, headers={"Accept": "text/html"})
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token, page.text
+
+    def full(fd: int) -> None:  # the OS boundary: the disk is full when the data is flushed
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    answer = client.post(
+        "/feedback",
+        data={"uri": concept, "message": "Il manque un synonyme.", "csrf_token": token.group(1)},
+        headers={"Accept": "text/html"},
+    )
+    monkeypatch.undo()
+    assert answer.status_code == 507, answer.text[:300]
+    assert "disk is full" in answer.text
+    assert temporaries(data_dir) == []
+    store.close()
