@@ -154,6 +154,7 @@ def import_command(
         validate=validate,
         allow_private=config["ALLOW_PRIVATE_URLS"],
         progress=_err,
+        max_nesting=config["MAX_NESTING"],
     )
     for problem in report.warnings[:20]:
         _err(f"warning: {problem}")
