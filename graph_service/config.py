@@ -15,6 +15,8 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 ENV_PREFIX = "GRAPH_SERVICE_"
+#: Real queries and documents nest a dozen levels; the engine's parsers crash past thousands.
+DEFAULT_MAX_NESTING = 200
 
 
 @dataclass
@@ -47,6 +49,9 @@ class Config:
     max_upload_bytes: int = 50 * 1024 * 1024
     #: Most rows a SELECT answer may hold.
     max_result_rows: int = 100_000
+    #: Deepest nesting accepted in a query or update (brackets), an RDF document (brackets,
+    #: JSON-LD objects, RDF/XML elements) or a JSON body: deeper input crashed the parsers.
+    max_nesting: int = DEFAULT_MAX_NESTING
     #: Worker processes that run /sparql queries (each can be killed at the time limit).
     query_workers: int = 2
     #: /sparql queries one client address may run at once (0: one less than QUERY_WORKERS,

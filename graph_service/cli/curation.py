@@ -159,6 +159,7 @@ def import_command(
             local_files=True,  # the operator's own files: never offered to web clients
             progress=_err,
             store=store,
+            max_nesting=config["MAX_NESTING"],
         )
         for problem in report.warnings[:20]:
             _err(f"warning: {problem}")

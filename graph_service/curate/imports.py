@@ -13,6 +13,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SKOS
 
+from graph_service.config import DEFAULT_MAX_NESTING
 from graph_service.curate.diff import diff_triples
 from graph_service.curate.fetch import fetch, is_url
 from graph_service.curate.import_guard import describe_triples, intruding_triples, joined_context
@@ -33,6 +34,7 @@ from graph_service.store.changes import write_documents
 from graph_service.store.embedded import EmbeddedStore
 from graph_service.store.formats import RDF_FORMATS, format_for_path
 from graph_service.store.journal import Journal, MemoryJournal
+from graph_service.store.nesting import TooDeep, check_document
 
 Progress = Callable[[str], None]
 #: Told a step's name and how far the import is (0-100) as each step starts: a job's progress.
@@ -130,14 +132,16 @@ def _format_of_name(name: str) -> str:
         raise ImportFailed(f"{exc}; say which with --format ({', '.join(RDF_FORMATS)})") from exc
 
 
-def parse_rdf(data: bytes, fmt: str, name: str) -> Graph:
-    """Parse with the engine (fast) and return one rdflib graph (named graphs merged)."""
+def parse_rdf(data: bytes, fmt: str, name: str, *, max_nesting: int = DEFAULT_MAX_NESTING) -> Graph:
+    """Parse with the engine (fast) and return one rdflib graph (named graphs merged); a
+    document nested deeper than `max_nesting` is refused before the parser could crash."""
     if fmt not in RDF_FORMATS:
         raise ImportFailed(f"unknown format {fmt!r}; use one of {', '.join(RDF_FORMATS)}")
     scratch = EmbeddedStore()
     try:
+        check_document(data, fmt, max_nesting)
         scratch.load(data, fmt)
-    except StoreError as exc:
+    except (StoreError, TooDeep) as exc:
         raise ImportFailed(f"{name} is not valid {fmt}: {exc}") from exc
     graph = Graph()
     for s, p, o, _ in scratch.quads():
@@ -216,6 +220,7 @@ def prepare_import(
     data: bytes | None = None,
     stage: Stage = lambda name, percent: None,
     store: Store | None = None,
+    max_nesting: int = DEFAULT_MAX_NESTING,
 ) -> tuple[ImportReport, bytes]:
     """Every step short of loading: read, parse, clean, validate; returns the Turtle to load.
 
@@ -242,7 +247,7 @@ def prepare_import(
     report.format = fmt or ""
     step(f"read {len(data):,} bytes of {fmt} from {source}")
     stage("parsing", 10)
-    graph = parse_rdf(data, report.format, source)
+    graph = parse_rdf(data, report.format, source, max_nesting=max_nesting)
     report.triples_parsed = len(graph)
     if not len(graph):
         raise ImportFailed(f"{source} holds no triples")

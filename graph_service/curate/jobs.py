@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
+from graph_service.config import DEFAULT_MAX_NESTING
 from graph_service.curate.imports import Stage, load_import, prepare_import
 from graph_service.exceptions import GraphServiceError
 from graph_service.search.index import get_index
@@ -220,6 +221,7 @@ def import_job(
     skosify: bool = True,
     allow_private: bool = False,
     author: str = "",
+    max_nesting: int = DEFAULT_MAX_NESTING,
 ) -> Work:
     """An import as a job's work (curate/jobs.py): every step, then the search index rebuilt
     so that the first search after it does not pay for it; returns what the import did."""
@@ -234,6 +236,7 @@ def import_job(
             allow_private=allow_private,
             stage=stage,
             store=store,
+            max_nesting=max_nesting,
         )
         load_import(store, report, turtle, data_dir, journal=journal, author=author, stage=stage)
         stage("indexing", 95)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from graph_service.model.base import Label, Ref, best_for_language
 from graph_service.model.concept import Concept, concept_details
-from graph_service.namespaces import vocab_id_of
+from graph_service.namespaces import valid_iri, vocab_id_of
 from graph_service.search.index import get_index
 from graph_service.store import Store
 
@@ -102,7 +102,10 @@ def card_of(concept: Concept, lang: str) -> Card:
 
 
 def build_card(store: Store, iri: str, lang: str) -> Card | None:
-    """The card of the concept `iri` in `lang`, or None if the store has no such concept."""
+    """The card of the concept `iri` in `lang`, or None if the store has no such concept (nor
+    can have: a path or URL may spell no IRI at all, like `a b`)."""
+    if not valid_iri(iri):
+        return None
     concept = concept_details(store, iri, lang)
     return None if concept is None else card_of(concept, lang)
 

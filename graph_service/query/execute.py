@@ -88,7 +88,8 @@ def execute(store: Store, task: QueryTask, max_rows: int) -> QueryAnswer:
         elif isinstance(exc, RemoteUnavailable):
             raise GraphServiceError(str(exc), status=503) from exc
         elif isinstance(exc, StoreError):
-            raise GraphServiceError(str(exc)) from exc
+            # the client's (400), or the server's (502, 503, 507)
+            raise GraphServiceError(str(exc), status=exc.status) from exc
         else:
             raise
     if service_failed:

@@ -129,8 +129,8 @@ def worker_main(read_fd: int, write_fd: int) -> None:
         except StoreError as exc:
             opened = None
             reply = ("error", 503, str(exc))
-        except Exception as exc:  # the parent must always get an answer
-            reply = ("error", 500, f"query worker failed: {type(exc).__name__}: {exc}")
+        except Exception as exc:  # the parent must always get an answer, in our words
+            reply = ("error", 503, f"the query worker failed on this query ({type(exc).__name__})")
         try:
             _send(write_fd, reply)
         except OSError:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +14,73 @@ from rdflib.term import Node
 
 class StoreError(Exception):
     """A query, update or load the engine refused; the message is the engine's, fit for users."""
+
+    #: The HTTP status it stands for: the client's input (400) unless a subclass says the
+    #: failure is the server's.
+    status = 400
+
+
+class StoreUnavailable(StoreError):
+    """The store cannot do its part now: it cannot be opened, read or written (503)."""
+
+    status = 503
+
+
+class StorageFull(StoreUnavailable):
+    """A write failed for want of disk space or quota (507 Insufficient Storage)."""
+
+    status = 507
+
+
+class RemoteCallFailed(StoreError):
+    """A SERVICE (or LOAD) call of a query or update to another server failed (502): told in
+    our words, never the other server's, whose answer may be anything (a private page)."""
+
+    status = 502
+
+
+#: A full disk, a full quota, and a file-size limit (RLIMIT_FSIZE): no room to write, alike.
+DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+#: The same, as RocksDB words them in the engine's errors (which carry no errno).
+_DISK_FULL_TEXT = re.compile(r"No space left on device|Disk quota exceeded|File too large", re.I)
+#: A query or update that calls other servers: its engine errors may be theirs.
+_REMOTE_CALL = re.compile(r"\b(SERVICE|LOAD)\b", re.IGNORECASE)
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether an error says that the disk (or the quota, or the file-size limit) is full."""
+    if isinstance(exc, OSError) and exc.errno in DISK_FULL_ERRNOS:
+        return True
+    return bool(_DISK_FULL_TEXT.search(str(exc)))
+
+
+def write_failure(exc: BaseException, what: str) -> StoreUnavailable:
+    """The error for an I/O failure while writing `what`: StorageFull (507) for a full disk,
+    else StoreUnavailable (503)."""
+    if is_disk_full(exc):
+        return StorageFull(f"the server's disk is full: {what} could not be written")
+    return StoreUnavailable(f"{what} could not be written: {exc}")
+
+
+def calls_other_servers(text: str) -> bool:
+    """Whether a query or update names SERVICE or LOAD (its failures may be another server's)."""
+    return _REMOTE_CALL.search(text) is not None
+
+
+def engine_failure(exc: Exception, text: str = "") -> StoreError:
+    """Our error for one the engine raised running a query or update `text`: the client's
+    (400, the engine's message) for syntax and values; a remote call's (502) when the text
+    calls another server; the server's (503, 507) for the rest, in our own words."""
+    if isinstance(exc, SyntaxError | ValueError | TypeError):
+        return StoreError(str(exc))
+    if is_disk_full(exc):
+        return StorageFull("the server's disk is full: the change could not be written")
+    if calls_other_servers(text):
+        return RemoteCallFailed(
+            "a SERVICE or LOAD call to another server failed: it did not answer with data "
+            "this service could read"
+        )
+    return StoreUnavailable("the store failed to run this request; retry later")
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from graph_service.store.base import write_failure
 from graph_service.store.durable import fsync_dir
 from graph_service.store.journal import Journal
 from graph_service.store.rdf_patch import Change
@@ -74,9 +75,9 @@ class Staged:
             while view:
                 view = view[os.write(self._fd, view) :]
             os.fsync(self._fd)
-        except OSError:
-            self.close()
-            raise
+        except OSError as exc:
+            self.close()  # the temporary file goes: a full disk leaves no empty or half file
+            raise write_failure(exc, relative) from exc
 
     def _create(self) -> int:
         """Create and lock the temporary file; a cleanup that removed it between the two

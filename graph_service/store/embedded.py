@@ -13,7 +13,13 @@ import pyoxigraph as ox
 from rdflib import URIRef
 from rdflib.term import Node
 
-from graph_service.store.base import QueryAnswer, StoreError
+from graph_service.store.base import (
+    QueryAnswer,
+    StoreError,
+    StoreUnavailable,
+    engine_failure,
+    write_failure,
+)
 from graph_service.store.build_dirs import hold
 from graph_service.store.formats import (
     RDF_FORMATS,
@@ -46,7 +52,7 @@ class EmbeddedStore:
             self._store = ox.Store() if path is None else _open(path, read_only)
         except (OSError, RuntimeError) as exc:
             self._release()
-            raise StoreError(f"cannot open the store at {path}: {exc}") from exc
+            raise StoreUnavailable(f"cannot open the store at {path}: {exc}") from exc
         # pyoxigraph does not detect every write-write conflict: serialise writers here.
         self._write_lock = threading.Lock()
         self.read_only = read_only
@@ -82,8 +88,8 @@ class EmbeddedStore:
         """Run one of our own queries; `$name` placeholders take the bound values."""
         try:
             return self._store.query(bind(query, bindings), use_default_graph_as_union=union)
-        except (SyntaxError, OSError, ValueError, TypeError) as exc:
-            raise StoreError(str(exc)) from exc
+        except (SyntaxError, OSError, ValueError, TypeError, RuntimeError) as exc:
+            raise engine_failure(exc, query) from exc
 
     def _triples(
         self, query: str, bindings: Mapping[str, Node] | None, union: bool = True
@@ -153,6 +159,7 @@ class EmbeddedStore:
         base_iri: str | None = None,
     ) -> QueryAnswer:
         """Run any query as the SPARQL protocol asks and serialise the answer in the engine."""
+        answer: EngineAnswer | None = None
         try:
             if default_graphs is not None or named_graphs is not None:
                 # A protocol dataset is exactly the graphs named (none where a list is empty).
@@ -173,8 +180,11 @@ class EmbeddedStore:
                 body = answer.serialize(format=RESULT_FORMATS[result_format])
                 return QueryAnswer("ask", written(body))
             return QueryAnswer("graph", written(answer.serialize(format=RDF_FORMATS[graph_format])))
-        except (SyntaxError, OSError, ValueError) as exc:
-            raise StoreError(str(exc)) from exc
+        except (SyntaxError, OSError, ValueError, RuntimeError) as exc:
+            # RuntimeError: a SERVICE endpoint's answer the engine could not read (issue 19).
+            # The engine's answer may only be dropped in this thread: not with the traceback.
+            answer = None
+            raise engine_failure(exc, query) from exc
 
     def named_graphs(self) -> list[str]:
         """Return the IRIs of the named graphs, sorted."""
@@ -226,8 +236,8 @@ class EmbeddedStore:
         with self._write_lock:
             try:
                 self._store.update(update, base_iri=base_iri)
-            except (SyntaxError, OSError, ValueError) as exc:
-                raise StoreError(str(exc)) from exc
+            except (SyntaxError, OSError, ValueError, RuntimeError) as exc:
+                raise engine_failure(exc, update) from exc
             self._writes += 1
             self._flush_if_bulk(BULK_QUADS if len(update) >= BULK_UPDATE_BYTES else 0)
 
@@ -248,11 +258,14 @@ class EmbeddedStore:
         quads = self._parse(data, fmt, graph, base_iri)
         replaced = self.count(graph) if replace and graph is not None else 0
         with self._write_lock:
-            if replace:
-                # One update: the old graph disappears and the new triples appear together.
-                self._replace_graph(graph, quads)
-            else:
-                self._store.extend(quads)
+            try:
+                if replace:
+                    # One update: the old graph disappears and the new triples appear together.
+                    self._replace_graph(graph, quads)
+                else:
+                    self._store.extend(quads)
+            except OSError as exc:
+                raise write_failure(exc, "the data") from exc
             self._writes += 1
             self._flush_if_bulk(len(quads) + replaced)
         return len(quads)
@@ -267,7 +280,10 @@ class EmbeddedStore:
         """Parse several documents (data, format) and add them all in one transaction."""
         quads = [q for data, fmt in parts for q in self._parse(data, fmt, graph, base_iri)]
         with self._write_lock:
-            self._store.extend(quads)
+            try:
+                self._store.extend(quads)
+            except OSError as exc:
+                raise write_failure(exc, "the data") from exc
             self._writes += 1
             self._flush_if_bulk(len(quads))
         return len(quads)
@@ -279,8 +295,8 @@ class EmbeddedStore:
         if quads >= BULK_QUADS and self.path is not None and not self.read_only:
             try:
                 self._store.flush()
-            except OSError as exc:
-                raise StoreError(f"the write is done but could not be flushed: {exc}") from exc
+            except OSError as exc:  # the write is done, in RocksDB's log: not its tables
+                raise write_failure(exc, "the store's tables") from exc
 
     def _replace_graph(self, graph: str | None, quads: list[ox.Quad]) -> None:
         """Swap a graph's content in one SPARQL update, so readers never see it half-written."""
@@ -363,7 +379,7 @@ class EmbeddedStore:
                 for quad in removals:
                     self._store.remove(quad)
             except OSError as exc:
-                raise StoreError(str(exc)) from exc
+                raise write_failure(exc, "the change") from exc
             self._writes += 1
             self._flush_if_bulk(len(additions) + len(removals))
 

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from graph_service.store.base import StorageFull, is_disk_full
 from graph_service.store.durable import fsync_dir
 from graph_service.store.rdf_patch import Change, JournalError, blocks, format_change, parse_block
 
@@ -176,6 +177,11 @@ class Journal:
             except OSError as exc:
                 # Leave no partial patch behind: cut back to where this one started.
                 handle.truncate(tail.size)
+                if is_disk_full(exc):
+                    raise StorageFull(
+                        "the server's disk is full: the change could not be written to the "
+                        "journal, nothing was changed"
+                    ) from exc
                 raise JournalError(
                     f"the change could not be written to the journal: {exc}"
                 ) from exc
@@ -304,7 +310,9 @@ class _LockedFile:
     """The journal file opened for reading and appending under an exclusive lock."""
 
     def __init__(self, path: Path) -> None:
-        self.handle = path.open("a+b")
+        # Unbuffered: after a failed write (a full disk) no buffered tail may reach the file
+        # later, when the handle is flushed on closing, past the cut made by truncate().
+        self.handle = path.open("a+b", buffering=0)
 
     def __enter__(self) -> _LockedFile:
         fcntl.flock(self.handle.fileno(), fcntl.LOCK_EX)
@@ -321,7 +329,9 @@ class _LockedFile:
         self.handle.seek(offset, whence)
 
     def write(self, data: bytes) -> None:
-        self.handle.write(data)
+        view = memoryview(data)
+        while view:  # an unbuffered write may take part of the data (then fail on the rest)
+            view = view[self.handle.write(view) :]
 
     def flush(self) -> None:
         self.handle.flush()

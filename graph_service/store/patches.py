@@ -16,7 +16,7 @@ from urllib.parse import urljoin
 
 import pyoxigraph as ox
 
-from graph_service.store.base import Store, StoreError
+from graph_service.store.base import Store, StoreError, engine_failure
 from graph_service.store.default_graph import check_reads
 from graph_service.store.federation import check_update, service_failure
 from graph_service.store.formats import RDF_FORMATS
@@ -111,8 +111,9 @@ def _patch_on_scratch(
         if endpoints and not (isinstance(exc, SyntaxError) and str(exc).startswith("error at")):
             # The engine's message may quote the endpoint's reply: never pass that on.
             raise service_failure(endpoints) from exc
-        if isinstance(exc, (SyntaxError, ValueError, OSError)):
-            raise StoreError(str(exc)) from exc
+        if isinstance(exc, (SyntaxError, ValueError, OSError, RuntimeError)):
+            # RuntimeError: an answer the engine could not read (issue 19).
+            raise engine_failure(exc, update) from exc
         raise
     after = {str(quad) for quad in scratch}
     previous = set(before)

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 from rdflib.term import Node
 
-from graph_service.store.base import StoreError
+from graph_service.store.base import StoreUnavailable
 from graph_service.store.terms import to_engine_triple, to_rdflib
 
 
-class JournalError(StoreError):
+class JournalError(StoreUnavailable):
     """The journal cannot be read or written (a damaged file, a full disk)."""
 
 

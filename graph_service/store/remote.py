@@ -21,7 +21,13 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
 from graph_service.namespaces import GRAPH, PDVO
-from graph_service.store.base import QueryAnswer, StoreError
+from graph_service.store.base import (
+    QueryAnswer,
+    StoreError,
+    StoreUnavailable,
+    calls_other_servers,
+    engine_failure,
+)
 from graph_service.store.formats import (
     ntriples_to_rdflib,
     parse_to_ntriples,
@@ -63,7 +69,7 @@ def _beside(endpoint: str, name: str) -> str:
     return f"{base}/{name}" if last in {"query", "sparql", "update"} else f"{endpoint}/{name}"
 
 
-class RemoteUnavailable(StoreError):
+class RemoteUnavailable(StoreUnavailable):
     """The remote store did not answer in time, or could not be reached."""
 
 
@@ -131,6 +137,10 @@ class RemoteStore:
             ) from exc
         except requests.RequestException as exc:
             raise RemoteUnavailable(f"the remote store cannot be reached: {exc}") from exc
+        text = str(data.get("query") or data.get("update") or "")
+        if response.status_code >= 500 and calls_other_servers(text):
+            # The server's message may quote a SERVICE endpoint's answer: never passed on.
+            raise engine_failure(RuntimeError(response.text[:200]), text)
         if response.status_code >= 500:
             raise RemoteUnavailable(
                 f"the remote store failed ({response.status_code}): {response.text[:500]}"

@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
 from graph_service.exceptions import GraphServiceError
+from graph_service.store.base import StoreError, write_failure
 from graph_service.store.build import BuildError
 from graph_service.store.remote import RemoteUnavailable
 
@@ -48,6 +49,18 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(BuildError)
     def _no_store(exc: BuildError) -> Response:
         return _answer(503, "Service Unavailable", str(exc))
+
+    @app.errorhandler(StoreError)
+    def _store_error(exc: StoreError) -> Response:
+        # The engine refusing the client's input (400), or the store failing (502, 503, 507).
+        return _answer(exc.status, HTTP_STATUS_CODES.get(exc.status, "Error"), str(exc))
+
+    @app.errorhandler(OSError)
+    def _io_error(exc: OSError) -> Response:
+        # Our files (a full disk, say) on a path with no handler of its own: never a 500.
+        log.error("I/O error on %s %s: %s", request.method, request.path, exc)
+        failure = write_failure(exc, "the server's files")
+        return _answer(failure.status, HTTP_STATUS_CODES[failure.status], str(failure))
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:

@@ -17,7 +17,6 @@ from graph_service.model.stats import changes_by_month
 from graph_service.model.vocab import vocabulary_info
 from graph_service.search.index import follow as follow_search
 from graph_service.store.base import StoreError
-from graph_service.store.rdf_patch import JournalError
 from graph_service.web import atom, csrf, i18n
 from graph_service.web.accounts import current_account
 from graph_service.web.auth import change_author, change_message, require_update_token
@@ -121,10 +120,8 @@ def revert_change() -> ResponseReturnValue:
             get_store(), get_journal(), reference, author=change_author(), message=message,
             followup=follow_search,
         )  # fmt: skip
-    except JournalError as exc:
-        raise GraphServiceError(str(exc), status=503) from exc
-    except StoreError as exc:
-        raise GraphServiceError(str(exc)) from exc
+    except StoreError as exc:  # the client's (400), or the server's (503, 507)
+        raise GraphServiceError(str(exc), status=exc.status) from exc
     if from_page:
         about = request.form.get("uri", "")
         target = (

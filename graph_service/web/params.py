@@ -1,5 +1,5 @@
-"""Query parameters, each kind parsed by one rule: whole numbers, language tags, IRIs, and
-JSONP callbacks.
+"""Query parameters, each kind parsed by one rule: whole numbers, language tags, IRIs, JSONP
+callbacks, and JSON (in a parameter or the body).
 
 A malformed value raises BadParameter, a GraphServiceError (400): each blueprint's error
 handler words the answer its own way (plain text for the REST API, a page for people, JSON for
@@ -8,17 +8,21 @@ the cards' API), but the rule that accepts or refuses a value is the same everyw
 
 from __future__ import annotations
 
+import json
 import re
 from typing import overload
 
-from flask import request
+from flask import current_app, request
 
+from graph_service.config import DEFAULT_MAX_NESTING
 from graph_service.exceptions import GraphServiceError
 from graph_service.namespaces import valid_iri
+from graph_service.store.nesting import TooDeep, check_json
 
 #: A language tag as RFC 5646 shapes it: letters, then subtags of letters and digits.
 _LANG_TAG = re.compile(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*")
-#: A whole number in ASCII digits; fifteen of them are more than any page, limit or offset.
+#: A whole number in ASCII digits; fifteen of them are more than any page, limit or offset,
+#: and stay far below the 64-bit integers of SQLite (the search index) and the engine.
 _WHOLE = re.compile(r"[0-9]{1,15}")
 #: A JSONP callback: a dotted JavaScript identifier in ASCII (nothing a script could abuse).
 _CALLBACK = re.compile(r"[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*", re.ASCII)
@@ -96,3 +100,30 @@ def int_arg(
         raise BadParameter(f"{name} must be a whole number of at least {minimum}, not {raw!r}")
     value = int(raw)
     return value if maximum is None else min(value, maximum)
+
+
+def max_nesting() -> int:
+    """The deepest nesting this service accepts in queries and documents (MAX_NESTING)."""
+    return int(current_app.config.get("MAX_NESTING", DEFAULT_MAX_NESTING))
+
+
+def json_value(text: str | bytes, what: str) -> object:
+    """JSON sent by a client, parsed under the nesting limit (Python's parser recurses: a few
+    thousand `[` overflowed it); BadParameter (400) naming `what` when malformed or too deep."""
+    try:
+        check_json(text, max_nesting(), what)
+        return json.loads(text)
+    except TooDeep as exc:
+        raise BadParameter(exc.message) from None
+    except json.JSONDecodeError as exc:
+        raise BadParameter(f"{what} is not valid JSON: {exc.msg}") from None
+    except (ValueError, RecursionError):  # undecodable bytes; nesting was refused above
+        raise BadParameter(f"{what} is not valid JSON") from None
+
+
+def json_body(what: str = "the body") -> object | None:
+    """The request's JSON body parsed under the nesting limit; None when it is not declared as
+    JSON; BadParameter (400) when it is malformed or too deep."""
+    if not request.is_json:
+        return None
+    return json_value(request.get_data(cache=True), what)

@@ -32,7 +32,7 @@ from graph_service.web.cards.urls import (
     resolve_url,
 )
 from graph_service.web.cors import allow_any_origin
-from graph_service.web.params import BadParameter, int_arg, lang_arg, language_tag
+from graph_service.web.params import BadParameter, int_arg, iri_arg, lang_arg, language_tag
 from graph_service.web.paths import namespace, service_base
 
 bp = Blueprint("cards", __name__)
@@ -133,7 +133,7 @@ def card(local: str | None) -> ResponseReturnValue:
         lang = lang_arg() or DEFAULT_LANG
         if theme not in THEMES:
             raise BadParameter(f"theme must be one of {', '.join(THEMES)}, not {theme!r}")
-        iri = namespace() + local if local else (request.args.get("uri") or "").strip()
+        iri = namespace() + local if local else iri_arg("uri")
         if not iri:
             raise BadParameter("give a concept: /card/<path> or /card?uri=<IRI>")
     except BadParameter as exc:
@@ -151,6 +151,7 @@ def card(local: str | None) -> ResponseReturnValue:
 def _summary(iri: str | None, label: str | None) -> Response:
     try:
         lang = lang_arg()
+        iri = iri or iri_arg("uri")
     except BadParameter as exc:
         return _json_error(400, str(exc))
     store = get_store()
@@ -175,8 +176,7 @@ def _summary(iri: str | None, label: str | None) -> Response:
 @bp.get("/api/summary")
 def summary() -> ResponseReturnValue:
     """A concept's label, short definition and links, by IRI (uri=) or by label (label=)."""
-    iri = (request.args.get("uri") or "").strip()
-    return _summary(iri or None, request.args.get("label"))
+    return _summary(None, request.args.get("label"))
 
 
 @bp.get("/summary/<path:local>")

@@ -32,6 +32,7 @@ from graph_service.store.journal import ANONYMOUS
 from graph_service.web.auth import REALM, require_update_token
 from graph_service.web.backend import get_store
 from graph_service.web.curation.submit import Actor, Submitted, submit
+from graph_service.web.params import json_body
 
 bp = Blueprint("api_concepts", __name__)
 
@@ -78,7 +79,7 @@ def api_actor() -> Actor:
 def _json_body() -> Mapping[str, object]:
     if not request.is_json:
         raise GraphServiceError("send the concept as JSON (Content-Type: application/json)", 415)
-    data = request.get_json(silent=True)
+    data = json_body()
     if not isinstance(data, dict):
         raise GraphServiceError("the body is not a JSON object")
     return data

@@ -35,6 +35,7 @@ from graph_service.web.auth import change_author
 from graph_service.web.backend import get_journal, get_store
 from graph_service.web.curation.views import bp, check_token, wants_json
 from graph_service.web.i18n import translate
+from graph_service.web.params import max_nesting
 from graph_service.web.ui.links import ui_language
 
 _RUNNER = "graph_service.jobs"
@@ -144,6 +145,7 @@ def _start_import() -> JobStatus:
         skosify=request.form.get("skosify", "on") not in {"", "off", "0", "false"},
         allow_private=allow_private,
         author=change_author(),
+        max_nesting=max_nesting(),
     )
     return job_runner().submit("import", work)
 

@@ -27,7 +27,7 @@ from graph_service.store import Store
 from graph_service.store.limits import Deadline, TryLater
 from graph_service.web.backend import get_store
 from graph_service.web.cors import allow_any_origin, allow_preflight
-from graph_service.web.params import jsonp_callback
+from graph_service.web.params import BadParameter, json_value, jsonp_callback
 from graph_service.web.paths import page_path, service_base
 
 bp = Blueprint("reconcile", __name__)
@@ -59,12 +59,11 @@ def _reply(data: object, status: int = 200) -> Response:
 
 
 def _load_json(text: str, what: str) -> object:
+    """JSON from a parameter or body, its depth checked before parsing (BadQuery if not)."""
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise BadQuery(f"{what} is not valid JSON: {exc.msg}") from None
-    except RecursionError:
-        raise BadQuery(f"{what} is nested too deeply") from None
+        return json_value(text, what)
+    except BadParameter as exc:
+        raise BadQuery(str(exc)) from None
 
 
 # --- 0.2 ------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from graph_service.store import Store
 from graph_service.store.limits import Deadline
 from graph_service.web.accounts import current_account
 from graph_service.web.backend import get_store
+from graph_service.web.params import json_body
 
 bp = Blueprint("curation", __name__, template_folder="templates")
 
@@ -89,7 +90,7 @@ def quality() -> ResponseReturnValue:
 
 def _suggest_args() -> tuple[str, str, int, bool]:
     """Text, title, limit and broader from a JSON body or a form; GraphServiceError if bad."""
-    data = request.get_json(silent=True) if request.is_json else request.form
+    data = json_body() if request.is_json else request.form
     if data is None or not hasattr(data, "get"):
         raise GraphServiceError('send JSON {"text": "...", "limit": 20} or a form with text=')
     text, title = data.get("text"), data.get("title") or ""

@@ -7,6 +7,7 @@ from urllib.parse import quote
 from flask import Blueprint, Flask, Response, redirect, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import NotAcceptable
+from werkzeug.http import HTTP_STATUS_CODES
 
 from graph_service.exceptions import NotFound
 from graph_service.model.base import kind_of
@@ -88,8 +89,12 @@ def _resolve(iri: str) -> str:
 
 @bp.errorhandler(StoreError)
 def _store_error(exc: StoreError) -> ResponseReturnValue:
-    # Input the engine refused (an IRI it finds malformed): the client's error, not ours.
-    return Response(f"400 Bad Request : {exc}", 400, content_type="text/plain; charset=utf-8")
+    # Input the engine refused (an IRI it finds malformed): the client's error (400); or the
+    # store failing (503, 507): ours.
+    title = HTTP_STATUS_CODES.get(exc.status, "Error")
+    return Response(
+        f"{exc.status} {title} : {exc}", exc.status, content_type="text/plain; charset=utf-8"
+    )
 
 
 @bp.get("/page")

@@ -49,7 +49,8 @@ def _service_error(exc: GraphServiceError) -> Response:
 
 @bp.errorhandler(StoreError)
 def _store_error(exc: StoreError) -> Response:
-    return _plain(400, "Bad Request", str(exc))
+    # Input the engine refused (400), or the store failing (503, 507): the error says which.
+    return _plain(exc.status, HTTP_STATUS_CODES.get(exc.status, "Error"), str(exc))
 
 
 @bp.errorhandler(HTTPException)

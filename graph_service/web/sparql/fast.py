@@ -16,10 +16,12 @@ from urllib.parse import parse_qsl
 
 from werkzeug.wsgi import get_current_url
 
+from graph_service.config import DEFAULT_MAX_NESTING
 from graph_service.exceptions import GraphServiceError
 from graph_service.query.runner import run_query
 from graph_service.store.base import StoreError
 from graph_service.store.build import BuildError
+from graph_service.store.nesting import check_sparql
 from graph_service.web.backend import store_of
 from graph_service.web.caching import MAX_AGE, etag_of, last_modified_header
 from graph_service.web.conneg import content_type
@@ -102,6 +104,7 @@ class SparqlFastPath:
             return None  # nothing built, or the remote store is down: the app answers 503
         try:
             protocol.check_length(text, config["MAX_QUERY_LENGTH"])
+            check_sparql(text, int(config.get("MAX_NESTING", DEFAULT_MAX_NESTING)))
             kind = protocol.answer_kind(text)
             chosen = protocol.choose_format(kind, fmt, accept)
         except GraphServiceError:

@@ -20,14 +20,15 @@ from graph_service.model.dumps import default_graph
 from graph_service.model.stamps import stamp_concepts
 from graph_service.namespaces import valid_iri
 from graph_service.search.index import follow as follow_search
-from graph_service.store.base import StoreError
+from graph_service.store.base import StoreError, write_failure
 from graph_service.store.changes import write_documents, write_drop
-from graph_service.store.rdf_patch import JournalError
+from graph_service.store.nesting import check_document
 from graph_service.store.terms import to_engine
 from graph_service.web import conneg
 from graph_service.web.auth import change_author, change_message, require_update_token
 from graph_service.web.backend import get_journal, get_store
 from graph_service.web.cors import allow_any_origin, allow_preflight
+from graph_service.web.params import max_nesting
 from graph_service.web.paths import absolute_url
 from graph_service.web.sparql.views import http_errors, no_content
 
@@ -145,10 +146,9 @@ def _delete(graph: str | None) -> ResponseReturnValue:
             # An empty graph: no data to journal, only its name to remove (a change that empties
             # a graph removes the name itself, store/changes.py).
             store.drop_graph(graph)
-    except JournalError as exc:
-        raise GraphServiceError(str(exc), status=503) from exc
-    except StoreError as exc:
-        raise GraphServiceError(f"the graph could not be removed: {exc}", status=503) from exc
+    except StoreError as exc:  # no client error is left by now: the server's (503, 507)
+        status = exc.status if exc.status >= 500 else 503
+        raise GraphServiceError(f"the graph could not be removed: {exc}", status=status) from exc
     return no_content()
 
 
@@ -186,6 +186,8 @@ def _payload() -> list[tuple[bytes, str]]:
 def _load(parts: list[tuple[bytes, str]], graph: str | None, *, replace: bool) -> None:
     if replace and len(parts) > 1:
         raise GraphServiceError("PUT takes one document; POST adds several")
+    for data, fmt in parts:  # before the parser, which a deep document crashed (TooDeep)
+        check_document(data, fmt, max_nesting())
     try:
         # Every document is parsed first, then the patch is journalled (fsync), then applied.
         write_documents(
@@ -200,9 +202,8 @@ def _load(parts: list[tuple[bytes, str]], graph: str | None, *, replace: bool) -
             amend=stamp_concepts,
             followup=follow_search,
         )
-    except JournalError as exc:
-        raise GraphServiceError(str(exc), status=503) from exc
-    except StoreError as exc:
-        raise GraphServiceError(f"the data could not be loaded: {exc}") from exc
+    except StoreError as exc:  # the client's (400), or the server's (503, 507)
+        raise GraphServiceError(f"the data could not be loaded: {exc}", status=exc.status) from exc
     except OSError as exc:  # the engine's own I/O error (a read-only store, a full disk)
-        raise GraphServiceError(f"the store refused the write: {exc}", status=503) from exc
+        failure = write_failure(exc, "the data")
+        raise GraphServiceError(str(failure), status=failure.status) from exc

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, request
 from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import MultiDict
-from werkzeug.exceptions import ServiceUnavailable, TooManyRequests, abort
+from werkzeug.exceptions import ServiceUnavailable, TooManyRequests, abort, default_exceptions
 
 from graph_service.exceptions import GraphServiceError
 from graph_service.model.stamps import stamp_concepts
@@ -18,12 +18,13 @@ from graph_service.query.runner import run_query
 from graph_service.search.index import follow as follow_search
 from graph_service.store.base import StoreError
 from graph_service.store.changes import write_update
-from graph_service.store.rdf_patch import JournalError
+from graph_service.store.nesting import check_sparql
 from graph_service.store.sparql_text import add_using
 from graph_service.web import conneg
 from graph_service.web.auth import change_author, change_message, require_update_token
 from graph_service.web.backend import get_journal, get_store
 from graph_service.web.cors import allow_any_origin, allow_preflight
+from graph_service.web.params import max_nesting
 from graph_service.web.paths import absolute_url
 from graph_service.web.sparql import protocol
 from graph_service.web.sparql.fast import FAST_PATH_FAILURE
@@ -56,7 +57,8 @@ def http_errors(view: Callable[..., ResponseReturnValue]) -> Callable[..., Respo
         try:
             return view(*args, **kwargs)
         except GraphServiceError as exc:
-            if exc.status in (401, 403, 404):  # web/errors.py titles these already
+            # web/errors.py titles these already; werkzeug has no 507 to abort with.
+            if exc.status in (401, 403, 404) or exc.status not in default_exceptions:
                 raise
             retry_after = getattr(exc, "retry_after", None)
             if retry_after and exc.status in (429, 503):
@@ -129,6 +131,7 @@ def _only(values: list[str], name: str) -> str:
 
 def _check_length(text: str) -> None:
     protocol.check_length(text, current_app.config["MAX_QUERY_LENGTH"])
+    check_sparql(text, max_nesting())  # before the parser, which deep nesting crashed
 
 
 def _graphs(params: MultiDict, name: str) -> list[str]:
@@ -212,10 +215,8 @@ def _update(text: str, params: MultiDict) -> ResponseReturnValue:
             followup=follow_search,
             services=protocol.federation(current_app.config),
         )
-    except JournalError as exc:
-        raise GraphServiceError(str(exc), status=503) from exc
-    except StoreError as exc:
-        raise GraphServiceError(str(exc)) from exc
+    except StoreError as exc:  # the client's (400), or the server's (502, 503, 507)
+        raise GraphServiceError(str(exc), status=exc.status) from exc
     return no_content()
 
 
