@@ -26,7 +26,7 @@ from graph_service.store.rdf_patch import JournalError
 from graph_service.store.terms import to_engine
 from graph_service.web import conneg
 from graph_service.web.auth import change_author, change_message, require_update_token
-from graph_service.web.backend import get_journal, get_store
+from graph_service.web.backend import get_journal, get_store, write_limits
 from graph_service.web.cors import allow_any_origin, allow_preflight
 from graph_service.web.paths import absolute_url
 from graph_service.web.sparql.views import http_errors, no_content
@@ -140,6 +140,7 @@ def _delete(graph: str | None) -> ResponseReturnValue:
             author=change_author(),
             message=change_message(f"Graph Store DELETE {_name(graph)}"),
             followup=follow_search,
+            limits=write_limits(),
         )
         if change is None:
             # An empty graph: no data to journal, only its name to remove (a change that empties
@@ -199,6 +200,7 @@ def _load(parts: list[tuple[bytes, str]], graph: str | None, *, replace: bool) -
             message=change_message(f"Graph Store {request.method} {_name(graph)}"),
             amend=stamp_concepts,
             followup=follow_search,
+            limits=write_limits(),
         )
     except JournalError as exc:
         raise GraphServiceError(str(exc), status=503) from exc

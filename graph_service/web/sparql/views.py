@@ -22,7 +22,7 @@ from graph_service.store.rdf_patch import JournalError
 from graph_service.store.sparql_text import add_using
 from graph_service.web import conneg
 from graph_service.web.auth import change_author, change_message, require_update_token
-from graph_service.web.backend import get_journal, get_store
+from graph_service.web.backend import get_journal, get_store, write_limits
 from graph_service.web.cors import allow_any_origin, allow_preflight
 from graph_service.web.paths import absolute_url
 from graph_service.web.sparql import protocol
@@ -211,6 +211,7 @@ def _update(text: str, params: MultiDict) -> ResponseReturnValue:
             amend=stamp_concepts,
             followup=follow_search,
             services=protocol.federation(current_app.config),
+            limits=write_limits(),
         )
     except JournalError as exc:
         raise GraphServiceError(str(exc), status=503) from exc
