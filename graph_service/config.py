@@ -62,6 +62,11 @@ class Config:
     compute_time_limit: float = 5.0
     #: Most queries in one reconciliation batch.
     reconcile_max_queries: int = 100
+    #: Most quads one change made through HTTP (update, Graph Store, form) may add and remove
+    #: together; more is refused with 413 (0: no limit). The command line has none.
+    max_change_quads: int = 500_000
+    #: Seconds a write through HTTP may wait for the write lock; past it, 503 (0: no limit).
+    write_lock_wait: float = 30.0
     #: Remote SPARQL 1.1 query endpoint; empty = embedded pyoxigraph store.
     sparql_endpoint: str = ""
     #: Remote SPARQL 1.1 update endpoint (defaults to the query endpoint).

@@ -17,6 +17,7 @@ from graph_service.store.changes import Amend, Followup, keep_patch, no_followup
 from graph_service.store.journal import Journal
 from graph_service.store.patches import Patch
 from graph_service.store.rdf_patch import Change
+from graph_service.store.write_limits import NO_LIMITS, WriteLimits
 
 
 class RefusedEdit(GraphServiceError):
@@ -77,6 +78,7 @@ def commit_action(
     amend: Amend = keep_patch,
     followup: Followup = no_followup,
     lang: str = "en",
+    limits: WriteLimits = NO_LIMITS,
 ) -> Committed:
     """Plan the action again under the write lock and commit it: Conflict (409) when what it
     was based on changed, RefusedEdit (422) when its result would not validate (its problems
@@ -92,7 +94,14 @@ def commit_action(
         return plan.patch, f"{plan.message} [{note}]" if note else plan.message
 
     change = write_patch(
-        store, journal, make_patch, author=author, reviewer=reviewer, amend=amend, followup=followup
+        store,
+        journal,
+        make_patch,
+        author=author,
+        reviewer=reviewer,
+        amend=amend,
+        followup=followup,
+        limits=limits,
     )
     return Committed(planned[0], change)
 

@@ -28,6 +28,7 @@ from graph_service.store.carried import Staged
 from graph_service.store.journal import Journal
 from graph_service.store.patches import BLANK, Patch, patch_of_graph, patch_of_update, rows_in_graph
 from graph_service.store.rdf_patch import Change, data_block, parse_rows, split_rows
+from graph_service.store.write_limits import NO_LIMITS, WriteLimits, check_size, holding
 
 #: Patches larger than this are applied quad by quad instead of as one update's text.
 MAX_UPDATE_ROWS = 20_000
@@ -196,11 +197,15 @@ def write_update(
     amend: Amend = keep_patch,
     followup: Followup = no_followup,
     services: Collection[str] = (),
+    limits: WriteLimits = NO_LIMITS,
 ) -> Change | None:
     """Accept a SPARQL Update: its patch journalled, then applied (None: it changed nothing).
-    `services`: the endpoints a SERVICE may call (none by default; LOAD is always refused)."""
-    with write_lock(journal):
-        patch = amend(store, patch_of_update(store, update, base_iri, services))
+    `services`: the endpoints a SERVICE may call (none by default; LOAD is always refused).
+    `limits`: a write through HTTP's (a patch past them is refused before it is journalled)."""
+    with holding(write_lock(journal), limits):
+        patch = patch_of_update(store, update, base_iri, services, limits)
+        check_size(limits, len(patch.added) + len(patch.removed))
+        patch = amend(store, patch)
         return _commit_and_follow(store, journal, patch, author, message, followup)
 
 
@@ -217,13 +222,22 @@ def write_documents(
     amend: Amend = keep_patch,
     followup: Followup = no_followup,
     carry: Staged | None = None,
+    limits: WriteLimits = NO_LIMITS,
 ) -> Change | None:
     """Accept RDF documents (data, format) added to a graph, or replacing it; every document is
     parsed before anything is written, so a bad one changes nothing. `carry`: the file that
-    keeps the graph's new content (an import's), see `commit`."""
-    rows = [row for data, fmt in documents for row in rows_in_graph(data, fmt, graph, base_iri)]
-    with write_lock(journal):
-        patch = amend(store, patch_of_graph(store, graph, rows, replace=replace))
+    keeps the graph's new content (an import's), see `commit`. `limits`: parsing stops at
+    the quad past them; a replacement removing more is refused before the graph is read."""
+    rows: list[str] = []
+    for data, fmt in documents:
+        rows += rows_in_graph(data, fmt, graph, base_iri, limits=limits, already=len(rows))
+    with holding(write_lock(journal), limits):
+        if replace and graph is not None and limits.max_quads and store.has_graph(graph):
+            # At least this many quads go: known from a count, without reading the graph.
+            check_size(limits, store.count(graph) - len(rows))
+        patch = patch_of_graph(store, graph, rows, replace=replace)
+        check_size(limits, len(patch.added) + len(patch.removed))
+        patch = amend(store, patch)
         return _commit_and_follow(store, journal, patch, author, message, followup, carry)
 
 
@@ -236,12 +250,14 @@ def write_patch(
     reviewer: str = "",
     amend: Amend = keep_patch,
     followup: Followup = no_followup,
+    limits: WriteLimits = NO_LIMITS,
 ) -> Change | None:
     """Accept a patch and its message computed by `make_patch` under the write lock, so that
     what it read of the store (an edited concept's state, checked against the form's) is
     what it changes."""
-    with write_lock(journal):
+    with holding(write_lock(journal), limits):
         patch, message = make_patch(store)
+        check_size(limits, len(patch.added) + len(patch.removed))
         patch = amend(store, patch)
         version_before = store.version
         change = commit(store, journal, patch, author=author, message=message, reviewer=reviewer)
@@ -258,10 +274,15 @@ def write_drop(
     author: str = "",
     message: str = "",
     followup: Followup = no_followup,
+    limits: WriteLimits = NO_LIMITS,
 ) -> Change | None:
-    """Accept the removal of a whole graph (None: empty the default graph)."""
-    with write_lock(journal):
+    """Accept the removal of a whole graph (None: empty the default graph); one larger than
+    `limits` is refused from its count, before it is read."""
+    with holding(write_lock(journal), limits):
+        if graph is not None and limits.max_quads and store.has_graph(graph):
+            check_size(limits, store.count(graph), "this graph holds")
         patch = patch_of_graph(store, graph, [], replace=True)
+        check_size(limits, len(patch.removed))
         return _commit_and_follow(store, journal, patch, author, message, followup)
 
 

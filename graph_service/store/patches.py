@@ -22,6 +22,7 @@ from graph_service.store.federation import check_update, service_failure
 from graph_service.store.formats import RDF_FORMATS
 from graph_service.store.rdf_patch import parse_rows, quad_rows
 from graph_service.store.sparql_text import data_operations, tokens
+from graph_service.store.write_limits import NO_LIMITS, WriteLimits, check_size, counted
 
 #: A blank node in an N-Quads row.
 BLANK = re.compile(r"(^|\s)_:")
@@ -79,7 +80,11 @@ def _named_in(update: str, base_iri: str | None) -> tuple[set[str], bool]:
 
 
 def patch_of_update(
-    store: Store, update: str, base_iri: str | None = None, services: Collection[str] = ()
+    store: Store,
+    update: str,
+    base_iri: str | None = None,
+    services: Collection[str] = (),
+    limits: WriteLimits = NO_LIMITS,
 ) -> Patch:
     """The effect of a SPARQL Update on the store, computed on a scratch copy of what it names.
 
@@ -87,11 +92,12 @@ def patch_of_update(
     ALL/NAMED) and the default graph, and only read those too: copying them, and nothing else,
     into an in-memory store gives its exact effect (the engine runs it there). LOAD, and a
     SERVICE outside `services` (the allowed endpoints), are refused before the engine runs.
+    INSERT DATA and DELETE DATA past `limits` are refused as soon as their quads are read.
     """
     endpoints = check_update(update, services, base_iri)
     operations = data_operations(update)
     if operations is not None:
-        return _patch_of_data(store, operations, base_iri)
+        return _patch_of_data(store, operations, base_iri, limits)
     return _patch_on_scratch(store, update, base_iri, endpoints)
 
 
@@ -123,11 +129,15 @@ def _patch_on_scratch(
 
 
 def _patch_of_data(
-    store: Store, operations: list[tuple[str, str, str]], base_iri: str | None
+    store: Store,
+    operations: list[tuple[str, str, str]],
+    base_iri: str | None,
+    limits: WriteLimits = NO_LIMITS,
 ) -> Patch:
     """The effect of INSERT DATA / DELETE DATA operations: their quads, read by the engine on
     an empty scratch store, checked against the store (no graph copied, however large)."""
     named: list[tuple[str, list[str]]] = []
+    read = 0
     for kind, prologue, block in operations:
         scratch = ox.Store()
         try:
@@ -137,6 +147,8 @@ def _patch_of_data(
         except (SyntaxError, ValueError, OSError) as exc:
             raise StoreError(str(exc)) from exc
         named.append((kind, [str(quad) for quad in scratch]))
+        read += len(named[-1][1])
+        check_size(limits, read, "this update's data holds")  # before any presence check
     # Blank nodes of INSERT DATA are new nodes (DELETE DATA may hold none): never present.
     named_rows = {row for _, rows in named for row in rows if not BLANK.search(row)}
     present = store.present_rows(sorted(named_rows))
@@ -163,16 +175,24 @@ def patch_of_graph(store: Store, graph: str | None, rows: Iterable[str], *, repl
 
 
 def rows_in_graph(
-    data: bytes | str, fmt: str, graph: str | None, base_iri: str | None = None
+    data: bytes | str,
+    fmt: str,
+    graph: str | None,
+    base_iri: str | None = None,
+    *,
+    limits: WriteLimits = NO_LIMITS,
+    already: int = 0,
 ) -> list[str]:
     """Parse RDF (any format the engine reads) into N-Quads rows of one target graph; blank
-    nodes get new labels, as a load gives them."""
+    nodes get new labels, as a load gives them. Parsing stops, refused, at the row past
+    `limits` (`already`: the rows of the same change read before)."""
     target = ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
     try:
         quads = ox.parse(
             input=data, format=RDF_FORMATS[fmt], base_iri=base_iri, rename_blank_nodes=True
         )
-        return list(quad_rows(ox.Quad(q.subject, q.predicate, q.object, target) for q in quads))
+        moved = (ox.Quad(q.subject, q.predicate, q.object, target) for q in quads)
+        return list(quad_rows(counted(moved, limits, already)))
     except (SyntaxError, ValueError) as exc:
         raise StoreError(str(exc)) from exc
 

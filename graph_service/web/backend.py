@@ -13,6 +13,7 @@ from graph_service.store.build import current_store_dir
 from graph_service.store.changes import write_lock
 from graph_service.store.journal import Journal, MemoryJournal
 from graph_service.store.opening import open_store
+from graph_service.store.write_limits import WriteLimits
 from graph_service.web.response_cache import ResponseCache
 
 _EXTENSION = "graph_service.store"
@@ -103,3 +104,12 @@ def get_journal() -> Journal:
                     journal = MemoryJournal()
                 app.extensions[_JOURNAL] = journal
     return journal
+
+
+def write_limits() -> WriteLimits:
+    """The limits of a write through HTTP (GRAPH_SERVICE_MAX_CHANGE_QUADS, _WRITE_LOCK_WAIT)."""
+    config = current_app.config
+    return WriteLimits(
+        max_quads=int(config.get("MAX_CHANGE_QUADS") or 0),
+        lock_wait=float(config.get("WRITE_LOCK_WAIT") or 0),
+    )

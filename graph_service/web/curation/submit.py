@@ -27,7 +27,7 @@ from graph_service.model.stamps import stamp_concepts
 from graph_service.search.index import follow as follow_search
 from graph_service.store.patches import Patch
 from graph_service.web.accounts import current_account
-from graph_service.web.backend import get_journal, get_store
+from graph_service.web.backend import get_journal, get_store, write_limits
 from graph_service.web.ui.links import page_href, ui_language
 
 
@@ -83,6 +83,7 @@ def apply(
         amend=stamp_concepts,
         followup=follow_search,
         lang=lang,
+        limits=write_limits(),
     )
 
 

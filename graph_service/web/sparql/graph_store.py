@@ -26,7 +26,7 @@ from graph_service.store.nesting import check_document
 from graph_service.store.terms import to_engine
 from graph_service.web import conneg
 from graph_service.web.auth import change_author, change_message, require_update_token
-from graph_service.web.backend import get_journal, get_store
+from graph_service.web.backend import get_journal, get_store, write_limits
 from graph_service.web.cors import allow_any_origin, allow_preflight
 from graph_service.web.params import max_nesting
 from graph_service.web.paths import absolute_url
@@ -141,6 +141,7 @@ def _delete(graph: str | None) -> ResponseReturnValue:
             author=change_author(),
             message=change_message(f"Graph Store DELETE {_name(graph)}"),
             followup=follow_search,
+            limits=write_limits(),
         )
         if change is None:
             # An empty graph: no data to journal, only its name to remove (a change that empties
@@ -201,6 +202,7 @@ def _load(parts: list[tuple[bytes, str]], graph: str | None, *, replace: bool) -
             message=change_message(f"Graph Store {request.method} {_name(graph)}"),
             amend=stamp_concepts,
             followup=follow_search,
+            limits=write_limits(),
         )
     except StoreError as exc:  # the client's (400), or the server's (503, 507)
         raise GraphServiceError(f"the data could not be loaded: {exc}", status=exc.status) from exc

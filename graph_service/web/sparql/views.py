@@ -22,7 +22,7 @@ from graph_service.store.nesting import check_sparql
 from graph_service.store.sparql_text import add_using
 from graph_service.web import conneg
 from graph_service.web.auth import change_author, change_message, require_update_token
-from graph_service.web.backend import get_journal, get_store
+from graph_service.web.backend import get_journal, get_store, write_limits
 from graph_service.web.cors import allow_any_origin, allow_preflight
 from graph_service.web.params import max_nesting
 from graph_service.web.paths import absolute_url
@@ -214,6 +214,7 @@ def _update(text: str, params: MultiDict) -> ResponseReturnValue:
             amend=stamp_concepts,
             followup=follow_search,
             services=protocol.federation(current_app.config),
+            limits=write_limits(),
         )
     except StoreError as exc:  # the client's (400), or the server's (502, 503, 507)
         raise GraphServiceError(str(exc), status=exc.status) from exc
