@@ -109,7 +109,7 @@ def test_refused_without_validation_or_skosify_too(tmp_path: Path) -> None:
     source = tmp_path / "outside.ttl"
     source.write_text(OUTSIDE + ATTACKS["a second label of ours"], encoding="utf-8")
     with pytest.raises(ImportFailed, match=r"notions:empowerment skos:prefLabel \"Intrus\"@fr"):
-        prepare_import(str(source), skosify=False, validate=False)
+        prepare_import(str(source), skosify=False, validate=False, local_files=True)
 
 
 def test_the_web_import_refuses_and_lists_them(data_dir: Path, tmp_path: Path) -> None:

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import os
 import signal
 import socket
 import threading
+import time
+from pathlib import Path
 from types import FrameType
 
 from flask import Flask
 from granian.constants import Interfaces
 from granian.server.mp import MPServer
 
+from graph_service.config import Config
 from graph_service.web.backend import reload_store
 
 log = logging.getLogger(__name__)
@@ -22,6 +23,9 @@ log = logging.getLogger(__name__)
 NOTHING_TO_RELOAD = "already serving the latest build: nothing to reload"
 #: Logged (with the build's name) when a SIGHUP moved the server onto a new build.
 NOW_SERVING = "SIGHUP: now serving build"
+#: The file SIGHUP writes in DATA_DIR and the serving worker watches.
+RELOAD_REQUEST = "reload-request"
+RELOAD_POLL_SECONDS = 0.25
 
 
 class PortInUse(OSError):
@@ -63,15 +67,25 @@ class _Server(MPServer):
     """
 
     def signal_handler_reload(self, *args: object, **kwargs: object) -> None:
-        """Pass the SIGHUP on to the worker processes instead of replacing them."""
-        for child in multiprocessing.active_children():
-            if child.pid is not None:
-                os.kill(child.pid, signal.SIGHUP)
+        """Tell the worker to reload (a new number in its request file) instead of replacing
+        it. Not a signal to the worker: a Python handler there runs only when its main thread
+        runs Python code, and under load it sits in the server's native loop (a SIGHUP passed
+        on was seen to wait for ever)."""
+        request_reload(Config.from_env().data_dir)
+
+
+def request_reload(data_dir: Path) -> None:
+    """Ask the serving worker to move onto the latest build (what SIGHUP does)."""
+    path = Path(data_dir) / RELOAD_REQUEST
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(str(time.time_ns()), encoding="ascii")
 
 
 def reload_on_sighup(app: Flask) -> None:
-    """Make SIGHUP move `app` onto the latest build (in the production server's worker)."""
+    """Make SIGHUP move `app` onto the latest build (in the production server's worker): a
+    thread watches the request file the server's main process writes on SIGHUP."""
     lock = threading.Lock()
+    path = Path(app.config["DATA_DIR"]) / RELOAD_REQUEST
 
     def reload() -> None:
         with lock:
@@ -85,11 +99,29 @@ def reload_on_sighup(app: Flask) -> None:
             else:
                 log.warning("%s %s", NOW_SERVING, store.path.name if store.path else "")
 
-    def on_sighup(signum: int, frame: FrameType | None) -> None:
-        # Opening a store takes a moment: not in the signal handler, which holds the main thread.
-        threading.Thread(target=reload, name="reload", daemon=True).start()
+    def stamp() -> str:
+        try:
+            return path.read_text(encoding="ascii")
+        except OSError:
+            return ""
 
-    signal.signal(signal.SIGHUP, on_sighup)
+    def watch() -> None:
+        seen = stamp()
+        while True:
+            time.sleep(RELOAD_POLL_SECONDS)
+            current = stamp()
+            if current != seen:
+                seen = current
+                reload()
+
+    threading.Thread(target=watch, name="reload-watch", daemon=True).start()
+
+    def on_sighup(signum: int, frame: FrameType | None) -> None:
+        # A SIGHUP sent to the worker itself asks the same (whenever Python gets to run it).
+        request_reload(Path(app.config["DATA_DIR"]))
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGHUP, on_sighup)
 
 
 def serve(host: str, port: int, threads: int, timeout: float, *, access_log: bool = True) -> None:
