@@ -7,6 +7,7 @@ import contextlib
 import functools
 import inspect
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -355,3 +356,60 @@ def sparql_ask(url: str, query: str) -> bool:
     )
     assert response.status_code == 200, response.text
     return bool(response.json()["boolean"])
+
+
+# --- librarians: a writable build with accounts, and signed-in clients -------------------------
+
+LIBRARIAN_PASSWORD = "correct horse battery"
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+HTML_PAGE = {"Accept": "text/html"}
+
+
+def librarians_data_dir(data_dir: Path, **roles: str) -> Path:
+    """A build of the committed vocab/ in `data_dir` with accounts {name: role}."""
+    from graph_service.curate.accounts import AccountStore
+
+    build_store(PROJECT_ROOT / "vocab", data_dir)
+    accounts = AccountStore(data_dir)
+    for name, role in roles.items():
+        accounts.add(name, role, LIBRARIAN_PASSWORD)
+    return data_dir
+
+
+@contextlib.contextmanager
+def writable_app(data_dir: Path, update_token: str) -> Iterator:
+    """The app writing to the build of `data_dir`, its journal there, writes enabled."""
+    from graph_service.store.journal import Journal
+
+    store = open_current(data_dir)
+    try:
+        yield create_app(
+            {"TESTING": True, "STORE": store, "DATA_DIR": data_dir,
+             "UPDATE_TOKEN": update_token, "JOURNAL": Journal(data_dir)}
+        )  # fmt: skip
+    finally:
+        store.close()
+
+
+def csrf_token(client, path: str) -> str:  # type: ignore[no-untyped-def]
+    """The CSRF token of the form on the page at `path`."""
+    page = client.get(path, headers=HTML_PAGE)
+    found = CSRF_FIELD.search(page.get_data(as_text=True))
+    assert found, page.get_data(as_text=True)[:2000]
+    return found.group(1)
+
+
+def signed_in(app, name: str):  # type: ignore[no-untyped-def]
+    """A test client of `app` with the account `name` signed in."""
+    client = app.test_client()
+    answer = client.post(
+        "/login",
+        data={
+            "name": name,
+            "password": LIBRARIAN_PASSWORD,
+            "csrf_token": csrf_token(client, "/login"),
+        },
+        headers=HTML_PAGE,
+    )
+    assert answer.status_code == 303, answer.get_data(as_text=True)
+    return client

@@ -11,18 +11,21 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import (
+    CSRF_FIELD,
+    LIBRARIAN_PASSWORD,
+    librarians_data_dir,
+    signed_in,
+    writable_app,
+)
 from flask import Flask
 from flask.testing import FlaskClient
 
-from graph_service import create_app
-from graph_service.config import PROJECT_ROOT
-from graph_service.curate.accounts import AccountStore
-from graph_service.store.build import build_store, open_current
 from graph_service.store.journal import Journal
 
-PASSWORD = "correct horse battery"
+PASSWORD = LIBRARIAN_PASSWORD
 TOKEN = "messages-test-update-token"
-TOKEN_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+TOKEN_FIELD = CSRF_FIELD
 BASE_FIELD = re.compile(r'name="base" value="([^"]*)"')
 FORM_ACTION = re.compile(r'<form method="post" action="([^"]+)" class="editor"')
 NOTIONS = "https://w3id.org/pdv/notions"
@@ -37,34 +40,15 @@ DUPLICATE = {
 
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data_dir = tmp_path_factory.mktemp("messages-data")
-    build_store(PROJECT_ROOT / "vocab", data_dir)
-    accounts = AccountStore(data_dir)
-    accounts.add("ed", "editor", PASSWORD)
-    accounts.add("con", "contributor", PASSWORD)
-    return data_dir
+    return librarians_data_dir(
+        tmp_path_factory.mktemp("messages-data"), ed="editor", con="contributor"
+    )
 
 
 @pytest.fixture(scope="module")
 def app(data_dir: Path) -> Iterator[Flask]:
-    store = open_current(data_dir)
-    app = create_app(
-        {"TESTING": True, "STORE": store, "DATA_DIR": data_dir, "UPDATE_TOKEN": TOKEN,
-         "JOURNAL": Journal(data_dir)}
-    )  # fmt: skip
-    yield app
-    store.close()
-
-
-def signed_in(app: Flask, name: str) -> FlaskClient:
-    client = app.test_client()
-    page = client.get("/login", headers=HTML).get_data(as_text=True)
-    csrf = TOKEN_FIELD.search(page).group(1)  # type: ignore[union-attr]
-    answer = client.post(
-        "/login", data={"name": name, "password": PASSWORD, "csrf_token": csrf}, headers=HTML
-    )
-    assert answer.status_code == 303, answer.get_data(as_text=True)
-    return client
+    with writable_app(data_dir, TOKEN) as app:
+        yield app
 
 
 @pytest.fixture(scope="module")

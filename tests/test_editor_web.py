@@ -12,19 +12,22 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import (
+    CSRF_FIELD,
+    LIBRARIAN_PASSWORD,
+    librarians_data_dir,
+    signed_in,
+    writable_app,
+)
 from flask import Flask
 from flask.testing import FlaskClient
 
-from graph_service import create_app
-from graph_service.config import PROJECT_ROOT
-from graph_service.curate.accounts import AccountStore
 from graph_service.curate.proposals import ProposalStore
-from graph_service.store.build import build_store, open_current
 from graph_service.store.journal import Journal
 
-PASSWORD = "correct horse battery"
+PASSWORD = LIBRARIAN_PASSWORD
 TOKEN = "editor-test-update-token"
-TOKEN_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+TOKEN_FIELD = CSRF_FIELD
 BASE_FIELD = re.compile(r'name="base" value="([^"]*)"')
 NOTIONS = "https://w3id.org/pdv/notions"
 DEMOCRATIE_PARTICIPATIVE = f"{NOTIONS}/democratie-participative"
@@ -34,43 +37,15 @@ HTML = {"Accept": "text/html"}
 
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data_dir = tmp_path_factory.mktemp("editor-data")
-    build_store(PROJECT_ROOT / "vocab", data_dir)
-    accounts = AccountStore(data_dir)
-    accounts.add("ed", "editor", PASSWORD)
-    accounts.add("con", "contributor", PASSWORD)
-    accounts.add("adm", "admin", PASSWORD)
-    return data_dir
+    return librarians_data_dir(
+        tmp_path_factory.mktemp("editor-data"), ed="editor", con="contributor", adm="admin"
+    )
 
 
 @pytest.fixture(scope="module")
 def app(data_dir: Path) -> Iterator[Flask]:
-    store = open_current(data_dir)
-    app = create_app(
-        {"TESTING": True, "STORE": store, "DATA_DIR": data_dir, "UPDATE_TOKEN": TOKEN,
-         "JOURNAL": Journal(data_dir)}
-    )  # fmt: skip
-    yield app
-    store.close()
-
-
-def _token(client: FlaskClient, path: str) -> str:
-    page = client.get(path, headers=HTML)
-    found = TOKEN_FIELD.search(page.get_data(as_text=True))
-    assert found, page.get_data(as_text=True)[:2000]
-    return found.group(1)
-
-
-def signed_in(app: Flask, name: str) -> FlaskClient:
-    """A test client with `name` signed in."""
-    client = app.test_client()
-    answer = client.post(
-        "/login",
-        data={"name": name, "password": PASSWORD, "csrf_token": _token(client, "/login")},
-        headers=HTML,
-    )
-    assert answer.status_code == 303, answer.get_data(as_text=True)
-    return client
+    with writable_app(data_dir, TOKEN) as app:
+        yield app
 
 
 def _form(client: FlaskClient, path: str) -> tuple[str, str]:
