@@ -161,18 +161,7 @@ def build_store(
     try:
         store = EmbeddedStore(target)
         sources = _sources(files, vocab_dir, data_dir)
-        for number, (path, relative) in enumerate(sources, start=1):
-            graph = graph_iri_for(relative)
-            fmt = format_for_path(path)
-            dataset = format_is_dataset(fmt)
-            progress(f"[{number}/{len(sources)}] loading {relative}")
-            with _heartbeat(progress, relative, target):
-                # A dataset file (vocab/graphs.trig) names its graphs itself, and its default
-                # graph is the store's default graph (see _load_target).
-                store.bulk_load_file(path, fmt, _load_target(fmt, graph))
-            count = count_quads(path, fmt) if dataset else store.count(graph)
-            report.sources.append(SourceFile(relative, graph, sha256_of(path), count))
-            progress(f"[{number}/{len(sources)}] {relative}: {count:,} triples")
+        _load_sources(store, sources, report, target, progress)
         report.triples = sum(s.triples for s in report.sources)
         _replay_journal(store, data_dir, report, progress)
         report.seconds = time.perf_counter() - started
@@ -198,6 +187,51 @@ def build_store(
         f"in {report.seconds:.1f} s -> {target}"
     )
     return report
+
+
+#: Files up to this size are parsed and inserted together (see EmbeddedStore.bulk_load_files);
+#: larger ones get a bulk load of their own, which streams instead of holding them in memory.
+SMALL_FILE_BYTES = 4_000_000
+
+
+def _load_sources(
+    store: EmbeddedStore,
+    sources: Sequence[tuple[Path, str]],
+    report: BuildReport,
+    target: Path,
+    progress: Progress,
+) -> None:
+    """Load every source into its graph, small triple files in one batch, in the given order."""
+    small: list[tuple[Path, str]] = []
+    large: list[tuple[Path, str]] = []
+    for path, relative in sources:
+        fmt = format_for_path(path)
+        is_small = not format_is_dataset(fmt) and path.stat().st_size <= SMALL_FILE_BYTES
+        (small if is_small else large).append((path, relative))
+    if small:
+        progress(f"loading {len(small)} files in one batch")
+        batch = [(path, format_for_path(path), graph_iri_for(rel)) for path, rel in small]
+        with _heartbeat(progress, f"{len(small)} files", target):
+            counts = store.bulk_load_files(batch)
+        for (path, relative), count in zip(small, counts, strict=True):
+            graph = graph_iri_for(relative)
+            report.sources.append(SourceFile(relative, graph, sha256_of(path), count))
+            progress(f"{relative}: {count:,} triples")
+    for number, (path, relative) in enumerate(large, start=1):
+        graph = graph_iri_for(relative)
+        fmt = format_for_path(path)
+        dataset = format_is_dataset(fmt)
+        progress(f"[{number}/{len(large)}] loading {relative}")
+        with _heartbeat(progress, relative, target):
+            # A dataset file (vocab/graphs.trig) names its graphs itself, and its default
+            # graph is the store's default graph (see _load_target).
+            store.bulk_load_file(path, fmt, _load_target(fmt, graph))
+        count = count_quads(path, fmt) if dataset else store.count(graph)
+        report.sources.append(SourceFile(relative, graph, sha256_of(path), count))
+        progress(f"[{number}/{len(large)}] {relative}: {count:,} triples")
+    # The report lists sources in their given order, whichever way each was loaded.
+    order = {relative: index for index, (_, relative) in enumerate(sources)}
+    report.sources.sort(key=lambda source: order[source.path])
 
 
 def _load_target(fmt: str, graph: str) -> str | None:

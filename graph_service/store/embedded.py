@@ -335,6 +335,35 @@ class EmbeddedStore:
             raise StoreError(f"{path.name}: {exc}") from exc
         self._writes += 1
 
+    def bulk_load_files(self, files: Sequence[tuple[Path, str, str | None]]) -> list[int]:
+        """Load many small files (path, format, graph) in one bulk step; each file's quad count.
+
+        One bulk load per file costs ~0.1 s whatever its size (RocksDB writes and ingests a
+        table each time): 101 resource records took 12.6 s that way, 0.15 s parsed here and
+        inserted at once. Blank nodes get fresh ids per file, as loading files one by one does.
+        """
+        quads: list[ox.Quad] = []
+        counts: list[int] = []
+        for path, fmt, graph in files:
+            target = None if graph is None else graph_node(graph)
+            try:
+                parsed = ox.parse(path=str(path), format=RDF_FORMATS[fmt], rename_blank_nodes=True)
+                # Distinct quads, as the store counts them (a file may state a triple twice).
+                file_quads = {
+                    q if target is None else ox.Quad(q.subject, q.predicate, q.object, target)
+                    for q in parsed
+                }
+            except (SyntaxError, ValueError, OSError) as exc:
+                raise StoreError(f"{path.name}: {exc}") from exc
+            quads.extend(file_quads)
+            counts.append(len(file_quads))
+        try:
+            self._store.bulk_extend(quads)
+        except (ValueError, OSError) as exc:
+            raise StoreError(f"bulk load failed: {exc}") from exc
+        self._writes += 1
+        return counts
+
     def add_triples(self, triples: Iterable[tuple[Node, Node, Node]], graph: str | None) -> None:
         """Add rdflib triples to a graph in one transaction."""
         target = graph_node(graph)
