@@ -90,6 +90,9 @@ def endpoint() -> ResponseReturnValue:
             raise GraphServiceError("an update must be sent with POST, not GET")
         queries = request.args.getlist("query")
         if not queries:
+            # A dataset without a query is pointless, but a malformed one is still an error.
+            _graphs(request.args, "default-graph-uri")
+            _graphs(request.args, "named-graph-uri")
             return service_description()
         return _query(_only(queries, "query"), request.args)
     charset = request.mimetype_params.get("charset", "utf-8").lower()
