@@ -62,6 +62,9 @@ class Config:
     compute_time_limit: float = 5.0
     #: Most queries in one reconciliation batch.
     reconcile_max_queries: int = 100
+    #: Reconciliation requests (a query or a batch) one client address may have computing at
+    #: once (0: no limit); more are answered 429 with Retry-After.
+    reconcile_per_client: int = 2
     #: Most quads one change made through HTTP (update, Graph Store, form) may add and remove
     #: together; more is refused with 413 (0: no limit). The command line has none.
     max_change_quads: int = 500_000

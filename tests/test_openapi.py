@@ -47,12 +47,15 @@ def test_documented_parameters_exist(client) -> None:
         "lang": "fr",
         "query": "empowerment",
         "label": "Empowerment",
+        "id": "https://w3id.org/pdv/notions/empowerment",
     }
     for path, item in document()["paths"].items():
-        operation = item["get"]
+        operation = item.get("get")
+        if operation is None:  # POST only (/reconcile/v1/match): tests/test_openapi_protocols
+            continue
         url = path
         query = {}
-        for param in operation["parameters"]:
+        for param in operation.get("parameters", []):
             if param["in"] == "path":
                 url = url.replace("{" + param["name"] + "}", values[param["name"]])
             elif param["required"]:

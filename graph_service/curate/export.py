@@ -20,6 +20,7 @@ from graph_service.store import Store
 from graph_service.store.changes import write_documents
 from graph_service.store.embedded import EmbeddedStore
 from graph_service.store.journal import Journal, MemoryJournal
+from graph_service.store.write_limits import NO_LIMITS, WriteLimits
 
 EXPORT_FORMATS = ("turtle", "ntriples", "rdfxml", "jsonld", "trig", "nquads", "csv")
 SEPARATOR = " | "
@@ -238,9 +239,11 @@ def apply_csv(
     message: str = "import-csv",
     output: Path | None = None,
     dry_run: bool = False,
+    limits: WriteLimits = NO_LIMITS,
 ) -> str:
     """Validate the merged scheme, then replace its graph as one journalled change (the journal
-    of DATA_DIR unless one is given; in memory without a DATA_DIR); returns a summary line."""
+    of DATA_DIR unless one is given; in memory without a DATA_DIR); returns a summary line.
+    `limits`: those of a write through HTTP, for a caller that has them (the CLI has none)."""
     from graph_service.curate.imports import import_graph_iri, turtle_of, write_graph_file
     from graph_service.curate.validate import validate_graph
 
@@ -260,7 +263,16 @@ def apply_csv(
     note = ""
     if target.startswith(import_graph_iri("")):
         # An imported vocabulary: its file in DATA_DIR/imports changes with it, in one step.
-        write_graph_file(store, journal, target, turtle, data_dir, author=author, message=message)
+        write_graph_file(
+            store,
+            journal,
+            target,
+            turtle,
+            data_dir,
+            author=author,
+            message=message,
+            limits=limits,
+        )
     else:
         write_documents(
             store,
@@ -270,6 +282,7 @@ def apply_csv(
             replace=True,
             author=author,
             message=message,
+            limits=limits,
         )
         note = (
             " (journalled: builds replay it over vocab/ until it is published there; "

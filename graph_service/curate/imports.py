@@ -35,6 +35,7 @@ from graph_service.store.embedded import EmbeddedStore
 from graph_service.store.formats import RDF_FORMATS, format_for_path
 from graph_service.store.journal import Journal, MemoryJournal
 from graph_service.store.nesting import TooDeep, check_document
+from graph_service.store.write_limits import NO_LIMITS, WriteLimits
 
 Progress = Callable[[str], None]
 #: Told a step's name and how far the import is (0-100) as each step starts: a job's progress.
@@ -321,9 +322,11 @@ def write_graph_file(
     *,
     author: str,
     message: str,
+    limits: WriteLimits = NO_LIMITS,
 ) -> Path | None:
     """Replace an import graph and its file as one journalled change (see store/carried.py:
-    the file is staged durably, the change naming it is the commit point); the file's path."""
+    the file is staged durably, the change naming it is the commit point); the file's path.
+    `limits`: a write through HTTP's (nothing journalled nor kept past them)."""
     staged = Staged(Path(data_dir), import_file(graph), turtle) if data_dir is not None else None
     try:
         write_documents(
@@ -335,6 +338,7 @@ def write_graph_file(
             author=author,
             message=message,
             carry=staged,
+            limits=limits,
         )
     finally:
         if staged is not None:
@@ -352,9 +356,11 @@ def load_import(
     author: str = "",
     progress: Progress = lambda message: None,
     stage: Stage = lambda name, percent: None,
+    limits: WriteLimits = NO_LIMITS,
 ) -> ImportReport:
     """Load prepared Turtle into its graph and keep a copy for rebuilds, both in one journalled
-    change (the journal of DATA_DIR unless one is given; in memory without a DATA_DIR)."""
+    change (the journal of DATA_DIR unless one is given; in memory without a DATA_DIR).
+    `limits`: a web import's (ChangeTooLarge, TryLater past them, nothing loaded)."""
     started = time.perf_counter()
     stage("loading", 75)
     for scheme in report.schemes:
@@ -373,6 +379,7 @@ def load_import(
             data_dir,
             author=author,
             message=f"import {report.vocab_id} from {report.source}",
+            limits=limits,
         )
     except (StoreError, OSError) as exc:
         if journal.last_seq() == before:

@@ -26,6 +26,7 @@ from graph_service.exceptions import GraphServiceError
 from graph_service.search.index import get_index
 from graph_service.store import Store
 from graph_service.store.journal import Journal
+from graph_service.store.write_limits import NO_LIMITS, WriteLimits
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,9 @@ class JobStatus:
     finished: float | None
     result: dict[str, object] | None
     error: str
+    #: The HTTP status the failure would have had as a request's answer (413: too large, 503:
+    #: the store busy, retry; 400: the data's fault...), 0 while it has not failed.
+    error_status: int = 0
 
     @property
     def over(self) -> bool:
@@ -74,6 +78,7 @@ class JobStatus:
             "percent": self.percent,
             "result": self.result,
             "error": self.error or None,
+            "error_status": self.error_status or None,
             "created": _iso(self.created),
             "started": _iso(self.started),
             "finished": _iso(self.finished),
@@ -99,6 +104,7 @@ class _Job:
     finished: float | None = None
     result: dict[str, object] | None = None
     error: str = ""
+    error_status: int = 0
 
     def status(self) -> JobStatus:
         return JobStatus(
@@ -112,6 +118,7 @@ class _Job:
             self.finished,
             None if self.result is None else dict(self.result),
             self.error,
+            self.error_status,
         )
 
 
@@ -191,18 +198,18 @@ class JobRunner:
                 self._changed.notify_all()
 
         result: dict[str, object] | None = None
-        error = ""
+        error, error_status = "", 0
         try:
             result = job.work(report)
         except GraphServiceError as exc:
-            error = exc.message
+            error, error_status = exc.message, exc.status
         except Exception as exc:  # the worker must survive any job's failure, and say why
             log.exception("job %s (%s) failed", job.id, job.kind)
-            error = f"unexpected error: {type(exc).__name__}: {exc}"
+            error, error_status = f"unexpected error: {type(exc).__name__}: {exc}", 500
         with self._changed:
             job.finished = time.time()
             if error:
-                job.state, job.error = "failed", error
+                job.state, job.error, job.error_status = "failed", error, error_status
             else:
                 job.state, job.result, job.percent, job.step = "done", result or {}, 100, "done"
             self._forget_old()
@@ -222,9 +229,11 @@ def import_job(
     allow_private: bool = False,
     author: str = "",
     max_nesting: int = DEFAULT_MAX_NESTING,
+    limits: WriteLimits = NO_LIMITS,
 ) -> Work:
     """An import as a job's work (curate/jobs.py): every step, then the search index rebuilt
-    so that the first search after it does not pay for it; returns what the import did."""
+    so that the first search after it does not pay for it; returns what the import did.
+    `limits`: a web import's write limits (the job fails with their message past them)."""
 
     def work(stage: Stage) -> dict[str, object]:
         report, turtle = prepare_import(
@@ -238,7 +247,16 @@ def import_job(
             store=store,
             max_nesting=max_nesting,
         )
-        load_import(store, report, turtle, data_dir, journal=journal, author=author, stage=stage)
+        load_import(
+            store,
+            report,
+            turtle,
+            data_dir,
+            journal=journal,
+            author=author,
+            stage=stage,
+            limits=limits,
+        )
         stage("indexing", 95)
         get_index(store)
         return {

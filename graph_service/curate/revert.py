@@ -12,6 +12,7 @@ from graph_service.store.changes import Followup, commit, write_lock
 from graph_service.store.journal import Journal
 from graph_service.store.patches import Patch
 from graph_service.store.rdf_patch import Change
+from graph_service.store.write_limits import NO_LIMITS, WriteLimits, check_size, holding
 
 
 @dataclass(frozen=True)
@@ -47,12 +48,17 @@ def revert(
     author: str,
     message: str = "",
     followup: Followup | None = None,
+    limits: WriteLimits = NO_LIMITS,
 ) -> Reverted:
     """Undo the change a full id or unique prefix names, as a new change journalled first;
-    NotFound for an unknown id, 400 for an ambiguous one, 409 when nothing is left to undo."""
-    with write_lock(journal):  # the presence checks and the commit see no other write between
+    NotFound for an unknown id, 400 for an ambiguous one, 409 when nothing is left to undo.
+    `limits`: a revert through HTTP's (413 for an inverse past them, 503 past the lock wait),
+    as any other write; undoing an import-sized change belongs to the command line."""
+    # The presence checks and the commit see no other write between them.
+    with holding(write_lock(journal), limits):
         original = find_change(journal, reference)
         patch, skipped = inverse_patch(store, original)
+        check_size(limits, len(patch.added) + len(patch.removed), "this revert adds and removes")
         if patch.is_empty:
             raise GraphServiceError(
                 f"nothing to revert: later changes already undid change {original.id[:8]}",

@@ -10,6 +10,7 @@ from graph_service.exceptions import GraphServiceError
 from graph_service.store import Store
 from graph_service.store.base import QueryAnswer, StoreError
 from graph_service.store.federation import check_services, service_failure
+from graph_service.store.limits import TryLater
 from graph_service.store.remote import RemoteUnavailable
 
 #: The smallest number of bytes one row takes in each results format: an answer shorter than
@@ -19,10 +20,9 @@ _MIN_ROW_BYTES = {"json": 3, "xml": 17, "csv": 2, "tsv": 1}
 _QUERY_SYNTAX_ERROR = re.compile(r"error at \d+:\d+")
 
 
-class QueryTimeout(GraphServiceError):
-    """The query ran past the time limit and was stopped."""
-
-    status = 503
+class QueryTimeout(TryLater):
+    """The query ran past the time limit and was stopped, or found no free worker in time
+    (503 with Retry-After: the server was too busy or the query too heavy for now)."""
 
 
 class TooManyRows(GraphServiceError):

@@ -1,5 +1,5 @@
-"""At most so many /sparql queries at once per client, so that one client cannot take every
-query worker and make the others wait for its heavy queries."""
+"""At most so many /sparql queries (or reconciliation requests) at once per client, so that one
+client cannot take every query worker, or every server thread, and make the others wait."""
 
 from __future__ import annotations
 
@@ -35,14 +35,17 @@ class ClientSlots:
             return self._running.get(client, 0)
 
     @contextmanager
-    def hold(self, client: str, limit: int, retry_after: float) -> Iterator[None]:
+    def hold(
+        self, client: str, limit: int, retry_after: float, what: str = "queries"
+    ) -> Iterator[None]:
         """Count a query of `client` while it runs; TooManyQueries when it has `limit` already
-        (not queued: waiting behind its own heavy queries would also hold a server thread)."""
+        (not queued: waiting behind its own heavy queries would also hold a server thread).
+        `what` names the requests counted, in the message."""
         with self._lock:
             count = self._running.get(client, 0)
             if count >= limit:
                 raise TooManyQueries(
-                    f"this client ({client}) already has {count} queries running, the most "
+                    f"this client ({client}) already has {count} {what} running, the most "
                     f"one client may run at once: wait for one to end before sending another",
                     retry_after=retry_after,
                 )

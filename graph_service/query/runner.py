@@ -27,6 +27,7 @@ from graph_service.query.fairness import ClientSlots, TooManyQueries, per_client
 from graph_service.query.workers import WorkerPool
 from graph_service.store import Store
 from graph_service.store.base import QueryAnswer
+from graph_service.store.federation import calls_service
 
 __all__ = [
     "AnswerCache",
@@ -35,6 +36,7 @@ __all__ = [
     "TooManyQueries",
     "TooManyRows",
     "count_rows",
+    "federated",
     "get_runner",
     "renew_workers",
     "run_query",
@@ -139,6 +141,13 @@ class AnswerCache:
 _answers = AnswerCache()
 
 
+def federated(task: QueryTask) -> bool:
+    """Whether a task calls another endpoint (SERVICE, when federation is on): its answer
+    changes with that endpoint's data, which our data version does not follow, so no cache
+    (ours, the response cache, HTTP caches) may keep it. Free when federation is off."""
+    return bool(task.services) and calls_service(task.query, task.base_iri)
+
+
 #: The queries each client address has running (per process: the server has one worker).
 _slots = ClientSlots()
 
@@ -157,9 +166,11 @@ def run_query(
     """Run one protocol query under the time and row limits; raises GraphServiceError.
 
     Answers are reused while the data version stays the same, unless `remember` is False (a
-    caller whose answers another cache keeps). A query that must run counts against its
-    `client`'s limit (`per_client`, 0: one less than the workers): TooManyQueries past it.
+    caller whose answers another cache keeps) or the query is `federated`. A query that must
+    run counts against its `client`'s limit (`per_client`, 0: one less than the workers):
+    TooManyQueries past it.
     """
+    remember = remember and not federated(task)
     if remember:
         version, key = store.version, (task, max_rows)
         cached = _answers.get(version, key)

@@ -43,6 +43,8 @@ _BOOT_SECONDS = 30.0
 #: multiprocessing Connection, waited on with its selector, cost ~150 us per round trip.
 _HEADER = struct.Struct(">I")
 _READY = ("ready",)
+#: Most seconds a client is told to wait (Retry-After) when every worker stayed busy.
+BUSY_RETRY_AFTER = 10.0
 
 
 def _send(fd: int, message: tuple) -> None:
@@ -241,8 +243,10 @@ class WorkerPool:
         try:
             worker = self._idle.get(timeout=limit)
         except queue.Empty:
+            # The busy workers may run up to a whole time limit more: retry after a part of it.
             raise QueryTimeout(
-                f"all {self.size} query workers stayed busy for {timeout:g} s: retry later"
+                f"all {self.size} query workers stayed busy for {timeout:g} s: retry later",
+                retry_after=min(timeout, BUSY_RETRY_AFTER),
             ) from None
         try:
             worker.ask((str(store.path), store.version, max_rows, *_task_fields(task)))

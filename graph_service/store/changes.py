@@ -27,7 +27,7 @@ from graph_service.store.base import Store
 from graph_service.store.carried import Staged
 from graph_service.store.journal import Journal
 from graph_service.store.patches import BLANK, Patch, patch_of_graph, patch_of_update, rows_in_graph
-from graph_service.store.rdf_patch import Change, data_block, parse_rows, split_rows
+from graph_service.store.rdf_patch import Change, data_block, parse_rows
 from graph_service.store.write_limits import NO_LIMITS, WriteLimits, check_size, holding
 
 #: Patches larger than this are applied quad by quad instead of as one update's text.
@@ -89,8 +89,16 @@ def apply_change(store: Store, change: Change, journal: Journal, *, check: bool 
 
 def _forget_emptied_graphs(store: Store, removed: Sequence[str]) -> None:
     """Remove the names of graphs a change emptied, as DROP and the Graph Store's DELETE do:
-    removing quads one by one leaves an empty graph behind."""
-    graphs = {graph for *_, graph in split_rows(removed) if graph is not None}
+    removing quads one by one leaves an empty graph behind.
+
+    The graphs are read from the rows' text, not parsed (parsing a 200,000-quad DROP's rows
+    again cost 1.5 s): every row of a named graph ends with ` <graph>`. What else ends so (a
+    default-graph row's IRI object, a datatype after a literal holding " <") is only a
+    candidate, left out unless the store has a graph of that name, which is then counted."""
+    candidates = {row[row.rfind(" <") + 2 : -1] for row in removed if row.endswith(">")}
+    if not candidates:
+        return
+    graphs = candidates.intersection(store.named_graphs())
     for graph in sorted(graphs):
         if store.has_graph(graph) and store.count(graph) == 0:
             store.drop_graph(graph)

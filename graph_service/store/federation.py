@@ -60,6 +60,12 @@ def check_services(
     return tuple(dict.fromkeys(e for e in endpoints if e is not None))
 
 
+def calls_service(text: str, base_iri: str | None = None) -> bool:
+    """Whether a query or update has a SERVICE: its answer depends on another server's data,
+    which no local write versions (so it is never kept in a cache until the next write)."""
+    return bool(keyword_targets(text, "SERVICE", base_iri))
+
+
 def check_update(
     text: str, allowed: Collection[str], base_iri: str | None = None
 ) -> tuple[str, ...]:

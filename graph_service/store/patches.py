@@ -3,7 +3,8 @@
 A patch is the change's effect on the data, not its request: an update is run on a scratch
 in-memory copy of the graphs it names (and the default graph), and the quads that differ
 afterwards are the patch. INSERT DATA and DELETE DATA need no copy: their quads are read by
-the engine on an empty scratch store and checked against the store, however large its graphs.
+the engine on an empty scratch store and checked against the store, however large its graphs;
+DROP and CLEAR neither: their patch is the graphs they name, counted by the engine first.
 Replaying a patch over a store built from a newer vocab/ is therefore deterministic.
 """
 
@@ -21,7 +22,7 @@ from graph_service.store.default_graph import check_reads
 from graph_service.store.federation import check_update, service_failure
 from graph_service.store.formats import RDF_FORMATS
 from graph_service.store.rdf_patch import parse_rows, quad_rows
-from graph_service.store.sparql_text import data_operations, tokens
+from graph_service.store.sparql_text import GRAPH_SETS, data_operations, graph_removals, tokens
 from graph_service.store.write_limits import NO_LIMITS, WriteLimits, check_size, counted
 
 #: A blank node in an N-Quads row.
@@ -48,6 +49,15 @@ def _graph_rows(store: Store, graph: str | None) -> list[str]:
         return [row.removesuffix(" .") for row in data.decode("utf-8").splitlines() if row]
     text = store.dump("ntriples", graph).decode("utf-8")
     return [f"{row.removesuffix(' .')} <{graph}>" for row in text.splitlines() if row]
+
+
+def quads_in(store: Store, graph: str | None) -> int:
+    """How many quads one graph holds (None: the real default graph), counted by the engine
+    (nothing read into Python)."""
+    if graph is not None:
+        return store.count(graph)
+    rows = store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", union=False)
+    return int(str(rows[0]["n"])) if rows else 0
 
 
 def _named_in(update: str, base_iri: str | None) -> tuple[set[str], bool]:
@@ -98,16 +108,72 @@ def patch_of_update(
     operations = data_operations(update)
     if operations is not None:
         return _patch_of_data(store, operations, base_iri, limits)
-    return _patch_on_scratch(store, update, base_iri, endpoints)
+    removals = graph_removals(update)
+    if removals is not None:
+        removed = _graphs_removed(store, removals, base_iri)
+        if removed is not None:
+            return _patch_of_removal(store, removed, limits)
+    return _patch_on_scratch(store, update, base_iri, endpoints, limits)
+
+
+def _graphs_removed(
+    store: Store, removals: list[tuple[str, str, bool]], base_iri: str | None
+) -> set[str | None] | None:
+    """The graphs DROP and CLEAR operations empty (None: the default graph), or None when the
+    engine must say what they do: one names a graph the store lacks without SILENT (an error),
+    or an IRI this reading cannot resolve."""
+    existing = set(store.named_graphs())
+    emptied: set[str | None] = set()
+    for operation, target, silent in removals:
+        if target in GRAPH_SETS:
+            if target in ("DEFAULT", "ALL"):
+                emptied.add(None)
+            if target in ("NAMED", "ALL"):
+                emptied.update(existing)
+                if operation == "DROP":
+                    existing.clear()
+            continue
+        iri = urljoin(base_iri, target[1:-1]) if base_iri else target[1:-1]
+        if ":" not in iri:
+            return None  # relative with no base: the engine's error
+        if iri in existing:
+            emptied.add(iri)
+            if operation == "DROP":
+                existing.discard(iri)
+        elif not silent:
+            return None
+    return emptied
+
+
+def _patch_of_removal(store: Store, graphs: set[str | None], limits: WriteLimits) -> Patch:
+    """Every quad of these graphs, removed: counted by the engine first, so that a removal
+    past `limits` is refused before a quad is read; then each graph read once (no scratch
+    copy, no comparison of two copies)."""
+    if limits.max_quads:
+        check_size(limits, sum(quads_in(store, graph) for graph in graphs), "this update removes")
+    removed = {row for graph in graphs for row in _graph_rows(store, graph)}
+    return Patch(removed=tuple(sorted(removed)))
 
 
 def _patch_on_scratch(
-    store: Store, update: str, base_iri: str | None, endpoints: Collection[str] = ()
+    store: Store,
+    update: str,
+    base_iri: str | None,
+    endpoints: Collection[str] = (),
+    limits: WriteLimits = NO_LIMITS,
 ) -> Patch:
-    """The general case: the update run on a copy of every graph it names."""
+    """The general case: the update run on a copy of every graph it names (refused past
+    `limits` from the engine's count of those graphs, before any is copied)."""
     named, every_graph = _named_in(update, base_iri)
     graphs = store.named_graphs()
     chosen = graphs if every_graph else [g for g in graphs if g in named]
+    if limits.max_quads:
+        # The copy costs as much memory and time as a change of its size, under the lock.
+        if every_graph:
+            copied = store.count()
+        else:
+            copied = quads_in(store, None) + sum(quads_in(store, g) for g in chosen)
+        check_size(limits, copied, "the graphs this update names (it runs on a copy) hold")
     before = [row for graph in [None, *chosen] for row in _graph_rows(store, graph)]
     scratch = ox.Store()
     scratch.extend(parse_rows(before))

@@ -229,3 +229,38 @@ def where_patterns(text: str) -> list[str] | None:
             block = text[seen[index + 1][2] : seen[index + 2][3]]
             patterns.append("\n".join([*prologue, f"ASK {block}"]))
     return patterns
+
+
+#: What DROP and CLEAR may name besides one graph's IRI.
+GRAPH_SETS = ("DEFAULT", "NAMED", "ALL")
+
+
+def graph_removals(text: str) -> list[tuple[str, str, bool]] | None:
+    """An update made only of DROP and CLEAR operations, as (DROP or CLEAR, the graph: `<iri>`
+    as written, or DEFAULT, NAMED or ALL, whether SILENT) per operation; None for any other
+    update, or one this light reading cannot be sure of (prefixed names, \\u escapes, a
+    prologue). Such an update removes whole graphs: its effect is known from them alone."""
+    if "\\" in text:  # an escape may spell a keyword or an IRI differently: the engine reads it
+        return None
+    words = list(tokens(text))
+    removals: list[tuple[str, str, bool]] = []
+    i = 0
+    while i < len(words):
+        operation = words[i][1].upper()
+        if operation == ";":
+            i += 1
+            continue
+        if operation not in ("DROP", "CLEAR"):
+            return None
+        i += 1
+        silent = i < len(words) and words[i][1].upper() == "SILENT"
+        i += silent
+        if i < len(words) and words[i][1].upper() in GRAPH_SETS:
+            removals.append((operation, words[i][1].upper(), silent))
+            i += 1
+        elif i + 1 < len(words) and words[i][1].upper() == "GRAPH" and words[i + 1][0] == "iri":
+            removals.append((operation, words[i + 1][1], silent))
+            i += 2
+        else:
+            return None
+    return removals or None

@@ -15,6 +15,13 @@ from graph_service.store.remote import RemoteUnavailable
 
 log = logging.getLogger(__name__)
 
+#: Seconds a client is told to wait (Retry-After) on a 503 or 429 that names no time of its own
+#: (a store failing, a worker's error): clients and proxies that honour the header back off
+#: instead of retrying at once.
+DEFAULT_RETRY_AFTER = 5
+#: The statuses that say "later": every one carries Retry-After.
+RETRY_STATUSES = (429, 503)
+
 
 def _answer(status: int, title: str, message: str) -> Response:
     wants_html = request.accept_mimetypes.best_match(["text/plain", "text/html"]) == "text/html"
@@ -31,8 +38,17 @@ def _answer(status: int, title: str, message: str) -> Response:
     )
 
 
+def add_retry_after(response: Response) -> Response:
+    """Give a 503 or 429 without Retry-After the default one (those raised with their own time,
+    TryLater and werkzeug's, keep theirs)."""
+    if response.status_code in RETRY_STATUSES and "Retry-After" not in response.headers:
+        response.headers["Retry-After"] = str(DEFAULT_RETRY_AFTER)
+    return response
+
+
 def init_app(app: Flask) -> None:
-    """Register the handlers."""
+    """Register the handlers, and the hook that puts Retry-After on every 503 and 429."""
+    app.after_request(add_retry_after)
 
     @app.errorhandler(GraphServiceError)
     def _service_error(exc: GraphServiceError) -> Response:

@@ -6,7 +6,7 @@ from flask import Blueprint, Flask, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from graph_service.namespaces import MAX_IRI_LENGTH
-from graph_service.web import openapi_editor
+from graph_service.web import openapi_editor, openapi_protocols
 from graph_service.web.conneg import format_names
 from graph_service.web.cors import allow_any_origin
 from graph_service.web.params import MAX_CALLBACK
@@ -221,6 +221,7 @@ def document(server_url: str = "/") -> dict:
     for path, (tag, summary, params, content, errors) in extra.items():
         paths[path] = {"get": _operation(tag, summary, params, content, errors)}
     paths.update(openapi_editor.paths())
+    paths.update(openapi_protocols.paths())
     return {
         "openapi": "3.0.3",
         "info": {
@@ -231,11 +232,19 @@ def document(server_url: str = "/") -> dict:
                 "resources, harvesting, dereferenceable IRIs and dumps: GET only, CORS *, JSONP "
                 "with ?callback=, errors in plain text, ETag, Last-Modified and 304 on every GET. "
                 "The concept editor (/api/concepts) writes with an account (HTTP Basic) or the "
-                "update token, and answers JSON."
+                "update token, and answers JSON. /sparql speaks the SPARQL 1.1 Protocol, "
+                "/reconcile the OpenRefine reconciliation API (0.2, and the 1.0 draft under "
+                "/reconcile/v1). A 429 or 503 says when to retry (Retry-After)."
             ),
         },
         "servers": [{"url": server_url}],
-        "tags": [{"name": REST}, {"name": LD}, {"name": openapi_editor.EDITOR}],
+        "tags": [
+            {"name": REST},
+            {"name": LD},
+            {"name": openapi_editor.EDITOR},
+            {"name": openapi_protocols.SPARQL},
+            {"name": openapi_protocols.RECONCILE},
+        ],
         "paths": paths,
         "components": {"securitySchemes": openapi_editor.SECURITY_SCHEMES},
     }

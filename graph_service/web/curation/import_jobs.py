@@ -32,7 +32,7 @@ from graph_service.exceptions import Forbidden, GraphServiceError, NotFound
 from graph_service.web import csrf
 from graph_service.web.accounts import current_account
 from graph_service.web.auth import change_author
-from graph_service.web.backend import get_journal, get_store
+from graph_service.web.backend import get_journal, get_store, write_limits
 from graph_service.web.curation.views import bp, check_token, wants_json
 from graph_service.web.i18n import translate
 from graph_service.web.params import max_nesting
@@ -146,6 +146,9 @@ def _start_import() -> JobStatus:
         allow_private=allow_private,
         author=change_author(),
         max_nesting=max_nesting(),
+        # As every write through HTTP: a change past MAX_CHANGE_QUADS fails the job (bulk
+        # loads go through `graph-service import`), a lock held past WRITE_LOCK_WAIT too.
+        limits=write_limits(),
     )
     return job_runner().submit("import", work)
 

@@ -7,6 +7,7 @@ The matching is curate/reconcile.py's; the protocol's JSON is curate/reconcile_p
 from __future__ import annotations
 
 import json
+from contextlib import AbstractContextManager, nullcontext
 
 from flask import Blueprint, Response, current_app, render_template, request
 from flask.typing import ResponseReturnValue
@@ -23,6 +24,7 @@ from graph_service.curate.reconcile import (
 from graph_service.curate.reconcile_facts import get_concept_facts
 from graph_service.model.concept import definition_of
 from graph_service.namespaces import vocab_id_of
+from graph_service.query.fairness import ClientSlots
 from graph_service.store import Store
 from graph_service.store.limits import Deadline, TryLater
 from graph_service.web.backend import get_store
@@ -35,6 +37,8 @@ bp = Blueprint("reconcile", __name__)
 MAX_QUERIES = 100
 #: Suggestions per page (a cursor pages through at most SUGGEST_POOL of them).
 SUGGEST_PAGE = 10
+#: The reconciliation requests each client address has computing in this process.
+RECONCILE_SLOTS = ClientSlots()
 
 
 @bp.after_request
@@ -77,28 +81,50 @@ def service() -> ResponseReturnValue:
     if raw_batch is None and raw_one is None:
         return _reply(protocol.manifest_v02(store, service_base()))
     try:
-        if raw_batch is not None:
-            batch = protocol.batch_v02(_load_json(raw_batch, "queries"), _max_queries())
-            answers = _answer_all(store, list(batch.values()))
-            return _reply(
-                {
-                    key: _v02_entry(found, late)
-                    for key, (found, late) in zip(batch, answers, strict=True)
-                }
-            )
-        text = raw_one or ""  # there is no batch: a single query was given
-        one = _load_json(text, "query") if text.lstrip().startswith("{") else {"query": text}
-        if not isinstance(one, dict):
-            raise BadQuery("query must be a string or a JSON object")
-        query = protocol.query_v02(one)
-        found = reconcile(store, query, _deadline("this reconciliation query"))
-        return _reply({"result": [protocol.candidate_v02(c) for c in found]})
+        with _client_slot():
+            if raw_batch is not None:
+                batch = protocol.batch_v02(_load_json(raw_batch, "queries"), _max_queries())
+                answers = _answer_all(store, list(batch.values()))
+                return _reply(
+                    {
+                        key: _v02_entry(found, late)
+                        for key, (found, late) in zip(batch, answers, strict=True)
+                    }
+                )
+            text = raw_one or ""  # there is no batch: a single query was given
+            one = _load_json(text, "query") if text.lstrip().startswith("{") else {"query": text}
+            if not isinstance(one, dict):
+                raise BadQuery("query must be a string or a JSON object")
+            query = protocol.query_v02(one)
+            found = reconcile(store, query, _deadline("this reconciliation query"))
+            return _reply({"result": [protocol.candidate_v02(c) for c in found]})
     except BadQuery as exc:
         return _reply({"error": str(exc)}, 400)
     except TryLater as exc:
-        response = _reply({"error": exc.message}, exc.status)
-        response.headers["Retry-After"] = str(exc.retry_after)
-        return response
+        return _later(exc)
+
+
+def _later(exc: TryLater) -> Response:
+    """A 503 past the time limit, or a 429 past the client's limit, with Retry-After."""
+    response = _reply({"error": exc.message}, exc.status)
+    response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+def _client_slot() -> AbstractContextManager[None]:
+    """Count this request against its client's limit (RECONCILE_PER_CLIENT; TooManyQueries,
+    429, past it): a batch computes for seconds in a server thread, and one client sending
+    many at once would take every thread from the others."""
+    limit = int(current_app.config.get("RECONCILE_PER_CLIENT") or 0)
+    if limit <= 0:
+        return nullcontext()
+    return RECONCILE_SLOTS.hold(
+        request.remote_addr or "",
+        limit,
+        # A request running now ends within the time limit: a slot is free by then.
+        retry_after=float(current_app.config.get("COMPUTE_TIME_LIMIT") or 1),
+        what="reconciliation requests",
+    )
 
 
 def _deadline(what: str) -> Deadline:
@@ -215,11 +241,14 @@ def match_v1() -> ResponseReturnValue:
             if not text:
                 raise BadQuery("send the queries as an application/json body")
         queries = protocol.batch_v1(_load_json(text, "the body"), _max_queries())
+        with _client_slot():
+            # 1.0 has no place for a per-query error: a query left past the time limit has none.
+            results = [
+                {"candidates": [protocol.candidate_v1(c) for c in found]}
+                for found, _ in _answer_all(store, queries)
+            ]
     except BadQuery as exc:
         return _reply({"error": str(exc)}, 400)
-    # 1.0 has no place for a per-query error: a query left past the time limit has none.
-    results = [
-        {"candidates": [protocol.candidate_v1(c) for c in found]}
-        for found, _ in _answer_all(store, queries)
-    ]
+    except TryLater as exc:
+        return _later(exc)
     return _reply({"results": results})

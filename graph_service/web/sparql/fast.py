@@ -18,7 +18,7 @@ from werkzeug.wsgi import get_current_url
 
 from graph_service.config import DEFAULT_MAX_NESTING
 from graph_service.exceptions import GraphServiceError
-from graph_service.query.runner import run_query
+from graph_service.query.runner import federated, run_query
 from graph_service.store.base import StoreError
 from graph_service.store.build import BuildError
 from graph_service.store.nesting import check_sparql
@@ -119,6 +119,8 @@ class SparqlFastPath:
             base_iri=base_iri,
             services=protocol.federation(config),
         )
+        if federated(task):
+            return None  # the view answers it, with no-store (this layer's answers are cached)
         try:
             answer = run_query(
                 store,

@@ -14,7 +14,7 @@ from werkzeug.exceptions import ServiceUnavailable, TooManyRequests, abort, defa
 from graph_service.exceptions import GraphServiceError
 from graph_service.model.stamps import stamp_concepts
 from graph_service.namespaces import valid_iri
-from graph_service.query.runner import run_query
+from graph_service.query.runner import federated, run_query
 from graph_service.search.index import follow as follow_search
 from graph_service.store.base import StoreError
 from graph_service.store.changes import write_update
@@ -90,6 +90,9 @@ def endpoint() -> ResponseReturnValue:
             raise GraphServiceError("an update must be sent with POST, not GET")
         queries = request.args.getlist("query")
         if not queries:
+            # A dataset without a query is pointless, but a malformed one is still an error.
+            _graphs(request.args, "default-graph-uri")
+            _graphs(request.args, "named-graph-uri")
             return service_description()
         return _query(_only(queries, "query"), request.args)
     charset = request.mimetype_params.get("charset", "utf-8").lower()
@@ -190,8 +193,13 @@ def _query(text: str, params: MultiDict) -> ResponseReturnValue:
     if html:
         return render_page(_base_iri(), text, answer=answer)
     chosen = protocol.answered_format(chosen, task, answer.kind, kind)
+    headers = {"Vary": "Accept"}
+    if federated(task):
+        # Another endpoint's data, which no write of ours versions: neither the response
+        # cache nor any HTTP cache may keep it (web/caching.py leaves a chosen policy alone).
+        headers["Cache-Control"] = "no-store"
     return Response(
-        answer.body, content_type=conneg.content_type(chosen.media_type), headers={"Vary": "Accept"}
+        answer.body, content_type=conneg.content_type(chosen.media_type), headers=headers
     )
 
 
