@@ -145,7 +145,10 @@ def test_the_non_generic_links_the_review_found_are_gone(graph: Graph) -> None:
     assert not list(graph.objects(URIRef(N + "politique-de-la-ville"), SKOS.narrower))
     assert _broader(graph, N + "democratie-participative") == {N + "democratie"}
     related = set(graph.objects(URIRef(N + "politique-de-la-ville"), SKOS.related))
-    for field in ("cohesion-sociale", "cadre-de-vie", "renouvellement-urbain", "emploi"):
+    # Urban renewal is a kind of urban planning (as in the UNESCO Thesaurus), still related.
+    assert _broader(graph, N + "renouvellement-urbain") == {N + "amenagement-urbain"}
+    assert URIRef(N + "renouvellement-urbain") in related
+    for field in ("cohesion-sociale", "cadre-de-vie", "emploi", "sante", "acces-aux-droits"):
         assert _broader(graph, N + field) == {
             N + "champ-d-intervention-de-la-politique-de-la-ville"
         }
