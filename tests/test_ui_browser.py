@@ -131,10 +131,12 @@ def test_visitor_journey(page, server: LiveServer) -> None:
     page.wait_for_url(server.url + CONCEPT)
     assert page.locator("h1").text_content().strip() == "Démocratie participative"
 
-    # Follow a broader link.
+    # Follow a broader link, and come back.
     page.locator("ul.refs.broader a").first.click()
-    page.wait_for_url(server.url + "/notions/participation-citoyenne")
-    assert page.locator("h1").text_content().strip() == "Participation citoyenne"
+    page.wait_for_url(server.url + "/notions/democratie")
+    assert page.locator("h1").text_content().strip() == "Démocratie"
+    page.go_back()
+    page.wait_for_url(server.url + CONCEPT)
 
     # Open an indexed resource.
     first = page.locator("#resources ul.resources a").first
