@@ -235,7 +235,8 @@ def test_concept_page_screenshots(browser, server: LiveServer) -> None:
     for width in (1280, 375):
         context = browser.new_context(viewport={"width": width, "height": 900})
         page = context.new_page()
-        page.goto(server.url + CONCEPT)
+        # A concept with a full neighbourhood (8 narrower, 5 related shown).
+        page.goto(server.url + "/notions/participation-citoyenne")
         assert page.locator("figure.neighbourhood svg a").count() >= 10
         path = ARTIFACTS / f"concept-{width}.png"
         page.screenshot(path=str(path), full_page=True)
