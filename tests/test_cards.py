@@ -70,7 +70,7 @@ def test_card_shows_the_concept_compactly(client) -> None:
     assert definition.startswith("Échange organisé entre une autorité")
     assert definition.endswith("…")  # cut at a word boundary
     assert len(definition.replace("&#39;", "'")) <= DEFINITION_LIMIT
-    assert "Démocratie participative</a>" in html  # broader
+    assert "Participation citoyenne</a>" in html  # broader
     related = re.search(r"Associés[^<]*</span>(.*?)</p>", html, re.S).group(1)
     assert related.count("<a ") == 3  # up to three related concepts
     full_page = re.search(r'<p class="more"[^>]*><a ([^>]*)>', html).group(1)

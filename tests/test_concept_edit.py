@@ -244,7 +244,7 @@ def test_a_label_used_twice_in_a_language_is_refused(store) -> None:
 
 
 def test_a_broader_cycle_is_refused(store) -> None:
-    looped, token = edited(store, N + "concertation", broader=[N + "maison-du-projet"])
+    looped, token = edited(store, N + "concertation", broader=[N + "concertation-prealable"])
     plan = plan_update(store, looped, token)
     assert fields(plan) == {"broader"}
     assert "cycle" in plan.problems_of("broader")[0].message
@@ -252,11 +252,13 @@ def test_a_broader_cycle_is_refused(store) -> None:
 
 
 def test_a_related_link_along_a_broader_chain_is_refused(store) -> None:
-    chained, token = edited(store, N + "maison-du-projet", related=[N + "democratie-participative"])
+    chained, token = edited(
+        store, N + "concertation-prealable", related=[N + "participation-citoyenne"]
+    )
     plan = plan_update(store, chained, token)
     assert fields(plan) == {"related"}
     message = plan.problems_of("related")[0].message
-    assert "Démocratie participative" in message and "broader chain" in message
+    assert "Participation citoyenne" in message and "broader chain" in message
     assert len(plan.problems) == 1  # reported on both concepts, shown once
 
 
@@ -295,10 +297,10 @@ def test_problems_the_data_had_before_do_not_block(store) -> None:
 
 
 def test_a_fault_the_concept_had_before_is_shown_as_a_warning(store) -> None:
-    iri = N + "maison-du-projet"
+    iri = N + "concertation-prealable"
     store.update(
         f"INSERT DATA {{ GRAPH <{NOTIONS_GRAPH}> {{ <{iri}> <{SKOS}related> "
-        f"<{N}democratie-participative> }} }}"
+        f"<{N}participation-citoyenne> }} }}"
     )
     changed, token = edited(store, iri, scopeNote={"fr": "Lieu d'information."})
     plan = plan_update(store, changed, token)
@@ -340,9 +342,9 @@ def test_deprecate_keeps_the_labels_and_reattaches_the_children(store) -> None:
             f"ASK {{ {{ <{iri}> <{SKOS}{p}> ?x }} UNION {{ ?x <{SKOS}{p}> <{iri}> }} }}"
         )
     # Its narrower concept moved up to its broader one.
-    child = N + "maison-du-projet"
-    assert has(store, child, SKOS + "broader", N + "democratie-participative", NOTIONS_GRAPH)
-    assert has(store, N + "democratie-participative", SKOS + "narrower", child, NOTIONS_GRAPH)
+    child = N + "concertation-prealable"
+    assert has(store, child, SKOS + "broader", N + "participation-citoyenne", NOTIONS_GRAPH)
+    assert has(store, N + "participation-citoyenne", SKOS + "narrower", child, NOTIONS_GRAPH)
     # The resource indexed with it still is.
     assert has(store, RESOURCE, DCT + "subject", iri)
     again = plan_deprecate(store, iri, "", state_token(store, iri))
@@ -424,12 +426,12 @@ def test_merge_refusals(store) -> None:
 
 def test_merge_does_not_make_cycles(store) -> None:
     # The loser's broader concept is under the winner: it is not moved, and the plan says so.
-    loser, winner = N + "pouvoir-d-agir-collectif", N + "participation-citoyenne"
+    loser, winner = N + "petition", N + "participation-citoyenne"
     plan = plan_merge(store, loser, winner, state_token(store, loser))
     assert plan.ok, plan.problems
     assert any("cycle" in p.message for p in plan.problems if p.severity == "warning")
     apply(store, plan)
-    assert not has(store, winner, SKOS + "broader", N + "empowerment")
+    assert not has(store, winner, SKOS + "broader", N + "initiative-citoyenne")
 
 
 # --- a remote store ----------------------------------------------------------------------------

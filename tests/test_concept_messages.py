@@ -123,16 +123,16 @@ CASES = {
         "« Atelier urbain » is both a preferred and an alternative label",
     ),
     "broader cycle": (
-        _update(N + "concertation", broader=[N + "maison-du-projet"]), "broader", "error",
-        "Cycle de concepts génériques : Concertation > Maison du projet > Concertation.",
-        "broader cycle: Concertation > Maison du projet > Concertation",
+        _update(N + "concertation", broader=[N + "concertation-prealable"]), "broader", "error",
+        "Cycle de concepts génériques : Concertation > Concertation préalable > Concertation.",
+        "broader cycle: Concertation > Concertation préalable > Concertation",
     ),
     "related along the broader chain": (
-        _update(N + "maison-du-projet", related=[N + "democratie-participative"]),
+        _update(N + "concertation-prealable", related=[N + "participation-citoyenne"]),
         "related", "error",
-        "« Démocratie participative » est déjà un concept générique ou spécifique (direct ou "
+        "« Participation citoyenne » est déjà un concept générique ou spécifique (direct ou "
         "non) de ce concept : il ne peut pas lui être aussi associé.",
-        "« Démocratie participative » is on its own broader chain: related and broader at once",
+        "« Participation citoyenne » is on its own broader chain: related and broader at once",
     ),
     "missing French label": (
         _create(prefLabel={"en": "Tactical urbanism"}), "prefLabel.fr", "error",
@@ -213,9 +213,9 @@ CASES = {
         "skos:topConceptOf it)",
     ),
     "merge leaving a broader link that would loop": (
-        _merge(N + "pouvoir-d-agir-collectif", N + "participation-citoyenne"), "winner", "warning",
-        "Le concept générique « Empowerment » n’est pas repris : il créerait un cycle.",
-        "broader « Empowerment » not moved: it would make a cycle",
+        _merge(N + "petition", N + "participation-citoyenne"), "winner", "warning",
+        "Le concept générique « Initiative citoyenne » n’est pas repris : il créerait un cycle.",
+        "broader « Initiative citoyenne » not moved: it would make a cycle",
     ),
 }  # fmt: skip
 
@@ -238,10 +238,10 @@ def test_english_is_the_default(store: EmbeddedStore) -> None:
 
 def test_a_fault_older_than_the_edit_says_so_in_both_languages() -> None:
     store = _vocab_store()
-    iri = N + "maison-du-projet"
+    iri = N + "concertation-prealable"
     store.update(
         f"INSERT DATA {{ GRAPH <{NOTIONS_GRAPH}> {{ <{iri}> <{SKOS}related> "
-        f"<{N}democratie-participative> }} }}"
+        f"<{N}participation-citoyenne> }} }}"
     )
     said = {}
     for lang in ("fr", "en"):

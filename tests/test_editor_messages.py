@@ -114,19 +114,21 @@ FORM_CASES = {
     "broader cycle": (
         lambda c, lang: _edit(c, N + "concertation", lang, uri=N + "concertation",
                               scheme=NOTIONS, **{"prefLabel.fr": "Concertation"},
-                              broader=[N + "democratie-participative", N + "maison-du-projet"]),
+                              broader=[N + "participation-citoyenne",
+                                       N + "concertation-prealable"]),
         "f-broader",
-        "Cycle de concepts génériques : Concertation > Maison du projet > Concertation.",
-        "broader cycle: Concertation > Maison du projet > Concertation",
+        "Cycle de concepts génériques : Concertation > Concertation préalable > Concertation.",
+        "broader cycle: Concertation > Concertation préalable > Concertation",
     ),
     "related along the broader chain": (
-        lambda c, lang: _edit(c, N + "maison-du-projet", lang, uri=N + "maison-du-projet",
-                              scheme=NOTIONS, **{"prefLabel.fr": "Maison du projet"},
-                              broader=N + "concertation", related=N + "democratie-participative"),
+        lambda c, lang: _edit(c, N + "concertation-prealable", lang,
+                              uri=N + "concertation-prealable", scheme=NOTIONS,
+                              **{"prefLabel.fr": "Concertation préalable"},
+                              broader=N + "concertation", related=N + "participation-citoyenne"),
         "f-related",
-        "« Démocratie participative » est déjà un concept générique ou spécifique (direct ou "
+        "« Participation citoyenne » est déjà un concept générique ou spécifique (direct ou "
         "non) de ce concept : il ne peut pas lui être aussi associé.",
-        "« Démocratie participative » is on its own broader chain: related and broader at once",
+        "« Participation citoyenne » is on its own broader chain: related and broader at once",
     ),
     "two values of a one-value field (draft parsing)": (
         lambda c, lang: _new(c, lang, **{"prefLabel.fr": ["Un", "Deux"]}),

@@ -131,10 +131,12 @@ def test_visitor_journey(page, server: LiveServer) -> None:
     page.wait_for_url(server.url + CONCEPT)
     assert page.locator("h1").text_content().strip() == "Démocratie participative"
 
-    # Follow a broader link.
+    # Follow a broader link, and come back.
     page.locator("ul.refs.broader a").first.click()
-    page.wait_for_url(server.url + "/notions/participation-citoyenne")
-    assert page.locator("h1").text_content().strip() == "Participation citoyenne"
+    page.wait_for_url(server.url + "/notions/democratie")
+    assert page.locator("h1").text_content().strip() == "Démocratie"
+    page.go_back()
+    page.wait_for_url(server.url + CONCEPT)
 
     # Open an indexed resource.
     first = page.locator("#resources ul.resources a").first
@@ -233,7 +235,8 @@ def test_concept_page_screenshots(browser, server: LiveServer) -> None:
     for width in (1280, 375):
         context = browser.new_context(viewport={"width": width, "height": 900})
         page = context.new_page()
-        page.goto(server.url + CONCEPT)
+        # A concept with a full neighbourhood (8 narrower, 5 related shown).
+        page.goto(server.url + "/notions/participation-citoyenne")
         assert page.locator("figure.neighbourhood svg a").count() >= 10
         path = ARTIFACTS / f"concept-{width}.png"
         page.screenshot(path=str(path), full_page=True)

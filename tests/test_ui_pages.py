@@ -197,11 +197,12 @@ def test_concept_page_shows_the_whole_concept(client) -> None:
     assert "Conception de la démocratie" in html  # definition
     # Breadcrumbs up to the top: scheme, then the broader chain, then the concept.
     crumbs = re.search(r'<nav class="breadcrumbs".*?</nav>', html, re.S).group(0)
-    assert crumbs.index('href="/notions"') < crumbs.index('href="/notions/participation-citoyenne"')
+    assert crumbs.index('href="/notions"') < crumbs.index('href="/notions/democratie"')
     assert 'rel="up"' in crumbs and 'aria-current="page"' in crumbs
-    assert 'href="/notions/concertation"' in html  # narrower
+    assert 'href="/notions/democratie-de-proximite"' in html  # narrower
     assert 'href="/notions/democratie-deliberative"' in html  # related
-    assert 'class="external" href="http://eurovoc.europa.eu/8423"' in html  # mapping
+    unesco = "http://vocabularies.unesco.org/thesaurus/concept5854"
+    assert f'class="external" href="{unesco}"' in html  # mapping
     assert 'href="https://www.dicopart.fr/democratie-participative-2013"' in html  # see also
     for extension in ("ttl", "jsonld", "rdf", "nt"):
         assert f'href="{CONCEPT}.{extension}"' in html
@@ -215,11 +216,15 @@ def test_neighbourhood_picture_links_broader_narrower_related(client) -> None:
     html = html_of(client, CONCEPT)
     svg = re.search(r"<svg.*?</svg>", html, re.S).group(0)
     assert '<title id="picture-title">' in svg
-    for kind, path in (("broader", "participation-citoyenne"), ("narrower", "budget-participatif"),
+    for kind, path in (("broader", "democratie"), ("narrower", "democratie-de-proximite"),
                        ("related", "democratie-deliberative")):  # fmt: skip
         assert f'<a class="node {kind}" href="/notions/{path}"><title' in svg
+    assert svg.count("<a ") == 1 + 1 + 4  # broader, narrower, related
+    assert 'class="node more"' not in svg
+    many = html_of(client, "/notions/dispositif-de-la-politique-de-la-ville")
+    svg = re.search(r"<svg.*?</svg>", many, re.S).group(0)
     assert 'class="node more" href="#narrower"' in svg  # 11 narrower: the rest behind "more"
-    assert svg.count("<a ") == 1 + 8 + 1 + 2  # broader, 8 narrower, "more", related
+    assert svg.count("<a ") == 8 + 1 + 1  # 8 narrower, "more", related
 
 
 def test_resources_toggle_narrower_and_territory_filter(client) -> None:

@@ -392,13 +392,13 @@ FAULTY_TTL = (
     TURTLE_PREFIXES
     + """\
 # Related to a concept of its broader chain, which runs through notions.ttl (information >
-# democratie-participative); "Concertation"@en is notions:concertation's English label.
+# participation-citoyenne); "Concertation"@en is notions:concertation's English label.
 notions:atelier-participatif a skos:Concept ; skos:inScheme pdv:notions ;
     skos:prefLabel "Atelier participatif"@fr , "Concertation"@en ;
-    skos:broader notions:information ; skos:related notions:democratie-participative .
-# A cycle closed by notions.ttl's maison-du-projet > concertation.
+    skos:broader notions:information ; skos:related notions:participation-citoyenne .
+# A cycle closed by notions.ttl's concertation-prealable > concertation.
 notions:boucle a skos:Concept ; skos:inScheme pdv:notions ; skos:prefLabel "Boucle"@fr ;
-    skos:broader notions:maison-du-projet .
+    skos:broader notions:concertation-prealable .
 notions:concertation skos:broader notions:boucle .
 # Its type is a concept of notions.ttl, not of types.ttl; its size is no integer (a value that
 # sits under sh:or, which pyshacl's own focus_nodes option would skip).
@@ -410,7 +410,7 @@ notions:concertation skos:broader notions:boucle .
 FAULTY_PROBLEMS = {
     (
         NOTIONS + "atelier-participatif",
-        f"skos:related <{NOTIONS}democratie-participative> (Démocratie participative): "
+        f"skos:related <{NOTIONS}participation-citoyenne> (Participation citoyenne): "
         "is on its own broader chain: related and broader at once",
         "error",
     ),
@@ -422,7 +422,7 @@ FAULTY_PROBLEMS = {
     ),
     (
         NOTIONS + "boucle",
-        "broader cycle: Boucle > Maison du projet > Concertation > Boucle",
+        "broader cycle: Boucle > Concertation préalable > Concertation > Boucle",
         "error",
     ),
     (
