@@ -35,3 +35,13 @@ def pick(values: Iterable[Node], lang: str | None = None) -> Literal | None:
         by_lang.setdefault((literal.language or "").lower(), literal)
     code = best_language(by_lang, lang)
     return None if code is None else by_lang[code]
+
+
+def notation_key(value: Node) -> tuple[bool, str]:
+    """Sort key of notations, the one to show first: plain strings before typed ones (a commune's
+    INSEE code "59350" before its SIREN "215903501"^^pdvo:SIREN), then by text."""
+    typed = isinstance(value, Literal) and value.datatype is not None
+    return (typed and str(value.datatype) != _XSD_STRING, str(value))
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from rdflib import URIRef
 
+from graph_service.labels import notation_key
 from graph_service.model.base import (
     LABEL_PATH,
     MAPPING_KINDS,
@@ -145,7 +146,7 @@ def outgoing(store: Store, iri: str) -> Outgoing:
     """The statements about an IRI (one query), grouped; empty when it has none."""
     objects: dict[str, list[Term]] = defaultdict(list)
     names: dict[str, list[Term]] = defaultdict(list)
-    notations: dict[str, set[str]] = defaultdict(set)
+    found: dict[str, set[Term]] = defaultdict(set)
     for row in rows(store, OUTGOING, {"c": URIRef(iri)}):
         p, o = str(row["p"]), row["o"]
         if o not in objects[p]:
@@ -153,7 +154,9 @@ def outgoing(store: Store, iri: str) -> Outgoing:
         if "ol" in row and row["ol"] not in names[str(o)]:
             names[str(o)].append(row["ol"])
         if "on" in row:
-            notations[str(o)].add(str(row["on"]))
+            found[str(o)].add(row["on"])
+    # the notation to show of each object: a plain one before a typed one (notation_key)
+    notations = {o: {str(min(values, key=notation_key))} for o, values in found.items()}
     return Outgoing(objects, names, notations)
 
 
@@ -202,7 +205,9 @@ def concept_details(store: Store, iri: str, lang: str | None = None) -> Concept 
         return refs(*own.iris(predicate), *inverse)
 
     broader = linked(SKOS_NS + "broader", *around["broader"])
-    notation_values = sorted(str(n) for n in own.objects.get(SKOS_NS + "notation", []))
+    notation_values = [
+        str(n) for n in sorted(own.objects.get(SKOS_NS + "notation", []), key=notation_key)
+    ]
     deprecated = any(
         str(v).lower() in {"true", "1"} for v in own.objects.get(OWL_NS + "deprecated", [])
     )
