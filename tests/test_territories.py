@@ -203,9 +203,7 @@ def test_epci_spanning_departements_is_under_the_region_or_france(graph: Graph) 
     ternois = URIRef(TERR + "epci/200069672")  # CC du Ternois: 62 and one commune in 80
     assert set(graph.objects(ternois, SKOS.broader)) == {URIRef(TERR + "region/32")}
     notes = {str(n) for n in graph.objects(ternois, SKOS.scopeNote) if n.language == "fr"}
-    assert notes == {
-        "Intercommunalité à cheval sur plusieurs départements : Pas-de-Calais, Somme."
-    }
+    assert notes == {"Intercommunalité à cheval sur plusieurs départements : Pas-de-Calais, Somme."}
     # CC Interrégionale Aumale - Blangy-sur-Bresle: 80 and Seine-Maritime (outside the region)
     aumale = URIRef(TERR + "epci/200069722")
     assert set(graph.objects(aumale, SKOS.broader)) == {FRANCE}
