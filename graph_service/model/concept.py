@@ -282,7 +282,14 @@ def _chains(
 
     for start in direct:
         climb(start, ())
-    return tuple(chains)
+    # A chain that another one extends says nothing more: a commune is under its département
+    # and under its EPCI, itself under that département; only the longer chain is shown.
+    keys = [tuple(r.iri for r in chain) for chain in chains]
+    return tuple(
+        chain
+        for chain, key in zip(chains, keys, strict=True)
+        if not any(len(other) > len(key) and other[: len(key)] == key for other in keys)
+    )
 
 
 def _properties(
