@@ -254,14 +254,14 @@ def find_matches(
                 continue
             check()
             for length in (len(token.key) - 1, len(token.key), len(token.key) + 1):
-                for key in index.by_length.get(length, ()):
-                    if within_one_edit(token.key, key):
+                for word in index.by_length.get(length, ()):
+                    if within_one_edit(token.key, word):
                         fuzzy = _best_per_concept(
-                            e for e in index.entries[(key,)] if not e.capitals
+                            e for e in index.entries[(word,)] if not e.capitals
                         )
                         for concept, entry in fuzzy.items():
                             weight = KIND_WEIGHT[entry.kind] * FUZZY_WEIGHT * factor
-                            weight *= index.key_weight.get((key,), 1.0)
+                            weight *= index.key_weight.get((word,), 1.0)
                             _record(hits[concept], weight, token.surface, "fuzzy")
     for url in dict.fromkeys(normalise_url(link) for link in links):
         for concept in sorted(index.see_also.get(url, ())):
