@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # the index is built by suggest, which imports this module
     from graph_service.curate.suggest import LabelIndex
 
 #: A label used by every document still keeps this share of its weight.
-MIN_DISCRIMINATION = 0.4
+MIN_DISCRIMINATION = 0.25
 #: Longest label (in words) looked for in the documents; longer labels are specific anyway.
 MAX_NGRAM = 4
 DEPARTEMENT = PDVO_NS + "Departement"
