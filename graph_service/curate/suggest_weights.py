@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from graph_service.curate.textmatch import label_key
+from graph_service.model.place_names import qualified
 from graph_service.namespaces import PDVO_NS, scheme_iri, sparql_prefixes
 from graph_service.store import Store
 
@@ -107,11 +108,6 @@ def display_labels(index: LabelIndex) -> dict[str, dict[str, str]]:
                 for label in index.pref.get(concept, [])
             }
     return found
-
-
-def qualified(label: str, departement: str) -> str:
-    """A namesake's label with its département: qualified("Dury", "Somme") == "Dury (Somme)"."""
-    return f"{label} ({departement})"
 
 
 def _departement_name(index: LabelIndex, departement: str, lang: str | None) -> str:

@@ -27,8 +27,9 @@ from graph_service.model.base import (
     text_of,
     values_block,
 )
+from graph_service.model.place_names import display_label
 from graph_service.model.schemes import vocab_of_concept
-from graph_service.namespaces import DCT_NS, OWL_NS, RDF_TYPE, RDFS_NS, SKOS_NS
+from graph_service.namespaces import DCT_NS, OWL_NS, PDVO_NS, RDF_TYPE, RDFS_NS, SKOS_NS
 from graph_service.store import Store
 
 #: Outgoing statements with the labels and notations of their IRI objects.
@@ -92,6 +93,8 @@ class Concept:
     editorial_notes: tuple[Label, ...] = ()
     notation: str | None = None
     notations: tuple[str, ...] = ()
+    #: The label to show as a title: pref_label, qualified for a namesake commune ("Dury (Somme)").
+    display_label: str = ""
     schemes: tuple[Ref, ...] = ()
     top_concept_of: tuple[Ref, ...] = ()
     broader: tuple[Ref, ...] = ()
@@ -241,6 +244,11 @@ def concept_details(store: Store, iri: str, lang: str | None = None) -> Concept 
         editorial_notes=notes("editorialNote"),
         notation=notation_values[0] if notation_values else None,
         notations=tuple(notation_values),
+        display_label=(
+            display_label(store, iri, pref[0], lang)
+            if PDVO_NS + "Commune" in own.iris(RDF_TYPE)
+            else pref[0]
+        ),
         schemes=linked(SKOS_NS + "inScheme"),
         top_concept_of=linked(SKOS_NS + "topConceptOf", *around["top"]),
         broader=broader,
