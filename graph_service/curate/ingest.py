@@ -110,6 +110,17 @@ def _objects(values: list[tuple[str, str]]) -> str:
     return "\n" + "\n".join(lines)
 
 
+def _end_statement(line: str) -> str:
+    """Turn the last " ;" of a statement's last line into " .", before its comment if any
+    ("    <x> ;  # default" -> "    <x> .  # default")."""
+    if line.endswith(" ;"):
+        return line[: -len(" ;")] + " ."
+    code, hash_, comment = line.rpartition("  # ")  # only object lines carry a comment
+    if hash_ and code.endswith(" ;"):
+        return code[: -len(" ;")] + " ." + hash_ + comment
+    return line
+
+
 def _picked(
     hits: list[Suggestion], vocabs: set[str], limit: int, threshold: float = SUBJECT_THRESHOLD
 ) -> list[tuple[str, str]]:
@@ -204,7 +215,7 @@ def build_turtle(store: Store, page: Page) -> IngestResult:
     ]
     for note in notes:
         out.append(f"    skos:editorialNote {_n3(note, 'en')} ;")
-    out[-1] = out[-1][: -len(" ;")] + " ." if out[-1].endswith(" ;") else out[-1]
+    out[-1] = _end_statement(out[-1])
     for part_iri, attachment in parts:
         out += _attachment_turtle(store, part_iri, iri, attachment, subjects)
     turtle = "\n".join(out) + "\n"
