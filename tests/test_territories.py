@@ -385,3 +385,36 @@ def test_labels_one_pref_per_language_and_disjoint(graph: Graph) -> None:
         for label in [*prefs, *alts, *hidden]:
             text = str(label)
             assert label.language and text and text.strip() == text, (c, label)
+
+
+def test_usual_names_of_epci(graph: Graph) -> None:
+    assert gen.usual_names("CA Amiens Métropole", set()) == ["Amiens Métropole"]
+    assert gen.usual_names("CA du Pays de Saint-Omer", set()) == ["Pays de Saint-Omer"]
+    assert gen.usual_names("CU d'Arras", {"Arras"}) == []  # the bare name is the commune's
+    assert gen.usual_names("CC de la Haute Somme (Combles - Péronne - Roisel)", set()) == [
+        "Haute Somme"
+    ]
+    assert gen.usual_names("Métropole Européenne de Lille", set()) == []
+    alts = {str(a) for a in graph.objects(MEL, SKOS.altLabel)}
+    assert {"MEL", "Lille Métropole"} <= alts
+    capso = URIRef(TERR + "epci/200069037")
+    assert {"CAPSO", "Pays de Saint-Omer"} <= {str(a) for a in graph.objects(capso, SKOS.altLabel)}
+    for siren, names in gen.USUAL_NAMES.items():  # every curated name has its source
+        assert (URIRef(TERR + "epci/" + siren), RDF.type, PDVO.EPCI) in graph, siren
+        assert all(label and source for label, source in names)
+
+
+def test_qpv_hook_puts_each_neighbourhood_under_its_communes() -> None:
+    communes = {"59350": {"departement": "59"}, "59512": {"departement": "59"}}
+    rows = [
+        {"code_qpv": "QN05901M", "lib_qpv": "Quartier Test", "insee_com": "59350"},
+        {"code_qpv": "QN05901M", "lib_qpv": "Quartier Test", "insee_com": "59512"},
+        {"code_qpv": "QN07601M", "lib_qpv": "Ailleurs", "insee_com": "76540"},  # not ours
+    ]
+    (qpv,) = gen.qpv_concepts(rows, communes)
+    assert qpv.iri == TERR + "qpv/QN05901M" and qpv.notation == "QN05901M"
+    assert qpv.broader == {TERR + "commune/59350", TERR + "commune/59512"}
+    with pytest.raises(ValueError, match="unknown commune 59999"):
+        gen.qpv_concepts([{"code_qpv": "Q", "lib_qpv": "X", "insee_com": "59999"}], communes)
+    assert gen.read_qpv_rows(DATA_DIR) == []  # no public QPV 2024 list yet (vocab/SOURCES.md)
+    assert gen.term(TERR + "qpv/QN05901M") == "qpv:QN05901M"
