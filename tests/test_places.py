@@ -40,6 +40,7 @@ ORDINARY = [
     "Le Baron a légué son château à la commune.",  # Baron (Oise)
     "Avion et train sont remboursés aux participants.",  # Avion (Pas-de-Calais)
     "Le collectif Croix-Rouge intervient chaque semaine.",  # Croix, glued to another word
+    "Rendez-vous au 3 Rue de la Paix, samedi.",  # Rue, a street
 ]
 
 
@@ -60,6 +61,9 @@ def test_real_places_are_found_with_a_confidence(vocab_store: EmbeddedStore) -> 
     assert found[LILLE] is not None and found[LILLE] >= 0.9
     qualified = _territories(vocab_store, "Le projet de la commune de Dury (Somme) avance.")
     assert set(qualified) == {DURY_SOMME} and qualified[DURY_SOMME] == 1.0
+    assert set(_territories(vocab_store, "Une fête à Rue de mai à juin.")) == {
+        TERR + "commune/80688"
+    }
     listed = _territories(vocab_store, "Des ateliers à Roubaix et Tourcoing ont réuni 40 jeunes.")
     assert set(listed) == {ROUBAIX, TOURCOING}
     # First word of the sentence: the coordination with an accepted place still carries it.

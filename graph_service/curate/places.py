@@ -6,7 +6,9 @@ that each match names the place, from 0 (surely not) to 1 (surely):
 * hard no (0): the word is joined by a hyphen to another word ("Croix-Rouge"), or stands next
   to another capitalised word that is not a function word, so it is part of a longer proper
   name the vocabulary lacks ("France Travail", "Amiens Nord" for the département Nord); a
-  commune after a determiner is a common noun ("avec la Ville", "une Croix", "le Don");
+  commune after a determiner is a common noun ("avec la Ville", "une Croix", "le Don"), and
+  with no place cue before it, one after a number or before "de" and a capitalised word
+  starts a longer name ("au 3 Rue de la Paix");
 * sure (1): a qualified label ("Dury (Somme)"), or "commune de", "ville de", "village de"
   before the name;
 * likely (0.95 after "à", 0.85 else): a place preposition before it ("à Lille", "de
@@ -182,6 +184,18 @@ def _cue_before(text: str, tokens: Sequence[Token], start: int, commune: bool) -
     return None
 
 
+def _names_a_thing(text: str, tokens: Sequence[Token], start: int, end: int) -> bool:
+    """A number before the word (an address), or "de"/"du"/"des" (and an article) then a
+    capitalised word after it: the start of a longer name, a street or a title."""
+    if start > 0 and tokens[start - 1].surface.isdigit():
+        return True
+    following = [_word(t) for t in tokens[end : end + 2]]
+    if not following or following[0] not in ("de", "du", "des", "d"):
+        return False
+    name_at = end + 2 if len(following) > 1 and following[1] in ("la", "le", "l") else end + 1
+    return name_at < len(tokens) and is_capitalised(tokens[name_at].surface)
+
+
 def context_confidence(
     text: str, tokens: Sequence[Token], match: PlaceMatch, commune: bool
 ) -> float:
@@ -196,6 +210,8 @@ def context_confidence(
     cue = _cue_before(text, tokens, start, commune)
     if cue is not None:
         return cue
+    if commune and _names_a_thing(text, tokens, start, end):
+        return 0.0  # "au 3 Rue de la Paix", "Croix du Nord" with no place cue before
     if end - start > 1 and any(is_capitalised(t.surface) for t in tokens[start + 1 : end]):
         return LIKELY  # "Saint-Omer", "La Gorgue", "Pas-de-Calais"
     return WEAK if _sentence_initial(text, tokens, start) else POSSIBLE
