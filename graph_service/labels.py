@@ -35,3 +35,14 @@ def pick(values: Iterable[Node], lang: str | None = None) -> Literal | None:
         by_lang.setdefault((literal.language or "").lower(), literal)
     code = best_language(by_lang, lang)
     return None if code is None else by_lang[code]
+
+
+def notation_key(value: object) -> tuple[bool, str]:
+    """Sort key of notations, the one to show first: plain strings before typed ones (a commune's
+    INSEE code "59350" before its SIREN "215903501"^^pdvo:SIREN), then by text."""
+    datatype = getattr(value, "datatype", None)  # rdflib and pyoxigraph literals both have it
+    return (bool(datatype) and str(datatype) not in _PLAIN, str(value))
+
+
+#: The datatype of a plain string literal, as rdflib (None) and pyoxigraph (xsd:string) say.
+_PLAIN = {"http://www.w3.org/2001/XMLSchema#string", "<http://www.w3.org/2001/XMLSchema#string>"}

@@ -11,7 +11,7 @@ from types import ModuleType
 
 import pytest
 from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, SKOS
+from rdflib.namespace import DCTERMS, OWL, RDFS, SKOS
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = PROJECT_ROOT / "vocab" / "generate_territories.py"
@@ -161,19 +161,29 @@ def test_departements_and_notations_are_plain_strings(graph: Graph) -> None:
     assert notations == {"02", "59", "60", "62", "80"}
     for _, notation in graph.subject_objects(SKOS.notation):
         assert isinstance(notation, Literal)
-        assert notation.datatype in (None, XSD.string), notation
+        assert notation.datatype in (None, XSD.string, PDVO.SIREN), notation
         assert notation.language is None
 
 
-def test_every_concept_has_one_notation(graph: Graph) -> None:
+def test_every_concept_has_one_plain_notation_and_communes_their_siren(graph: Graph) -> None:
+    communes = of_class(graph, "Commune")
     for c in concepts(graph):
-        assert len(list(graph.objects(c, SKOS.notation))) == 1, c
+        notations = list(graph.objects(c, SKOS.notation))
+        plain = [n for n in notations if n.datatype is None]
+        sirens = [n for n in notations if n.datatype == PDVO.SIREN]
+        assert len(plain) == 1, c
+        assert len(sirens) == (1 if c in communes else 0), c
+        for siren in sirens:
+            assert len(str(siren)) == 9 and str(siren).isdigit(), siren
+    assert (LILLE, SKOS.notation, Literal("215903501", datatype=PDVO.SIREN)) in graph
+    assert (PDVO.SIREN, RDF.type, RDFS.Datatype) in graph
 
 
 def test_lille_mel_nord_chain(graph: Graph) -> None:
     assert (LILLE, SKOS.exactMatch, URIRef("http://id.insee.fr/geo/commune/59350")) in graph
     assert (LILLE, SKOS.prefLabel, Literal("Lille", lang="fr")) in graph
-    assert set(graph.objects(LILLE, SKOS.broader)) == {MEL}
+    assert set(graph.objects(LILLE, SKOS.broader)) == {MEL, NORD}
+    assert set(graph.objects(LILLE, PDVO.epci)) == {MEL}
     assert (MEL, SKOS.notation, Literal("200093201")) in graph
     assert set(graph.objects(MEL, SKOS.broader)) == {NORD}
     assert (NORD, SKOS.exactMatch, URIRef("http://id.insee.fr/geo/departement/59")) in graph
@@ -189,15 +199,25 @@ def test_region_labels_and_mapping(graph: Graph) -> None:
     assert set(graph.objects(region, SKOS.broader)) == {FRANCE}
 
 
-def test_epci_spanning_departements_has_one_broader_per_departement(graph: Graph) -> None:
+def test_epci_spanning_departements_is_under_the_region_or_france(graph: Graph) -> None:
     ternois = URIRef(TERR + "epci/200069672")  # CC du Ternois: 62 and one commune in 80
-    assert set(graph.objects(ternois, SKOS.broader)) == {
-        URIRef(TERR + "departement/62"),
-        URIRef(TERR + "departement/80"),
-    }
+    assert set(graph.objects(ternois, SKOS.broader)) == {URIRef(TERR + "region/32")}
+    notes = {str(n) for n in graph.objects(ternois, SKOS.scopeNote) if n.language == "fr"}
+    assert notes == {"Intercommunalité à cheval sur plusieurs départements : Pas-de-Calais, Somme."}
     # CC Interrégionale Aumale - Blangy-sur-Bresle: 80 and Seine-Maritime (outside the region)
     aumale = URIRef(TERR + "epci/200069722")
-    assert set(graph.objects(aumale, SKOS.broader)) == {URIRef(TERR + "departement/80")}
+    assert set(graph.objects(aumale, SKOS.broader)) == {FRANCE}
+    flandre_lys = URIRef(TERR + "epci/245900758")
+    merville = URIRef(TERR + "commune/59400")
+    assert set(graph.objects(merville, SKOS.broader)) == {NORD, flandre_lys}
+    spanning = {
+        e for e in of_class(graph, "EPCI") if not set(graph.objects(e, SKOS.broader)) & deps(graph)
+    }
+    assert len(spanning) == 5  # Ternois, Est de la Somme, Flandre Lys; Aumale, Villes Soeurs
+
+
+def deps(g: Graph) -> set[URIRef]:
+    return of_class(g, "Departement")
 
 
 def test_epci_properties(graph: Graph) -> None:
@@ -209,16 +229,60 @@ def test_epci_properties(graph: Graph) -> None:
         assert not list(graph.objects(epci, SKOS.exactMatch))
 
 
-def test_every_commune_has_one_broader_and_a_population(graph: Graph) -> None:
+def test_every_commune_is_under_its_departement_and_its_epci(graph: Graph) -> None:
+    without_epci = 0
     for commune in of_class(graph, "Commune"):
-        (broader,) = graph.objects(commune, SKOS.broader)
-        assert (broader, RDF.type, PDVO.EPCI) in graph or (
-            broader,
-            RDF.type,
-            PDVO.Departement,
-        ) in graph
+        broader = set(graph.objects(commune, SKOS.broader))
+        (code,) = (n for n in graph.objects(commune, SKOS.notation) if n.datatype is None)
+        own = URIRef(TERR + "departement/" + str(code)[:2])
+        assert broader & deps(graph) == {own}, commune
+        epcis = set(graph.objects(commune, PDVO.epci))
+        assert broader - {own} == epcis and len(epcis) <= 1, commune
+        without_epci += not epcis
         (population,) = graph.objects(commune, PDVO.population)
         assert population.datatype == XSD.integer
+    assert without_epci == 3782 - sum(
+        len(set(graph.subjects(PDVO.epci, e))) for e in of_class(graph, "EPCI")
+    )
+    assert (PDVO.epci, RDF.type, OWL.ObjectProperty) in graph
+    labels = {(str(x), x.language) for x in graph.objects(PDVO.epci, RDFS.label)}
+    assert {lang for _, lang in labels} == {"fr", "en"}
+
+
+#: For every commune, the départements reached by skos:broader+ other than its own (INSEE code).
+_WRONG_DEPARTEMENT = """
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX pdvo: <https://w3id.org/pdv/ontology#>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+SELECT ?c ?d WHERE {
+  ?d a pdvo:Departement ; skos:notation ?dcode .
+  ?c skos:broader+ ?d .
+  ?c a pdvo:Commune ; skos:notation ?code FILTER(DATATYPE(?code) = xsd:string)
+  FILTER(?dcode != SUBSTR(?code, 1, 2))
+}"""
+_MISSING_DEPARTEMENT = """
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX pdvo: <https://w3id.org/pdv/ontology#>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+SELECT ?c WHERE {
+  ?c a pdvo:Commune ; skos:notation ?code FILTER(DATATYPE(?code) = xsd:string)
+  MINUS {
+    ?d a pdvo:Departement ; skos:notation ?dcode .
+    ?c skos:broader+ ?d .
+    ?c skos:notation ?code FILTER(?dcode = SUBSTR(?code, 1, 2))
+  }
+}"""
+
+
+def test_every_commune_reaches_exactly_its_own_departement(vocab_store: object) -> None:
+    """Merville, Estaires, La Gorgue (Nord, in CC Flandre Lys) were under Pas-de-Calais."""
+    store = vocab_store
+    assert store.select(_WRONG_DEPARTEMENT) == []  # type: ignore[attr-defined]
+    assert store.select(_MISSING_DEPARTEMENT) == []  # type: ignore[attr-defined]
+    communes = store.select(  # type: ignore[attr-defined]
+        "SELECT (COUNT(*) AS ?n) WHERE { ?c a <https://w3id.org/pdv/ontology#Commune> }"
+    )
+    assert int(communes[0]["n"]) == 3782
 
 
 def test_contrats_de_ville(graph: Graph) -> None:
@@ -261,7 +325,8 @@ def test_broader_and_narrower_are_symmetric(graph: Graph) -> None:
     broader = set(graph.subject_objects(SKOS.broader))
     narrower = {(o, s) for s, o in graph.subject_objects(SKOS.narrower)}
     assert broader == narrower
-    assert len(broader) == 1 + 5 + 95 + 3782  # 3 EPCI have two départements
+    communes_in_epci = len(set(graph.subject_objects(PDVO.epci)))
+    assert len(broader) == 1 + 5 + 92 + 3782 + communes_in_epci
 
 
 def test_related_is_symmetric(graph: Graph) -> None:
@@ -320,3 +385,36 @@ def test_labels_one_pref_per_language_and_disjoint(graph: Graph) -> None:
         for label in [*prefs, *alts, *hidden]:
             text = str(label)
             assert label.language and text and text.strip() == text, (c, label)
+
+
+def test_usual_names_of_epci(graph: Graph) -> None:
+    assert gen.usual_names("CA Amiens Métropole", set()) == ["Amiens Métropole"]
+    assert gen.usual_names("CA du Pays de Saint-Omer", set()) == ["Pays de Saint-Omer"]
+    assert gen.usual_names("CU d'Arras", {"Arras"}) == []  # the bare name is the commune's
+    assert gen.usual_names("CC de la Haute Somme (Combles - Péronne - Roisel)", set()) == [
+        "Haute Somme"
+    ]
+    assert gen.usual_names("Métropole Européenne de Lille", set()) == []
+    alts = {str(a) for a in graph.objects(MEL, SKOS.altLabel)}
+    assert {"MEL", "Lille Métropole"} <= alts
+    capso = URIRef(TERR + "epci/200069037")
+    assert {"CAPSO", "Pays de Saint-Omer"} <= {str(a) for a in graph.objects(capso, SKOS.altLabel)}
+    for siren, names in gen.USUAL_NAMES.items():  # every curated name has its source
+        assert (URIRef(TERR + "epci/" + siren), RDF.type, PDVO.EPCI) in graph, siren
+        assert all(label and source for label, source in names)
+
+
+def test_qpv_hook_puts_each_neighbourhood_under_its_communes() -> None:
+    communes = {"59350": {"departement": "59"}, "59512": {"departement": "59"}}
+    rows = [
+        {"code_qpv": "QN05901M", "lib_qpv": "Quartier Test", "insee_com": "59350"},
+        {"code_qpv": "QN05901M", "lib_qpv": "Quartier Test", "insee_com": "59512"},
+        {"code_qpv": "QN07601M", "lib_qpv": "Ailleurs", "insee_com": "76540"},  # not ours
+    ]
+    (qpv,) = gen.qpv_concepts(rows, communes)
+    assert qpv.iri == TERR + "qpv/QN05901M" and qpv.notation == "QN05901M"
+    assert qpv.broader == {TERR + "commune/59350", TERR + "commune/59512"}
+    with pytest.raises(ValueError, match="unknown commune 59999"):
+        gen.qpv_concepts([{"code_qpv": "Q", "lib_qpv": "X", "insee_com": "59999"}], communes)
+    assert gen.read_qpv_rows(DATA_DIR) == []  # no public QPV 2024 list yet (vocab/SOURCES.md)
+    assert gen.term(TERR + "qpv/QN05901M") == "qpv:QN05901M"

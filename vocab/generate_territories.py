@@ -34,6 +34,10 @@ SHARED_DATA_ENV = "GRAPH_SERVICE_SHARED_DATA"
 
 COG_DIR = "decoupage-administratif-2026"
 CV_FILE = "contrats-de-ville-2015/contrats-de-ville-hauts-de-france.csv"
+#: The QPV 2024 list (décret n° 2024-806), when a public copy with codes is put there: one row
+#: per (QPV, commune) with columns code_qpv, lib_qpv, insee_com. None was reachable when this
+#: was written (vocab/SOURCES.md), so the file is optional and the scheme has no QPV yet.
+QPV_FILE = "qpv-2024/qpv-hauts-de-france.csv"
 
 REGION_CODE = "32"
 
@@ -74,6 +78,7 @@ PREFIXES: tuple[tuple[str, str], ...] = (
     ("pays", TERR + "pays/"),
     ("pdv", PDV),
     ("pdvo", PDVO),
+    ("qpv", TERR + "qpv/"),
     ("rdfs", RDFS),
     ("region", TERR + "region/"),
     ("skos", SKOS),
@@ -91,7 +96,32 @@ KINDS: tuple[tuple[str, str, str, str], ...] = (
         "Public body for inter-municipal cooperation",
     ),
     ("commune", "Commune", "Commune", "Municipality"),
+    (
+        "qpv",
+        "QuartierPrioritaire",
+        "Quartier prioritaire de la politique de la ville",
+        "Priority neighbourhood of urban policy",
+    ),
     ("contrat-de-ville", "ContratDeVille", "Contrat de ville", "City contract"),
+)
+#: The datatype of a SIREN number given as a second skos:notation of a commune.
+SIREN_DATATYPE = PDVO + "SIREN"
+#: Properties and datatypes of our own declared in the file: (IRI, rdf:type, fr, en, extra).
+ONTOLOGY: tuple[tuple[str, str, str, str, tuple[tuple[str, str], ...]], ...] = (
+    (
+        PDVO + "epci",
+        OWL + "ObjectProperty",
+        "EPCI d'appartenance",
+        "member of the inter-municipal body",
+        ((RDFS + "domain", PDVO + "Commune"), (RDFS + "range", PDVO + "EPCI")),
+    ),
+    (
+        SIREN_DATATYPE,
+        RDFS + "Datatype",
+        "Numéro SIREN",
+        "SIREN number",
+        (),
+    ),
 )
 KIND_ORDER = {kind: i for i, (kind, *_rest) in enumerate(KINDS)}
 KIND_CLASS = {kind: PDVO + cls for kind, cls, *_rest in KINDS}
@@ -101,6 +131,52 @@ EPCI_TYPE_NAMES = {  # expands the abbreviation that starts Banatic's EPCI names
     "CC": "Communauté de communes",
     "CU": "Communauté urbaine",
 }
+
+#: Usual names of EPCI that the Banatic name does not give: acronyms and short names, each
+#: with where it is used. Facts checked against the EPCI's own publications (sites, deliberations,
+#: logos), written here as (label, where it comes from) -- the source is for the reviewer only.
+USUAL_NAMES: dict[str, tuple[tuple[str, str], ...]] = {
+    "200093201": (  # Métropole Européenne de Lille
+        ("MEL", "the métropole's own name and logo, lillemetropole.fr"),
+        ("Lille Métropole", "name of the former Lille Métropole Communauté urbaine (2008-2014)"),
+    ),
+    "200069037": (("CAPSO", "the agglomération's own acronym, ca-pso.fr"),),
+    "245900428": (("CUD", "Communauté urbaine de Dunkerque, communaute-urbaine-dunkerque.fr"),),
+    "200033579": (("CUA", "Communauté urbaine d'Arras, cu-arras.org"),),
+    "200042190": (("CAPH", "CA de la Porte du Hainaut, agglo-porteduhainaut.fr"),),
+    "200043396": (("CAMVS", "CA Maubeuge Val de Sambre, its acronym in its deliberations"),),
+    "246200364": (("CALL", "Communauté d'agglomération de Lens-Liévin, agglo-lenslievin.fr"),),
+    "246200299": (("CAHC", "CA d'Hénin-Carvin, agglo-henincarvin.fr"),),
+    "245901160": (("CAVM", "CA Valenciennes Métropole, its acronym in its deliberations"),),
+    "200072460": (("CABBALR", "CA de Béthune-Bruay, Artois-Lys Romane, bethunebruay.fr"),),
+    "200044618": (("CAD", "Communauté d'agglomération du Douaisis, its name before 2017"),),
+    "200071892": (("CASQ", "CA du Saint-Quentinois, agglo-saint-quentin.fr"),),
+    "200043495": (("CAPL", "CA du Pays de Laon, its acronym in its deliberations"),),
+    "200069029": (("CA2BM", "CA des Deux Baies en Montreuillois, ca2bm.fr"),),
+    "200068047": (("ACSO", "Agglomération Creil Sud Oise, creilsudoise.fr"),),
+    "200067965": (("ARC", "Agglomération de la Région de Compiègne, agglo-compiegne.fr"),),
+    "200090751": (("Grand Calais", "short name used by the agglomération, grandcalais.fr"),),
+    "240200477": (("GrandSoissons", "the agglomération's brand, grandsoissons.com"),),
+    "200041960": (("CCPC", "CC Pévèle Carembault, pevelecarembault.fr"),),
+    "245900758": (("CCFL", "CC Flandre Lys, cc-flandrelys.fr"),),
+}
+#: Leading articles and prepositions dropped from a name without its legal form
+#: ("CA du Pays de Saint-Omer" -> "Pays de Saint-Omer").
+_NAME_PARTICLES = re.compile(r"^(?:de la |de l'|de l’|des |du |de |d'|d’)", re.IGNORECASE)
+
+
+def usual_names(banatic_name: str, commune_names: set[str]) -> list[str]:
+    """Names without the legal form ('CA Amiens Métropole' -> 'Amiens Métropole'); a short
+    form that would be the bare name of a commune ('CU d'Arras' -> 'Arras') is left out."""
+    abbr, _, rest = banatic_name.partition(" ")
+    if abbr not in EPCI_TYPE_NAMES or not rest:
+        return []
+    rest = re.sub(r"\s*\([^)]*\)", "", rest).strip()  # "(Combles - Péronne - Roisel)"
+    short = _NAME_PARTICLES.sub("", rest).strip()
+    if not short or short in commune_names or len(short) < 3:
+        return []
+    return [short]
+
 
 # Contrats de ville whose codgeo is the SIREN of an EPCI that no longer exists: the pilot is the
 # current EPCI that holds the old EPCI's seat commune. The generator checks that the seat commune
@@ -166,6 +242,9 @@ class Concept:
     related: set[str] = field(default_factory=set)
     exact_match: set[str] = field(default_factory=set)
     epci_type: str | None = None
+    epci: str | None = None  # pdvo:epci, the EPCI a commune is a member of
+    siren: str | None = None  # second notation, typed pdvo:SIREN
+    scope_note: dict[str, str] = field(default_factory=dict)
     population: int | None = None
     pilote: str | None = None
     code_geo_historique: str | None = None
@@ -176,6 +255,11 @@ class Concept:
     @property
     def iri(self) -> str:
         return concept_iri(self.kind, self.code)
+
+
+def commune_departement(insee_code: str) -> str:
+    """The département code of an INSEE commune code (2 characters; 3 overseas)."""
+    return insee_code[:3] if insee_code.startswith("97") else insee_code[:2]
 
 
 def concept_iri(kind: str, code: str) -> str:
@@ -241,8 +325,10 @@ def build_concepts(data_dir: Path) -> tuple[dict[str, Concept], list[PilotResolu
     cog = data_dir / COG_DIR
     regions = {r["code"]: r for r in _load_json(cog / "regions.json")}
     region = regions[REGION_CODE]
+    all_departements = _load_json(cog / "departements.json")
+    departement_names = {d["code"]: d["nom"] for d in all_departements}
     departements = sorted(
-        (d for d in _load_json(cog / "departements.json") if d.get("region") == REGION_CODE),
+        (d for d in all_departements if d.get("region") == REGION_CODE),
         key=lambda d: d["code"],
     )
     dep_codes = {d["code"] for d in departements}
@@ -309,7 +395,11 @@ def build_concepts(data_dir: Path) -> tuple[dict[str, Concept], list[PilotResolu
         link(dep, reg)
         deps[d["code"]] = dep
 
-    # EPCI: under every département of the region that holds one of its member communes.
+    # EPCI: under the département that holds all its member communes. An EPCI that spans two
+    # départements is under none of them (that would put its communes under the other one by
+    # skos:broader+): it is under the region, or under France when it crosses the region's
+    # border, and a scope note names its départements.
+    commune_names = {c["nom"] for c in communes}
     epci_of_commune: dict[str, Concept] = {}
     epci_by_siren: dict[str, Concept] = {}
     for e in epcis:
@@ -318,32 +408,46 @@ def build_concepts(data_dir: Path) -> tuple[dict[str, Concept], list[PilotResolu
         abbr, _, rest = name.partition(" ")
         if abbr in EPCI_TYPE_NAMES and rest:
             alt.append((f"{EPCI_TYPE_NAMES[abbr]} {rest}", "fr"))
+        alt += [(short, "fr") for short in usual_names(name, commune_names)]
+        alt += [(usual, "fr") for usual, _source in USUAL_NAMES.get(e["code"], ())]
         epci = add(
             Concept(
                 "epci",
                 e["code"],
                 {"fr": name, "en": name},
-                alt=alt,
+                alt=sorted(set(alt)),
                 notation=e["code"],
                 epci_type=e["type"],
                 population=int(e["populationMunicipale"]),
             )
         )
         epci_by_siren[e["code"]] = epci
-        member_deps = set()
+        # every member's département, inside the region or not (INSEE code prefix)
+        all_deps = {commune_departement(m["code"]) for m in e["membres"]}
         for m in e["membres"]:
             if m["code"] in commune_by_code:
                 if m["code"] in epci_of_commune:
                     raise ValueError(f"commune {m['code']} is in two EPCI")
                 epci_of_commune[m["code"]] = epci
-                member_deps.add(commune_by_code[m["code"]]["departement"])
-        if not member_deps:
+        if not all_deps & dep_codes:
             raise ValueError(f"EPCI {e['code']} has no member commune in the region")
-        for dep_code in sorted(member_deps):
-            link(epci, deps[dep_code])
+        if len(all_deps) == 1:
+            link(epci, deps[next(iter(all_deps))])
+        else:
+            link(epci, reg if all_deps <= dep_codes else france)
+            names = [departement_names.get(d, d) for d in sorted(all_deps)]
+            epci.scope_note = {
+                "fr": "Intercommunalité à cheval sur plusieurs départements : "
+                + ", ".join(names)
+                + ".",
+                "en": "Inter-municipal body spanning several départements: "
+                + ", ".join(names)
+                + ".",
+            }
 
-    # Communes: under their EPCI; directly under their département when their EPCI is outside
-    # the region (so not in epci-hauts-de-france.json) or when they belong to none.
+    # Communes: under their own département (from the INSEE code) and under their EPCI, whose
+    # broader chain then leads to the same département or to the region. pdvo:epci states the
+    # membership on its own, for queries that must not mix it with the département.
     # Namesake communes (Fleury x4, Dury x3...) get "Name (Département)" as an alternative
     # label, so that a search or a picker can tell them apart.
     name_counts = Counter(c["nom"] for c in communes)
@@ -359,11 +463,23 @@ def build_concepts(data_dir: Path) -> tuple[dict[str, Concept], list[PilotResolu
                 {"fr": c["nom"], "en": c["nom"]},
                 alt=alt,
                 notation=c["code"],
+                siren=c.get("siren"),
                 exact_match={f"{INSEE_GEO}commune/{c['code']}"},
                 population=int(c["population"]) if "population" in c else None,
             )
         )
-        link(com, epci_of_commune.get(c["code"]) or deps[c["departement"]])
+        if commune_departement(c["code"]) != c["departement"]:
+            raise ValueError(f"commune {c['code']} is not in département {c['departement']}")
+        link(com, deps[c["departement"]])
+        epci = epci_of_commune.get(c["code"])
+        if epci is not None:
+            link(com, epci)
+            com.epci = epci.iri
+
+    for qpv in qpv_concepts(read_qpv_rows(data_dir), commune_by_code):
+        for commune_iri in qpv.broader:
+            concepts[commune_iri].narrower.add(qpv.iri)
+        add(qpv)
 
     # Contrats de ville 2015-2023 and their pilots.
     resolutions = []
@@ -383,7 +499,7 @@ def build_concepts(data_dir: Path) -> tuple[dict[str, Concept], list[PilotResolu
             continue
         pilot = concepts[res.pilot_iri]
         pilot_deps = (
-            {iri.rsplit("/", 1)[1] for iri in pilot.broader}
+            {commune_by_code[m]["departement"] for m, e in epci_of_commune.items() if e is pilot}
             if pilot.kind == "epci"
             else {commune_by_code[pilot.code]["departement"]}
         )
@@ -415,6 +531,36 @@ def build_concepts(data_dir: Path) -> tuple[dict[str, Concept], list[PilotResolu
     if unresolved:
         raise SystemExit("unresolved contrat de ville pilots:\n  " + "\n  ".join(unresolved))
     return concepts, resolutions
+
+
+def read_qpv_rows(data_dir: Path) -> list[dict[str, str]]:
+    """The rows of the QPV list, or none when the file is not there (QPV_FILE)."""
+    path = data_dir / QPV_FILE
+    if not path.is_file():
+        return []
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def qpv_concepts(rows: list[dict[str, str]], commune_by_code: dict[str, dict]) -> list[Concept]:
+    """QPV concepts, each under the communes it lies in (a QPV may cover several); rows of
+    communes outside the region are left out, an unknown code in the region is an error."""
+    by_code: dict[str, Concept] = {}
+    for row in sorted(rows, key=lambda r: (r["code_qpv"], r["insee_com"])):
+        code, name, insee = (
+            row["code_qpv"].strip(),
+            row["lib_qpv"].strip(),
+            row["insee_com"].strip(),
+        )
+        if insee not in commune_by_code:
+            if commune_departement(insee) in {c["departement"] for c in commune_by_code.values()}:
+                raise ValueError(f"QPV {code}: unknown commune {insee}")
+            continue
+        qpv = by_code.setdefault(
+            code, Concept("qpv", code, {"fr": name, "en": name}, notation=code)
+        )
+        qpv.broader.add(concept_iri("commune", insee))
+    return list(by_code.values())
 
 
 def resolve_pilot(
@@ -541,12 +687,18 @@ def concept_block(c: Concept) -> str:
             (SKOS + "prefLabel", labels((v, lang) for lang, v in c.pref.items())),
             (SKOS + "altLabel", labels(c.alt)),
             (SKOS + "hiddenLabel", labels(c.hidden)),
-            (SKOS + "notation", [literal(c.notation)] if c.notation is not None else []),
+            (
+                SKOS + "notation",
+                ([literal(c.notation)] if c.notation is not None else [])
+                + ([f"{literal(c.siren)}^^{term(SIREN_DATATYPE)}"] if c.siren else []),
+            ),
             (SKOS + "broader", iris(c.broader)),
             (SKOS + "narrower", iris(c.narrower)),
             (SKOS + "related", iris(c.related)),
             (SKOS + "exactMatch", iris(c.exact_match)),
+            (SKOS + "scopeNote", labels((v, lang) for lang, v in c.scope_note.items())),
             (SKOS + "historyNote", labels((v, lang) for lang, v in c.history_note.items())),
+            (PDVO + "epci", [term(c.epci)] if c.epci else []),
             (PDVO + "epciType", [literal(c.epci_type)] if c.epci_type else []),
             (PDVO + "population", [str(c.population)] if c.population is not None else []),
             (PDVO + "pilote", [term(c.pilote)] if c.pilote else []),
@@ -595,7 +747,7 @@ def render(concepts: dict[str, Concept]) -> str:
     prefixes = [f"@prefix {p}: <{ns}> ." for p, ns in PREFIXES]
     parts = ["\n".join(header + prefixes) + "\n"]
 
-    parts.append(f"{RULE} classes\n")
+    parts.append(f"{RULE} classes, properties and datatypes\n")
     for _kind, cls, fr, en in sorted(KINDS, key=lambda k: k[1]):
         parts.append(
             block(
@@ -603,6 +755,18 @@ def render(concepts: dict[str, Concept]) -> str:
                 [
                     (RDF_TYPE, [term(OWL + "Class")]),
                     (RDFS + "label", labels([(fr, "fr"), (en, "en")])),
+                ],
+            )
+        )
+
+    for iri, kind, fr, en, extra in ONTOLOGY:
+        parts.append(
+            block(
+                iri,
+                [
+                    (RDF_TYPE, [term(kind)]),
+                    (RDFS + "label", labels([(fr, "fr"), (en, "en")])),
+                    *((pred, [term(obj)]) for pred, obj in extra),
                 ],
             )
         )

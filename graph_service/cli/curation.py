@@ -300,9 +300,15 @@ def ingest_command(source: str, dry_run: bool, output: Path | None, source_url: 
         )
     for problem in result.problems:
         _err(f"{problem.severity}: {problem}")
+    errors = [p for p in result.problems if p.severity == "error"]
     if dry_run:
         click.echo(result.turtle, nl=False)
+        if errors:
+            sys.exit(1)
         return
+    if errors:  # never an invalid file in vocab/resources/, which would break the build
+        _err(f"not written: {len(errors)} validation error(s); fix the page or the vocabulary")
+        sys.exit(1)
     folder = output or Path(config["VOCAB_DIR"]) / "resources"
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{result.slug}.ttl"

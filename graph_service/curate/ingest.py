@@ -49,11 +49,17 @@ __all__ = [
 ]
 
 SCHEMES = {vocab_id: scheme_iri(vocab_id) for vocab_id in SCHEME_IDS}
-SUBJECT_THRESHOLD = 0.1  # a suggested subject needs this score (best hit = 1.0)
+SUBJECT_THRESHOLD = 0.2  # a suggested subject needs this score (best hit = 1.0)
 MAX_SUBJECTS = 16
 #: The prefixes the written Turtle uses.
 _TURTLE_PREFIXES = ("dct", "dcat", "schema", "skos", "xsd")
 MONTH_ONLY_NOTE = "Only the month of publication is known; the first day of the month is used."
+#: An attachment with no date on the page is not described as a part (every part needs a
+#: dct:issued, and none is invented): the resource links it and asks the reviewer for its date.
+UNDATED_NOTE = (
+    'The page gives no date for its attachment "{title}"{where}: find its date, then describe '
+    "it as a dct:hasPart with its dct:issued."
+)
 
 
 class IngestError(GraphServiceError):
@@ -104,6 +110,17 @@ def _objects(values: list[tuple[str, str]]) -> str:
     return "\n" + "\n".join(lines)
 
 
+def _end_statement(line: str) -> str:
+    """Turn the last " ;" of a statement's last line into " .", before its comment if any
+    ("    <x> ;  # default" -> "    <x> .  # default")."""
+    if line.endswith(" ;"):
+        return line[: -len(" ;")] + " ."
+    code, hash_, comment = line.rpartition("  # ")  # only object lines carry a comment
+    if hash_ and code.endswith(" ;"):
+        return code[: -len(" ;")] + " ." + hash_ + comment
+    return line
+
+
 def _picked(
     hits: list[Suggestion], vocabs: set[str], limit: int, threshold: float = SUBJECT_THRESHOLD
 ) -> list[tuple[str, str]]:
@@ -140,7 +157,8 @@ def build_turtle(store: Store, page: Page) -> IngestResult:
         return found
 
     text = "\n\n".join(page.body + [a.title for a in page.attachments])
-    hits = suggest(store, text, title=page.title, limit=60)
+    # The page's links are evidence too: a link to the page a concept cites as rdfs:seeAlso.
+    hits = suggest(store, text, title=page.title, limit=60, links=page.references)
     types = mapped("type", "types", "page type") or [(SCHEMES["types"] + "/actualite", "default")]
     subjects = _merge(
         mapped("themes", "thematiques", "page theme"),
@@ -176,18 +194,28 @@ def build_turtle(store: Store, page: Page) -> IngestResult:
         out.append("    dct:subject" + _objects(subjects))
     if spatial:
         out.append("    dct:spatial" + _objects(spatial))
-    parts = [(f"{iri}/{_short_slug(a.title, None, 60)}", a) for a in page.attachments]
+    dated = [a for a in page.attachments if a.issued is not None]
+    undated = [a for a in page.attachments if a.issued is None]
+    parts = [(f"{iri}/{_short_slug(a.title, None, 60)}", a) for a in dated]
     if parts:
         out.append("    dct:hasPart" + _objects([(p, "") for p, _ in parts]))
     if page.references:
         out.append("    dct:references" + _objects([(r, "") for r in page.references]))
+    linked = [a.url for a in undated if a.url]
+    if linked:
+        out.append(
+            "    dct:relation" + _objects([(u, "attachment without a date") for u in linked])
+        )
     notes = []
     if page.title_from_url:
         notes.append("Title derived from the page URL (the text export has no title): check it.")
     notes += [f"Not found in the vocabulary: {u}." for u in unmapped]
+    notes += [
+        UNDATED_NOTE.format(title=a.title, where=f" <{a.url}>" if a.url else "") for a in undated
+    ]
     for note in notes:
         out.append(f"    skos:editorialNote {_n3(note, 'en')} ;")
-    out[-1] = out[-1][: -len(" ;")] + " ." if out[-1].endswith(" ;") else out[-1]
+    out[-1] = _end_statement(out[-1])
     for part_iri, attachment in parts:
         out += _attachment_turtle(store, part_iri, iri, attachment, subjects)
     turtle = "\n".join(out) + "\n"

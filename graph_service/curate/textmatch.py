@@ -40,6 +40,19 @@ _INVARIABLE = frozenset(
 )
 
 
+#: Words that add nothing to a label's specificity ("politique de la ville" has two content
+#: words); folded keys, as tokenize makes them.
+FUNCTION_WORDS = frozenset(
+    {"a", "au", "aux", "d", "de", "du", "des", "en", "et", "l", "la", "le", "les", "ou", "par"}
+    | {"pour", "sur", "un", "une", "and", "for", "in", "of", "on", "the", "to"}
+)
+
+
+def content_words(key: tuple[str, ...]) -> int:
+    """How many words of a label key are not function words (at least 1)."""
+    return max(1, sum(1 for word in key if word not in FUNCTION_WORDS))
+
+
 @dataclass(frozen=True)
 class Token:
     """One word of a text: its folded, elision-free, singular key and where it was found."""

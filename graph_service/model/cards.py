@@ -48,6 +48,8 @@ class Card:
     related: tuple[CardLink, ...]
     deprecated: bool
     lang: str
+    #: The label to show: `label`, qualified for a namesake commune ("Dury (Somme)").
+    display_label: str = ""
 
 
 def shorten(text: str, limit: int = DEFINITION_LIMIT) -> str:
@@ -98,6 +100,7 @@ def card_of(concept: Concept, lang: str) -> Card:
         related=tuple(_link(ref) for ref in concept.related[:RELATED_LIMIT]),
         deprecated=concept.deprecated,
         lang=lang,
+        display_label=shorten(concept.display_label or concept.pref_label, LABEL_LIMIT),
     )
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from rdflib import URIRef
 
+from graph_service.labels import notation_key
 from graph_service.model.base import (
     LABEL_PATH,
     MAPPING_KINDS,
@@ -26,8 +27,9 @@ from graph_service.model.base import (
     text_of,
     values_block,
 )
+from graph_service.model.place_names import display_label
 from graph_service.model.schemes import vocab_of_concept
-from graph_service.namespaces import DCT_NS, OWL_NS, RDF_TYPE, RDFS_NS, SKOS_NS
+from graph_service.namespaces import DCT_NS, OWL_NS, PDVO_NS, RDF_TYPE, RDFS_NS, SKOS_NS
 from graph_service.store import Store
 
 #: Outgoing statements with the labels and notations of their IRI objects.
@@ -91,6 +93,8 @@ class Concept:
     editorial_notes: tuple[Label, ...] = ()
     notation: str | None = None
     notations: tuple[str, ...] = ()
+    #: The label to show as a title: pref_label, qualified for a namesake commune ("Dury (Somme)").
+    display_label: str = ""
     schemes: tuple[Ref, ...] = ()
     top_concept_of: tuple[Ref, ...] = ()
     broader: tuple[Ref, ...] = ()
@@ -145,7 +149,7 @@ def outgoing(store: Store, iri: str) -> Outgoing:
     """The statements about an IRI (one query), grouped; empty when it has none."""
     objects: dict[str, list[Term]] = defaultdict(list)
     names: dict[str, list[Term]] = defaultdict(list)
-    notations: dict[str, set[str]] = defaultdict(set)
+    found: dict[str, set[Term]] = defaultdict(set)
     for row in rows(store, OUTGOING, {"c": URIRef(iri)}):
         p, o = str(row["p"]), row["o"]
         if o not in objects[p]:
@@ -153,7 +157,9 @@ def outgoing(store: Store, iri: str) -> Outgoing:
         if "ol" in row and row["ol"] not in names[str(o)]:
             names[str(o)].append(row["ol"])
         if "on" in row:
-            notations[str(o)].add(str(row["on"]))
+            found[str(o)].add(row["on"])
+    # the notation to show of each object: a plain one before a typed one (notation_key)
+    notations = {o: {str(min(values, key=notation_key))} for o, values in found.items()}
     return Outgoing(objects, names, notations)
 
 
@@ -202,7 +208,9 @@ def concept_details(store: Store, iri: str, lang: str | None = None) -> Concept 
         return refs(*own.iris(predicate), *inverse)
 
     broader = linked(SKOS_NS + "broader", *around["broader"])
-    notation_values = sorted(str(n) for n in own.objects.get(SKOS_NS + "notation", []))
+    notation_values = [
+        str(n) for n in sorted(own.objects.get(SKOS_NS + "notation", []), key=notation_key)
+    ]
     deprecated = any(
         str(v).lower() in {"true", "1"} for v in own.objects.get(OWL_NS + "deprecated", [])
     )
@@ -236,6 +244,11 @@ def concept_details(store: Store, iri: str, lang: str | None = None) -> Concept 
         editorial_notes=notes("editorialNote"),
         notation=notation_values[0] if notation_values else None,
         notations=tuple(notation_values),
+        display_label=(
+            display_label(store, iri, pref[0], lang)
+            if PDVO_NS + "Commune" in own.iris(RDF_TYPE)
+            else pref[0]
+        ),
         schemes=linked(SKOS_NS + "inScheme"),
         top_concept_of=linked(SKOS_NS + "topConceptOf", *around["top"]),
         broader=broader,
@@ -277,7 +290,14 @@ def _chains(
 
     for start in direct:
         climb(start, ())
-    return tuple(chains)
+    # A chain that another one extends says nothing more: a commune is under its département
+    # and under its EPCI, itself under that département; only the longer chain is shown.
+    keys = [tuple(r.iri for r in chain) for chain in chains]
+    return tuple(
+        chain
+        for chain, key in zip(chains, keys, strict=True)
+        if not any(len(other) > len(key) and other[: len(key)] == key for other in keys)
+    )
 
 
 def _properties(

@@ -12,6 +12,7 @@ from rdflib.term import Node
 from graph_service.model.base import SPARQL_PREFIXES, Ref, page_clause
 from graph_service.model.base import rows as select_rows
 from graph_service.model.browse import labels_for
+from graph_service.model.place_names import display_label, display_labels, qualified
 from graph_service.model.resources import ResourcePage, summaries
 from graph_service.model.tree import DOWN, UP
 from graph_service.namespaces import PDVO_NS
@@ -20,6 +21,20 @@ from graph_service.store import Store
 #: Classes that make a concept a territory page (region > département > EPCI > commune).
 TERRITORY_CLASSES = tuple(PDVO_NS + c for c in ("Pays", "Region", "Departement", "EPCI", "Commune"))
 CONTRAT_CLASS = PDVO_NS + "ContratDeVille"
+#: Priority neighbourhoods (QPV 2024), under their communes, once a public list is at hand.
+QPV_CLASS = PDVO_NS + "QuartierPrioritaire"
+#: The display labels of territories live in model/place_names.py (concept.py needs them too).
+__all__ = [
+    "CONTRAT_CLASS",
+    "QPV_CLASS",
+    "TERRITORY_CLASSES",
+    "Contrat",
+    "contrats_de_ville",
+    "display_label",
+    "display_labels",
+    "qualified",
+    "territory_resources",
+]
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from rdflib import URIRef
 
+from graph_service.labels import notation_key
 from graph_service.model.base import (
     SPARQL_PREFIXES,
     Ref,
@@ -74,16 +75,21 @@ class TopConcept:
 def row_refs(found: list[dict[str, Term]], lang: str | None, key: str = "x") -> list[Ref]:
     """Refs of the IRIs in column `key` of an answer, labelled from ?l and noted from ?n."""
     labels: dict[str, list[Term]] = defaultdict(list)
-    notations: dict[str, set[str]] = defaultdict(set)
+    notations: dict[str, set[Term]] = defaultdict(set)
     for row in found:
         iri = str(row[key])
         labels.setdefault(iri, [])
         if "l" in row:
             labels[iri].append(row["l"])
         if "n" in row:
-            notations[iri].add(str(row["n"]))
+            notations[iri].add(row["n"])
     refs = [
-        make_ref(iri, values, lang, min(notations[iri]) if notations[iri] else None)
+        make_ref(
+            iri,
+            values,
+            lang,
+            str(min(notations[iri], key=notation_key)) if notations[iri] else None,
+        )
         for iri, values in labels.items()
     ]
     return sorted(refs, key=label_key)

@@ -199,8 +199,20 @@ def _facts(
     for c, p, v in _tsv(store, _with(FACTS_QUERY, values, bindings)):
         entry = facts.get(c)
         if entry is not None:
-            entry.setdefault(_KIND_OF[p], []).append(term(v))
+            value = term(v)
+            if _KIND_OF[p] == "notation" and '"^^' in v and not v.endswith(_XSD_STRING):
+                value = (value[0], TYPED)  # a second, typed code (a SIREN): shown after the plain
+            entry.setdefault(_KIND_OF[p], []).append(value)
     return facts
+
+
+#: Marks a typed notation among a concept's notations; the plain one is the one shown.
+TYPED = "^^"
+_XSD_STRING = "<http://www.w3.org/2001/XMLSchema#string>"
+
+
+def _plain_first(notation: tuple[str, str]) -> tuple[bool, str]:
+    return (notation[1] == TYPED, notation[0])
 
 
 def _with(query: str, values: str, bindings: dict[str, Node] | None) -> str:
@@ -234,7 +246,7 @@ def rows_of(facts: dict[str, dict[str, list[tuple[str, str]]]], numbers: dict[st
                 rows.labels.append((number, kind, lang, text, fold(text)))
         vocabs = sorted({vocab_id_of(v) for v, _ in entry.get("s", ())})
         types = tuple(sorted({v for v, _ in entry.get("type", ())}))
-        notations = sorted(v for v, _ in entry.get("notation", ()))
+        notations = [v for v, _ in sorted(entry.get("notation", ()), key=_plain_first)]
         rows.schemes += [(number, vocab) for vocab in vocabs]
         rows.types += [(number, t) for t in types]
         rows.concepts.append(

@@ -1,0 +1,52 @@
+"""The label to show of a territory: a namesake commune is qualified by its département
+("Dury (Somme)": 113 communes of the region share their name with another one)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from graph_service.model.base import SPARQL_PREFIXES, Term, pick_lit, rows, values_block
+from graph_service.store import Store
+
+#: Communes among the IRIs that share a preferred label with another commune, with the labels
+#: of their département (a commune is directly under its département, skos:broader).
+_NAMESAKES = """SELECT ?c ?l ?dl WHERE {
+  %s
+  ?c a pdvo:Commune ; skos:prefLabel ?l ; skos:broader ?d .
+  ?d a pdvo:Departement ; skos:prefLabel ?dl .
+  FILTER(LANG(?dl) = LANG(?l))
+  FILTER EXISTS { ?other a pdvo:Commune ; skos:prefLabel ?l FILTER(?other != ?c) }
+}"""
+
+
+def qualified(label: str, departement: str) -> str:
+    """A namesake's label with its département: qualified("Dury", "Somme") == "Dury (Somme)"."""
+    return f"{label} ({departement})"
+
+
+def display_labels(store: Store, iris: Iterable[str], lang: str | None) -> dict[str, str]:
+    """The qualified label, in `lang` (fr, en as fallbacks), of each namesake commune among
+    the IRIs; other IRIs are absent: their preferred label is their display label."""
+    unique = list(dict.fromkeys(iris))
+    if not unique:
+        return {}
+    values, bindings = values_block("c", unique)
+    found: dict[str, list[Term]] = defaultdict(list)
+    departements: dict[tuple[str, str], str] = {}
+    for row in rows(store, SPARQL_PREFIXES + _NAMESAKES % values, bindings):
+        iri, label = str(row["c"]), row["l"]
+        if label not in found[iri]:
+            found[iri].append(label)
+        departements[(iri, getattr(label, "language", ""))] = str(row["dl"])  # Lit.language
+    labels = {}
+    for iri, values_found in found.items():
+        best = pick_lit(values_found, lang)
+        if best is not None:
+            labels[iri] = qualified(str(best), departements[(iri, best.language)])
+    return labels
+
+
+def display_label(store: Store, iri: str, label: str, lang: str | None) -> str:
+    """The label to show of one concept: `label`, or its qualified form for a namesake."""
+    return display_labels(store, [iri], lang).get(iri, label)
