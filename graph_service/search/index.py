@@ -6,17 +6,30 @@ import difflib
 import re
 import sqlite3
 import threading
+import time
 import weakref
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from graph_service.labels import best_language
+from graph_service.namespaces import BASE
 from graph_service.search.build import Concept, build_database, build_database_apart, update
+from graph_service.search.resources import ResourceHit, search_resources
 from graph_service.store import Store
+from graph_service.store.limits import Deadline, TryLater
 from graph_service.store.rdf_patch import Change
 from graph_service.text import fold
 
-__all__ = ["IndexEntry", "SearchHit", "SearchIndex", "fold", "get_index"]
+__all__ = [
+    "IndexEntry",
+    "ResourceHit",
+    "RetiredHit",
+    "SearchHit",
+    "SearchIndex",
+    "fold",
+    "get_index",
+]
 
 _TOKEN = re.compile(r"[\w*]+")
 _IN_VOCAB = "EXISTS (SELECT 1 FROM schemes s WHERE s.concept = l.concept AND s.vocab = ?)"
@@ -29,6 +42,10 @@ _LANG_ORDER = {"fr": 0, "en": 1}
 EXACT_PREF, EXACT_OTHER, PREFIX, WORDS = 300.0, 200.0, 100.0, 0.0
 #: From how many concepts (in the index being replaced) a rebuild runs in a child process.
 APART_FROM_CONCEPTS = 20_000
+#: The `lang` of labels without a language tag (a facet value).
+UNTAGGED = "-"
+#: SQLite virtual machine steps between two looks at the deadline (about a millisecond).
+PROGRESS_STEPS = 10_000
 
 
 @dataclass(frozen=True)
@@ -45,6 +62,16 @@ class SearchHit:
     score: float  # higher is better
     types: tuple[str, ...]
     notation: str | None
+
+
+@dataclass(frozen=True)
+class RetiredHit:
+    """A label of a deprecated concept, and the concept that replaces it ("" when none)."""
+
+    iri: str
+    label: str
+    lang: str
+    replaced_by: str
 
 
 @dataclass(frozen=True)
@@ -80,6 +107,8 @@ class SearchIndex:
         self._prefs: dict[str, str] | None = None
         #: First letters of the alphabetical index, by (vocabulary, language).
         self._letters: dict[tuple[str, str], list[str]] = {}
+        #: The deadline of the search running in each thread (see `under`).
+        self._local = threading.local()
 
     @classmethod
     def build(cls, store: Store, previous_size: int | None = None) -> SearchIndex:
@@ -139,9 +168,42 @@ class SearchIndex:
         label, label_lang = _pick(concept.prefs, lang) or (iri, "")
         return self._hit((number, "pref", label_lang, label, fold(label)), EXACT_PREF, lang)
 
+    @contextmanager
+    def under(self, deadline: Deadline | None) -> Iterator[None]:
+        """Run this thread's searches under a deadline: a query past it is interrupted, and
+        waiting for the index (another thread's query) stops at it too; both raise TryLater."""
+        before = getattr(self._local, "deadline", None)
+        self._local.deadline = deadline
+        try:
+            yield
+        finally:
+            self._local.deadline = before
+
     def _rows(self, sql: str, params: Iterable[object]) -> list[tuple]:
-        with self._lock:
+        deadline: Deadline | None = getattr(self._local, "deadline", None)
+        if deadline is None:
+            with self._lock:
+                return self._db.execute(sql, list(params)).fetchall()
+        deadline.check()
+        wait = deadline.end - time.monotonic()
+        if not self._lock.acquire(timeout=max(0.0, min(wait, threading.TIMEOUT_MAX))):
+            raise TryLater(deadline.message(), retry_after=deadline.seconds)
+        try:
+            # SQLite calls the handler every PROGRESS_STEPS steps; a true answer interrupts.
+            self._db.set_progress_handler(deadline.passed, PROGRESS_STEPS)
             return self._db.execute(sql, list(params)).fetchall()
+        except sqlite3.OperationalError as exc:
+            if deadline.passed():
+                raise TryLater(deadline.message(), retry_after=deadline.seconds) from exc
+            raise
+        finally:
+            self._db.set_progress_handler(None, 0)
+            self._lock.release()
+
+    def _own_first(self, rows: Iterable[Row]) -> list[Row]:
+        """Rows in tie-break order, the concepts of our own namespace before imported ones."""
+        return sorted(rows, key=lambda row: (not self._concept(row[0]).iri.startswith(BASE),
+                                             *_tie_break(row)))  # fmt: skip
 
     def _stream(self, sql: str, params: list[object], batch: int = 256) -> Iterator[tuple]:
         """Rows of a query read in batches, so that a caller may stop early."""
@@ -218,7 +280,7 @@ class SearchIndex:
 
     def _exact(self, plain: str, where: list[str], params: list) -> Iterator[tuple[Row, float]]:
         sql = f"SELECT {_COLUMNS} FROM labels l WHERE {' AND '.join(where)} AND l.folded = ?"
-        for row in sorted(self._rows(sql, [*params, plain]), key=_tie_break):
+        for row in self._own_first(self._rows(sql, [*params, plain])):
             yield row, EXACT_PREF if row[1] == "pref" else EXACT_OTHER
 
     def _prefix(
@@ -236,7 +298,7 @@ class SearchIndex:
             found.append(row)
             if len(found) >= max(wanted * 4, 50):
                 break
-        for row in sorted(found, key=_tie_break):
+        for row in self._own_first(found):
             yield row, PREFIX
 
     def _words(
@@ -276,6 +338,49 @@ class SearchIndex:
             if found:
                 return list(found.values())
         return []
+
+    def retired(self, query: str, limit: int = 5) -> list[RetiredHit]:
+        """Labels of deprecated concepts equal to the query, or starting with it at a word
+        boundary, exact ones first: old terms lead to the concepts that replace them."""
+        plain = " ".join(fold(query).replace("*", " ").split())
+        if not plain:
+            return []
+        rows = self._rows(
+            "SELECT iri, label, lang, replaced_by, folded FROM retired "
+            "WHERE folded = ? OR (folded > ? AND folded < ?) ORDER BY folded LIMIT 200",
+            [plain, plain + " ", plain + "\U0010ffff"],
+        )
+        found: dict[str, RetiredHit] = {}
+        for iri, label, lang, by, folded in sorted(rows, key=lambda r: (r[4] != plain, len(r[4]))):
+            if folded == plain or not folded[len(plain)].isalnum():
+                found.setdefault(iri, RetiredHit(iri, label, lang, by))
+        return list(found.values())[:limit]
+
+    def retired_pref(self, iri: str, lang: str | None = None) -> tuple[str, str] | None:
+        """The preferred label of a deprecated concept (for "X → replaced by Y")."""
+        rows = self._rows("SELECT lang, label FROM retired WHERE iri = ? AND kind = 'pref'", [iri])
+        return _pick(dict(rows), lang)
+
+    def languages_of(self, iris: list[str]) -> list[str]:
+        """The languages of the labels of some concepts ("" for untagged labels)."""
+        found: set[str] = set()
+        for start in range(0, len(iris), 500):
+            chunk = iris[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(lang for (lang,) in self._rows(
+                f"SELECT DISTINCT l.lang FROM labels l JOIN concepts c ON c.number = l.concept "
+                f"WHERE c.iri IN ({marks})", chunk))  # fmt: skip
+        return sorted(found)
+
+    def resources(
+        self, query: str, *, lang: str | None = None, limit: int = 100
+    ) -> list[ResourceHit]:
+        """Resources whose title, summary, attachments' titles or subjects' labels hold every
+        word of the query (`word*`: a prefix), best first, on the scale of concept scores."""
+        folded = fold(query)
+        plain = " ".join(folded.replace("*", " ").split())
+        tokens = [t for t in _TOKEN.findall(folded) if t.strip("*")]
+        return search_resources(self._rows, tokens, plain, lang, limit)
 
     def suggest_did_you_mean(self, query: str, limit: int = 3) -> list[str]:
         """Preferred labels close to a query that found nothing (typos), best first."""
@@ -357,7 +462,7 @@ def _filters(
     where, params = ["1"], []
     if lang:
         where.append("l.lang = ?")
-        params.append(lang.lower())
+        params.append("" if lang == UNTAGGED else lang.lower())
     if vocab_id:
         where.append(_IN_VOCAB)
         params.append(vocab_id)
@@ -395,14 +500,23 @@ def follow(store: Store, change: Change, version_before: str) -> None:
     follow_change(store, change.subjects(), version_before)
 
 
-def get_index(store: Store) -> SearchIndex:
-    """The search index of a store, rebuilt on the first call after its data version changed."""
+def get_index(store: Store, deadline: Deadline | None = None) -> SearchIndex:
+    """The search index of a store, rebuilt on the first call after its data version changed.
+
+    Under a deadline, waiting for another thread's rebuild stops at it (TryLater): the
+    rebuild goes on and serves the next request."""
     index = _indexes.get(store)
     if index is not None and index.version == store.version:
         return index
-    with _build_lock:
+    wait = -1.0 if deadline is None else max(0.0, deadline.end - time.monotonic())
+    if not _build_lock.acquire(timeout=min(wait, threading.TIMEOUT_MAX)):
+        assert deadline is not None
+        raise TryLater(deadline.message(), retry_after=deadline.seconds)
+    try:
         index = _indexes.get(store)
         if index is None or index.version != store.version:
             index = SearchIndex.build(store, None if index is None else len(index))
             _indexes[store] = index
+    finally:
+        _build_lock.release()
     return index
