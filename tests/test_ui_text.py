@@ -7,9 +7,9 @@ import json
 
 import pytest
 
+from graph_service.model import search as model_search
 from graph_service.model.base import Ref
 from graph_service.search.index import get_index
-from graph_service.model import search as model_search
 from graph_service.web.ui.search import did_you_mean, search_query
 from graph_service.web.ui.svg import MAX_NARROWER, neighbourhood
 from graph_service.web.ui.text import format_date, highlight, human_size, json_ld, wrap
