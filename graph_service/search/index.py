@@ -9,12 +9,13 @@ import threading
 import time
 import weakref
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from graph_service.labels import best_language
 from graph_service.namespaces import BASE
+from graph_service.search.alphabetical import AlphabeticalIndex, IndexEntry
 from graph_service.search.build import Concept, build_database, build_database_apart, update
+from graph_service.search.guarded import GuardedDatabase
 from graph_service.search.resources import ResourceHit, search_resources
 from graph_service.store import Store
 from graph_service.store.limits import Deadline, TryLater
@@ -44,8 +45,6 @@ EXACT_PREF, EXACT_OTHER, PREFIX, WORDS = 300.0, 200.0, 100.0, 0.0
 APART_FROM_CONCEPTS = 20_000
 #: The `lang` of labels without a language tag (a facet value).
 UNTAGGED = "-"
-#: SQLite virtual machine steps between two looks at the deadline (about a millisecond).
-PROGRESS_STEPS = 10_000
 
 
 @dataclass(frozen=True)
@@ -74,16 +73,6 @@ class RetiredHit:
     replaced_by: str
 
 
-@dataclass(frozen=True)
-class IndexEntry:
-    """A line of the alphabetical index: a preferred label, or an alternative one leading to it."""
-
-    iri: str
-    pref_label: str
-    lang: str
-    alt_label: str | None
-
-
 Row = tuple[int, str, str, str, str]  # concept number, kind, lang, label, folded
 
 
@@ -91,24 +80,21 @@ def _tie_break(row: Row) -> tuple:
     return (_KIND_ORDER.get(row[1], 3), _LANG_ORDER.get(row[2], 2), len(row[3]), row[4])
 
 
-class SearchIndex:
+class SearchIndex(GuardedDatabase, AlphabeticalIndex):
     """The labels of every concept of one data version: exact, prefix, word and pattern search."""
 
     #: Concepts kept decoded between requests (the most asked ones stay; a full memo is reset).
     MEMO_CONCEPTS = 4096
 
     def __init__(self, version: str, db: sqlite3.Connection) -> None:
+        super().__init__(db)
         self.version = version
-        self._db = db
-        self._lock = threading.Lock()  # one connection, shared by the server's threads
         self._size = db.execute("SELECT count(*) FROM concepts").fetchone()[0]
         self._decoded: dict[int, Concept] = {}
         #: Preferred labels by folded text (for "did you mean"), read on first use.
         self._prefs: dict[str, str] | None = None
         #: First letters of the alphabetical index, by (vocabulary, language).
         self._letters: dict[tuple[str, str], list[str]] = {}
-        #: The deadline of the search running in each thread (see `under`).
-        self._local = threading.local()
 
     @classmethod
     def build(cls, store: Store, previous_size: int | None = None) -> SearchIndex:
@@ -168,52 +154,10 @@ class SearchIndex:
         label, label_lang = _pick(concept.prefs, lang) or (iri, "")
         return self._hit((number, "pref", label_lang, label, fold(label)), EXACT_PREF, lang)
 
-    @contextmanager
-    def under(self, deadline: Deadline | None) -> Iterator[None]:
-        """Run this thread's searches under a deadline: a query past it is interrupted, and
-        waiting for the index (another thread's query) stops at it too; both raise TryLater."""
-        before = getattr(self._local, "deadline", None)
-        self._local.deadline = deadline
-        try:
-            yield
-        finally:
-            self._local.deadline = before
-
-    def _rows(self, sql: str, params: Iterable[object]) -> list[tuple]:
-        deadline: Deadline | None = getattr(self._local, "deadline", None)
-        if deadline is None:
-            with self._lock:
-                return self._db.execute(sql, list(params)).fetchall()
-        deadline.check()
-        wait = deadline.end - time.monotonic()
-        if not self._lock.acquire(timeout=max(0.0, min(wait, threading.TIMEOUT_MAX))):
-            raise TryLater(deadline.message(), retry_after=deadline.seconds)
-        try:
-            # SQLite calls the handler every PROGRESS_STEPS steps; a true answer interrupts.
-            self._db.set_progress_handler(deadline.passed, PROGRESS_STEPS)
-            return self._db.execute(sql, list(params)).fetchall()
-        except sqlite3.OperationalError as exc:
-            if deadline.passed():
-                raise TryLater(deadline.message(), retry_after=deadline.seconds) from exc
-            raise
-        finally:
-            self._db.set_progress_handler(None, 0)
-            self._lock.release()
-
     def _own_first(self, rows: Iterable[Row]) -> list[Row]:
         """Rows in tie-break order, the concepts of our own namespace before imported ones."""
         return sorted(rows, key=lambda row: (not self._concept(row[0]).iri.startswith(BASE),
                                              *_tie_break(row)))  # fmt: skip
-
-    def _stream(self, sql: str, params: list[object], batch: int = 256) -> Iterator[tuple]:
-        """Rows of a query read in batches, so that a caller may stop early."""
-        offset = 0
-        while True:
-            rows = self._rows(f"{sql} LIMIT {batch} OFFSET {offset}", params)
-            yield from rows
-            if len(rows) < batch:
-                return
-            offset += batch
 
     # -- search --------------------------------------------------------------------------------
 
@@ -394,55 +338,6 @@ class SearchIndex:
             self._prefs = choices
         close = difflib.get_close_matches(fold(query), list(choices), n=limit, cutoff=0.75)
         return [choices[c] for c in close]
-
-    # -- alphabetical index --------------------------------------------------------------------
-
-    def index_letters(self, vocab_id: str, lang: str) -> list[str]:
-        """First letters of a vocabulary's preferred labels in a language (A-Z, "0-9", "!*")."""
-        key = (vocab_id, lang)
-        if key not in self._letters:
-            rows = self._rows(
-                f"SELECT DISTINCT substr(l.folded, 1, 1) FROM labels l WHERE l.lang = ? "
-                f"AND l.kind = 'pref' AND {_IN_VOCAB}",
-                [lang.lower(), vocab_id],
-            )
-            firsts = {r[0] for r in rows if r[0]}
-            letters = sorted(c.upper() for c in firsts if c.isalpha())
-            if any(c.isdigit() for c in firsts):
-                letters.append("0-9")
-            if any(not c.isalnum() for c in firsts):
-                letters.append("!*")
-            self._letters[key] = letters
-        return list(self._letters[key])
-
-    def index_page(
-        self, vocab_id: str, letter: str, lang: str, *, limit: int = 0, offset: int = 0
-    ) -> list[IndexEntry]:
-        """Preferred and alternative labels starting with `letter` ("0-9", "!*", "*" = all),
-        in alphabetical order, read along the (lang, folded) index."""
-        where = ["l.lang = ?", "l.kind IN ('pref', 'alt')", _IN_VOCAB]
-        params: list[object] = [lang.lower(), vocab_id]
-        first = fold(letter)[:1]
-        if letter == "0-9":
-            where.append("l.folded >= '0' AND l.folded < ':'")
-        elif letter == "!*":
-            where.append("NOT (l.folded >= 'a' AND l.folded < '{' OR l.folded >= '0' "
-                         "AND l.folded < ':')")  # fmt: skip
-        elif letter != "*" and first:
-            where.append("l.folded >= ? AND l.folded < ?")
-            params += [first, chr(ord(first) + 1)]
-        sql = (
-            f"SELECT l.concept, l.kind, l.label FROM labels l WHERE {' AND '.join(where)} "
-            "ORDER BY l.folded LIMIT ? OFFSET ?"
-        )
-        rows = self._rows(sql, [*params, limit if limit > 0 else -1, max(0, offset)])
-        entries = []
-        for number, kind, label in rows:
-            concept = self._concept(number)
-            pref, pref_lang = _pick(concept.prefs, lang) or (label, lang)
-            alt = label if kind == "alt" else None
-            entries.append(IndexEntry(concept.iri, pref, pref_lang, alt))
-        return entries
 
 
 def _pick(prefs: dict[str, str], lang: str | None) -> tuple[str, str] | None:
