@@ -318,10 +318,13 @@ def _resource_facts(
     if iris is not None:
         values = "VALUES ?r { " + " ".join(f"$r{n}" for n in range(len(iris))) + " }"
         bindings = {f"r{n}": URIRef(iri) for n, iri in enumerate(iris)}
-    facts = [
-        (term(r)[0], p, term(v))
-        for r, p, v in _tsv(store, _with(resources.FACTS_QUERY, values, bindings))
-    ]
+    facts: list[tuple[str, str, tuple[str, str]]] = []
+    for name in resources.PROPERTIES:
+        found = _tsv(store, _with(resources.property_query(name), values, bindings))
+        if name in resources.LINKS:
+            facts += [(r[1:-1], name, (v[1:-1], "")) for r, v in found if v.startswith("<")]
+        else:
+            facts += [(r[1:-1], name, term(v)) for r, v in found if r.startswith("<")]
     others = {
         term(r)[0] for (r,) in _tsv(store, _with(resources.NOT_RESOURCES_QUERY, values, bindings))
     }
@@ -339,11 +342,10 @@ def _load_resources(
     facts, others = _resource_facts(store, iris)
     wanted: set[str] | None = None
     if iris is not None:
-        dct = f"<{resources.DCT_NS}"
-        wholes = {v for _, p, (v, _) in facts if p in (f"{dct}isPartOf>",)}
+        wholes = {v for _, p, (v, _) in facts if p == "isPartOf"}
         wanted = set(iris) | wholes
         facts, others = _resource_facts(store, sorted(wanted))
-        parts = {v for _, p, (v, _) in facts if p == f"{dct}hasPart>"} - wanted
+        parts = {v for _, p, (v, _) in facts if p == "hasPart"} - wanted
         if parts:
             more, more_others = _resource_facts(store, sorted(parts))
             facts, others = facts + more, others | more_others
