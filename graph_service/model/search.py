@@ -19,7 +19,7 @@ from graph_service.search.index import (
     RetiredHit,
     SearchHit,
     SearchIndex,
-    get_index,
+    ready_index,
 )
 from graph_service.store import Store
 from graph_service.store.limits import Deadline
@@ -183,7 +183,7 @@ def site_search(
     kind, vocabulary, label language ("-": untagged) and class; the facets count each choice.
     Vocabulary, language and class are facets of concepts: choosing one leaves resources out.
     When nothing matches, an obvious typo correction is searched instead."""
-    index = get_index(store, deadline)
+    index, deadline = ready_index(store, deadline)
     with index.under(deadline):
         results = _search(index, text, lang, kind, vocab, labellang, type_iri)
         if results.items or results.replacements or not text.strip():

@@ -30,6 +30,7 @@ __all__ = [
     "SearchIndex",
     "fold",
     "get_index",
+    "ready_index",
 ]
 
 _TOKEN = re.compile(r"[\w*]+")
@@ -393,6 +394,14 @@ def follow_change(store: Store, iris: Iterable[str], version_before: str) -> boo
 def follow(store: Store, change: Change, version_before: str) -> None:
     """A write path's followup (store.changes): the index follows the change's subjects."""
     follow_change(store, change.subjects(), version_before)
+
+
+def ready_index(store: Store, deadline: Deadline | None) -> tuple[SearchIndex, Deadline | None]:
+    """The store's index, waiting for another thread's rebuild until `deadline`, and a
+    deadline of the same length for the search itself, from when the index is ready: a
+    request that had to build the index is not refused for the time the build took."""
+    index = get_index(store, deadline)
+    return index, None if deadline is None else Deadline(deadline.seconds, deadline.what)
 
 
 def get_index(store: Store, deadline: Deadline | None = None) -> SearchIndex:

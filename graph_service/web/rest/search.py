@@ -11,7 +11,7 @@ from graph_service.model.schemes import scheme_for_vocab
 from graph_service.model.tree import narrower_closure
 from graph_service.model.vocab import members_closure
 from graph_service.namespaces import ISOTHES_NS, ONKI_NS, curie, expand
-from graph_service.search.index import SearchHit, get_index
+from graph_service.search.index import SearchHit, get_index, ready_index
 from graph_service.store.limits import Deadline
 from graph_service.text import fold
 from graph_service.web.backend import get_store
@@ -84,8 +84,7 @@ def search_reply(vocid: str | None) -> ResponseReturnValue:
     """/search and /{vocid}/search: labels matching `query` (with `*` wildcards), under the
     compute time limit (COMPUTE_TIME_LIMIT: past it, 503 with Retry-After)."""
     limit = float(current_app.config.get("COMPUTE_TIME_LIMIT") or 0)
-    deadline = Deadline(limit, "this search")
-    index = get_index(get_store(), deadline)
+    index, deadline = ready_index(get_store(), Deadline(limit, "this search"))
     with index.under(deadline):
         return _search_reply(vocid)
 

@@ -23,7 +23,7 @@ from graph_service.model.search import (
     search_query,
     site_search,
 )
-from graph_service.search.index import SearchIndex, get_index
+from graph_service.search.index import SearchIndex, get_index, ready_index
 from graph_service.store.limits import Deadline
 from graph_service.web.backend import get_store
 from graph_service.web.i18n import translate
@@ -111,8 +111,7 @@ def autocomplete() -> ResponseReturnValue:
     query = search_query(text)
     if not query:
         return jsonify({"query": text, "results": []})
-    deadline = _deadline()
-    index = get_index(store, deadline)
+    index, deadline = ready_index(store, _deadline())
     titles = {s.vocab_id: s.title for s in schemes(store, clang)}
     results: list[dict] = []
     with index.under(deadline):
