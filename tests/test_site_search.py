@@ -38,6 +38,8 @@ t:democratie a skos:Concept ; skos:inScheme <https://w3id.org/pdv/tscheme> ;
     skos:prefLabel "Démocratie"@fr .
 u:democratie a skos:Concept ; skos:inScheme u:scheme ;
     skos:prefLabel "Démocratie"@fr, "Democracy"@en, "Demokratie"@de .
+u:aussen a skos:Concept ; skos:inScheme u:scheme ;
+    skos:prefLabel "Foreign trade"@en, "Außenhandel"@de .
 t:mel a skos:Concept ; skos:inScheme <https://w3id.org/pdv/tscheme> ;
     skos:prefLabel "Métropole européenne de Lille"@fr ; skos:altLabel "MEL"@fr .
 t:mello a skos:Concept ; skos:inScheme <https://w3id.org/pdv/tscheme> ; skos:prefLabel "Mello" .
@@ -210,8 +212,12 @@ def test_the_autocomplete_names_the_vocabulary_and_the_language_that_matched(tin
         (U + "democratie", "scheme"),
     ]
     assert results[1]["vocabTitle"] == "Imported"
-    german = client.get("/api/autocomplete?q=demokr").json["results"][0]
-    assert (german["label"], german["lang"]) == ("Demokratie", "de")
+    # No French label: the German one that matched, not the English fallback.
+    german = client.get("/api/autocomplete?q=au%C3%9Fen").json["results"][0]
+    assert (german["label"], german["lang"]) == ("Außenhandel", "de")
+    # A French label: shown, with the German one that matched beside it.
+    french = client.get("/api/autocomplete?q=demokr").json["results"][0]
+    assert (french["label"], french["matched"]) == ("Démocratie", "Demokratie")
 
 
 # --- our own schemes before an imported vocabulary -----------------------------------------

@@ -125,10 +125,15 @@ def autocomplete() -> ResponseReturnValue:
         for hit in hits:
             label, label_lang = index.pref_label(hit.iri, clang) or (hit.pref_label, hit.pref_lang)
             item = _item(hit.iri, label, label_lang, hit.vocab_id, titles)
-            if hit.matched_kind == "pref" and hit.matched_lang != label_lang:
-                # "Außen..." matched a German label: show it, not the English one.
+            if (
+                hit.matched_kind == "pref"
+                and label_lang != clang
+                and hit.matched_lang != label_lang
+            ):
+                # No label in the content language: "Außen..." matched a German label of STW,
+                # show it rather than the English fallback.
                 item["label"], item["lang"] = hit.matched_label, hit.matched_lang
-            elif hit.matched_kind == "alt" and hit.matched_label != label:
+            elif hit.matched_kind in {"pref", "alt"} and hit.matched_label != label:
                 item["matched"] = hit.matched_label
             results.append(item)
         if not hits and not results:
