@@ -167,6 +167,20 @@ def test_the_index_follows_a_resource_written_after_it_was_built(tiny) -> None:
     assert len(index.resources("refonte")) == 1  # the article once, not twice
 
 
+def test_the_index_follows_a_concept_deprecated_after_it_was_built(tiny) -> None:
+    index = get_index(tiny)
+    before = tiny.version
+    tiny.update(
+        f"""PREFIX owl: <http://www.w3.org/2002/07/owl#> PREFIX dct: <http://purl.org/dc/terms/>
+        INSERT DATA {{ GRAPH <{P}graph/t> {{
+          <{T}mello> owl:deprecated true ; dct:isReplacedBy <{T}melicocq> . }} }}"""
+    )
+    assert follow_change(tiny, [T + "mello"], before)
+    assert T + "mello" not in {h.iri for h in index.search("mello")}
+    [old] = index.retired("mello")
+    assert (old.iri, old.replaced_by) == (T + "mello", T + "melicocq")
+
+
 # --- pages and JSON -------------------------------------------------------------------------
 
 
