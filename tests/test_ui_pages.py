@@ -433,10 +433,16 @@ def test_search_prefix_alternative_labels_and_did_you_mean(client) -> None:
     assert 'href="/notions/democratie-participative"' in html_of(
         client, "/search?q=democratie+partic"
     )
+    # A single obvious correction is searched at once (model/search.py), and said so.
     typo = html_of(client, "/search?q=concertaton")
-    assert "Vouliez-vous dire" in typo and 'href="/search?q=Concertation"' in typo
+    assert "Résultats pour « Concertation »" in typo and "« concertaton »" in typo
+    assert 'href="/notions/concertation"' in typo
     english = html_of(client, "/search?q=concertaton&lang=en")
-    assert "Did you mean" in english and 'href="/search?lang=en&amp;q=Concertation"' in english
+    assert "Results for “Concertation”" in english
+    # A correction not close enough is offered, not taken.
+    far = html_of(client, "/search?q=democratie+representatiive+participativ")
+    assert "Vouliez-vous dire" in far and "Résultats pour « D" not in far
+    assert 'href="/search?q=D%C3%A9mocratie+repr%C3%A9sentative"' in far
 
 
 def test_search_pagination(client) -> None:

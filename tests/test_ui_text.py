@@ -7,9 +7,9 @@ import json
 
 import pytest
 
+from graph_service.model import search as model_search
 from graph_service.model.base import Ref
 from graph_service.search.index import get_index
-from graph_service.web.ui import search as ui_search
 from graph_service.web.ui.search import did_you_mean, search_query
 from graph_service.web.ui.svg import MAX_NARROWER, neighbourhood
 from graph_service.web.ui.text import format_date, highlight, human_size, json_ld, wrap
@@ -84,7 +84,7 @@ def test_did_you_mean_through_candidates(vocab_store, monkeypatch) -> None:
     index = get_index(vocab_store)
     assert did_you_mean(index, "concertaton") == ["Concertation"]
     # The path taken for large vocabularies: candidates sharing each word's first letters.
-    monkeypatch.setattr(ui_search, "FULL_SCAN_CONCEPTS", 0)
+    monkeypatch.setattr(model_search, "FULL_SCAN_CONCEPTS", 0)
     assert did_you_mean(index, "concertaton") == ["Concertation"]
     assert "Démocratie participative" in did_you_mean(index, "democratie particpative")
     assert did_you_mean(index, "xq") == []

@@ -18,7 +18,7 @@ from graph_service.curate.reconcile_facts import ConceptFacts, get_concept_facts
 from graph_service.curate.suggest import LabelIndex, get_label_index, suggest
 from graph_service.curate.textmatch import fold, normalise
 from graph_service.model.schemes import list_schemes
-from graph_service.namespaces import SKOS_NS, vocab_id_of
+from graph_service.namespaces import BASE, SKOS_NS, vocab_id_of
 from graph_service.store import Store
 from graph_service.store.limits import Deadline
 
@@ -154,7 +154,10 @@ def reconcile(store: Store, query: Query, deadline: Deadline | None = None) -> l
             continue  # a required property fails
         final, all_met = checked
         scored.append(_candidate(facts, iri, final, all_met, exact=score >= EXACT["altLabel"]))
-    scored.sort(key=lambda c: (-c.score, c.name, c.id))
+    # Untyped, a concept of our own schemes comes before an imported one of the same score
+    # (importing UNESCO must not turn "Démocratie" into its concept); a type names the scheme.
+    own_first = not restrictions
+    scored.sort(key=lambda c: (-c.score, own_first and not c.id.startswith(BASE), c.name, c.id))
     return _mark_match(scored, bool(text))[: query.limit]
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from graph_service.model.base import Label, Ref, best_for_language
 from graph_service.model.concept import Concept, concept_details
-from graph_service.namespaces import valid_iri, vocab_id_of
+from graph_service.namespaces import BASE, valid_iri, vocab_id_of
 from graph_service.search.index import get_index
 from graph_service.store import Store
 
@@ -113,15 +113,22 @@ def build_card(store: Store, iri: str, lang: str) -> Card | None:
     return None if concept is None else card_of(concept, lang)
 
 
-def find_by_label(store: Store, label: str, lang: str | None = None) -> tuple[str, str] | None:
+def find_by_label(
+    store: Store, label: str, lang: str | None = None, vocab_id: str | None = None
+) -> tuple[str, str] | None:
     """(IRI, language of the matched label) of the concept best matching a label: exact, then
-    ignoring case and accents; preferred before alternative labels; a label in `lang` first."""
+    ignoring case and accents; preferred before alternative labels; a concept of our own
+    schemes before an imported vocabulary's (an import must not change what other sites'
+    cards show), unless `vocab_id` names the vocabulary; a label in `lang` first."""
     if not label.strip():
         return None
-    hits = get_index(store).lookup(label.strip())
+    hits = get_index(store).lookup(label.strip(), vocab_id=vocab_id)
     if not hits:
         return None
-    best = next((hit for hit in hits if lang and hit.matched_lang == lang), hits[0])
+    best = min(
+        hits,
+        key=lambda hit: (not hit.iri.startswith(BASE), not (lang and hit.matched_lang == lang)),
+    )
     return best.iri, best.matched_lang
 
 

@@ -16,13 +16,14 @@ import re
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from rdflib import URIRef
 from rdflib.term import Node
 
 from graph_service.namespaces import SKOS, sparql_prefixes, vocab_id_of
+from graph_service.search import resources
 from graph_service.store import Store, StoreError
 from graph_service.store.opening import reopen_store
 from graph_service.store.terms import bind
@@ -38,6 +39,7 @@ CREATE TABLE schemes(concept INTEGER, vocab TEXT);
 CREATE TABLE types(concept INTEGER, type TEXT);
 CREATE TABLE concepts(number INTEGER PRIMARY KEY, iri TEXT, vocab TEXT, types TEXT,
                       notation TEXT, prefs TEXT);
+CREATE TABLE retired(iri TEXT, kind TEXT, lang TEXT, label TEXT, folded TEXT, replaced_by TEXT);
 CREATE VIRTUAL TABLE labels_fts USING fts5(folded, content='labels', content_rowid='id',
                                            tokenize='unicode61 remove_diacritics 2');
 """
@@ -48,6 +50,7 @@ CREATE INDEX labels_browse ON labels(lang, folded);
 CREATE INDEX schemes_concept ON schemes(concept, vocab);
 CREATE INDEX types_concept ON types(concept, type);
 CREATE UNIQUE INDEX concepts_iri ON concepts(iri);
+CREATE INDEX retired_folded ON retired(folded);
 INSERT INTO labels_fts(labels_fts) VALUES ('rebuild');
 """
 
@@ -60,7 +63,10 @@ FACTS_QUERY = (
 )
 #: The concepts, with all their classes, and the deprecated ones.
 TYPES_QUERY = sparql_prefixes("skos") + "SELECT ?c ?v WHERE { ?c a skos:Concept ; a ?v }"
-DEPRECATED_QUERY = sparql_prefixes("owl") + "SELECT ?c WHERE { ?c owl:deprecated true }"
+DEPRECATED_QUERY = (
+    sparql_prefixes("owl", "dct")
+    + "SELECT ?c ?r WHERE { ?c owl:deprecated true OPTIONAL { ?c dct:isReplacedBy ?r } }"
+)
 #: What each predicate of FACTS_QUERY is, by its TSV cell (the engine writes whole IRIs).
 _KIND_OF = {
     f"<{SKOS.prefLabel}>": "pref",
@@ -127,7 +133,7 @@ def _database(content: bytes | None = None) -> sqlite3.Connection:
     holding `content` (a serialised index)."""
     db = sqlite3.connect(":memory:", check_same_thread=False)
     if content is None:
-        db.executescript(SCHEMA)
+        db.executescript(SCHEMA + resources.SCHEMA)
     else:
         db.deserialize(content)
     return db
@@ -190,12 +196,17 @@ def _facts(
     store: Store, values: str = "", bindings: dict[str, Node] | None = None
 ) -> dict[str, dict[str, list[tuple[str, str]]]]:
     """Labels, schemes, notations and classes of the concepts (those of `values`, a VALUES
-    clause on ?c, or all), deprecated concepts left out as Skosmos's search leaves them."""
+    clause on ?c, or all). A deprecated concept's entry has a "replaced_by" list (maybe empty):
+    as in Skosmos, search does not offer it, but its labels lead to its replacement."""
     facts: dict[str, dict[str, list[tuple[str, str]]]] = {}
     for c, v in _tsv(store, _with(TYPES_QUERY, values, bindings)):
         facts.setdefault(c, {}).setdefault("type", []).append(term(v))
-    for (c,) in _tsv(store, _with(DEPRECATED_QUERY, values, bindings)):
-        facts.pop(c, None)  # as in Skosmos, deprecated concepts are not offered by search
+    for c, *replacement in _tsv(store, _with(DEPRECATED_QUERY, values, bindings)):
+        entry = facts.get(c)
+        if entry is not None:  # a deprecated property or class is no concept: not searched
+            by = entry.setdefault("replaced_by", [])
+            if replacement and replacement[0].startswith("<"):
+                by.append(term(replacement[0]))
     for c, p, v in _tsv(store, _with(FACTS_QUERY, values, bindings)):
         entry = facts.get(c)
         if entry is not None:
@@ -231,12 +242,16 @@ class Rows:
     schemes: list[tuple] = field(default_factory=list)
     types: list[tuple] = field(default_factory=list)
     concepts: list[tuple] = field(default_factory=list)
+    retired: list[tuple] = field(default_factory=list)
 
 
 def rows_of(facts: dict[str, dict[str, list[tuple[str, str]]]], numbers: dict[str, int]) -> Rows:
     """The rows of the concepts of `facts`, numbered by `numbers` (IRI cell -> number)."""
     rows = Rows()
     for iri_cell, entry in sorted(facts.items()):
+        if "replaced_by" in entry:
+            rows.retired += _retired_rows(iri_cell, entry)
+            continue
         number = numbers[iri_cell]
         prefs: dict[str, str] = {}
         for kind in KINDS:
@@ -262,6 +277,18 @@ def rows_of(facts: dict[str, dict[str, list[tuple[str, str]]]], numbers: dict[st
     return rows
 
 
+def _retired_rows(iri_cell: str, entry: dict[str, list[tuple[str, str]]]) -> list[tuple]:
+    """The labels of a deprecated concept, each with the concept that replaces it (or "")."""
+    replacements = sorted(v for v, _ in entry.get("replaced_by", ()))
+    by = replacements[0] if replacements else ""
+    iri = term(iri_cell)[0]
+    return [
+        (iri, kind, lang, text, fold(text), by)
+        for kind in KINDS
+        for text, lang in dict.fromkeys(entry.get(kind, ()))
+    ]
+
+
 def insert(db: sqlite3.Connection, rows: Rows) -> list[int]:
     """Insert rows into the tables; the ids of the new label rows (for the FTS index)."""
     first = db.execute("SELECT coalesce(max(id), 0) FROM labels").fetchone()[0] + 1
@@ -271,18 +298,71 @@ def insert(db: sqlite3.Connection, rows: Rows) -> list[int]:
     db.executemany("INSERT INTO schemes VALUES (?,?)", rows.schemes)
     db.executemany("INSERT INTO types VALUES (?,?)", rows.types)
     db.executemany("INSERT INTO concepts VALUES (?,?,?,?,?,?)", rows.concepts)
+    db.executemany("INSERT INTO retired VALUES (?,?,?,?,?,?)", rows.retired)
     return list(range(first, first + len(rows.labels)))
 
 
 def load(db: sqlite3.Connection, store: Store) -> int:
     """Fill the tables from the store; returns the number of concepts (numbered from 0)."""
     facts = _facts(store)
-    numbers = {cell: number for number, cell in enumerate(sorted(facts))}
+    live = sorted(cell for cell, entry in facts.items() if "replaced_by" not in entry)
+    numbers = {cell: number for number, cell in enumerate(live)}
     rows = rows_of(facts, numbers)
     insert(db, rows)
     db.executescript(INDEXES)
+
+    def labels_of(iri: str) -> list[str]:
+        entry = facts.get(f"<{iri}>", {})
+        return [text for text, _ in entry.get("pref", ())]
+
+    _load_resources(db, store, labels_of)
     db.commit()
     return len(rows.concepts)
+
+
+def _resource_facts(
+    store: Store, iris: list[str] | None
+) -> tuple[list[tuple[str, str, tuple[str, str]]], set[str]]:
+    """The searched facts of resources (of `iris`, or all) and which subjects are concepts,
+    schemes or collections (never resources)."""
+    values = ""
+    bindings: dict[str, Node] | None = None
+    if iris is not None:
+        values = "VALUES ?r { " + " ".join(f"$r{n}" for n in range(len(iris))) + " }"
+        bindings = {f"r{n}": URIRef(iri) for n, iri in enumerate(iris)}
+    facts: list[tuple[str, str, tuple[str, str]]] = []
+    for name in resources.PROPERTIES:
+        found = _tsv(store, _with(resources.property_query(name), values, bindings))
+        if name in resources.LINKS:
+            facts += [(r[1:-1], name, (v[1:-1], "")) for r, v in found if v.startswith("<")]
+        else:
+            facts += [(r[1:-1], name, term(v)) for r, v in found if r.startswith("<")]
+    others = {
+        term(r)[0] for (r,) in _tsv(store, _with(resources.NOT_RESOURCES_QUERY, values, bindings))
+    }
+    return facts, others
+
+
+def _load_resources(
+    db: sqlite3.Connection,
+    store: Store,
+    labels_of: Callable[[str], list[str]],
+    iris: list[str] | None = None,
+) -> None:
+    """Index the resources of the store (or those of `iris` and the resources they are part
+    of, with all their attachments, after a write)."""
+    facts, others = _resource_facts(store, iris)
+    wanted: set[str] | None = None
+    if iris is not None:
+        wholes = {v for _, p, (v, _) in facts if p == "isPartOf"}
+        wanted = set(iris) | wholes
+        facts, others = _resource_facts(store, sorted(wanted))
+        parts = {v for _, p, (v, _) in facts if p == "hasPart"} - wanted
+        if parts:
+            more, more_others = _resource_facts(store, sorted(parts))
+            facts, others = facts + more, others | more_others
+        resources.forget_resources(db, sorted(wanted))
+    resources.insert_resources(db, resources.resource_rows(facts, others, labels_of, wanted))
 
 
 def update(db: sqlite3.Connection, store: Store, iris: list[str]) -> None:
@@ -294,11 +374,12 @@ def update(db: sqlite3.Connection, store: Store, iris: list[str]) -> None:
     numbers: dict[str, int] = {}
     next_number = db.execute("SELECT coalesce(max(number), -1) FROM concepts").fetchone()[0] + 1
     for iri in iris:
+        db.execute("DELETE FROM retired WHERE iri = ?", [iri])
         found = db.execute("SELECT number FROM concepts WHERE iri = ?", [iri]).fetchone()
         if found is not None:
             _forget(db, found[0])
         cell = f"<{iri}>"
-        if cell in facts:
+        if cell in facts and "replaced_by" not in facts[cell]:
             numbers[cell] = found[0] if found is not None else next_number
             next_number += found is None
     rows = rows_of(facts, numbers)
@@ -307,6 +388,16 @@ def update(db: sqlite3.Connection, store: Store, iris: list[str]) -> None:
         "INSERT INTO labels_fts(rowid, folded) VALUES (?, ?)",
         [(row_id, row[4]) for row_id, row in zip(ids, rows.labels, strict=True)],
     )
+
+    def labels_of(iri: str) -> list[str]:
+        found = db.execute(
+            "SELECT l.label FROM labels l JOIN concepts c ON c.number = l.concept "
+            "WHERE c.iri = ? AND l.kind = 'pref'",
+            [iri],
+        )
+        return [label for (label,) in found]
+
+    _load_resources(db, store, labels_of, iris)
     db.commit()
 
 

@@ -6,17 +6,32 @@ import difflib
 import re
 import sqlite3
 import threading
+import time
 import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from graph_service.labels import best_language
+from graph_service.namespaces import BASE
+from graph_service.search.alphabetical import AlphabeticalIndex, IndexEntry
 from graph_service.search.build import Concept, build_database, build_database_apart, update
+from graph_service.search.guarded import GuardedDatabase
+from graph_service.search.resources import ResourceHit, search_resources
 from graph_service.store import Store
+from graph_service.store.limits import Deadline, TryLater
 from graph_service.store.rdf_patch import Change
 from graph_service.text import fold
 
-__all__ = ["IndexEntry", "SearchHit", "SearchIndex", "fold", "get_index"]
+__all__ = [
+    "IndexEntry",
+    "ResourceHit",
+    "RetiredHit",
+    "SearchHit",
+    "SearchIndex",
+    "fold",
+    "get_index",
+    "ready_index",
+]
 
 _TOKEN = re.compile(r"[\w*]+")
 _IN_VOCAB = "EXISTS (SELECT 1 FROM schemes s WHERE s.concept = l.concept AND s.vocab = ?)"
@@ -29,6 +44,8 @@ _LANG_ORDER = {"fr": 0, "en": 1}
 EXACT_PREF, EXACT_OTHER, PREFIX, WORDS = 300.0, 200.0, 100.0, 0.0
 #: From how many concepts (in the index being replaced) a rebuild runs in a child process.
 APART_FROM_CONCEPTS = 20_000
+#: The `lang` of labels without a language tag (a facet value).
+UNTAGGED = "-"
 
 
 @dataclass(frozen=True)
@@ -48,13 +65,13 @@ class SearchHit:
 
 
 @dataclass(frozen=True)
-class IndexEntry:
-    """A line of the alphabetical index: a preferred label, or an alternative one leading to it."""
+class RetiredHit:
+    """A label of a deprecated concept, and the concept that replaces it ("" when none)."""
 
     iri: str
-    pref_label: str
+    label: str
     lang: str
-    alt_label: str | None
+    replaced_by: str
 
 
 Row = tuple[int, str, str, str, str]  # concept number, kind, lang, label, folded
@@ -64,16 +81,15 @@ def _tie_break(row: Row) -> tuple:
     return (_KIND_ORDER.get(row[1], 3), _LANG_ORDER.get(row[2], 2), len(row[3]), row[4])
 
 
-class SearchIndex:
+class SearchIndex(GuardedDatabase, AlphabeticalIndex):
     """The labels of every concept of one data version: exact, prefix, word and pattern search."""
 
     #: Concepts kept decoded between requests (the most asked ones stay; a full memo is reset).
     MEMO_CONCEPTS = 4096
 
     def __init__(self, version: str, db: sqlite3.Connection) -> None:
+        super().__init__(db)
         self.version = version
-        self._db = db
-        self._lock = threading.Lock()  # one connection, shared by the server's threads
         self._size = db.execute("SELECT count(*) FROM concepts").fetchone()[0]
         self._decoded: dict[int, Concept] = {}
         #: Preferred labels by folded text (for "did you mean"), read on first use.
@@ -139,19 +155,10 @@ class SearchIndex:
         label, label_lang = _pick(concept.prefs, lang) or (iri, "")
         return self._hit((number, "pref", label_lang, label, fold(label)), EXACT_PREF, lang)
 
-    def _rows(self, sql: str, params: Iterable[object]) -> list[tuple]:
-        with self._lock:
-            return self._db.execute(sql, list(params)).fetchall()
-
-    def _stream(self, sql: str, params: list[object], batch: int = 256) -> Iterator[tuple]:
-        """Rows of a query read in batches, so that a caller may stop early."""
-        offset = 0
-        while True:
-            rows = self._rows(f"{sql} LIMIT {batch} OFFSET {offset}", params)
-            yield from rows
-            if len(rows) < batch:
-                return
-            offset += batch
+    def _own_first(self, rows: Iterable[Row]) -> list[Row]:
+        """Rows in tie-break order, the concepts of our own namespace before imported ones."""
+        return sorted(rows, key=lambda row: (not self._concept(row[0]).iri.startswith(BASE),
+                                             *_tie_break(row)))  # fmt: skip
 
     # -- search --------------------------------------------------------------------------------
 
@@ -218,7 +225,7 @@ class SearchIndex:
 
     def _exact(self, plain: str, where: list[str], params: list) -> Iterator[tuple[Row, float]]:
         sql = f"SELECT {_COLUMNS} FROM labels l WHERE {' AND '.join(where)} AND l.folded = ?"
-        for row in sorted(self._rows(sql, [*params, plain]), key=_tie_break):
+        for row in self._own_first(self._rows(sql, [*params, plain])):
             yield row, EXACT_PREF if row[1] == "pref" else EXACT_OTHER
 
     def _prefix(
@@ -236,7 +243,7 @@ class SearchIndex:
             found.append(row)
             if len(found) >= max(wanted * 4, 50):
                 break
-        for row in sorted(found, key=_tie_break):
+        for row in self._own_first(found):
             yield row, PREFIX
 
     def _words(
@@ -277,6 +284,49 @@ class SearchIndex:
                 return list(found.values())
         return []
 
+    def retired(self, query: str, limit: int = 5) -> list[RetiredHit]:
+        """Labels of deprecated concepts equal to the query, or starting with it at a word
+        boundary, exact ones first: old terms lead to the concepts that replace them."""
+        plain = " ".join(fold(query).replace("*", " ").split())
+        if not plain:
+            return []
+        rows = self._rows(
+            "SELECT iri, label, lang, replaced_by, folded FROM retired "
+            "WHERE folded = ? OR (folded > ? AND folded < ?) ORDER BY folded LIMIT 200",
+            [plain, plain + " ", plain + "\U0010ffff"],
+        )
+        found: dict[str, RetiredHit] = {}
+        for iri, label, lang, by, folded in sorted(rows, key=lambda r: (r[4] != plain, len(r[4]))):
+            if folded == plain or not folded[len(plain)].isalnum():
+                found.setdefault(iri, RetiredHit(iri, label, lang, by))
+        return list(found.values())[:limit]
+
+    def retired_pref(self, iri: str, lang: str | None = None) -> tuple[str, str] | None:
+        """The preferred label of a deprecated concept (for "X → replaced by Y")."""
+        rows = self._rows("SELECT lang, label FROM retired WHERE iri = ? AND kind = 'pref'", [iri])
+        return _pick(dict(rows), lang)
+
+    def languages_of(self, iris: list[str]) -> list[str]:
+        """The languages of the labels of some concepts ("" for untagged labels)."""
+        found: set[str] = set()
+        for start in range(0, len(iris), 500):
+            chunk = iris[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(lang for (lang,) in self._rows(
+                f"SELECT DISTINCT l.lang FROM labels l JOIN concepts c ON c.number = l.concept "
+                f"WHERE c.iri IN ({marks})", chunk))  # fmt: skip
+        return sorted(found)
+
+    def resources(
+        self, query: str, *, lang: str | None = None, limit: int = 100
+    ) -> list[ResourceHit]:
+        """Resources whose title, summary, attachments' titles or subjects' labels hold every
+        word of the query (`word*`: a prefix), best first, on the scale of concept scores."""
+        folded = fold(query)
+        plain = " ".join(folded.replace("*", " ").split())
+        tokens = [t for t in _TOKEN.findall(folded) if t.strip("*")]
+        return search_resources(self._rows, tokens, plain, lang, limit)
+
     def suggest_did_you_mean(self, query: str, limit: int = 3) -> list[str]:
         """Preferred labels close to a query that found nothing (typos), best first."""
         choices = self._prefs
@@ -289,55 +339,6 @@ class SearchIndex:
             self._prefs = choices
         close = difflib.get_close_matches(fold(query), list(choices), n=limit, cutoff=0.75)
         return [choices[c] for c in close]
-
-    # -- alphabetical index --------------------------------------------------------------------
-
-    def index_letters(self, vocab_id: str, lang: str) -> list[str]:
-        """First letters of a vocabulary's preferred labels in a language (A-Z, "0-9", "!*")."""
-        key = (vocab_id, lang)
-        if key not in self._letters:
-            rows = self._rows(
-                f"SELECT DISTINCT substr(l.folded, 1, 1) FROM labels l WHERE l.lang = ? "
-                f"AND l.kind = 'pref' AND {_IN_VOCAB}",
-                [lang.lower(), vocab_id],
-            )
-            firsts = {r[0] for r in rows if r[0]}
-            letters = sorted(c.upper() for c in firsts if c.isalpha())
-            if any(c.isdigit() for c in firsts):
-                letters.append("0-9")
-            if any(not c.isalnum() for c in firsts):
-                letters.append("!*")
-            self._letters[key] = letters
-        return list(self._letters[key])
-
-    def index_page(
-        self, vocab_id: str, letter: str, lang: str, *, limit: int = 0, offset: int = 0
-    ) -> list[IndexEntry]:
-        """Preferred and alternative labels starting with `letter` ("0-9", "!*", "*" = all),
-        in alphabetical order, read along the (lang, folded) index."""
-        where = ["l.lang = ?", "l.kind IN ('pref', 'alt')", _IN_VOCAB]
-        params: list[object] = [lang.lower(), vocab_id]
-        first = fold(letter)[:1]
-        if letter == "0-9":
-            where.append("l.folded >= '0' AND l.folded < ':'")
-        elif letter == "!*":
-            where.append("NOT (l.folded >= 'a' AND l.folded < '{' OR l.folded >= '0' "
-                         "AND l.folded < ':')")  # fmt: skip
-        elif letter != "*" and first:
-            where.append("l.folded >= ? AND l.folded < ?")
-            params += [first, chr(ord(first) + 1)]
-        sql = (
-            f"SELECT l.concept, l.kind, l.label FROM labels l WHERE {' AND '.join(where)} "
-            "ORDER BY l.folded LIMIT ? OFFSET ?"
-        )
-        rows = self._rows(sql, [*params, limit if limit > 0 else -1, max(0, offset)])
-        entries = []
-        for number, kind, label in rows:
-            concept = self._concept(number)
-            pref, pref_lang = _pick(concept.prefs, lang) or (label, lang)
-            alt = label if kind == "alt" else None
-            entries.append(IndexEntry(concept.iri, pref, pref_lang, alt))
-        return entries
 
 
 def _pick(prefs: dict[str, str], lang: str | None) -> tuple[str, str] | None:
@@ -357,7 +358,7 @@ def _filters(
     where, params = ["1"], []
     if lang:
         where.append("l.lang = ?")
-        params.append(lang.lower())
+        params.append("" if lang == UNTAGGED else lang.lower())
     if vocab_id:
         where.append(_IN_VOCAB)
         params.append(vocab_id)
@@ -395,14 +396,31 @@ def follow(store: Store, change: Change, version_before: str) -> None:
     follow_change(store, change.subjects(), version_before)
 
 
-def get_index(store: Store) -> SearchIndex:
-    """The search index of a store, rebuilt on the first call after its data version changed."""
+def ready_index(store: Store, deadline: Deadline | None) -> tuple[SearchIndex, Deadline | None]:
+    """The store's index, waiting for another thread's rebuild until `deadline`, and a
+    deadline of the same length for the search itself, from when the index is ready: a
+    request that had to build the index is not refused for the time the build took."""
+    index = get_index(store, deadline)
+    return index, None if deadline is None else Deadline(deadline.seconds, deadline.what)
+
+
+def get_index(store: Store, deadline: Deadline | None = None) -> SearchIndex:
+    """The search index of a store, rebuilt on the first call after its data version changed.
+
+    Under a deadline, waiting for another thread's rebuild stops at it (TryLater): the
+    rebuild goes on and serves the next request."""
     index = _indexes.get(store)
     if index is not None and index.version == store.version:
         return index
-    with _build_lock:
+    wait = -1.0 if deadline is None else max(0.0, deadline.end - time.monotonic())
+    if not _build_lock.acquire(timeout=min(wait, threading.TIMEOUT_MAX)):
+        assert deadline is not None
+        raise TryLater(deadline.message(), retry_after=deadline.seconds)
+    try:
         index = _indexes.get(store)
         if index is None or index.version != store.version:
             index = SearchIndex.build(store, None if index is None else len(index))
             _indexes[store] = index
+    finally:
+        _build_lock.release()
     return index

@@ -69,21 +69,31 @@
       list.textContent = "";
       active = -1;
       input.removeAttribute("aria-activedescendant");
+      // Hits from several vocabularies ("Démocratie" of UNESCO and ours) say which is which.
+      var vocabs = {};
+      results.forEach(function (item) { vocabs[item.vocab] = true; });
+      var several = Object.keys(vocabs).length > 1;
+      function meta(text, className) {
+        var span = document.createElement("span");
+        span.className = className || "meta";
+        span.textContent = text;  // text only: labels never become markup
+        return span;
+      }
       results.forEach(function (item, i) {
         var option = document.createElement("li");
         option.id = list.id + "-" + i;
         option.setAttribute("role", "option");
         option.setAttribute("aria-selected", "false");
+        if (item.kind) option.setAttribute("data-kind", item.kind);
+        // An old term: "ZUS → remplacé par " before the concept that replaces it.
+        if (item.before) option.appendChild(meta(item.before, "meta before"));
         var label = document.createElement("span");
         label.textContent = item.label;  // text only: labels never become markup
         if (item.lang) label.lang = item.lang;
         option.appendChild(label);
-        if (item.matched) {
-          var matched = document.createElement("span");
-          matched.className = "meta";
-          matched.textContent = "(" + item.matched + ")";
-          option.appendChild(matched);
-        }
+        if (item.matched) option.appendChild(meta("(" + item.matched + ")"));
+        if (item.note) option.appendChild(meta("(" + item.note + ")"));
+        if (several && item.vocabTitle) option.appendChild(meta("— " + item.vocabTitle, "meta vocab"));
         option.addEventListener("mousedown", function (event) { event.preventDefault(); });
         option.addEventListener("click", function () { go(i); });
         list.appendChild(option);

@@ -156,7 +156,7 @@ def _summary(iri: str | None, label: str | None) -> Response:
         return _json_error(400, str(exc))
     store = get_store()
     if not iri and label:
-        found = find_by_label(store, label, lang)
+        found = find_by_label(store, label, lang, (request.args.get("vocab") or "").strip() or None)
         if found is None:
             return _json_error(404, f"no concept has the label {label!r}")
         iri, matched_lang = found

@@ -44,7 +44,11 @@ def _plain(status: int, title: str, message: str) -> Response:
 
 @bp.errorhandler(GraphServiceError)
 def _service_error(exc: GraphServiceError) -> Response:
-    return _plain(exc.status, HTTP_STATUS_CODES.get(exc.status, "Error"), exc.message)
+    response = _plain(exc.status, HTTP_STATUS_CODES.get(exc.status, "Error"), exc.message)
+    retry_after = getattr(exc, "retry_after", None)  # store/limits.py TryLater (a search)
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 @bp.errorhandler(StoreError)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import current_app, request
 from flask.typing import ResponseReturnValue
 
 from graph_service.exceptions import NotFound
@@ -11,7 +11,8 @@ from graph_service.model.schemes import scheme_for_vocab
 from graph_service.model.tree import narrower_closure
 from graph_service.model.vocab import members_closure
 from graph_service.namespaces import ISOTHES_NS, ONKI_NS, curie, expand
-from graph_service.search.index import SearchHit, get_index
+from graph_service.search.index import SearchHit, get_index, ready_index
+from graph_service.store.limits import Deadline
 from graph_service.text import fold
 from graph_service.web.backend import get_store
 from graph_service.web.params import BLANKS, BadParameter, int_arg, iri_arg, lang_arg
@@ -80,7 +81,15 @@ def _extra_fields(item: dict, fields: list[str], lang: str | None) -> None:
 
 
 def search_reply(vocid: str | None) -> ResponseReturnValue:
-    """/search and /{vocid}/search: labels matching `query` (with `*` wildcards)."""
+    """/search and /{vocid}/search: labels matching `query` (with `*` wildcards), under the
+    compute time limit (COMPUTE_TIME_LIMIT: past it, 503 with Retry-After)."""
+    limit = float(current_app.config.get("COMPUTE_TIME_LIMIT") or 0)
+    index, deadline = ready_index(get_store(), Deadline(limit, "this search"))
+    with index.under(deadline):
+        return _search_reply(vocid)
+
+
+def _search_reply(vocid: str | None) -> ResponseReturnValue:
     query = (request.args.get("query") or "").strip(BLANKS)
     parent, group = iri_arg("parent", blank=False), iri_arg("group", blank=False)
     if not query:  # as Skosmos; everything under a parent or in a group is query=*

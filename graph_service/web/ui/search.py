@@ -1,61 +1,41 @@
 """The search page (/search?q=) with facets and "did you mean", and /api/autocomplete for ui.js.
 
-Facet parameters: `vocab` (vocabulary id), `labellang` (language of the matched label; `lang`
-is the interface language), `type` (class IRI); `page` pages through 20 hits at a time.
+Facet parameters: `kind` (concept or resource), `vocab` (vocabulary id), `labellang` (language
+of the matched label, "-" for untagged labels; `lang` is the interface language), `type`
+(class IRI); `page` pages through 20 hits at a time. Both run under the compute time limit
+(COMPUTE_TIME_LIMIT): past it, 503 with Retry-After.
 """
 
 from __future__ import annotations
 
-import difflib
-import re
-
-from flask import jsonify, render_template, request
+from flask import current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 
-from graph_service.model.browse import facets, labels_for
+from graph_service.model.browse import labels_for
 from graph_service.model.schemes import schemes
-from graph_service.search.index import SearchHit, SearchIndex, get_index
-from graph_service.text import fold
+from graph_service.model.search import (
+    KINDS,
+    UNTAGGED,
+    corrections,
+    did_you_mean,
+    obvious,
+    replacements,
+    search_query,
+    site_search,
+)
+from graph_service.search.index import SearchIndex, get_index, ready_index
+from graph_service.store.limits import Deadline
 from graph_service.web.backend import get_store
+from graph_service.web.i18n import translate
 from graph_service.web.params import int_arg, iri_arg, language_tag
 from graph_service.web.ui.links import MAX_PAGE, content_language, page_href, ui_language
 from graph_service.web.ui.views import bp
 
+__all__ = ["autocomplete", "did_you_mean", "search_page", "search_query"]
+
 PER_PAGE = 20
-#: Hits read for the facet counts; beyond, counts say "at least".
-FACET_CAP = 1000
 AUTOCOMPLETE_HITS = 10
 MAX_QUERY = 200
-#: Up to this many concepts, "did you mean" compares the query with every preferred label.
-FULL_SCAN_CONCEPTS = 20_000
-SUGGEST_CANDIDATES = 300
-_TOKENS = re.compile(r"[\w*]+")
-
-
-def search_query(text: str) -> str:
-    """The index query for what people type: words, the last one as a prefix ("democratie
-    partic" finds "Démocratie participative"); explicit `*` patterns are kept as they are."""
-    tokens = _TOKENS.findall(text)
-    if not tokens:
-        return ""
-    if "*" not in text:
-        tokens[-1] += "*"
-    return " ".join(tokens)
-
-
-def did_you_mean(index: SearchIndex, text: str, limit: int = 3) -> list[str]:
-    """Preferred labels close to `text` (typos). A small index is compared whole (search's own
-    suggest_did_you_mean); a large one only with the labels sharing each word's first three
-    letters, found through the index: comparing 100,000 labels costs half a second."""
-    if len(index) <= FULL_SCAN_CONCEPTS:
-        return index.suggest_did_you_mean(text, limit)
-    words = [w for w in fold(text).split() if len(w) >= 3][:4]
-    candidates: dict[str, str] = {}
-    for query in [" ".join(w[:3] + "*" for w in words), *(w[:3] + "*" for w in words)]:
-        for hit in index.search(query, limit=SUGGEST_CANDIDATES) if query else []:
-            candidates.setdefault(fold(hit.pref_label), hit.pref_label)
-    close = difflib.get_close_matches(fold(text), list(candidates), n=limit, cutoff=0.75)
-    return [candidates[c] for c in close]
 
 
 def _facet_value(name: str) -> str | None:
@@ -63,64 +43,130 @@ def _facet_value(name: str) -> str | None:
     return value or None
 
 
+def _deadline() -> Deadline:
+    """The time limit of a search (GRAPH_SERVICE_COMPUTE_TIME_LIMIT; 0: none)."""
+    return Deadline(float(current_app.config.get("COMPUTE_TIME_LIMIT") or 0), "this search")
+
+
 @bp.get("/search")
 def search_page() -> ResponseReturnValue:
-    """Concepts whose labels match, ranked, with facets and suggestions for near misses."""
+    """Concepts and resources matching, ranked, with facets, old terms and typo corrections."""
     store = get_store()
     lang, clang = ui_language(), content_language()
     text = (request.args.get("q") or "").strip()[:MAX_QUERY]
+    kind = _facet_value("kind")
+    kind = kind if kind in KINDS else None
     vocab = _facet_value("vocab")
-    labellang = language_tag(request.args.get("labellang"))
+    raw_lang = (request.args.get("labellang") or "").strip()
+    labellang = UNTAGGED if raw_lang == UNTAGGED else language_tag(raw_lang)
     type_iri = iri_arg("type")
     page = int_arg("page", 1, minimum=1, maximum=MAX_PAGE)
+    found = site_search(store, text, lang=clang, kind=kind, vocab=vocab, labellang=labellang,
+                        type_iri=type_iri, deadline=_deadline())  # fmt: skip
     index = get_index(store)
-    hits: list[SearchHit] = []
-    query = search_query(text)
-    if query:
-        hits = index.search(
-            query, lang=labellang, vocab_id=vocab, type_iri=type_iri, limit=FACET_CAP
-        )
-    shown = hits[(page - 1) * PER_PAGE : page * PER_PAGE]
-    suggestions: list[str] = []
-    if text and not hits:  # only for queries that found nothing: near misses, typos
-        found = {h.pref_label for h in hits}
-        suggestions = [s for s in did_you_mean(index, text) if s not in found]
+    shown = found.items[(page - 1) * PER_PAGE : page * PER_PAGE]
+    prefs = {
+        f.iri: index.pref_label(f.iri, clang) or (f.concept.pref_label, f.concept.pref_lang)
+        for f in shown
+        if f.concept is not None
+    }
     titles = {s.vocab_id: s for s in schemes(store, clang)}
+    classes = {t for f in shown if f.concept for t in f.concept.types}
     return render_template(
         "ui/search.html",
         lang=lang,
         q=text,
-        hits=[(h, index.pref_label(h.iri, clang) or (h.pref_label, h.pref_lang)) for h in shown],
-        total=len(hits),
-        capped=len(hits) >= FACET_CAP,
+        searched=found.text,
+        corrected_from=found.corrected_from,
+        items=shown,
+        prefs=prefs,
+        replacements=found.replacements,
+        total=len(found.items),
+        capped=found.capped,
         page=page,
-        pages=max(1, -(-len(hits) // PER_PAGE)),
-        facets=facets(hits),
-        selected={"vocab": vocab, "labellang": labellang, "type": type_iri},
+        pages=max(1, -(-len(found.items) // PER_PAGE)),
+        facets={
+            "kind": found.kinds,
+            "vocab": found.vocabs,
+            "labellang": found.languages,
+            "type": found.types,
+        },
+        selected={"kind": kind, "vocab": vocab, "labellang": labellang, "type": type_iri},
         vocab_titles=titles,
         # Labels of the classes on show only: listing every class reads every concept.
-        classes=labels_for(store, {t for h in hits for t in h.types}, clang),
-        suggestions=suggestions,
+        classes=labels_for(store, classes | {t for t, _ in found.types}, clang),
+        suggestions=found.suggestions,
+        untagged=UNTAGGED,
     )
 
 
 @bp.get("/api/autocomplete")
 def autocomplete() -> ResponseReturnValue:
-    """Up to 10 concepts for what is being typed: label in the content language and link."""
+    """Up to 10 concepts for what is being typed: the label that matched when it is in another
+    language, the vocabulary, old terms leading to their replacement, typo corrections."""
     store = get_store()
-    clang = content_language()
+    lang, clang = ui_language(), content_language()
     text = (request.args.get("q") or "").strip()[:MAX_QUERY]
     vocab = _facet_value("vocab")
     query = search_query(text)
     if not query:
         return jsonify({"query": text, "results": []})
-    index = get_index(store)
-    results = []
-    for hit in index.search(query, vocab_id=vocab, limit=AUTOCOMPLETE_HITS):
-        label, label_lang = index.pref_label(hit.iri, clang) or (hit.pref_label, hit.pref_lang)
-        item = {"uri": hit.iri, "label": label, "lang": label_lang, "vocab": hit.vocab_id,
-                "href": page_href(hit.iri)}  # fmt: skip
-        if hit.matched_kind == "alt" and hit.matched_label != label:
-            item["matched"] = hit.matched_label
-        results.append(item)
-    return jsonify({"query": text, "results": results})
+    index, deadline = ready_index(store, _deadline())
+    titles = {s.vocab_id: s.title for s in schemes(store, clang)}
+    results: list[dict] = []
+    with index.under(deadline):
+        hits = index.search(query, vocab_id=vocab, limit=AUTOCOMPLETE_HITS)
+        for old in [] if vocab else replacements(index, text, clang):
+            if old.new is not None:
+                label, label_lang = index.pref_label(old.new.iri, clang) or ("", "")
+                before = f"{old.old.label} → {translate('search.replaced_by', lang)} "
+                results.append(_item(old.new.iri, label, label_lang, old.new.vocab_id, titles,
+                                     kind="replacement", before=before))  # fmt: skip
+        for hit in hits:
+            label, label_lang = index.pref_label(hit.iri, clang) or (hit.pref_label, hit.pref_lang)
+            item = _item(hit.iri, label, label_lang, hit.vocab_id, titles)
+            if (
+                hit.matched_kind == "pref"
+                and label_lang != clang
+                and hit.matched_lang != label_lang
+            ):
+                # No label in the content language: "Außen..." matched a German label of STW,
+                # show it rather than the English fallback.
+                item["label"], item["lang"] = hit.matched_label, hit.matched_lang
+            elif hit.matched_kind in {"pref", "alt"} and hit.matched_label != label:
+                item["matched"] = hit.matched_label
+            results.append(item)
+        if not hits and not results:
+            results += _corrections(index, text, vocab, titles, lang, clang)
+    unique: dict[str, dict] = {}
+    for item in results:  # a replacement may also be found by its own labels: once
+        unique.setdefault(item["uri"], item)
+    return jsonify({"query": text, "results": list(unique.values())[:AUTOCOMPLETE_HITS]})
+
+
+def _corrections(
+    index: SearchIndex, text: str, vocab: str | None, titles: dict[str, str], lang: str, clang: str
+) -> list[dict]:
+    """The concepts a typo most likely meant, the obvious one marked."""
+    found = corrections(index, text)
+    taken = obvious(found)
+    items = []
+    for _, label in found:
+        for hit in index.lookup(label, vocab_id=vocab)[:1]:
+            shown, shown_lang = index.pref_label(hit.iri, clang) or (label, hit.pref_lang)
+            item = _item(hit.iri, shown, shown_lang, hit.vocab_id, titles, kind="correction",
+                         note=translate("search.correction", lang))  # fmt: skip
+            item["obvious"] = label == taken
+            items.append(item)
+    return items
+
+
+def _item(
+    iri: str, label: str, lang: str, vocab_id: str, titles: dict[str, str], **extra: object
+) -> dict:
+    """One suggestion of the autocomplete (ui.js shows `before`, label, `matched`, `note`)."""
+    item: dict = {"uri": iri, "label": label, "lang": lang, "vocab": vocab_id,
+                  "vocabTitle": titles.get(vocab_id, vocab_id), "href": page_href(iri),
+                  "kind": "concept"}  # fmt: skip
+    item.update(extra)
+    return item
