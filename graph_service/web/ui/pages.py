@@ -28,6 +28,7 @@ from graph_service.model.territory import (
     contrats_de_ville,
     territory_resources,
 )
+from graph_service.model.vocab import languages, licence_of
 from graph_service.namespaces import DCT_NS
 from graph_service.store import Store
 from graph_service.web.backend import get_journal
@@ -37,6 +38,7 @@ from graph_service.web.ui.links import (
     MAX_PAGE,
     content_language,
     data_links,
+    offered_content_languages,
     ui_language,
     with_params,
 )
@@ -83,6 +85,19 @@ def defined_term(concept: Concept) -> dict[str, object]:
     return data
 
 
+def vocabulary_context(store: Store, scheme: Ref | None) -> dict[str, object]:
+    """What the layout shows of a page's vocabulary: its licence in the footer and its
+    languages in the content-language selector (the service's own licence without one)."""
+    clang = content_language()
+    if scheme is None:
+        return {"licence": licence_of(store, None, clang)}
+    return {
+        "licence": licence_of(store, scheme.iri, clang),
+        "licence_vocab": scheme,
+        "content_languages": offered_content_languages(languages(store, scheme.iri)),
+    }
+
+
 def _territory_level(concept: Concept) -> str | None:
     """The local name of the territory class of a concept (Commune, EPCI...), if any."""
     for ref in concept.types:
@@ -110,6 +125,7 @@ def concept_page(store: Store, iri: str) -> str:
         "last_change": last_change(get_journal(), iri),
         "history_href": with_params(url_for("history.history_page"), uri=iri),
         "jsonld": json_ld(defined_term(concept)),
+        **vocabulary_context(store, concept.schemes[0] if concept.schemes else None),
         "picture": neighbourhood(
             Ref(concept.iri, concept.pref_label, concept.pref_lang),
             concept.broader,
@@ -172,6 +188,7 @@ def resource_page(store: Store, iri: str) -> str:
         languages=[p.value for p in resource.other if p.predicate == DCT_NS + "language"],
         other=[p for p in resource.other if p.predicate not in shown],
         data_links=data_links(iri),
+        **vocabulary_context(store, None),
     )
 
 
@@ -187,6 +204,7 @@ def description_page(store: Store, iri: str, kind: str) -> str:
         iri=iri,
         lang=ui_language(),
         data_links=data_links(iri),
+        **vocabulary_context(store, None),
     )
 
 
