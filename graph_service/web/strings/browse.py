@@ -26,4 +26,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "browse.facet_year": ("Année", "Year"),
     "browse.all_resources": ("Toutes les ressources", "All resources"),
     "browse.type_resources": ("Ressources de ce type", "Resources of this type"),
+    "browse.all_of_type": ("Parcourir ces ressources avec des filtres",
+                           "Browse these resources with filters"),
+    # where a concept sits (the sidebar of concept pages)
+    "place.title": ("Place dans la hiérarchie", "Place in the hierarchy"),
+    "place.siblings": ("{count} autres au même niveau", "{count} others at the same level"),
+    "place.more_siblings": ("et {count} autres", "and {count} more"),
+    "place.more_children": ("et {count} autres", "and {count} more"),
 }

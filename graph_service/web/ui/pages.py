@@ -20,6 +20,8 @@ from graph_service.model.browse import (
 )
 from graph_service.model.concept import Concept, concept_details, describe
 from graph_service.model.history import last_change
+from graph_service.model.place import concept_place
+from graph_service.model.resource_list import is_type_concept, resources_by_type
 from graph_service.model.resources import find_resources, resource_details
 from graph_service.model.schemes import schemes
 from graph_service.model.territory import (
@@ -126,6 +128,7 @@ def concept_page(store: Store, iri: str) -> str:
         "history_href": with_params(url_for("history.history_page"), uri=iri),
         "jsonld": json_ld(defined_term(concept)),
         **vocabulary_context(store, concept.schemes[0] if concept.schemes else None),
+        "place": concept_place(store, concept, clang),
         "picture": neighbourhood(
             Ref(concept.iri, concept.pref_label, concept.pref_lang),
             concept.broader,
@@ -143,6 +146,28 @@ def concept_page(store: Store, iri: str) -> str:
             contrats=contrats_de_ville(store, iri, clang),
             children_key=CHILD_LEVEL.get(level),
             hide_narrower=True,
+            **common,
+        )
+    if is_type_concept(store, iri):
+        # A resource type is the object of dct:type, not of dct:subject: its page lists the
+        # resources of that type (the territory facet is the resource list's, /resources).
+        resources = resources_by_type(
+            store,
+            iri,
+            clang,
+            include_narrower=include_narrower,
+            limit=RESOURCES_PER_PAGE,
+            offset=offset,
+        )
+        return render_template(
+            "ui/concept.html",
+            resources=resources,
+            territories=[],
+            facet_sample=FACET_SAMPLE,
+            include_narrower=include_narrower,
+            territory=None,
+            resources_title="browse.type_resources",
+            all_resources=with_params(url_for("ui.resources"), type=iri),
             **common,
         )
     resources = find_resources(
@@ -165,6 +190,11 @@ def concept_page(store: Store, iri: str) -> str:
         facet_sample=FACET_SAMPLE,
         include_narrower=include_narrower,
         territory=chosen,
+        all_resources=(
+            with_params(url_for("ui.resources"), theme=iri)
+            if concept.vocab_id == "thematiques"
+            else None
+        ),
         **common,
     )
 
