@@ -8,13 +8,16 @@ concepts too), `territory=<IRI>` (resources about that territory or under it), `
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask import render_template, request, url_for
 
 from graph_service.exceptions import NotFound
-from graph_service.model.base import Label, Ref
+from graph_service.model.base import Label, Property, Ref
 from graph_service.model.browse import (
     FACET_SAMPLE,
     group_by_vocabulary,
+    labels_for,
     parts,
     resource_territories,
 )
@@ -31,8 +34,9 @@ from graph_service.model.territory import (
     territory_resources,
 )
 from graph_service.model.vocab import languages, licence_of
-from graph_service.namespaces import DCT_NS
+from graph_service.namespaces import DCT_NS, PREFIXES, curie
 from graph_service.store import Store
+from graph_service.web import i18n
 from graph_service.web.backend import get_journal
 from graph_service.web.params import int_arg, iri_arg
 from graph_service.web.paths import page_url
@@ -48,6 +52,7 @@ from graph_service.web.ui.svg import neighbourhood
 from graph_service.web.ui.text import json_ld
 
 RESOURCES_PER_PAGE = 10
+SCHEMA_NS = PREFIXES["schema"]
 #: What the children of each level of territory are called (i18n keys).
 CHILD_LEVEL = {
     "Pays": "territory.children.Pays",
@@ -85,6 +90,24 @@ def defined_term(concept: Concept) -> dict[str, object]:
     if same:
         data["sameAs"] = same
     return data
+
+
+def property_names(store: Store, properties: Iterable[Property]) -> dict[str, Label]:
+    """Names of the properties a page shows: the data's label (rdfs:label...) in the content
+    language, else the interface's name for it (web/strings/properties.py), else none (the page
+    shows the prefixed name). Names from the interface carry no language: they are the page's."""
+    predicates = list(dict.fromkeys(p.predicate for p in properties))
+    found = labels_for(store, predicates, content_language())
+    lang = ui_language()
+    names: dict[str, Label] = {}
+    for predicate in predicates:
+        ref = found[predicate]
+        key = f"property.{curie(predicate)}"
+        if ref.label != predicate:
+            names[predicate] = Label(ref.label, ref.lang)
+        elif key in i18n.CATALOGUE:
+            names[predicate] = Label(i18n.translate(key, lang), "")
+    return names
 
 
 def vocabulary_context(store: Store, scheme: Ref | None) -> dict[str, object]:
@@ -127,6 +150,7 @@ def concept_page(store: Store, iri: str) -> str:
         "last_change": last_change(get_journal(), iri),
         "history_href": with_params(url_for("history.history_page"), uri=iri),
         "jsonld": json_ld(defined_term(concept)),
+        "prop_names": property_names(store, concept.other),
         **vocabulary_context(store, concept.schemes[0] if concept.schemes else None),
         "place": concept_place(store, concept, clang),
         "picture": neighbourhood(
@@ -206,6 +230,11 @@ def resource_page(store: Store, iri: str) -> str:
     if resource is None:
         raise NotFound(f"Could not find resource <{iri}>")
     shown = {DCT_NS + "publisher", DCT_NS + "creator", DCT_NS + "language"}
+    # schema.org's dates repeat dct:issued and dct:modified, which the page shows already.
+    if resource.issued:
+        shown.add(SCHEMA_NS + "datePublished")
+    if resource.modified:
+        shown.add(SCHEMA_NS + "dateModified")
     return render_template(
         "ui/resource.html",
         resource=resource,
@@ -217,6 +246,7 @@ def resource_page(store: Store, iri: str) -> str:
         creators=[p for p in resource.other if p.predicate == DCT_NS + "creator"],
         languages=[p.value for p in resource.other if p.predicate == DCT_NS + "language"],
         other=[p for p in resource.other if p.predicate not in shown],
+        prop_names=property_names(store, [p for p in resource.other if p.predicate not in shown]),
         data_links=data_links(iri),
         **vocabulary_context(store, None),
     )
@@ -233,6 +263,7 @@ def description_page(store: Store, iri: str, kind: str) -> str:
         kind=kind,
         iri=iri,
         lang=ui_language(),
+        prop_names=property_names(store, description.properties),
         data_links=data_links(iri),
         **vocabulary_context(store, None),
     )

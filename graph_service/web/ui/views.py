@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 from graph_service.model.base import Label, Ref
 from graph_service.model.schemes import schemes
 from graph_service.model.vocab import licence_of
-from graph_service.namespaces import SKOS_NS, curie
+from graph_service.namespaces import SKOS_NS, XSD_NS, curie
 from graph_service.web import i18n
 from graph_service.web.backend import get_store
 from graph_service.web.paths import local_path
@@ -82,6 +82,30 @@ def content_first(labels: Iterable[Label]) -> list[Label]:
     return sorted(labels, key=lambda label: label.lang != wanted)
 
 
+#: Datatypes whose values the pages write out as dates ("31 mai 2023") or numbers ("238 246").
+DATE_TYPES = frozenset(
+    XSD_NS + t for t in ("date", "dateTime", "dateTimeStamp", "gYearMonth", "gYear")
+)
+NUMBER_TYPES = frozenset(
+    XSD_NS + t
+    for t in ("integer", "nonNegativeInteger", "positiveInteger", "int", "long", "short",
+              "unsignedInt", "unsignedLong")
+)  # fmt: skip
+
+
+def translate_or(key: str, fallback: str, lang: str, /, **values: object) -> str:
+    """The interface string `key`, or `fallback`'s when the catalogue has no `key` (wording
+    that depends on the data: "3 924 territoires" where other schemes say "concepts")."""
+    chosen = key if key in i18n.CATALOGUE else fallback
+    return i18n.translate(chosen, lang, **values)
+
+
+def value_label(predicate: str, value: str, lang: str) -> str:
+    """A coded value in words ("METRO" of pdvo:epciType: "Métropole"), else the value."""
+    key = f"value.{curie(predicate)}.{value}"
+    return i18n.translate(key, lang) if key in i18n.CATALOGUE else value
+
+
 @bp.app_context_processor
 def _helpers() -> dict[str, object]:
     """Helpers for every template (the base layout uses them on every page, error pages too)."""
@@ -97,6 +121,10 @@ def _helpers() -> dict[str, object]:
         "dir_attr": dir_attr,
         "text_direction": text_direction,
         "_": lambda key, /, **values: i18n.translate(key, ui, **values),
+        "_or": lambda key, fallback, /, **values: translate_or(key, fallback, ui, **values),
+        "value_label": lambda predicate, value: value_label(predicate, value, ui),
+        "date_types": DATE_TYPES,
+        "number_types": NUMBER_TYPES,
         "link": with_params,
         "here": here,
         "carried": carried_params,
