@@ -10,7 +10,6 @@ from rdflib import URIRef
 
 from graph_service.model.base import (
     SPARQL_PREFIXES,
-    Lit,
     Ref,
     Term,
     label_key,
@@ -278,8 +277,9 @@ def _licence(value: str, labels: list[Term], lang: str | None) -> Licence:
     if not value.startswith(("http://", "https://")):
         return Licence("", value, "")
     if not labels and value in LICENCE_NAMES:
+        # A name, not content: shown as the page's own words, without a language of its own.
         french, english = LICENCE_NAMES[value]
-        labels = [Lit(french, "fr"), Lit(english, "en")]
+        return Licence(value, french if lang == "fr" else english, "")
     ref = make_ref(value, labels, lang)
     return Licence(value, ref.label, ref.lang)
 
