@@ -80,6 +80,7 @@ def test_resource_list_refuses_bad_filters_with_400(client, query: str) -> None:
 def test_resource_list_is_linked_from_the_navigation_and_in_english(client) -> None:
     home = _text(client.get("/"))
     assert '<a href="/resources">Ressources</a>' in home
+    assert '<a href="/resources">Toutes les ressources</a>' in home.split('id="latest-title"')[1]
     english = _text(client.get("/resources?lang=en"))
     assert "<h1>Resources" in english and 'href="/resources?lang=en&amp;year=2023"' in english
 
