@@ -309,3 +309,27 @@ def test_unesco_file_gets_a_telling_id() -> None:
     )
     assert scheme, "the UNESCO file names its scheme"
     assert default_vocab_id(scheme.group(1)) == "unesco-thesaurus"
+
+
+# --- the new pages are well formed and accessible, as every page is (tests/test_ui_pages.py) --
+
+NEW_PAGES = [
+    "/resources", "/resources?lang=en", f"/resources?type={TYPES}publication&year=2021",
+    "/resources?territory=https://w3id.org/pdv/territoires/region/32&page=2",
+    "/types/guide-pratique", "/types/publication?narrower=1&lang=en",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("url", NEW_PAGES)
+def test_new_pages_are_well_formed_and_accessible(client, url: str) -> None:
+    from test_ui_pages import check_page, html_of
+
+    checker = check_page(html_of(client, url))
+    assert checker.landmarks["nav"] >= 2
+
+
+def test_unesco_pages_are_well_formed(unesco_client) -> None:
+    from test_ui_pages import check_page, html_of
+
+    for url in ("/vocab/thesaurus?clang=ar", f"/page?uri={UNESCO_DEMOCRACY}&clang=ar", "/"):
+        check_page(html_of(unesco_client, url))
