@@ -90,6 +90,13 @@ class Config:
     #: Reverse proxies in front of the service whose X-Forwarded-For/-Proto/-Host headers are
     #: believed (0 = none: those headers are ignored, the client address is the TCP peer's).
     trusted_proxies: int = 0
+    #: The site's name in the header, titles and footer of the pages (French interface).
+    site_name: str = "Glossaire de la politique de la ville"
+    #: The site's name in the English interface ("" = SITE_NAME).
+    site_name_en: str = "Urban policy glossary"
+    #: Logo shown before the site's name in the header ("" = none): a path on this site
+    #: (/static/logo.svg) or a data: URL, the images the pages' Content-Security-Policy allows.
+    site_logo: str = ""
 
     def __post_init__(self) -> None:
         check_update_token(self.update_token)

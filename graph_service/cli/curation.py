@@ -124,7 +124,14 @@ def quality_command(
 @click.command("import")
 @with_appcontext
 @click.argument("source")
-@click.option("--id", "vocab_id", help="Vocabulary id (default: the id of its concept scheme).")
+@click.option(
+    "--id",
+    "vocab_id",
+    help=(
+        "Vocabulary id (default: the last segment of its scheme IRI, the publisher's part of "
+        "the host first when that segment is generic: unesco-thesaurus)."
+    ),
+)
 @click.option("--format", "fmt", help="RDF format (turtle, rdfxml, jsonld, ntriples, trig...).")
 @click.option(
     "--skosify/--no-skosify",

@@ -9,6 +9,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SKOS
@@ -186,9 +187,41 @@ def choose_vocab_id(graph: Graph, wanted: str | None) -> str:
         if len(schemes) != 1:
             found = "no concept scheme" if not schemes else f"{len(schemes)} concept schemes"
             raise ImportFailed(f"the vocabulary has {found}: name it with --id VOCID")
-        vocab_id = vocab_id_of(schemes[0]).lower()
+        vocab_id = default_vocab_id(schemes[0])
     check_vocab_id(vocab_id)
     return vocab_id
+
+
+#: Last segments of scheme IRIs that say what a vocabulary is, not which one: as an id,
+#: "thesaurus" would name UNESCO's, and the next thesaurus imported would clash with it.
+GENERIC_IDS = frozenset({
+    "thesaurus", "vocabulary", "vocabularies", "vocab", "scheme", "conceptscheme", "concepts",
+    "concept", "skos", "taxonomy", "ontology", "terms", "index", "data", "dataset", "void",
+    "glossary", "keywords", "classification", "authority", "subjects", "",
+})  # fmt: skip
+#: Host labels that say nothing of the publisher (vocabularies.unesco.org: "unesco").
+_HOST_NOISE = frozenset({
+    "www", "vocabularies", "vocabulary", "vocab", "vocabs", "data", "id", "lod", "skos", "purl",
+    "w3id", "thesaurus", "terms", "linkeddata",
+})  # fmt: skip
+_SLUG = re.compile(r"[^a-z0-9_-]+")
+
+
+def default_vocab_id(scheme_iri: str) -> str:
+    """The id an import gets without --id: the last segment of its scheme IRI, prefixed with the
+    publisher's part of the IRI's host when that segment is generic (UNESCO's
+    http://vocabularies.unesco.org/thesaurus: "unesco-thesaurus", not "thesaurus")."""
+    tail = _SLUG.sub("-", vocab_id_of(scheme_iri).lower()).strip("-")
+    if tail not in GENERIC_IDS and not tail.isdigit():
+        return tail[:64]
+    host = urlsplit(scheme_iri).hostname or ""
+    labels = [p for p in host.lower().split(".")[:-1] if p not in _HOST_NOISE]  # no TLD
+    publisher = _SLUG.sub("-", labels[-1] if labels else "").strip("-")
+    if not publisher:
+        raise ImportFailed(
+            f"the scheme <{scheme_iri}> gives no telling vocabulary id: name it with --id VOCID"
+        )
+    return f"{publisher}-{tail}".strip("-")[:64] if tail else publisher[:64]
 
 
 def check_vocab_id(vocab_id: str) -> None:

@@ -124,7 +124,8 @@ def recent_concepts(store: Store, lang: str | None, limit: int = 8) -> list[Date
 
 
 def latest_resources(store: Store, lang: str | None, limit: int = 5) -> list[ResourceSummary]:
-    """The resources issued last (attachments apart), newest first."""
+    """The resources issued last (attachments apart), newest first. An imported concept
+    scheme states dct:issued and dct:subject too: it is a vocabulary, not a resource."""
 
     def compute() -> list[ResourceSummary]:
         # The newest dates alone, then the checks on those few: with the checks inside, the
@@ -145,7 +146,8 @@ def latest_resources(store: Store, lang: str | None, limit: int = 5) -> list[Res
                 store,
                 SPARQL_PREFIXES
                 + f"""SELECT ?r WHERE {{ {values}
-  FILTER EXISTS {{ ?r dct:subject ?s }} FILTER NOT EXISTS {{ ?r dct:isPartOf ?whole }} }}""",
+  FILTER EXISTS {{ ?r dct:subject ?s }} FILTER NOT EXISTS {{ ?r dct:isPartOf ?whole }}
+  FILTER NOT EXISTS {{ ?r a skos:ConceptScheme }} FILTER NOT EXISTS {{ ?r a skos:Concept }} }}""",
                 bindings,
             )
         }

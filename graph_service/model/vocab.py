@@ -1,5 +1,5 @@
-"""Vocabulary-wide questions: info, languages, groups and their members (counts and lists of a
-vocabulary: model/stats.py)."""
+"""Vocabulary-wide questions: info, languages, licences, groups and their members (counts and
+lists of a vocabulary: model/stats.py)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,19 @@ from dataclasses import dataclass
 
 from rdflib import URIRef
 
-from graph_service.model.base import SPARQL_PREFIXES, Ref, Term, label_key, make_ref, memo, truthy
+from graph_service.model.base import (
+    SPARQL_PREFIXES,
+    Ref,
+    Term,
+    label_key,
+    make_ref,
+    memo,
+    truthy,
+)
 from graph_service.model.base import rows as select_rows
 from graph_service.model.schemes import scheme_for_vocab, schemes
 from graph_service.model.tree import row_refs
+from graph_service.namespaces import BASE
 from graph_service.store import Store
 
 #: Concepts of a scheme ($s): stated members and top concepts. A sub-select, so that the engine
@@ -200,3 +209,86 @@ def members_closure(store: Store, group_iri: str) -> set[str]:
     """The members of a collection and of the collections in it, at any depth."""
     query = SPARQL_PREFIXES + "SELECT DISTINCT ?c WHERE { $g skos:member+ ?c }"
     return {str(r["c"]) for r in select_rows(store, query, {"g": URIRef(group_iri)})}
+
+
+# --- licences ---------------------------------------------------------------------------------
+
+#: The licence property of Creative Commons' vocabulary (STW states its licence with it).
+CC_LICENSE = "http://creativecommons.org/ns#license"
+#: Names of the licences vocabularies state, for data that does not label them (fr, en).
+LICENCE_NAMES: dict[str, tuple[str, str]] = {
+    "https://www.etalab.gouv.fr/licence-ouverte-open-licence/": (
+        "Licence Ouverte 2.0", "Open Licence 2.0"),
+    "https://www.etalab.gouv.fr/licence-ouverte-open-licence": (
+        "Licence Ouverte 2.0", "Open Licence 2.0"),
+    "https://www.etalab.gouv.fr/wp-content/uploads/2017/04/ETALAB-Licence-Ouverte-v2.0.pdf": (
+        "Licence Ouverte 2.0", "Open Licence 2.0"),
+    "http://creativecommons.org/licenses/by-sa/3.0/igo/": ("CC BY-SA 3.0 IGO", "CC BY-SA 3.0 IGO"),
+    "https://creativecommons.org/licenses/by-sa/3.0/igo/": ("CC BY-SA 3.0 IGO", "CC BY-SA 3.0 IGO"),
+    "http://creativecommons.org/licenses/by/4.0/": ("CC BY 4.0", "CC BY 4.0"),
+    "https://creativecommons.org/licenses/by/4.0/": ("CC BY 4.0", "CC BY 4.0"),
+    "http://creativecommons.org/publicdomain/zero/1.0/": ("CC0 1.0", "CC0 1.0"),
+    "https://creativecommons.org/publicdomain/zero/1.0/": ("CC0 1.0", "CC0 1.0"),
+    "http://opendatacommons.org/licenses/odbl/1-0/": ("ODbL 1.0", "ODbL 1.0"),
+    "https://opendatacommons.org/licenses/odbl/1-0/": ("ODbL 1.0", "ODbL 1.0"),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Licence:
+    """The licence a vocabulary states: its IRI ("" when stated as text) and its name."""
+
+    iri: str
+    label: str
+    lang: str
+
+
+def scheme_licences(store: Store, lang: str | None = None) -> dict[str, Licence]:
+    """The licence of each concept scheme stating one (dct:license or cc:license), named from
+    the data's label, else from LICENCE_NAMES, else by its IRI (remembered per data version)."""
+
+    def compute() -> dict[str, Licence]:
+        found = select_rows(
+            store,
+            SPARQL_PREFIXES
+            + f"""SELECT ?s ?lic ?l WHERE {{
+  ?s a skos:ConceptScheme .
+  {{ ?s dct:license ?lic }} UNION {{ ?s <{CC_LICENSE}> ?lic }}
+  OPTIONAL {{ ?lic rdfs:label|dct:title|skos:prefLabel ?l }}
+}}""",
+        )
+        names: dict[tuple[str, str], list[Term]] = defaultdict(list)
+        for row in found:
+            names.setdefault((str(row["s"]), str(row["lic"])), [])
+            if "l" in row:
+                names[(str(row["s"]), str(row["lic"]))].append(row["l"])
+        result: dict[str, Licence] = {}
+        for (scheme, licence), labels in sorted(names.items()):
+            if scheme in result:
+                continue  # one licence per scheme shown; the data keeps them all
+            result[scheme] = _licence(licence, labels, lang)
+        return result
+
+    return memo(store, ("licences", lang), compute)
+
+
+def _licence(value: str, labels: list[Term], lang: str | None) -> Licence:
+    """A Licence from an IRI (or a text) and the labels the data gives it."""
+    if not value.startswith(("http://", "https://")):
+        return Licence("", value, "")
+    if not labels and value in LICENCE_NAMES:
+        # A name, not content: shown as the page's own words, without a language of its own.
+        french, english = LICENCE_NAMES[value]
+        return Licence(value, french if lang == "fr" else english, "")
+    ref = make_ref(value, labels, lang)
+    return Licence(value, ref.label, ref.lang)
+
+
+def licence_of(store: Store, scheme_iri: str | None, lang: str | None = None) -> Licence | None:
+    """The licence of one scheme, else of the service's own vocabularies (the first of ours
+    that states one), else None."""
+    found = scheme_licences(store, lang)
+    if scheme_iri and scheme_iri in found:
+        return found[scheme_iri]
+    own = [s.iri for s in schemes(store, lang) if s.iri.startswith(BASE)]
+    return next((found[iri] for iri in own if iri in found), None)

@@ -40,6 +40,7 @@ from graph_service.web.rest import stats as _rest_stats  # noqa: F401
 from graph_service.web.rest import vocab as _rest_vocab  # noqa: F401
 from graph_service.web.sparql import views as sparql
 from graph_service.web.sparql.fast import SparqlFastPath
+from graph_service.web.ui import resources as _ui_resources  # noqa: F401
 from graph_service.web.ui import scheme as _ui_scheme  # noqa: F401
 from graph_service.web.ui import search as _ui_search  # noqa: F401
 from graph_service.web.ui import views as ui

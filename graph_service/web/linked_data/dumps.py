@@ -11,6 +11,7 @@ from graph_service.exceptions import NotFound
 from graph_service.model.base import memo
 from graph_service.model.dumps import ALL, dump_graphs, graph_chunks, merged
 from graph_service.model.schemes import schemes
+from graph_service.model.vocab import licence_of, scheme_licences
 from graph_service.namespaces import PREFIXES, VOID
 from graph_service.store import Store
 from graph_service.web.backend import get_store
@@ -71,6 +72,10 @@ def void_graph(store: Store) -> Graph:
             graph.add((node, VOID.dataDump, URIRef(f"{base}dumps/{name}.{entry.extension}")))
 
     describe(dataset, ALL, "graph-service", list(counts), space)
+    licences = scheme_licences(store, "en")  # each vocabulary's own licence (dct:license)
+    own = licence_of(store, None, "en")
+    if own is not None and own.iri:
+        graph.add((dataset, DCTERMS.license, URIRef(own.iri)))
     graph.add((dataset, VOID.sparqlEndpoint, URIRef(f"{base}sparql")))
     graph.add((dataset, VOID.rootResource, URIRef(space)))
     for summary in schemes(store, "en"):
@@ -81,6 +86,9 @@ def void_graph(store: Store) -> Graph:
         describe(node, summary.vocab_id, summary.title, graphs, space)
         graph.add((node, VOID.rootResource, URIRef(summary.iri)))
         graph.add((node, VOID.entities, Literal(summary.concept_count)))
+        licence = licences.get(summary.iri)
+        if licence is not None and licence.iri:
+            graph.add((node, DCTERMS.license, URIRef(licence.iri)))
     return graph
 
 

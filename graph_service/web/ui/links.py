@@ -134,3 +134,36 @@ def data_links(iri: str) -> list[tuple[str, str, str]]:
             href = f"{path}.{entry.extension}" if path else f"{page}&format={entry.extension}"
             links.append((entry.label, entry.media_type, href))
     return links
+
+
+#: Names of content languages in their own language, beyond the interface's (web/i18n.py).
+MORE_LANGUAGE_NAMES = {"ar": "العربية", "ru": "Русский", "zh": "中文", "fi": "Suomi",
+                       "sv": "Svenska", "pl": "Polski", "he": "עברית", "fa": "فارسی",
+                       "ja": "日本語", "el": "Ελληνικά", "ca": "Català", "eu": "Euskara",
+                       "br": "Brezhoneg", "oc": "Occitan"}  # fmt: skip
+#: Languages written right to left (primary subtags).
+RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur", "ps", "yi", "dv", "ckb", "sd", "ug"})
+
+
+def language_name(code: str) -> str:
+    """A language's own name ("Français", "العربية"), else its code."""
+    if not code:
+        return i18n.language_name(code)
+    primary = code.lower().split("-", 1)[0]
+    return MORE_LANGUAGE_NAMES.get(primary) or i18n.language_name(code)
+
+
+def text_direction(code: str | None) -> str:
+    """ "rtl" for a language written right to left, else "ltr"."""
+    primary = (code or "").lower().split("-", 1)[0]
+    return "rtl" if primary in RTL_LANGUAGES else "ltr"
+
+
+def offered_content_languages(languages: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The content languages the selector offers on a page: French and English, the languages
+    of the page's vocabulary, and the one asked for with ?clang= (so that it shows selected)."""
+    offered = list(CONTENT_LANGUAGES)
+    for code in (*languages, content_language()):
+        if code and code not in offered:
+            offered.append(code)
+    return tuple(offered)

@@ -8,18 +8,23 @@ concepts too), `territory=<IRI>` (resources about that territory or under it), `
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask import render_template, request, url_for
 
 from graph_service.exceptions import NotFound
-from graph_service.model.base import Label, Ref
+from graph_service.model.base import Label, Property, Ref
 from graph_service.model.browse import (
     FACET_SAMPLE,
     group_by_vocabulary,
+    labels_for,
     parts,
     resource_territories,
 )
 from graph_service.model.concept import Concept, concept_details, describe
 from graph_service.model.history import last_change
+from graph_service.model.place import concept_place
+from graph_service.model.resource_list import is_type_concept, resources_by_type
 from graph_service.model.resources import find_resources, resource_details
 from graph_service.model.schemes import schemes
 from graph_service.model.territory import (
@@ -28,8 +33,10 @@ from graph_service.model.territory import (
     contrats_de_ville,
     territory_resources,
 )
-from graph_service.namespaces import DCT_NS
+from graph_service.model.vocab import languages, licence_of
+from graph_service.namespaces import DCT_NS, PREFIXES, curie
 from graph_service.store import Store
+from graph_service.web import i18n
 from graph_service.web.backend import get_journal
 from graph_service.web.params import int_arg, iri_arg
 from graph_service.web.paths import page_url
@@ -37,6 +44,7 @@ from graph_service.web.ui.links import (
     MAX_PAGE,
     content_language,
     data_links,
+    offered_content_languages,
     ui_language,
     with_params,
 )
@@ -44,6 +52,7 @@ from graph_service.web.ui.svg import neighbourhood
 from graph_service.web.ui.text import json_ld
 
 RESOURCES_PER_PAGE = 10
+SCHEMA_NS = PREFIXES["schema"]
 #: What the children of each level of territory are called (i18n keys).
 CHILD_LEVEL = {
     "Pays": "territory.children.Pays",
@@ -83,6 +92,37 @@ def defined_term(concept: Concept) -> dict[str, object]:
     return data
 
 
+def property_names(store: Store, properties: Iterable[Property]) -> dict[str, Label]:
+    """Names of the properties a page shows: the data's label (rdfs:label...) in the content
+    language, else the interface's name for it (web/strings/properties.py), else none (the page
+    shows the prefixed name). Names from the interface carry no language: they are the page's."""
+    predicates = list(dict.fromkeys(p.predicate for p in properties))
+    found = labels_for(store, predicates, content_language())
+    lang = ui_language()
+    names: dict[str, Label] = {}
+    for predicate in predicates:
+        ref = found[predicate]
+        key = f"property.{curie(predicate)}"
+        if ref.label != predicate:
+            names[predicate] = Label(ref.label, ref.lang)
+        elif key in i18n.CATALOGUE:
+            names[predicate] = Label(i18n.translate(key, lang), "")
+    return names
+
+
+def vocabulary_context(store: Store, scheme: Ref | None) -> dict[str, object]:
+    """What the layout shows of a page's vocabulary: its licence in the footer and its
+    languages in the content-language selector (the service's own licence without one)."""
+    clang = content_language()
+    if scheme is None:
+        return {"licence": licence_of(store, None, clang)}
+    return {
+        "licence": licence_of(store, scheme.iri, clang),
+        "licence_vocab": scheme,
+        "content_languages": offered_content_languages(languages(store, scheme.iri)),
+    }
+
+
 def _territory_level(concept: Concept) -> str | None:
     """The local name of the territory class of a concept (Commune, EPCI...), if any."""
     for ref in concept.types:
@@ -110,6 +150,9 @@ def concept_page(store: Store, iri: str) -> str:
         "last_change": last_change(get_journal(), iri),
         "history_href": with_params(url_for("history.history_page"), uri=iri),
         "jsonld": json_ld(defined_term(concept)),
+        "prop_names": property_names(store, concept.other),
+        **vocabulary_context(store, concept.schemes[0] if concept.schemes else None),
+        "place": concept_place(store, concept, clang),
         "picture": neighbourhood(
             Ref(concept.iri, concept.pref_label, concept.pref_lang),
             concept.broader,
@@ -127,6 +170,28 @@ def concept_page(store: Store, iri: str) -> str:
             contrats=contrats_de_ville(store, iri, clang),
             children_key=CHILD_LEVEL.get(level),
             hide_narrower=True,
+            **common,
+        )
+    if is_type_concept(store, iri):
+        # A resource type is the object of dct:type, not of dct:subject: its page lists the
+        # resources of that type (the territory facet is the resource list's, /resources).
+        resources = resources_by_type(
+            store,
+            iri,
+            clang,
+            include_narrower=include_narrower,
+            limit=RESOURCES_PER_PAGE,
+            offset=offset,
+        )
+        return render_template(
+            "ui/concept.html",
+            resources=resources,
+            territories=[],
+            facet_sample=FACET_SAMPLE,
+            include_narrower=include_narrower,
+            territory=None,
+            resources_title="browse.type_resources",
+            all_resources=with_params(url_for("ui.resources"), type=iri),
             **common,
         )
     resources = find_resources(
@@ -149,6 +214,11 @@ def concept_page(store: Store, iri: str) -> str:
         facet_sample=FACET_SAMPLE,
         include_narrower=include_narrower,
         territory=chosen,
+        all_resources=(
+            with_params(url_for("ui.resources"), theme=iri)
+            if concept.vocab_id == "thematiques"
+            else None
+        ),
         **common,
     )
 
@@ -160,6 +230,11 @@ def resource_page(store: Store, iri: str) -> str:
     if resource is None:
         raise NotFound(f"Could not find resource <{iri}>")
     shown = {DCT_NS + "publisher", DCT_NS + "creator", DCT_NS + "language"}
+    # schema.org's dates repeat dct:issued and dct:modified, which the page shows already.
+    if resource.issued:
+        shown.add(SCHEMA_NS + "datePublished")
+    if resource.modified:
+        shown.add(SCHEMA_NS + "dateModified")
     return render_template(
         "ui/resource.html",
         resource=resource,
@@ -171,7 +246,9 @@ def resource_page(store: Store, iri: str) -> str:
         creators=[p for p in resource.other if p.predicate == DCT_NS + "creator"],
         languages=[p.value for p in resource.other if p.predicate == DCT_NS + "language"],
         other=[p for p in resource.other if p.predicate not in shown],
+        prop_names=property_names(store, [p for p in resource.other if p.predicate not in shown]),
         data_links=data_links(iri),
+        **vocabulary_context(store, None),
     )
 
 
@@ -186,7 +263,9 @@ def description_page(store: Store, iri: str, kind: str) -> str:
         kind=kind,
         iri=iri,
         lang=ui_language(),
+        prop_names=property_names(store, description.properties),
         data_links=data_links(iri),
+        **vocabulary_context(store, None),
     )
 
 

@@ -14,7 +14,7 @@ from flask import Response, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
 from graph_service.exceptions import NotFound
-from graph_service.model.base import concept_exists
+from graph_service.model.base import Ref, concept_exists
 from graph_service.model.browse import index_page
 from graph_service.model.concept import describe
 from graph_service.model.schemes import scheme_for_vocab
@@ -26,6 +26,7 @@ from graph_service.web.backend import get_store
 from graph_service.web.params import int_arg, iri_arg
 from graph_service.web.paths import local_path, page_url
 from graph_service.web.ui.links import MAX_PAGE, content_language, data_links, here, ui_language
+from graph_service.web.ui.pages import vocabulary_context
 from graph_service.web.ui.text import json_ld
 from graph_service.web.ui.views import bp
 
@@ -98,6 +99,7 @@ def scheme_page(store: Store, iri: str) -> str:
         vocab_id=vocab_id,
         data_links=data_links(iri),
         jsonld=json_ld(scheme_data(info)),
+        **vocabulary_context(store, Ref(info.iri, info.title, info.title_lang)),
     )
 
 
@@ -132,7 +134,14 @@ def alphabetical_index(vocid: str) -> ResponseReturnValue:
         int_arg("page", 1, minimum=1, maximum=MAX_PAGE),
         INDEX_PAGE_SIZE,
     )
-    return render_template("ui/index.html", info=info, index=page, lang=lang, vocab_id=vocid)
+    return render_template(
+        "ui/index.html",
+        info=info,
+        index=page,
+        lang=lang,
+        vocab_id=vocid,
+        **vocabulary_context(store, Ref(info.iri, info.title, info.title_lang)),
+    )
 
 
 @bp.get("/ui/children")

@@ -1,0 +1,63 @@
+"""Where a concept sits in its hierarchy, for the sidebar of its page: the path from its scheme
+and top concept down to it, its siblings and its children (answered without Flask)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from graph_service.model.base import Ref
+from graph_service.model.concept import Concept
+from graph_service.model.tree import Child, children, top_concepts
+from graph_service.store import Store
+
+#: Siblings listed at most (a commune has a hundred; a flat vocabulary's top level, thousands).
+MAX_SIBLINGS = 200
+#: Children listed at most under the concept (the rest: its page's list of narrower concepts).
+MAX_CHILDREN = 30
+
+
+@dataclass(frozen=True)
+class Place:
+    """A concept's place: scheme, path of broader concepts from the top (the nearest last), the
+    other concepts at its level (children of the nearest broader, or the other top concepts),
+    and its own children; the counts say how many there are beyond the lists."""
+
+    scheme: Ref | None
+    path: tuple[Ref, ...]
+    siblings: tuple[Child, ...]
+    more_siblings: int
+    children: tuple[Ref, ...]
+    more_children: int
+
+    @property
+    def has_hierarchy(self) -> bool:
+        """Whether there is anything to show beyond the concept itself."""
+        return bool(self.path or self.siblings or self.children)
+
+
+def concept_place(store: Store, concept: Concept, lang: str | None) -> Place:
+    """The place of a concept along its first path to the top (the breadcrumbs show the others).
+
+    One query for the siblings (children of the nearest broader concept, or the scheme's top
+    concepts); the path and the children come with the concept.
+    """
+    scheme = concept.schemes[0] if concept.schemes else None
+    path = concept.broader_chains[0] if concept.broader_chains else ()
+    if path:
+        level = children(store, path[-1].iri, lang) or []
+    elif scheme is not None and concept.top_concept_of:
+        level = [
+            Child(t.iri, t.label, t.lang, t.notation, t.has_children)
+            for t in top_concepts(store, scheme.iri, lang)
+        ]
+    else:
+        level = []
+    siblings = [child for child in level if child.iri != concept.iri]
+    return Place(
+        scheme=scheme,
+        path=tuple(path),
+        siblings=tuple(siblings[:MAX_SIBLINGS]),
+        more_siblings=max(0, len(siblings) - MAX_SIBLINGS),
+        children=concept.narrower[:MAX_CHILDREN],
+        more_children=max(0, len(concept.narrower) - MAX_CHILDREN),
+    )
