@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 import pytest
 from conftest import LIBRARIAN_PASSWORD, LiveServer, librarians_data_dir
+from test_embed_browser import CONCERTATION, ThirdPartySite, article
 
 pytestmark = pytest.mark.browser
 
@@ -146,3 +147,28 @@ def test_axe_reports_what_it_should(browser, server: LiveServer, axe: str) -> No
         assert {"scrollable-region-focusable", "image-alt"} <= rules, rules
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_cards_on_another_site_open_and_closed(
+    browser, server: LiveServer, axe: str, width: int
+) -> None:
+    """A third-party article with a marked term (its card opened from the keyboard) and an
+    inline card: the cards add no serious or critical violation to the host page."""
+    site = ThirdPartySite()
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    try:
+        url = site.add("/article.html", article(server.url, f"""<main><h1>Le quartier</h1>
+<p>La <span id="term" data-concept="{CONCERTATION}">concertation</span> a commencé.</p>
+<concept-card concept="{CONCERTATION}"></concept-card></main>"""))  # fmt: skip
+        page = context.new_page()
+        page.goto(url)
+        expect(page.locator("concept-card .card .label")).to_have_text("Concertation")
+        assert violations(page, axe) == []
+        page.locator("#term").focus()
+        page.keyboard.press("Enter")
+        expect(page.locator("graph-service-card .card .label")).to_have_text("Concertation")
+        assert violations(page, axe) == []
+    finally:
+        context.close()
+        site.close()
