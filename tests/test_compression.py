@@ -88,6 +88,11 @@ def test_small_bodies_are_not_compressed(server: LiveServer) -> None:
     small = raw_get(server.url + "/healthz", "gzip, br")
     assert small.status_code == 200 and len(small.raw_body) < 1024  # type: ignore[attr-defined]
     assert "Content-Encoding" not in small.headers
+    # Still named in Vary: all the answers of one URL (in every format and size) name the same
+    # Vary, or the response cache would stop keeping that URL.
+    assert varies_on_encoding(small) == small.headers["Content-Type"].startswith(
+        ("text/", "application/json")
+    )
 
 
 def test_the_cache_keeps_one_answer_per_encoding_and_etags_still_give_304(
@@ -170,6 +175,8 @@ def test_already_encoded_partial_head_and_binary_answers_pass_through() -> None:
         )
         if "Content-Encoding" in headers:  # only the first: it was encoded by the app itself
             assert app is cases[0][0]
+    _, headers, body = _call(_app(html, b"<p>court</p>"), "gzip")
+    assert "Content-Encoding" not in headers and headers["Vary"] == "Accept-Encoding"
     _, headers, body = _call(_app([*html, ("ETag", '"abc"'), ("Vary", "Accept")], text), "gzip")
     assert headers["Content-Encoding"] == "gzip" and gzip.decompress(body) == text
     assert headers["ETag"] == 'W/"abc"' and headers["Vary"] == "Accept, Accept-Encoding"

@@ -5,8 +5,8 @@ installed, and leaves alone what gains little or cannot be touched: small bodies
 bodies of unknown length (dumps, long SPARQL results), answers already encoded, partial (206)
 and HEAD answers. It sits inside the response cache, so a compressed answer is kept and served
 again compressed: `Vary: Accept-Encoding` puts the header in the cache key. That Vary is sent on
-every answer that would be compressed for some client, whatever this client accepts, so that
-one URL always names the same Vary (the cache and shared caches key on it). A strong ETag
+every text answer, whatever this client accepts and whatever its size, so that one URL always
+names the same Vary (the cache and shared caches key on it). A strong ETag
 becomes weak on a compressed answer: the bytes differ per encoding, the data does not, and
 If-None-Match compares weakly, so 304s still work.
 """
@@ -103,16 +103,19 @@ class Compression:
     def __init__(self, app: WSGIApp, *, min_bytes: int = MIN_BYTES) -> None:
         self.app, self.min_bytes = app, min_bytes
 
-    def _eligible(self, status: str, headers: list[tuple[str, str]]) -> bool:
-        """Whether this answer would be compressed for a client that accepts it."""
-        if not status.startswith("200"):
+    @staticmethod
+    def _varies(status: str, headers: list[tuple[str, str]]) -> bool:
+        """Whether this kind of answer is compressed for some clients: then it names
+        Accept-Encoding in Vary whatever its size, so that the answers of one URL in all its
+        formats name the same Vary (the response cache keeps a URL only while they do)."""
+        if not status.startswith("200") or _header(headers, "content-encoding"):
             return False
-        if _header(headers, "content-encoding") or "no-transform" in (
-            _header(headers, "cache-control") or ""
-        ):
+        if "no-transform" in (_header(headers, "cache-control") or ""):
             return False
-        if not compressible(_header(headers, "content-type") or ""):
-            return False
+        return compressible(_header(headers, "content-type") or "")
+
+    def _eligible(self, headers: list[tuple[str, str]]) -> bool:
+        """Whether an answer that varies is compressed: a known length, neither small nor huge."""
         length = _header(headers, "content-length")
         return (
             length is not None and length.isdigit() and self.min_bytes <= int(length) <= MAX_BYTES
@@ -125,14 +128,14 @@ class Compression:
         captured: dict[str, Any] = {}
 
         def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            if exc_info is not None or not self._eligible(status, headers):
+            if exc_info is not None or not self._varies(status, headers):
                 return (
                     start_response(status, headers, exc_info)
                     if exc_info
                     else start_response(status, headers)
                 )
             headers = _with_vary(headers)
-            if not coding:
+            if not coding or not self._eligible(headers):
                 return start_response(status, headers)
             captured["status"], captured["headers"] = status, headers
             return lambda data: captured.setdefault("written", []).append(data)
