@@ -7,7 +7,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 export GRAPH_SERVICE_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: install install-dev browser run build validate serve test test-fast lint format bench clean territories
+.PHONY: install install-dev browser axe run build validate serve test test-fast lint format bench clean territories
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,19 @@ browser:
 	  (apt-get update -q && apt-get install -y -q chromium) >/dev/null || \
 	  { echo "could not install chromium with apt-get"; exit 1; }; }
 
+# axe-core from the npm registry (Debian's npm), for tests/test_axe_browser.py, under the venv.
+AXE_JS := $(VENV)/axe/node_modules/axe-core/axe.min.js
+$(AXE_JS):
+	@command -v npm >/dev/null 2>&1 || { \
+	  echo "Installing Debian's npm for axe-core"; \
+	  (apt-get update -q && apt-get install -y -q npm) >/dev/null || \
+	  { echo "could not install npm with apt-get"; exit 1; }; }
+	mkdir -p $(VENV)/axe
+	npm install --silent --no-save --no-audit --no-fund --prefix $(VENV)/axe 'axe-core@^4.10'
+	@test -f $@
+
+axe: $(AXE_JS)
+
 validate: install
 	$(BIN)/graph-service validate
 
@@ -43,7 +56,7 @@ run: install
 	$(BIN)/graph-service build
 	$(BIN)/graph-service serve --host $(HOST) --port $(PORT)
 
-test: install-dev browser
+test: install-dev browser axe
 	$(BIN)/python -m pytest
 
 # The inner loop: everything but the browser and the long conformance suites.

@@ -14,6 +14,7 @@ from graph_service.model.cards import DEFINITION_LIMIT, shorten
 from graph_service.model.concept import concept_details
 from graph_service.store.build import build_store, open_current
 from graph_service.store.embedded import EmbeddedStore
+from graph_service.web.cards.views import FIT_SCRIPT
 
 NS = "https://w3id.org/pdv/"
 CONCERTATION = NS + "notions/concertation"
@@ -81,7 +82,8 @@ def test_card_shows_the_concept_compactly(client) -> None:
 def test_card_is_self_contained_and_small(client) -> None:
     html = client.get("/card/notions/concertation").get_data(as_text=True)
     assert len(html.encode()) < CARD_LIMIT
-    assert "<script" not in html
+    # One script, inline and allowed by its hash alone: it fits the definition to the frame.
+    assert html.count("<script") == 1 and f"<script>{FIT_SCRIPT}</script>" in html
     assert 'rel="stylesheet"' not in html and " src=" not in html and "@import" not in html
     assert "<style>" in html  # its CSS is inline
     # Fluid: nothing sets a fixed width in pixels.
@@ -118,7 +120,9 @@ def test_card_by_uri_parameter_and_languages(client) -> None:
 
 def test_card_themes(client) -> None:
     auto = client.get("/card/notions/concertation").get_data(as_text=True)
-    assert 'data-theme="auto"' in auto and "prefers-color-scheme:dark" in auto
+    # auto is light in a frame, which cannot see its host's colours: never the reader's system.
+    assert 'data-theme="auto"' in auto and "prefers-color-scheme" not in auto
+    assert "color-scheme:dark" not in auto  # a scheme unlike the host's paints an opaque band
     for theme in ("light", "dark"):
         html = client.get(f"/card/notions/concertation?theme={theme}").get_data(as_text=True)
         assert f'data-theme="{theme}"' in html
@@ -150,8 +154,10 @@ def test_card_headers_over_http(live_server_factory, built_vocab_dir: Path) -> N
         "style-src 'unsafe-inline'",
         "img-src 'self' data:",
         "frame-ancestors *",
+        "script-src 'sha256-",  # the inline FIT_SCRIPT, nothing else
     ):
         assert directive in policy
+    assert "'unsafe-inline'" not in policy.split("script-src", 1)[1].split(";")[0]
     assert first.headers["Cache-Control"] == "public, max-age=300"
     assert first.headers["Last-Modified"]
     # Its links are absolute, made from the Host header: another host name, another answer.

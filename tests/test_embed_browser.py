@@ -119,19 +119,38 @@ stakeholder dialogue</em>.</p><button id="after">Suite</button>""",
     link = card.locator("a.more")
     expect(link).to_have_attribute("href", server.url + "/notions/concertation")
     expect(link).to_have_attribute("target", "_blank")
-    host_id = page.locator("graph-service-card").get_attribute("id")
-    expect(term).to_have_attribute("aria-describedby", host_id)
-    expect(page.locator("graph-service-card")).to_have_attribute("role", "tooltip")
+    # A non-modal dialog (not a tooltip: it holds a link), controlled by the term as a button.
+    dialog = page.locator("graph-service-card")
+    expect(dialog).to_have_attribute("role", "dialog")
+    expect(dialog).to_have_attribute("aria-label", "Concertation")
+    host_id = dialog.get_attribute("id")
+    expect(term).to_have_attribute("role", "button")
+    expect(term).to_have_attribute("aria-controls", host_id)
+    expect(term).to_have_attribute("aria-expanded", "true")
     page.mouse.move(0, 0)
     expect(card).to_be_hidden()
-    expect(term).not_to_have_attribute("aria-describedby", host_id)
+    expect(term).to_have_attribute("aria-expanded", "false")
 
-    # Keyboard: focus shows the card, Escape closes it.
+    # Keyboard: focus shows the card, Tab goes into it (to its link), Escape closes it and
+    # gives focus back to the term.
     term.focus()
     expect(card).to_be_visible()
     expect(card.locator(".label")).to_have_text("Concertation")
+    page.keyboard.press("Tab")
+    expect(link).to_be_focused()
+    expect(card).to_be_visible()
     page.keyboard.press("Escape")
     expect(card).to_be_hidden()
+    expect(term).to_be_focused()
+    # Enter opens the card and moves focus into it; Tab reaches its link.
+    page.keyboard.press("Enter")
+    expect(card).to_be_visible()
+    expect(card).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(link).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(card).to_be_hidden()
+    expect(term).to_be_focused()
     page.keyboard.press("Tab")  # to the link marked by label
     expect(page.locator("#linked")).to_be_focused()
     expect(card.locator(".label")).to_have_text("Maison du projet")
@@ -279,7 +298,8 @@ def test_injected_markup_is_text_in_card_summary_and_hover_card(
     page.goto(server.url + "/card/notions/piege")
     expect(page.locator("h1")).to_have_text(EVIL_LABEL)
     expect(page.locator(".def")).to_have_text(EVIL_DEFINITION)
-    assert page.locator("img, script, svg").count() == 0
+    assert page.locator("img, svg").count() == 0
+    assert page.locator("script").count() == 1  # the card's own FIT_SCRIPT (allowed by hash)
     assert page.evaluate("window.pwned") is None
 
     # The hover card and the custom element on a third-party page (no CSP there to help).

@@ -220,11 +220,11 @@ def test_neighbourhood_picture_links_broader_narrower_related(client) -> None:
                        ("related", "democratie-deliberative")):  # fmt: skip
         assert f'<a class="node {kind}" href="/notions/{path}"><title' in svg
     assert svg.count("<a ") == 1 + 1 + 4  # broader, narrower, related
-    assert 'class="node more"' not in svg
+    assert 'class="node more' not in svg
     many = html_of(client, "/notions/dispositif-de-la-politique-de-la-ville")
     svg = re.search(r"<svg.*?</svg>", many, re.S).group(0)
-    assert 'class="node more" href="#narrower"' in svg  # 11 narrower: the rest behind "more"
-    assert svg.count("<a ") == 8 + 1 + 1  # 8 narrower, "more", related
+    assert 'class="node more' not in svg  # 10 narrower: all drawn (up to a dozen)
+    assert svg.count("<a ") == 10 + 1  # 10 narrower, related
 
 
 def test_resources_toggle_narrower_and_territory_filter(client) -> None:

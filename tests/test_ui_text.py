@@ -69,8 +69,8 @@ def test_neighbourhood_layout_cuts_long_lists() -> None:
     assert more.count == 15 - (MAX_NARROWER - 1) and more.iri == "#narrower"
     assert len(picture.edges) == len(picture.nodes) - 1
     for node in picture.nodes:  # every box inside the picture
-        assert node.x >= 0 and node.x + picture.box_w <= picture.width
-        assert node.y >= 0 and node.y + picture.box_h <= picture.height
+        assert node.x >= 0 and node.x + node.w <= picture.width
+        assert node.y >= 0 and node.y + node.h <= picture.height
 
 
 def test_search_query_makes_the_last_word_a_prefix() -> None:

@@ -11,11 +11,13 @@ from graph_service.web import (
     backend,
     body_limit,
     caching,
+    compression,
     errors,
     health,
     history,
     openapi,
     security_headers,
+    static_files,
 )
 
 # Modules imported as _name add their routes to a blueprint defined next to them.
@@ -58,6 +60,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(ui.bp)  # home, vocabularies, search, autocomplete
     sparql.init_app(app)  # /sparql (protocol, page) and /store (Graph Store Protocol)
     caching.init_app(app)  # ETag, Last-Modified, 304 and Cache-Control on every GET
+    static_files.init_app(app)  # /static/x?v=<hash> URLs, kept a year when the hash is current
     rest.init_app(app)  # Skosmos-compatible REST API at /rest/v1
     openapi.init_app(app)  # /openapi.json
     app.register_blueprint(dumps.bp)  # /dumps and /.well-known/void
@@ -80,6 +83,7 @@ def init_app(app: Flask) -> None:
     if app.config.get("SPARQL_FAST_PATH", True):
         # Flask's documented way to add WSGI middleware; its stubs type wsgi_app as a method.
         app.wsgi_app = SparqlFastPath(app.wsgi_app, app)  # type: ignore[method-assign]
+    compression.wrap(app)  # gzip/brotli inside the cache, so compressed answers are kept
     backend.wrap_response_cache(app)
     trust_proxies(app)
 

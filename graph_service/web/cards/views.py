@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 from urllib.parse import urlencode
@@ -46,10 +47,31 @@ SCRIPT_MAX_AGE = 3600
 SCRIPT = PACKAGE_DIR / "static" / "embed.js"
 THEMES = ("auto", "light", "dark")
 XML_DECLARATION = '<?xml version="1.0" encoding="utf-8" standalone="yes"?>'
-#: The card may be framed by any site, but loads nothing itself.
+#: The card's one script, inline: in a frame shorter than the card, the definition gets as
+#: many lines as the height leaves, ending with an ellipsis (CSS line-clamp); without it, the
+#: CSS steps by frame height (card.html) give a close count.
+FIT_SCRIPT = """(function () {
+  var card = document.querySelector(".card"), def = card && card.querySelector(".def");
+  if (!def) return;
+  var root = document.documentElement;
+  function fit() {
+    root.style.setProperty("--lines", "none");
+    def.style.display = "none";
+    var rest = card.getBoundingClientRect().height;
+    def.style.display = "";
+    var line = parseFloat(getComputedStyle(def).lineHeight) || 21;
+    var room = Math.floor((window.innerHeight - rest - 6) / line);
+    var need = Math.round(def.scrollHeight / line);
+    root.style.setProperty("--lines", need <= room ? "none" : String(Math.max(1, room)));
+  }
+  fit();
+  window.addEventListener("resize", fit);
+})();"""
+_FIT_HASH = base64.b64encode(hashlib.sha256(FIT_SCRIPT.encode()).digest()).decode()
+#: The card may be framed by any site, but loads nothing itself; its only script is FIT_SCRIPT.
 CARD_CSP = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
-    "base-uri 'none'; form-action 'none'; frame-ancestors *"
+    f"default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{_FIT_HASH}'; "
+    "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors *"
 )
 UI_TEXT = {
     "fr": {
@@ -115,6 +137,7 @@ def _card_response(
         theme=theme,
         page_url=page_url(card.iri, lang) if card else service_base(),
         page_for=page_url,
+        fit_script=FIT_SCRIPT,
         **extra,
     )
     response = Response(body, status, content_type="text/html; charset=utf-8")
