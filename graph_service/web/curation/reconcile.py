@@ -18,6 +18,7 @@ from graph_service.curate.reconcile import (
     BadQuery,
     Candidate,
     Query,
+    prepare,
     reconcile,
     suggest_entities,
 )
@@ -96,7 +97,7 @@ def service() -> ResponseReturnValue:
             if not isinstance(one, dict):
                 raise BadQuery("query must be a string or a JSON object")
             query = protocol.query_v02(one)
-            found = reconcile(store, query, _deadline("this reconciliation query"))
+            found = reconcile(store, query, _deadline(store, "this reconciliation query"))
             return _reply({"result": [protocol.candidate_v02(c) for c in found]})
     except BadQuery as exc:
         return _reply({"error": str(exc)}, 400)
@@ -127,8 +128,10 @@ def _client_slot() -> AbstractContextManager[None]:
     )
 
 
-def _deadline(what: str) -> Deadline:
-    """The time limit of a computation made in this process (GRAPH_SERVICE_COMPUTE_TIME_LIMIT)."""
+def _deadline(store: Store, what: str) -> Deadline:
+    """The time limit of a computation made in this process (GRAPH_SERVICE_COMPUTE_TIME_LIMIT),
+    started once the data version's indexes are built (the build is not the query's work)."""
+    prepare(store)
     return Deadline(float(current_app.config.get("COMPUTE_TIME_LIMIT") or 0), what)
 
 
@@ -140,7 +143,7 @@ def _answer_all(store: Store, queries: list[Query]) -> list[tuple[list[Candidate
     """Every query of a batch answered until the batch's time limit; the ones left then get no
     candidates and the reason (a batch runs in the serving process: 100 queries cost ~13 s of
     its CPU, and nothing outside could stop it)."""
-    deadline = _deadline("this reconciliation batch")
+    deadline = _deadline(store, "this reconciliation batch")
     answers: list[tuple[list[Candidate], str]] = []
     for query in queries:
         try:

@@ -16,7 +16,7 @@ from flask.typing import ResponseReturnValue
 
 from graph_service.curate.proposals import ProposalStore
 from graph_service.curate.quality import QualityReport, run_checks
-from graph_service.curate.suggest import suggest
+from graph_service.curate.suggest import get_label_index, suggest
 from graph_service.exceptions import Forbidden, GraphServiceError
 from graph_service.store import Store
 from graph_service.store.limits import Deadline
@@ -109,8 +109,10 @@ def _suggest_args() -> tuple[str, str, int, bool]:
     return text, title, limit, broader
 
 
-def _deadline() -> Deadline:
-    """The time limit of a suggestion, computed in this process (TryLater, 503, past it)."""
+def _deadline(store: Store) -> Deadline:
+    """The time limit of a suggestion, computed in this process (TryLater, 503, past it),
+    started once the data version's label index is built (the build is not the text's work)."""
+    get_label_index(store)
     return Deadline(float(current_app.config.get("COMPUTE_TIME_LIMIT") or 0), "this suggestion")
 
 
@@ -121,8 +123,9 @@ def api_suggest() -> ResponseReturnValue:
         text, title, limit, broader = _suggest_args()
     except GraphServiceError as exc:
         return jsonify({"error": exc.message}), 400
+    store = get_store()
     hits = suggest(
-        get_store(), text, title=title, limit=limit, add_broader=broader, deadline=_deadline()
+        store, text, title=title, limit=limit, add_broader=broader, deadline=_deadline(store)
     )
     return jsonify({"results": [h.as_dict() for h in hits]})
 
@@ -139,7 +142,8 @@ def suggest_page() -> ResponseReturnValue:
             "curation/suggest.html", lang="fr", hits=None, text="", error=exc.message
         )
         return Response(body, 400)
+    store = get_store()
     hits = suggest(
-        get_store(), text, title=title, limit=limit, add_broader=broader, deadline=_deadline()
+        store, text, title=title, limit=limit, add_broader=broader, deadline=_deadline(store)
     )
     return render_template("curation/suggest.html", lang="fr", hits=hits, text=text, error="")
