@@ -18,16 +18,6 @@ RESOURCES = VOCAB / "resources"
 NOTIONS = "https://w3id.org/pdv/notions"
 MIN_RESOURCES = 100  # issue 17: "at least 100 real resources"
 MIN_NOTIONS = 3  # issue 17: "each resource with at least three subjects"
-PENDING = PROJECT_ROOT / "docs" / "evaluation" / "notions-pending-merge.txt"
-
-
-@functools.cache
-def pending() -> frozenset[URIRef]:
-    """Notions of the words branch some records use before it is merged (none once it is)."""
-    if not PENDING.is_file():
-        return frozenset()
-    lines = PENDING.read_text(encoding="utf-8").splitlines()
-    return frozenset(URIRef(line) for line in lines if line and not line.startswith("#"))
 
 
 @functools.cache
@@ -62,10 +52,8 @@ def records() -> list[URIRef]:
 def test_every_record_validates_against_the_shapes_and_the_vocabulary() -> None:
     files = sorted(RESOURCES.glob("*.ttl"))
     problems = validate_files(files, context=vocab_files(VOCAB))
-    # Warnings count too: a subject that is no concept of the vocabulary is only a warning;
-    # only the notions awaiting the words branch's merge may be unknown here.
-    tolerated = {f"dct:subject <{iri}>: is not a concept of the vocabulary" for iri in pending()}
-    found = [p for p in problems if "resources/" in p.file and p.message not in tolerated]
+    # Warnings count too: a subject that is no concept of the vocabulary is only a warning.
+    found = [p for p in problems if "resources/" in p.file]
     assert [f"{p.file}: {p.focus}: {p.message}" for p in found] == []
 
 
@@ -84,8 +72,7 @@ def test_each_resource_has_three_notions_of_the_vocabulary() -> None:
     weak = {}
     for resource in indexed():
         subjects = set(catalogue().objects(resource, DCTERMS.subject))
-        unknown = subjects - concepts - pending()
-        # The three notions must exist here: pending ones do not count.
+        unknown = subjects - concepts
         notions = [s for s in subjects if str(s).startswith(NOTIONS + "/") and s in concepts]
         if unknown or len(notions) < MIN_NOTIONS:
             weak[str(resource)] = (len(notions), sorted(map(str, unknown)))
@@ -113,12 +100,6 @@ def test_no_two_records_share_a_title_and_a_date() -> None:
         for r in indexed()
     )
     assert [k for k, n in keys.items() if n > 1] == []
-
-
-def test_pending_notions_are_used_and_named_in_the_notions_namespace() -> None:
-    used = set(catalogue().objects(None, DCTERMS.subject))
-    assert all(str(iri).startswith(NOTIONS + "/") for iri in pending())
-    assert sorted(pending() - used) == []  # a stale entry would hide a future typo
 
 
 def test_territories_of_the_records_are_concepts_of_the_territories_scheme() -> None:
