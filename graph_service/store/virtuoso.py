@@ -1,0 +1,260 @@
+"""OpenLink Virtuoso behind the store API: the remote store with Virtuoso's dialect and limits.
+
+What differs from a plain SPARQL 1.1 server (measured on Virtuoso 7.2.5, Debian bookworm):
+- Writes need an account with the SPARQL_UPDATE role, through /sparql-auth and its Graph Store
+  twin /sparql-graph-crud-auth, with HTTP digest authentication; reads go to /sparql unsigned.
+- Every triple lives in a named graph, and a query without FROM reads all of them, Virtuoso's
+  own included: its system graphs (quad maps, LDP, service description) are emptied or made
+  private once, by server_setup_sql(). The store's default graph is a named graph of
+  ours (DEFAULT_GRAPH) named by `define input:default-graph-uri` in every update, so updates
+  read and write it as SPARQL's default graph, and queries see it in the union, as Oxigraph's.
+- INSERT DATA refuses blank nodes and its parser gives up near 5,000 triples (and slows down
+  well before): data are sent by the Graph Store Protocol instead (41k triples in ~2 s), and
+  large DATA updates are cut into requests of ROWS_PER_REQUEST rows.
+- A request of several operations is not atomic (an operation that fails leaves the ones
+  before it applied), so a write of several requests is no worse: the journal replays a change
+  that did not complete (store/changes.py), as after a crash.
+- Errors in the data (a bad typed literal) are answered 500 with a SQL state of class 22 or
+  37: they are the client's (400), not the server's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+import pyoxigraph as ox
+import requests
+import requests.auth
+from rdflib import BNode, URIRef
+from rdflib.term import Node
+
+from graph_service.store.base import StoreError
+from graph_service.store.rdf_patch import data_block
+from graph_service.store.remote import (
+    _BLANK,
+    VERSION_GRAPH,
+    RemoteStore,
+    RemoteUnavailable,
+    _beside,
+    _from_json,
+)
+from graph_service.store.terms import term_text
+
+#: The named graph that stands for the store's default graph (Virtuoso has none of its own).
+DEFAULT_GRAPH = "urn:x-graph-service:default-graph"
+#: Virtuoso's own graphs, present in every database: never part of the service's data.
+SYSTEM_GRAPHS = (
+    "http://www.openlinksw.com/schemas/virtrdf#",
+    "http://www.w3.org/ns/ldp#",
+    "http://localuriqaserver/sparql",
+)
+#: Rows per DELETE DATA / INSERT DATA request: the parser fails near 5,000 and slows before.
+ROWS_PER_REQUEST = 500
+#: An update of more lines than this is split (when it is made of DATA operations only).
+SPLIT_ABOVE_LINES = 2 * ROWS_PER_REQUEST
+#: Virtuoso's answer to an error in the request: SQL states of class 22 (data) and 37 (syntax).
+_CLIENT_SQL_STATE = re.compile(r"^Virtuoso (22|37)\w{3} Error")
+_DATA_OPERATION = re.compile(r"(INSERT|DELETE) DATA \{\n(.*)\n\}", re.S)
+_WHOLE_DATASET = re.compile(r"\s*(DROP|CLEAR)\s+(SILENT\s+)?(ALL|NAMED)\s*;?\s*", re.I)
+
+
+def server_setup_sql(user: str, password: str) -> str:
+    """The isql script that readies a new Virtuoso database for the service (run as dba):
+    the account the service writes with, and Virtuoso's own graphs out of the data. Its quad
+    maps (virtrdf#) cannot go: they become private, read by nobody through SPARQL. (Excluding
+    them per query with `define input:default-graph-exclude` instead makes Virtuoso 7.2.5 find
+    nothing in any GRAPH <iri> { } pattern.)"""
+    private = "http://www.openlinksw.com/schemas/virtrdf#PrivateGraphs"
+    lines = [
+        f"DB.DBA.USER_CREATE('{user}', '{password}');",
+        f'GRANT SPARQL_UPDATE TO "{user}";',
+        *(f"SPARQL CLEAR GRAPH <{graph}>;" for graph in SYSTEM_GRAPHS[1:]),
+        f"DB.DBA.RDF_GRAPH_GROUP_CREATE('{private}', 1);",
+        f"DB.DBA.RDF_GRAPH_GROUP_INS('{private}', '{SYSTEM_GRAPHS[0]}');",
+        "DB.DBA.RDF_DEFAULT_USER_PERMS_SET('nobody', 0, 1);",
+        f"DB.DBA.RDF_DEFAULT_USER_PERMS_SET('{user}', 0, 1);",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _in_default_graph(rows: Sequence[str]) -> dict[str, str]:
+    """Each N-Quads row mapped to itself, or, in the default graph, to the row in ours."""
+    mapped = {}
+    target = ox.NamedNode(DEFAULT_GRAPH)
+    for row in rows:
+        quad = next(iter(ox.parse(row + " .", format=ox.RdfFormat.N_QUADS)))
+        if isinstance(quad.graph_name, ox.DefaultGraph):
+            mapped[row] = str(ox.Quad(quad.subject, quad.predicate, quad.object, target))
+        else:
+            mapped[row] = row
+    return mapped
+
+
+def _data_operations(update: str) -> tuple[list[str], list[str]] | None:
+    """(added, removed) rows of an update made of DELETE DATA then INSERT DATA operations as
+    store/changes.py writes them (one triple a line), or None for any other update."""
+    added: list[str] = []
+    removed: list[str] = []
+    for part in update.strip().split(" ;\n"):
+        match = _DATA_OPERATION.fullmatch(part.strip())
+        if match is None or (match.group(1) == "DELETE" and added):
+            return None
+        try:
+            quads = ox.parse(match.group(2), format=ox.RdfFormat.TRIG)
+            rows = [str(quad) for quad in quads]
+        except (SyntaxError, ValueError):
+            return None
+        (added if match.group(1) == "INSERT" else removed).extend(rows)
+    return added, removed
+
+
+class VirtuosoStore(RemoteStore):
+    """The store API over Virtuoso's /sparql, /sparql-auth and /sparql-graph-crud-auth."""
+
+    dialect = "virtuoso"
+    hidden_graphs = frozenset({VERSION_GRAPH, DEFAULT_GRAPH, *SYSTEM_GRAPHS})
+    update_prologue = f"define input:default-graph-uri <{DEFAULT_GRAPH}>\n"
+
+    def __init__(
+        self,
+        query_endpoint: str,
+        update_endpoint: str = "",
+        *,
+        credentials: str = "",
+        timeout: float = 10.0,
+        graph_store_endpoint: str = "",
+    ) -> None:
+        super().__init__(
+            query_endpoint,
+            update_endpoint or _beside(query_endpoint, "sparql-auth"),
+            timeout=timeout,
+            graph_store_endpoint=graph_store_endpoint
+            or _beside(query_endpoint, "sparql-graph-crud-auth"),
+        )
+        # Digest, and only on writes: /sparql answers anyone, and would not ask.
+        self._credentials = credentials
+        user, _, password = credentials.partition(":")
+        self._digest = requests.auth.HTTPDigestAuth(user, password) if credentials else None
+
+    def _write_auth(self) -> requests.auth.AuthBase | None:
+        return self._digest
+
+    def _is_clients_fault(self, response: requests.Response) -> bool:
+        return _CLIENT_SQL_STATE.match(response.text) is not None
+
+    def _term(self, binding: dict[str, str]) -> Node:
+        # Virtuoso labels blank nodes "nodeID://b10000" in JSON (and "_:b10000" elsewhere).
+        if binding["type"] == "bnode":
+            return BNode(binding["value"].removeprefix("nodeID://"))
+        return _from_json(binding)
+
+    # -- writes ----------------------------------------------------------------------------------
+
+    def _send(self, operations: str) -> None:
+        """One update request that leaves the data version alone (the last one moves it)."""
+        self._post(
+            self.update_endpoint,
+            {"update": self.update_prologue + operations},
+            "text/plain, */*;q=0.5",
+            auth=self._digest,
+        )
+
+    def _graph_store(self, method: str, graph: str, ntriples: str) -> None:
+        """PUT (replace) or POST (add) N-Triples to one graph by the Graph Store Protocol."""
+        try:
+            response = self._session.request(
+                method,
+                self.graph_store_endpoint,
+                params={"graph-uri": graph},
+                data=ntriples.encode(),
+                headers={"Content-Type": "application/n-triples"},
+                auth=self._digest,
+                timeout=(5, max(self.timeout, 60.0)),
+            )
+        except requests.RequestException as exc:
+            raise RemoteUnavailable(f"the remote graph store is unreachable: {exc}") from exc
+        if response.status_code in (401, 403):
+            raise RemoteUnavailable(
+                f"Virtuoso refused the write to {self.graph_store_endpoint} "
+                f"({response.status_code}): its account needs the SPARQL_UPDATE role"
+            )
+        if not response.ok:
+            message = f"the graph store answered {response.status_code}: {response.text[:500]}"
+            if response.status_code < 500 or self._is_clients_fault(response):
+                raise StoreError(message)
+            raise RemoteUnavailable(message)
+
+    def _put_graphs(self, by_graph: Iterable[tuple[str | None, str]], replace: bool) -> None:
+        with self._write_lock:
+            for name, ntriples in by_graph:
+                target = DEFAULT_GRAPH if name is None else name
+                if ntriples.strip():
+                    self._graph_store("PUT" if replace else "POST", target, ntriples)
+                elif replace:
+                    self._send(f"DROP SILENT GRAPH {term_text(URIRef(target))}")
+            self._write("")
+
+    def update(self, update: str, *, base_iri: str | None = None) -> None:
+        """Apply a SPARQL Update: DROP/CLEAR ALL or NAMED graph by graph (never Virtuoso's
+        own), large DATA updates in pieces, any other in one request."""
+        whole = _WHOLE_DATASET.fullmatch(update)
+        if whole is not None:
+            graphs = self.named_graphs()
+            if whole.group(3).upper() == "ALL":
+                graphs.append(DEFAULT_GRAPH)
+            verb = whole.group(1).upper()
+            with self._write_lock:
+                for graph in graphs:
+                    self._send(f"{verb} SILENT GRAPH {term_text(URIRef(graph))}")
+                self._write("")
+            return
+        if update.count("\n") > SPLIT_ABOVE_LINES and not base_iri:
+            rows = _data_operations(update)
+            if rows is not None:
+                self.apply_rows(*rows)
+                return
+        super().update(update, base_iri=base_iri)
+
+    def apply_rows(self, added: Sequence[str], removed: Sequence[str]) -> None:
+        """Remove then add N-Quads rows: removals in DELETE DATA requests of ROWS_PER_REQUEST
+        rows (blank nodes as DELETE WHERE patterns), additions by the Graph Store Protocol
+        (where blank nodes are new nodes, as INSERT DATA would make)."""
+        removed_rows = list(_in_default_graph(removed).values())
+        plain = [row for row in removed_rows if not _BLANK.search(row)]
+        blank = [row for row in removed_rows if _BLANK.search(row)]
+        requests_text = [
+            f"DELETE DATA {{\n{data_block(plain[start : start + ROWS_PER_REQUEST])}\n}}"
+            for start in range(0, len(plain), ROWS_PER_REQUEST)
+        ]
+        for start in range(0, len(blank), 50):
+            requests_text.append(
+                " ;\n".join(
+                    "DELETE WHERE {\n" + _BLANK.sub(r"\1?b_\2", data_block([row])) + "\n}"
+                    for row in blank[start : start + 50]
+                )
+            )
+        by_graph: dict[str, list[str]] = {}
+        for quad in ox.parse("\n".join(f"{row} ." for row in added), format=ox.RdfFormat.N_QUADS):
+            graph = DEFAULT_GRAPH if isinstance(quad.graph_name, ox.DefaultGraph) else None
+            name = graph or quad.graph_name.value
+            triple = ox.Triple(quad.subject, quad.predicate, quad.object)
+            by_graph.setdefault(name, []).append(f"{triple} .")
+        with self._write_lock:
+            for text in requests_text:
+                self._send(text)
+            for name, triples in by_graph.items():
+                self._graph_store("POST", name, "\n".join(triples) + "\n")
+            self._write("")
+
+    # -- reads -----------------------------------------------------------------------------------
+
+    def present_rows(self, rows: Sequence[str]) -> set[str]:
+        """Those of these N-Quads rows the server holds (default-graph rows read in ours)."""
+        mapped = _in_default_graph(rows)
+        back = {ours: row for row, ours in mapped.items()}
+        return {back[ours] for ours in super().present_rows(list(mapped.values()))}
+
+    def default_graph_nquads(self) -> bytes:
+        """The store's default graph: the triples of DEFAULT_GRAPH."""
+        return self._graph_ntriples(DEFAULT_GRAPH)
