@@ -6,8 +6,9 @@ What differs from a plain SPARQL 1.1 server (measured on Virtuoso 7.2.5, Debian 
 - Every triple lives in a named graph, and a query without FROM reads all of them, Virtuoso's
   own included: its system graphs (quad maps, LDP, service description) are emptied or made
   private once, by server_setup_sql(). The store's default graph is a named graph of
-  ours (DEFAULT_GRAPH) named by `define input:default-graph-uri` in every update, so updates
-  read and write it as SPARQL's default graph, and queries see it in the union, as Oxigraph's.
+  ours (DEFAULT_GRAPH): the rows of DATA updates and loads without a graph go there, and
+  queries see it in the union, as Oxigraph's. (`define input:default-graph-uri` in updates
+  would do it for any update, but then their GRAPH <iri> patterns match nothing.)
 - INSERT DATA refuses blank nodes and its parser gives up near 5,000 triples (and slows down
   well before): data are sent by the Graph Store Protocol instead (41k triples in ~2 s), and
   large DATA updates are cut into requests of ROWS_PER_REQUEST rows.
@@ -42,7 +43,7 @@ from graph_service.store.remote import (
 from graph_service.store.terms import term_text
 
 #: The named graph that stands for the store's default graph (Virtuoso has none of its own).
-DEFAULT_GRAPH = "urn:x-graph-service:default-graph"
+DEFAULT_GRAPH = "urn:x-local:default-graph"  # no "service" in it: that word marks federation
 #: Virtuoso's own graphs, present in every database: never part of the service's data.
 SYSTEM_GRAPHS = (
     "http://www.openlinksw.com/schemas/virtrdf#",
@@ -51,12 +52,10 @@ SYSTEM_GRAPHS = (
 )
 #: Rows per DELETE DATA / INSERT DATA request: the parser fails near 5,000 and slows before.
 ROWS_PER_REQUEST = 500
-#: An update of more lines than this is split (when it is made of DATA operations only).
-SPLIT_ABOVE_LINES = 2 * ROWS_PER_REQUEST
 #: Virtuoso's answer to an error in the request: SQL states of class 22 (data) and 37 (syntax).
 _CLIENT_SQL_STATE = re.compile(r"^Virtuoso (22|37)\w{3} Error")
-_DATA_OPERATION = re.compile(r"(INSERT|DELETE) DATA \{\n(.*)\n\}", re.S)
-_WHOLE_DATASET = re.compile(r"\s*(DROP|CLEAR)\s+(SILENT\s+)?(ALL|NAMED)\s*;?\s*", re.I)
+_DATA_OPERATION = re.compile(r"\s*(INSERT|DELETE)\s+DATA\s*\{(.*)\}\s*", re.S | re.I)
+_WHOLE_GRAPHS = re.compile(r"\s*(DROP|CLEAR)\s+(SILENT\s+)?(ALL|NAMED|DEFAULT)\s*;?\s*", re.I)
 
 
 def server_setup_sql(user: str, password: str) -> str:
@@ -92,20 +91,20 @@ def _in_default_graph(rows: Sequence[str]) -> dict[str, str]:
 
 
 def _data_operations(update: str) -> tuple[list[str], list[str]] | None:
-    """(added, removed) rows of an update made of DELETE DATA then INSERT DATA operations as
-    store/changes.py writes them (one triple a line), or None for any other update."""
+    """(added, removed) rows of an update made of DELETE DATA then INSERT DATA operations
+    (separated as store/changes.py writes them), or None for any other update."""
     added: list[str] = []
     removed: list[str] = []
     for part in update.strip().split(" ;\n"):
-        match = _DATA_OPERATION.fullmatch(part.strip())
-        if match is None or (match.group(1) == "DELETE" and added):
+        match = _DATA_OPERATION.fullmatch(part)
+        if match is None or (match.group(1).upper() == "DELETE" and added):
             return None
         try:
             quads = ox.parse(match.group(2), format=ox.RdfFormat.TRIG)
             rows = [str(quad) for quad in quads]
         except (SyntaxError, ValueError):
             return None
-        (added if match.group(1) == "INSERT" else removed).extend(rows)
+        (added if match.group(1).upper() == "INSERT" else removed).extend(rows)
     return added, removed
 
 
@@ -114,7 +113,6 @@ class VirtuosoStore(RemoteStore):
 
     dialect = "virtuoso"
     hidden_graphs = frozenset({VERSION_GRAPH, DEFAULT_GRAPH, *SYSTEM_GRAPHS})
-    update_prologue = f"define input:default-graph-uri <{DEFAULT_GRAPH}>\n"
 
     def __init__(
         self,
@@ -155,7 +153,7 @@ class VirtuosoStore(RemoteStore):
         """One update request that leaves the data version alone (the last one moves it)."""
         self._post(
             self.update_endpoint,
-            {"update": self.update_prologue + operations},
+            {"update": operations},
             "text/plain, */*;q=0.5",
             auth=self._digest,
         )
@@ -196,12 +194,14 @@ class VirtuosoStore(RemoteStore):
             self._write("")
 
     def update(self, update: str, *, base_iri: str | None = None) -> None:
-        """Apply a SPARQL Update: DROP/CLEAR ALL or NAMED graph by graph (never Virtuoso's
-        own), large DATA updates in pieces, any other in one request."""
-        whole = _WHOLE_DATASET.fullmatch(update)
+        """Apply a SPARQL Update: DROP/CLEAR ALL, NAMED or DEFAULT graph by graph (never
+        Virtuoso's own), DATA updates by apply_rows (their default graph in ours), any other
+        in one request as it is: its WHERE then reads the union of the graphs."""
+        whole = _WHOLE_GRAPHS.fullmatch(update)
         if whole is not None:
-            graphs = self.named_graphs()
-            if whole.group(3).upper() == "ALL":
+            which = whole.group(3).upper()
+            graphs = [] if which == "DEFAULT" else self.named_graphs()
+            if which != "NAMED":
                 graphs.append(DEFAULT_GRAPH)
             verb = whole.group(1).upper()
             with self._write_lock:
@@ -209,17 +209,29 @@ class VirtuosoStore(RemoteStore):
                     self._send(f"{verb} SILENT GRAPH {term_text(URIRef(graph))}")
                 self._write("")
             return
-        if update.count("\n") > SPLIT_ABOVE_LINES and not base_iri:
-            rows = _data_operations(update)
-            if rows is not None:
-                self.apply_rows(*rows)
-                return
+        rows = None if base_iri else _data_operations(update)
+        if rows is not None:
+            self.apply_rows(*rows)
+            return
         super().update(update, base_iri=base_iri)
 
+    def drop_graph(self, graph: str | None) -> bool:
+        """Remove a named graph (or empty the default graph: ours); False if it did not exist."""
+        if graph is not None and not self.has_graph(graph):
+            return False
+        self._write(f"DROP SILENT GRAPH {term_text(URIRef(graph or DEFAULT_GRAPH))}")
+        return True
+
     def apply_rows(self, added: Sequence[str], removed: Sequence[str]) -> None:
-        """Remove then add N-Quads rows: removals in DELETE DATA requests of ROWS_PER_REQUEST
-        rows (blank nodes as DELETE WHERE patterns), additions by the Graph Store Protocol
-        (where blank nodes are new nodes, as INSERT DATA would make)."""
+        """Remove then add N-Quads rows (those of the default graph in ours). A small change
+        without new blank nodes is one request; else removals go in DELETE DATA requests of
+        ROWS_PER_REQUEST rows (blank nodes as DELETE WHERE patterns), and additions by the
+        Graph Store Protocol (where blank nodes are new nodes, as INSERT DATA would make)."""
+        if len(added) + len(removed) <= ROWS_PER_REQUEST and not any(map(_BLANK.search, added)):
+            super().apply_rows(
+                list(_in_default_graph(added).values()), list(_in_default_graph(removed).values())
+            )
+            return
         removed_rows = list(_in_default_graph(removed).values())
         plain = [row for row in removed_rows if not _BLANK.search(row)]
         blank = [row for row in removed_rows if _BLANK.search(row)]
@@ -257,4 +269,6 @@ class VirtuosoStore(RemoteStore):
 
     def default_graph_nquads(self) -> bytes:
         """The store's default graph: the triples of DEFAULT_GRAPH."""
-        return self._graph_ntriples(DEFAULT_GRAPH)
+        # An empty answer is the comment line "# Empty NT": rows are wanted, not comments.
+        lines = self._graph_ntriples(DEFAULT_GRAPH).splitlines(keepends=True)
+        return b"".join(line for line in lines if not line.startswith(b"#"))
