@@ -90,6 +90,14 @@ def _in_default_graph(rows: Sequence[str]) -> dict[str, str]:
     return mapped
 
 
+def _trig_rows(block: str) -> list[str] | None:
+    """The N-Quads rows of a DATA block read as TriG (None when it is not TriG)."""
+    try:
+        return [str(quad) for quad in ox.parse(block, format=ox.RdfFormat.TRIG)]
+    except (SyntaxError, ValueError):
+        return None
+
+
 def _data_operations(update: str) -> tuple[list[str], list[str]] | None:
     """(added, removed) rows of an update made of DELETE DATA then INSERT DATA operations
     (separated as store/changes.py writes them), or None for any other update."""
@@ -99,10 +107,8 @@ def _data_operations(update: str) -> tuple[list[str], list[str]] | None:
         match = _DATA_OPERATION.fullmatch(part)
         if match is None or (match.group(1).upper() == "DELETE" and added):
             return None
-        try:
-            quads = ox.parse(match.group(2), format=ox.RdfFormat.TRIG)
-            rows = [str(quad) for quad in quads]
-        except (SyntaxError, ValueError):
+        rows = _trig_rows(match.group(2)) or _trig_rows(match.group(2) + " .")
+        if rows is None:
             return None
         (added if match.group(1).upper() == "INSERT" else removed).extend(rows)
     return added, removed
