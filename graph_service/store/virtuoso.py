@@ -21,8 +21,10 @@ What differs from a plain SPARQL 1.1 server (measured on Virtuoso 7.2.5, Debian 
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import pyoxigraph as ox
 import requests
@@ -30,7 +32,8 @@ import requests.auth
 from rdflib import BNode, URIRef
 from rdflib.term import Node
 
-from graph_service.store.base import StoreError
+from graph_service.store.base import QueryAnswer, StoreError
+from graph_service.store.formats import reserialize
 from graph_service.store.rdf_patch import data_block
 from graph_service.store.remote import (
     _BLANK,
@@ -50,6 +53,13 @@ SYSTEM_GRAPHS = (
     "http://www.w3.org/ns/ldp#",
     "http://localuriqaserver/sparql",
 )
+#: The result formats the service writes, by their names in query_serialized.
+RESULT_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
 #: Rows per DELETE DATA / INSERT DATA request: the parser fails near 5,000 and slows before.
 ROWS_PER_REQUEST = 500
 #: Virtuoso's answer to an error in the request: SQL states of class 22 (data) and 37 (syntax).
@@ -88,6 +98,22 @@ def _in_default_graph(rows: Sequence[str]) -> dict[str, str]:
         else:
             mapped[row] = row
     return mapped
+
+
+def _standard_json(answer: dict[str, Any]) -> dict[str, Any]:
+    """Virtuoso's JSON results as SPARQL 1.1 writes them (literal, blank node labels)."""
+    for row in answer.get("results", {}).get("bindings", ()):
+        for value in row.values():
+            if value.get("type") == "typed-literal":
+                value["type"] = "literal"
+            elif value.get("type") == "bnode":
+                value["value"] = _blank_label(value["value"])
+    return answer
+
+
+def _blank_label(value: str) -> str:
+    """A blank node label of Virtuoso's ("nodeID://b10000") as N-Triples allows it."""
+    return re.sub(r"[^A-Za-z0-9_]", "_", value.removeprefix("nodeID://")) or "b"
 
 
 def _trig_rows(block: str) -> list[str] | None:
@@ -150,7 +176,7 @@ class VirtuosoStore(RemoteStore):
     def _term(self, binding: dict[str, str]) -> Node:
         # Virtuoso labels blank nodes "nodeID://b10000" in JSON (and "_:b10000" elsewhere).
         if binding["type"] == "bnode":
-            return BNode(binding["value"].removeprefix("nodeID://"))
+            return BNode(_blank_label(binding["value"]))
         return _from_json(binding)
 
     # -- writes ----------------------------------------------------------------------------------
@@ -272,6 +298,41 @@ class VirtuosoStore(RemoteStore):
         mapped = _in_default_graph(rows)
         back = {ours: row for row, ours in mapped.items()}
         return {back[ours] for ours in super().present_rows(list(mapped.values()))}
+
+    def query_serialized(
+        self,
+        query: str,
+        *,
+        result_format: str = "json",
+        graph_format: str = "turtle",
+        union_default_graph: bool = True,
+        default_graphs: Iterable[str] | None = None,
+        named_graphs: Iterable[str] | None = None,
+        base_iri: str | None = None,
+    ) -> QueryAnswer:
+        """Run a protocol query; its answer is written here, from Virtuoso's JSON or N-Triples,
+        in the asked format: Virtuoso's own TSV quotes IRIs as strings, its JSON says
+        "typed-literal" and labels blank nodes "nodeID://...", its N-Triples may be a comment."""
+        answer = super().query_serialized(
+            query,
+            result_format="json",
+            graph_format="ntriples",
+            union_default_graph=union_default_graph,
+            default_graphs=default_graphs,
+            named_graphs=named_graphs,
+            base_iri=base_iri,
+        )
+        if answer.kind == "graph":
+            return QueryAnswer("graph", reserialize(answer.body, graph_format))
+        try:
+            results = ox.parse_query_results(
+                json.dumps(_standard_json(json.loads(answer.body))),
+                format=ox.QueryResultsFormat.JSON,
+            )
+        except (SyntaxError, ValueError) as exc:
+            raise RemoteUnavailable(f"Virtuoso's answer could not be read: {exc}") from exc
+        written = results.serialize(format=RESULT_FORMATS[result_format])
+        return QueryAnswer(answer.kind, written or b"")
 
     def default_graph_nquads(self) -> bytes:
         """The store's default graph: the triples of DEFAULT_GRAPH."""
