@@ -73,7 +73,8 @@ Charset = UTF-8
 ; Virtuoso cuts answers at 10,000 rows by default, silently: a graph dump would be partial
 ResultSetMaxRows = 10000000
 MaxQueryExecutionTime = 120
-MaxQueryCostEstimationTime = 400
+; 0: no refusal on the optimiser's estimate, which puts skos:broader* paths at 10^7 s
+MaxQueryCostEstimationTime = 0
 """
 
 
