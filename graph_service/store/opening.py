@@ -34,6 +34,7 @@ def remote_class(dialect: str) -> type[RemoteStore]:
             + ", ".join(repr(name) for name in DIALECTS if name)
         ) from None
 
+
 log = logging.getLogger(__name__)
 
 
