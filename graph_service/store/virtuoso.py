@@ -293,6 +293,17 @@ class VirtuosoStore(RemoteStore):
 
     # -- reads -----------------------------------------------------------------------------------
 
+    def named_graphs(self) -> list[str]:
+        """Return the IRIs of the (non-empty) named graphs, sorted: by GROUP BY, which Virtuoso
+        answers from its graph index at once, where SELECT DISTINCT ?g scans (12 s for 41k
+        triples), and which its graph-level security filters (DISTINCT lists virtrdf#)."""
+        rows = self.select("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        return sorted(
+            str(r["g"])
+            for r in rows
+            if isinstance(r.get("g"), URIRef) and str(r["g"]) not in self.hidden_graphs
+        )
+
     def present_rows(self, rows: Sequence[str]) -> set[str]:
         """Those of these N-Quads rows the server holds (default-graph rows read in ours)."""
         mapped = _in_default_graph(rows)
