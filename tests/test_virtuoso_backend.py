@@ -13,7 +13,12 @@ from graph_service.store.build import build_remote, open_current
 from graph_service.store.opening import remote_class
 from graph_service.store.rdf_patch import data_block
 from graph_service.store.remote import RemoteStore
-from graph_service.store.virtuoso import DEFAULT_GRAPH, SYSTEM_GRAPHS, VirtuosoStore
+from graph_service.store.virtuoso import (
+    DEFAULT_GRAPH,
+    SYSTEM_GRAPHS,
+    VirtuosoStore,
+    server_setup_sql,
+)
 
 EX = "http://example.org/v/"
 NEW_LABEL = (
@@ -99,6 +104,12 @@ def test_a_data_error_is_the_clients(virtuoso_server):
     with pytest.raises(StoreError) as caught:
         store.update(f'INSERT DATA {{ GRAPH <{EX}x> {{ <{EX}a> <{EX}p> "<b>"^^<{xml}> }} }}')
     assert not isinstance(caught.value, StoreUnavailable)
+
+
+def test_the_set_up_script_takes_no_quotes():
+    assert "GRANT SPARQL_UPDATE" in server_setup_sql("graph_service", "Zx-9_a.b")
+    with pytest.raises(ValueError):
+        server_setup_sql("graph_service", "x'); DROP TABLE DB.DBA.RDF_QUAD; --")
 
 
 def test_the_dialect_is_chosen_by_name():

@@ -65,6 +65,8 @@ ROWS_PER_REQUEST = 500
 #: Virtuoso's answer to an error in the request: SQL states of class 22 (data) and 37 (syntax).
 _CLIENT_SQL_STATE = re.compile(r"^Virtuoso (22|37)\w{3} Error")
 _DATA_OPERATION = re.compile(r"\s*(INSERT|DELETE)\s+DATA\s*\{(.*)\}\s*", re.S | re.I)
+#: What the set-up script accepts in an account name or password (they go into SQL text).
+_SQL_WORD = re.compile(r"[A-Za-z0-9_.-]+")
 _WHOLE_GRAPHS = re.compile(r"\s*(DROP|CLEAR)\s+(SILENT\s+)?(ALL|NAMED|DEFAULT)\s*;?\s*", re.I)
 
 
@@ -74,6 +76,9 @@ def server_setup_sql(user: str, password: str) -> str:
     maps (virtrdf#) cannot go: they become private, read by nobody through SPARQL. (Excluding
     them per query with `define input:default-graph-exclude` instead makes Virtuoso 7.2.5 find
     nothing in any GRAPH <iri> { } pattern.)"""
+    for value in (user, password):
+        if not _SQL_WORD.fullmatch(value):
+            raise ValueError("the account name and password: letters, digits, '_', '.' or '-'")
     private = "http://www.openlinksw.com/schemas/virtrdf#PrivateGraphs"
     lines = [
         f"DB.DBA.USER_CREATE('{user}', '{password}');",
