@@ -76,6 +76,9 @@ class Config:
     sparql_update_endpoint: str = ""
     #: Basic-auth credentials for the remote endpoint, "user:password".
     sparql_credentials: str = ""
+    #: The remote server's dialect: "" for any SPARQL 1.1 server (Oxigraph, Fuseki), or
+    #: "virtuoso" (update endpoint /sparql-auth with digest authentication by default).
+    sparql_dialect: str = ""
     #: Bytes of memory for whole GET responses, reused until the next write (0 = off).
     response_cache_bytes: int = 128 * 1024 * 1024
     #: Threads of the production server.

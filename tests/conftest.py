@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from bench.virtuoso import VirtuosoMissing, VirtuosoServer, build_vocab
 from graph_service import create_app
 from graph_service.config import PROJECT_ROOT
 from graph_service.store.build import build_remote, build_store, open_current
@@ -144,11 +145,33 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Oxigra
     server.stop()
 
 
-@pytest.fixture(params=["embedded", "remote"])
+def start_virtuoso(location: Path) -> VirtuosoServer:
+    """A private Virtuoso server, or a clear stop when it is not installed: a failure in CI
+    (`make test` installs it: a missing server there is a broken install, never skipped), a
+    skip for a developer who cannot install Debian packages."""
+    try:
+        return VirtuosoServer(location)
+    except VirtuosoMissing as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"{exc} — CI must run the Virtuoso tests", pytrace=False)
+        pytest.skip(str(exc))
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VirtuosoServer]:
+    """One Virtuoso server for the whole run; tests that use it empty it first."""
+    server = start_virtuoso(tmp_path_factory.mktemp("virtuoso"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["embedded", "remote", "virtuoso"])
 def memory_store(request: pytest.FixtureRequest) -> EmbeddedStore | RemoteStore:
-    """A fresh, empty store: pyoxigraph in memory, or a real oxigraph server over HTTP."""
+    """A fresh, empty store: pyoxigraph in memory, or a real oxigraph or Virtuoso server."""
     if request.param == "embedded":
         return EmbeddedStore()
+    if request.param == "virtuoso":
+        return request.getfixturevalue("virtuoso_server").empty_store()
     return request.getfixturevalue("oxigraph_server").remote_store()
 
 
@@ -170,14 +193,27 @@ def remote_vocab_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rem
     server.stop()
 
 
-@pytest.fixture(scope="session", params=["embedded", "remote"])
+@pytest.fixture(scope="session")
+def virtuoso_vocab_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RemoteStore]:
+    """The committed vocabulary in a Virtuoso server of its own, built once, only read."""
+    server = start_virtuoso(tmp_path_factory.mktemp("virtuoso-vocab"))
+    build_vocab(server, PROJECT_ROOT / "vocab", tmp_path_factory.mktemp("virtuoso-data"))
+    yield server.store()
+    server.stop()
+
+
+@pytest.fixture(scope="session", params=["embedded", "remote", "virtuoso"])
 def vocab_store(
     request: pytest.FixtureRequest, built_vocab_dir: Path
 ) -> Iterator[EmbeddedStore | RemoteStore]:
     """The committed vocabulary, only read by the tests: in the embedded store (a read-only
-    handle on a build) and in a remote oxigraph server, so data-facing tests run on both."""
+    handle on a build), in a remote oxigraph server and in Virtuoso, so data-facing tests run
+    on all three."""
     if request.param == "remote":
         yield request.getfixturevalue("remote_vocab_store")
+        return
+    if request.param == "virtuoso":
+        yield request.getfixturevalue("virtuoso_vocab_store")
         return
     yield open_current(built_vocab_dir, read_only=True)
 
@@ -413,3 +449,39 @@ def signed_in(app, name: str):  # type: ignore[no-untyped-def]
     )
     assert answer.status_code == 303, answer.get_data(as_text=True)
     return client
+
+
+# --- Virtuoso: the failures that are queries' or the engine's, not the dialect's --------------
+# Each is a query of another layer that Virtuoso 7.2.5 plans or runs badly; the fix belongs to
+# that query (named), so the test stays and is marked. strict: a fixed one must leave the list.
+
+VIRTUOSO_KNOWN_FAILURES = {
+    "test_documented_parameters_exist": (
+        "model/tree.py hierarchy(): Virtuoso plans `$c (broader|^narrower)* ?x` after the four "
+        "OPTIONALs and runs > 60 s; the path in a sub-SELECT answers in 0.3 s",
+        True,
+    ),
+    "test_quality_page_on_the_vocabulary": (
+        "curate/quality_sparql.py redundant-broader check: Virtuoso 7.2.5 answers 'VECSL: "
+        "Internal error, ssl refd before set' (an engine bug) to its bound `+` path with FILTER",
+        True,
+    ),
+    "test_refusals_speak_each_api_s_language": (
+        "the first suggestion builds the search index within the 5 s compute limit: its "
+        "full-scan queries take 1-2 s each on Virtuoso, past the limit on a loaded machine",
+        False,
+    ),
+}
+
+
+@pytest.fixture(autouse=True)
+def _virtuoso_known_failures(request: pytest.FixtureRequest) -> None:
+    """Mark the known Virtuoso failures (above) as expected, for the virtuoso param only."""
+    callspec = getattr(request.node, "callspec", None)
+    params = callspec.params if callspec is not None else {}
+    if "virtuoso" not in (params.get("vocab_store"), params.get("memory_store")):
+        return
+    known = VIRTUOSO_KNOWN_FAILURES.get(getattr(request.node, "originalname", ""))
+    if known is not None:
+        reason, strict = known
+        request.applymarker(pytest.mark.xfail(reason=reason, strict=strict))

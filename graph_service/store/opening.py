@@ -14,6 +14,26 @@ from graph_service.store.changes import recover
 from graph_service.store.embedded import EmbeddedStore
 from graph_service.store.journal import Journal
 from graph_service.store.remote import RemoteStore
+from graph_service.store.virtuoso import VirtuosoStore
+
+#: The store class of each remote dialect (GRAPH_SERVICE_SPARQL_DIALECT).
+DIALECTS: dict[str, type[RemoteStore]] = {
+    "": RemoteStore,
+    "sparql11": RemoteStore,
+    "virtuoso": VirtuosoStore,
+}
+
+
+def remote_class(dialect: str) -> type[RemoteStore]:
+    """The store class that speaks a remote server's dialect (a clear error for others)."""
+    try:
+        return DIALECTS[dialect.strip().lower()]
+    except KeyError:
+        raise ValueError(
+            f"GRAPH_SERVICE_SPARQL_DIALECT={dialect!r} is unknown: use one of "
+            + ", ".join(repr(name) for name in DIALECTS if name)
+        ) from None
+
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +43,7 @@ def open_remote(config: Mapping[str, Any]) -> RemoteStore | None:
     endpoint = str(config.get("SPARQL_ENDPOINT") or "")
     if not endpoint:
         return None
-    return RemoteStore(
+    return remote_class(str(config.get("SPARQL_DIALECT") or ""))(
         endpoint,
         str(config.get("SPARQL_UPDATE_ENDPOINT") or ""),
         credentials=str(config.get("SPARQL_CREDENTIALS") or ""),
@@ -57,7 +77,7 @@ def reopen_store(settings: Mapping[str, Any]) -> Store:
     for a local directory)."""
     if "path" in settings:
         return EmbeddedStore(Path(str(settings["path"])), read_only=True)
-    return RemoteStore(
+    return remote_class(str(settings.get("dialect") or ""))(
         str(settings["query_endpoint"]),
         str(settings["update_endpoint"]),
         credentials=str(settings["credentials"]),

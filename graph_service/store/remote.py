@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import requests
+import requests.auth
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
@@ -92,6 +93,13 @@ class RemoteStore:
 
     path = None
     read_only = False
+    #: Which server's dialect this store speaks ("sparql11": any SPARQL 1.1 server).
+    dialect = "sparql11"
+    #: Graphs of ours that the store API hides (not listed, not counted, not dumped).
+    hidden_graphs: frozenset[str] = frozenset({VERSION_GRAPH})
+    #: Text put before every query, and before every update (a dialect's pragmas).
+    query_prologue = ""
+    update_prologue = ""
     is_persistent = False
     #: The server keeps the data: its changes are journalled on disk.
     durable = True
@@ -116,18 +124,31 @@ class RemoteStore:
         if credentials:
             user, _, password = credentials.partition(":")
             self._session.auth = (user, password)
-        self._write_lock = threading.Lock()
+        # Re-entrant: a dialect may send one write as several requests under the one lock.
+        self._write_lock = threading.RLock()
         self._version: str | None = None
         self._version_checked = 0.0
 
     # -- HTTP ----------------------------------------------------------------------------------
 
-    def _post(self, url: str, data: dict[str, object], accept: str) -> requests.Response:
+    def _write_auth(self) -> requests.auth.AuthBase | None:
+        """The authentication of write requests beyond the session's own (None: the same)."""
+        return None
+
+    def _post(
+        self,
+        url: str,
+        data: dict[str, object],
+        accept: str,
+        *,
+        auth: requests.auth.AuthBase | None = None,
+    ) -> requests.Response:
         try:
             response = self._session.post(
                 url,
                 data=data,
                 headers={"Accept": accept},
+                auth=auth,
                 # A little beyond the query limit, so the remote's own timeout answers first.
                 timeout=(5, self.timeout + 2),
             )
@@ -141,7 +162,7 @@ class RemoteStore:
         if response.status_code >= 500 and calls_other_servers(text):
             # The server's message may quote a SERVICE endpoint's answer: never passed on.
             raise engine_failure(RuntimeError(response.text[:200]), text)
-        if response.status_code >= 500:
+        if response.status_code >= 500 and not self._is_clients_fault(response):
             raise RemoteUnavailable(
                 f"the remote store failed ({response.status_code}): {response.text[:500]}"
             )
@@ -149,8 +170,13 @@ class RemoteStore:
             raise StoreError(response.text.strip()[:2000] or f"HTTP {response.status_code}")
         return response
 
+    def _is_clients_fault(self, response: requests.Response) -> bool:
+        """Whether a 5xx answer is really about the request (servers that say 500 for it)."""
+        return False
+
     def _query(self, query: str, accept: str, **params: object) -> requests.Response:
-        return self._post(self.query_endpoint, {"query": query, **params}, accept)
+        text = self.query_prologue + query
+        return self._post(self.query_endpoint, {"query": text, **params}, accept)
 
     # -- identity ------------------------------------------------------------------------------
 
@@ -174,6 +200,7 @@ class RemoteStore:
             "update_endpoint": self.update_endpoint,
             "credentials": self._credentials,
             "timeout": self.timeout,
+            "dialect": self.dialect,
         }
 
     # -- reads ---------------------------------------------------------------------------------
@@ -186,9 +213,13 @@ class RemoteStore:
         if "results" not in answer:
             raise StoreError("not a SELECT query")
         return [
-            {name: _from_json(value) for name, value in row.items()}
+            {name: self._term(value) for name, value in row.items()}
             for row in answer["results"]["bindings"]
         ]
+
+    def _term(self, binding: dict[str, str]) -> Node:
+        """The rdflib term of one value of a JSON result row."""
+        return _from_json(binding)
 
     def ask(self, query: str, bindings: Mapping[str, Node] | None = None) -> bool:
         """Run an ASK query."""
@@ -243,15 +274,16 @@ class RemoteStore:
         return sorted(
             str(r["g"])
             for r in rows
-            if isinstance(r.get("g"), URIRef) and str(r["g"]) != VERSION_GRAPH
+            if isinstance(r.get("g"), URIRef) and str(r["g"]) not in self.hidden_graphs
         )
 
     def count(self, graph: str | None = None) -> int:
         """Count the triples of one named graph, or of all named graphs."""
         if graph is None:
+            hidden = ", ".join(term_text(URIRef(g)) for g in sorted(self.hidden_graphs))
             rows = self.select(
-                "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(?g != $v) }",
-                {"v": URIRef(VERSION_GRAPH)},
+                f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
+                f"FILTER(?g NOT IN ({hidden})) }}"
             )
         else:
             rows = self.select(
@@ -290,14 +322,20 @@ class RemoteStore:
 
     def _write(self, operations: str) -> None:
         marker = uuid.uuid4().hex
-        text = (
-            operations.rstrip().rstrip(";")
-            + f" ;\nDELETE WHERE {{ GRAPH {_VERSION_SUBJECT} {{ {_VERSION_SUBJECT} "
+        before = operations.rstrip().rstrip(";")
+        text = self.update_prologue + (
+            (before + " ;\n" if before else "")
+            + f"DELETE WHERE {{ GRAPH {_VERSION_SUBJECT} {{ {_VERSION_SUBJECT} "
             f"{_VERSION_PROPERTY} ?v }} }} ;\nINSERT DATA {{ GRAPH {_VERSION_SUBJECT} {{ "
             f'{_VERSION_SUBJECT} {_VERSION_PROPERTY} "{marker}" }} }}'
         )
         with self._write_lock:
-            self._post(self.update_endpoint, {"update": text}, "text/plain, */*;q=0.5")
+            self._post(
+                self.update_endpoint,
+                {"update": text},
+                "text/plain, */*;q=0.5",
+                auth=self._write_auth(),
+            )
             self._version, self._version_checked = marker, time.monotonic()
 
     def update(self, update: str, *, base_iri: str | None = None) -> None:
@@ -317,6 +355,10 @@ class RemoteStore:
                 operations.append(f"INSERT DATA {{\n{body}\n}}")
         return " ;\n".join(operations) or "CLEAR SILENT GRAPH <urn:x-graph-service:nothing>"
 
+    def _put_graphs(self, by_graph: Iterable[tuple[str | None, str]], replace: bool) -> None:
+        """Add (or replace by) N-Triples texts, graph by graph, in one update request."""
+        self._write(self._insert(by_graph, replace))
+
     def load(
         self,
         data: bytes | str | Path,
@@ -330,7 +372,7 @@ class RemoteStore:
         by_graph = parse_to_ntriples(data, fmt, graph, base_iri)
         if replace and graph not in by_graph:
             by_graph[graph] = ""
-        self._write(self._insert(by_graph.items(), replace))
+        self._put_graphs(by_graph.items(), replace)
         return sum(text.count("\n") for text in by_graph.values())
 
     def load_parts(
@@ -345,12 +387,12 @@ class RemoteStore:
         for data, fmt in parts:
             for name, text in parse_to_ntriples(data, fmt, graph, base_iri).items():
                 merged[name] = merged.get(name, "") + text
-        self._write(self._insert(merged.items(), replace=False))
+        self._put_graphs(merged.items(), replace=False)
         return sum(text.count("\n") for text in merged.values())
 
     def replace_graphs(self, by_graph: Mapping[str, str]) -> None:
         """Replace several named graphs by N-Triples texts ("" empties one) in one request."""
-        self._write(self._insert(by_graph.items(), replace=True))
+        self._put_graphs(by_graph.items(), replace=True)
 
     def bulk_load_file(self, path: Path, fmt: str, graph: str | None) -> None:
         """Replace a graph with a file's content (one request)."""
@@ -358,7 +400,7 @@ class RemoteStore:
 
     def add_triples(self, triples: Iterable[tuple[Node, Node, Node]], graph: str | None) -> None:
         """Add rdflib triples to a graph in one request."""
-        self._write(self._insert([(graph, triples_to_ntriples(triples))], replace=False))
+        self._put_graphs([(graph, triples_to_ntriples(triples))], replace=False)
 
     def drop_graph(self, graph: str | None) -> bool:
         """Remove a named graph (or empty the default graph); False if it did not exist."""
