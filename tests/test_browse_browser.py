@@ -26,9 +26,9 @@ SCROLL_WIDTH = "document.documentElement.scrollWidth"
 
 
 @pytest.fixture(scope="module")
-def server(built_vocab_dir: Path) -> Iterator[LiveServer]:
-    """One server on the committed vocabulary for the module."""
-    live = LiveServer(built_vocab_dir)
+def server(seed_built_dir: Path) -> Iterator[LiveServer]:
+    """One server on the vocabulary with the seed record only (lists below are written out)."""
+    live = LiveServer(seed_built_dir)
     yield live
     live.stop()
 
@@ -70,18 +70,18 @@ def test_the_sidebar_shows_where_the_concept_sits(page, server: LiveServer) -> N
     sidebar = page.get_by_role("navigation", name="Place dans la hiérarchie")
     current = sidebar.locator('[aria-current="page"]')
     expect(current).to_have_text("Démocratie participative")
-    expect(sidebar.get_by_role("link", name="Participation citoyenne", exact=True)).to_be_visible()
+    expect(sidebar.get_by_role("link", name="Démocratie", exact=True)).to_be_visible()
     # Beside the card on a desktop.
     card, aside = page.locator("article.concept-card"), page.locator("aside.concept-aside")
     assert aside.bounding_box()["x"] > card.bounding_box()["x"] + card.bounding_box()["width"] - 1
     # The other concepts of its level are folded; opened, they lead to their pages.
-    sibling = sidebar.get_by_role("link", name="Empowerment", exact=True)
+    sibling = sidebar.get_by_role("link", name="Démocratie représentative", exact=True)
     expect(sibling).to_be_hidden()
     sidebar.locator("summary").click()
     expect(sibling).to_be_visible()
     sibling.click()
-    page.wait_for_url(server.url + "/notions/empowerment")
-    expect(page.locator("h1")).to_have_text("Empowerment")
+    page.wait_for_url(server.url + "/notions/democratie-representative")
+    expect(page.locator("h1")).to_have_text("Démocratie représentative")
 
 
 def test_the_sidebar_goes_under_the_card_at_375_px(phone, server: LiveServer) -> None:
