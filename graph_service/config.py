@@ -87,6 +87,9 @@ class Config:
     #: Reverse proxies in front of the service whose X-Forwarded-For/-Proto/-Host headers are
     #: believed (0 = none: those headers are ignored, the client address is the TCP peer's).
     trusted_proxies: int = 0
+    #: Compute the expensive per-version answers (counts, statistics, groups, search index) in a
+    #: background thread after a start and after every write, before visitors ask for them.
+    warm_up: bool = True
 
     def __post_init__(self) -> None:
         check_update_token(self.update_token)

@@ -97,15 +97,15 @@ def types(
             return None
         where = f"{{ {IN_SCHEME} }} UNION {{ {COLLECTIONS} }}"
         bindings = {"s": scheme}
-    rows = select_rows(
-        store,
+    query = (
         SPARQL_PREFIXES
         + f"""SELECT DISTINCT ?t ?l ?sup WHERE {{
   {{ SELECT DISTINCT ?t WHERE {{ {where} ?c a ?t }} }}
   OPTIONAL {{ ?t rdfs:label|skos:prefLabel ?l }} OPTIONAL {{ ?t rdfs:subClassOf ?sup }}
-}}""",
-        bindings,
+}}"""
     )
+    # Remembered per version (labels picked per language below): a scan of every member.
+    rows = memo(store, ("types", vocab_id), lambda: select_rows(store, query, bindings))
     labels: dict[str, list[Term]] = defaultdict(list)
     supers: dict[str, set[str]] = defaultdict(set)
     for row in rows:

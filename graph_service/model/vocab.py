@@ -122,17 +122,17 @@ def groups(store: Store, vocab_id: str, lang: str | None = None) -> list[Group] 
     scheme = scheme_node(store, vocab_id)
     if scheme is None:
         return None
-    rows = select_rows(
-        store,
+    query = (
         SPARQL_PREFIXES
         + f"""SELECT DISTINCT ?x ?l ?n ?child ?has WHERE {{
   {{ SELECT (?c AS ?x) WHERE {{ {COLLECTIONS} }} }}
   OPTIONAL {{ ?x skos:member ?child . ?child a skos:Collection }}
   OPTIONAL {{ ?x skos:prefLabel|rdfs:label ?l }} OPTIONAL {{ ?x skos:notation ?n }}
   BIND(EXISTS {{ ?x skos:member ?any }} AS ?has)
-}}""",
-        {"s": scheme},
+}}"""
     )
+    # Remembered per version (language apart): the scheme page and REST groups ask each time.
+    rows = memo(store, ("groups", str(scheme)), lambda: select_rows(store, query, {"s": scheme}))
     return _groups(rows, lang)
 
 
