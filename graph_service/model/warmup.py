@@ -17,6 +17,8 @@ from graph_service.store import Store
 
 #: Content languages whose scheme lists are computed ahead: none asked, then the defaults.
 LANGUAGES: tuple[str | None, ...] = (None, "fr", "en")
+#: The query each /sparql worker answers once per data version, to start and open the store.
+WORKER_PROBE = "ASK { ?s ?p ?o }"
 
 
 @dataclass
