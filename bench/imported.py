@@ -147,7 +147,7 @@ def run_imported(scenario: Scenario, report: Report, progress: Callable[[str], N
 
     progress("imported: cold and warm, warm-up off")
     cold_env = dict(env, GRAPH_SERVICE_WARM_UP="false")
-    with _server(scenario, cold_env, logs / "cold.log", b'"search_index":"ready"').start() as srv:
+    with _server(scenario, cold_env, logs / "cold.log", b'"search_index":"ready"') as srv:
         client = Client(f"http://{peers.HOST}:{srv.port}", TOKEN)
         query = "/sparql?query=" + "SELECT%20%3Fs%20WHERE%20%7B%3Fs%20%3Fp%20%3Fo%7D%20LIMIT%201"
         first, _, _ = _get(client, query)
@@ -172,7 +172,7 @@ def run_imported(scenario: Scenario, report: Report, progress: Callable[[str], N
             )
 
     progress("imported: first requests after a write, warm-up on")
-    with _server(scenario, env, logs / "warm.log", b'"warm":"ready"').start() as srv:
+    with _server(scenario, env, logs / "warm.log", b'"warm":"ready"') as srv:
         client = Client(f"http://{peers.HOST}:{srv.port}", TOKEN)
         for number, sample in enumerate(samples):
             _touch(client, 1000 + number)

@@ -33,45 +33,62 @@ SCHEME_MEMBERS = (
     "{ SELECT DISTINCT ?c WHERE { { ?c skos:inScheme $s } UNION { ?c skos:topConceptOf $s } "
     "UNION { $s skos:hasTopConcept ?c } } }"
 )
-#: THE concepts of a scheme ($s), the one definition every count and list uses (home page,
-#: scheme page, VoID, REST vocabularies, concepts and vocabularyStatistics): its stated members
-#: and top concepts that are not collections, deprecated ones included (counted apart where a
-#: count of deprecated concepts is shown). Neither rdf:type nor inference is asked for: STW
-#: types its 1,150 deprecated concepts zbwext:Descriptor or zbwext:Thsys only (subclasses of
-#: skos:Concept), and counting `?c a skos:Concept` missed them. MINUS, not FILTER NOT EXISTS:
-#: a set difference computed once, not a lookup planned again for each of 100,000 rows.
-SCHEME_CONCEPTS = (
-    "{ SELECT DISTINCT ?c WHERE { { ?c skos:inScheme $s } UNION { ?c skos:topConceptOf $s } "
-    "UNION { $s skos:hasTopConcept ?c } "
-    "MINUS { ?c a skos:Collection } MINUS { ?c a skos:OrderedCollection } } }"
-)
 
 
-@dataclass(frozen=True)
-class ConceptCount:
-    """How many concepts a scheme has (SCHEME_CONCEPTS), and how many of them are deprecated."""
+def concepts_of(scheme: str) -> str:
+    """The pattern binding ?c to THE concepts of `scheme` (a `$placeholder` or a `?variable`).
 
-    total: int
-    deprecated: int
+    The one definition every count and list uses (home page, scheme page, VoID, REST
+    vocabularies, concepts and vocabularyStatistics): stated members and top concepts that are
+    not collections, deprecated ones included (counted apart where that count is shown).
+    Neither rdf:type nor inference is asked for: STW types its 1,150 deprecated concepts
+    zbwext:Descriptor or zbwext:Thsys only (subclasses of skos:Concept), and counting
+    `?c a skos:Concept` missed them. MINUS, not FILTER NOT EXISTS: a set difference computed
+    once, not a lookup planned again for each of 100,000 rows.
+    """
+    return (
+        f"{{ ?c skos:inScheme {scheme} }} UNION {{ ?c skos:topConceptOf {scheme} }} "
+        f"UNION {{ {scheme} skos:hasTopConcept ?c }} "
+        "MINUS { ?c a skos:Collection } MINUS { ?c a skos:OrderedCollection }"
+    )
 
 
-def concept_count(store: Store, scheme_iri: str) -> ConceptCount:
-    """The concepts of a scheme (SCHEME_CONCEPTS) counted, remembered per data version."""
+#: The concepts of the scheme bound to $s, as a sub-select the engine evaluates first.
+SCHEME_CONCEPTS = "{ SELECT DISTINCT ?c WHERE { " + concepts_of("$s") + " } }"
 
-    def compute() -> ConceptCount:
+
+def concept_count(store: Store, scheme_iri: str) -> int:
+    """How many concepts a scheme has (concepts_of), remembered per data version; counted for
+    every scheme in one grouped query (0.02 s for all of them with STW and UNESCO)."""
+
+    def compute() -> dict[str, int]:
         found = rows(
             store,
             SPARQL_PREFIXES
-            + f"""SELECT (COUNT(DISTINCT ?c) AS ?n) (COUNT(DISTINCT ?d) AS ?dn) WHERE {{
-  {SCHEME_CONCEPTS}
-  OPTIONAL {{ ?c owl:deprecated true BIND(?c AS ?d) }}
+            + f"""SELECT ?scheme (COUNT(DISTINCT ?c) AS ?n) WHERE {{
+  ?scheme a skos:ConceptScheme . {concepts_of("?scheme")}
+}} GROUP BY ?scheme""",
+        )
+        return {str(row["scheme"]): int(row["n"]) for row in found}
+
+    return memo(store, ("concept-counts",), compute).get(scheme_iri, 0)
+
+
+def deprecated_count(store: Store, scheme_iri: str) -> int:
+    """How many of a scheme's concepts are deprecated (owl:deprecated true), per version."""
+
+    def compute() -> int:
+        found = rows(
+            store,
+            SPARQL_PREFIXES
+            + f"""SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE {{
+  {SCHEME_CONCEPTS} ?c owl:deprecated true
 }}""",
             {"s": URIRef(scheme_iri)},
         )
-        first = found[0] if found else {}
-        return ConceptCount(int(first.get("n", 0)), int(first.get("dn", 0)))
+        return int(found[0]["n"]) if found else 0
 
-    return memo(store, ("concept-count", scheme_iri), compute)
+    return memo(store, ("deprecated-count", scheme_iri), compute)
 
 
 def scheme_concepts(store: Store, scheme_iri: str) -> tuple[str, ...]:
@@ -132,7 +149,7 @@ def list_schemes(store: Store, lang: str | None = None) -> list[SchemeSummary]:
                 title=str(title) if title is not None else vocab_id_of(iri),
                 title_lang=title.language if title is not None else "",
                 description=str(description) if description is not None else "",
-                concept_count=concept_count(store, iri).total,
+                concept_count=concept_count(store, iri),
                 top_concept_count=int(row.get("tops", 0)),
             )
         )

@@ -19,7 +19,7 @@ from graph_service.model.base import (
     values_block,
 )
 from graph_service.model.base import rows as select_rows
-from graph_service.model.schemes import concept_count, scheme_concepts
+from graph_service.model.schemes import concept_count, deprecated_count, scheme_concepts
 from graph_service.model.vocab import COLLECTIONS, IN_SCHEME, scheme_node
 from graph_service.namespaces import SKOS_NS
 from graph_service.store import Store
@@ -147,9 +147,9 @@ def statistics(store: Store, vocab_id: str, lang: str | None = None) -> list[Typ
     counts = memo(store, ("statistics", str(scheme)), compute)
     # The concepts row is the one count of a scheme's concepts (the home page's, VoID's...),
     # not the members typed skos:Concept: STW types its deprecated concepts with subclasses.
-    concepts = concept_count(store, str(scheme))
+    total, deprecated = concept_count(store, str(scheme)), deprecated_count(store, str(scheme))
     counts = [(t, n, dn) for t, n, dn in counts if t != SKOS_NS + "Concept"]
-    counts.append((SKOS_NS + "Concept", concepts.total, concepts.deprecated))
+    counts.append((SKOS_NS + "Concept", total, deprecated))
     infos = {t.iri: t for t in types(store, vocab_id, lang) or []}
     result = [TypeCount(t, infos[t].label if t in infos else t, n, dn) for t, n, dn in counts]
     order = {SKOS_NS + "Concept": 0, SKOS_NS + "Collection": 1}

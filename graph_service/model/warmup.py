@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
-from graph_service.model.schemes import concept_count, scheme_concepts, schemes
+from graph_service.model.schemes import concept_count, deprecated_count, scheme_concepts, schemes
 from graph_service.model.stats import label_statistics, statistics, types
 from graph_service.model.vocab import groups, languages
 from graph_service.search.index import get_index
@@ -68,6 +68,7 @@ def _scheme_work(
     """The remembered answers of one scheme, as named steps."""
     return (
         ("concepts", lambda: (concept_count(store, iri), scheme_concepts(store, iri))),
+        ("deprecated", lambda: deprecated_count(store, iri)),
         ("languages", lambda: languages(store, iri)),
         ("statistics", lambda: statistics(store, vocab_id)),
         ("label statistics", lambda: label_statistics(store, vocab_id)),
