@@ -59,6 +59,11 @@ def _parser() -> argparse.ArgumentParser:
         "bench/README.md)",
     )
     parser.add_argument(
+        "--cold-only",
+        action="store_true",
+        help="imported scenario: the cold phase alone (a service version without warm-up)",
+    )
+    parser.add_argument(
         "--rounds", type=int, default=20, help="writes scenario: measured rounds (default 20)"
     )
     parser.add_argument("--only", choices=PARTS, help="run one part (builds stores if needed)")
@@ -268,6 +273,7 @@ def _imported(args: argparse.Namespace) -> int:
         resources=args.resources or (10_000 if args.quick else 200_000),
         seed=args.seed,
         threads=args.threads,
+        warm_phase=not args.cold_only,
     )
     try:
         run_imported(scenario, report, _progress)
