@@ -163,12 +163,16 @@ def label_statistics(store: Store, vocab_id: str) -> list[LabelCount] | None:
         return None
 
     def compute() -> list[LabelCount]:
+        # One branch per predicate: with `?c ?p ?l VALUES ?p {...}` the engine read every
+        # statement of each member (1.8 s for STW beside 2 million triples, 0.8 s this way).
         rows = select_rows(
             store,
             SPARQL_PREFIXES
             + f"""SELECT ?lang ?p (COUNT(?l) AS ?n) WHERE {{
   {IN_SCHEME}
-  ?c ?p ?l . VALUES ?p {{ skos:prefLabel skos:altLabel skos:hiddenLabel }}
+  {{ ?c skos:prefLabel ?l BIND(skos:prefLabel AS ?p) }}
+  UNION {{ ?c skos:altLabel ?l BIND(skos:altLabel AS ?p) }}
+  UNION {{ ?c skos:hiddenLabel ?l BIND(skos:hiddenLabel AS ?p) }}
   BIND(LANG(?l) AS ?lang)
 }} GROUP BY ?lang ?p""",
             {"s": scheme},
