@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from . import peers, wrk
+from .imported import Scenario, run_imported
 from .load import CLIENT
 from .report import Report
 from .runner import (
@@ -50,10 +51,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--scenario",
-        choices=("read", "writes"),
+        choices=("read", "writes", "imported"),
         default="read",
         help="read: the synthetic dataset against oxigraph (default); writes: after an import "
-        "of STW, one-triple updates each followed by a query (see bench/README.md)",
+        "of STW, one-triple updates each followed by a query; imported: UNESCO and STW imported "
+        "next to the synthetic data, every page and endpoint of theirs cold and warm (see "
+        "bench/README.md)",
+    )
+    parser.add_argument(
+        "--cold-only",
+        action="store_true",
+        help="imported scenario: the cold phase alone (a service version without warm-up)",
     )
     parser.add_argument(
         "--rounds", type=int, default=20, help="writes scenario: measured rounds (default 20)"
@@ -115,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.scenario == "writes":
         return _writes(args)
+    if args.scenario == "imported":
+        return _imported(args)
     concepts = args.concepts or (5_000 if args.quick else 100_000)
     resources = args.resources or (10_000 if args.quick else 200_000)
     duration = args.duration or (1.0 if args.quick else 5.0)
@@ -242,6 +252,40 @@ def _writes(args: argparse.Namespace) -> int:
     report.conditions.append(f"run took {time.perf_counter() - started:.0f} s")
     print(report.text())
     for path in report.write(args.output or out / "writes" / "results.md"):
+        _progress(f"wrote {path}")
+    return status
+
+
+def _imported(args: argparse.Namespace) -> int:
+    """The imported-vocabularies scenario alone: its store under <out>/imported, its table."""
+    out = (args.out or BENCH_DIR / "out").resolve()
+    report = Report(title=f"graph-service imported vocabularies, {datetime.now():%Y-%m-%d %H:%M}")
+    threads = args.threads or int(os.environ.get("GRAPH_SERVICE_THREADS", "8"))
+    load_avg = ", ".join(f"{v:.2f}" for v in os.getloadavg())
+    report.conditions.append(
+        f"machine: {_machine()}; load average at start {load_avg}; ours: graph-service serve "
+        f"(Granian WSGI, 1 worker, {threads} threads, Python {platform.python_version()})"
+    )
+    started = time.perf_counter()
+    scenario = Scenario(
+        out,
+        concepts=args.concepts or (5_000 if args.quick else 100_000),
+        resources=args.resources or (10_000 if args.quick else 200_000),
+        seed=args.seed,
+        threads=args.threads,
+        warm_phase=not args.cold_only,
+    )
+    try:
+        run_imported(scenario, report, _progress)
+    except (peers.PeerError, WritesError) as exc:
+        _progress(f"error: {exc}")
+        report.conditions.append(f"ERROR: {exc}".splitlines()[0])
+        status = 1
+    else:
+        status = 0
+    report.conditions.append(f"run took {time.perf_counter() - started:.0f} s")
+    print(report.text())
+    for path in report.write(args.output or out / "imported" / "results.md"):
         _progress(f"wrote {path}")
     return status
 

@@ -100,6 +100,9 @@ class Config:
     #: Logo shown before the site's name in the header ("" = none): a path on this site
     #: (/static/logo.svg) or a data: URL, the images the pages' Content-Security-Policy allows.
     site_logo: str = ""
+    #: Compute the expensive per-version answers (counts, statistics, groups, search index) in a
+    #: background thread after a start and after every write, before visitors ask for them.
+    warm_up: bool = True
 
     def __post_init__(self) -> None:
         check_update_token(self.update_token)

@@ -56,6 +56,7 @@ def test_healthz_reports_the_data_version_and_the_search_index(client, vocab_sto
         "status": "ok",
         "version": vocab_store.version,
         "search_index": "ready" if index_ready(vocab_store) else "building",
+        "warm": "off",  # no warm-up thread under tests (tests/test_scheme_counts.py)
         "store": vocab_store.path.name if vocab_store.path else vocab_store.query_endpoint,
     }
     get_index(vocab_store)

@@ -26,18 +26,98 @@ class SchemeSummary:
     top_concept_count: int
 
 
+#: Stated members and top concepts of a scheme ($s), whatever they are. A sub-select, so that
+#: the engine finds them first and joins what follows to them (joined unions can be planned
+#: very badly).
+SCHEME_MEMBERS = (
+    "{ SELECT DISTINCT ?c WHERE { { ?c skos:inScheme $s } UNION { ?c skos:topConceptOf $s } "
+    "UNION { $s skos:hasTopConcept ?c } } }"
+)
+
+
+def concepts_of(scheme: str) -> str:
+    """The pattern binding ?c to THE concepts of `scheme` (a `$placeholder` or a `?variable`).
+
+    The one definition every count and list uses (home page, scheme page, VoID, REST
+    vocabularies, concepts and vocabularyStatistics): stated members and top concepts that are
+    not collections, deprecated ones included (counted apart where that count is shown).
+    Neither rdf:type nor inference is asked for: STW types its 1,150 deprecated concepts
+    zbwext:Descriptor or zbwext:Thsys only (subclasses of skos:Concept), and counting
+    `?c a skos:Concept` missed them. MINUS, not FILTER NOT EXISTS: a set difference computed
+    once, not a lookup planned again for each of 100,000 rows.
+    """
+    return (
+        f"{{ ?c skos:inScheme {scheme} }} UNION {{ ?c skos:topConceptOf {scheme} }} "
+        f"UNION {{ {scheme} skos:hasTopConcept ?c }} "
+        "MINUS { ?c a skos:Collection } MINUS { ?c a skos:OrderedCollection }"
+    )
+
+
+#: The concepts of the scheme bound to $s, as a sub-select the engine evaluates first.
+SCHEME_CONCEPTS = "{ SELECT DISTINCT ?c WHERE { " + concepts_of("$s") + " } }"
+
+
+def concept_count(store: Store, scheme_iri: str) -> int:
+    """How many concepts a scheme has (concepts_of), remembered per data version; counted for
+    every scheme in one grouped query (0.02 s for all of them with STW and UNESCO)."""
+
+    def compute() -> dict[str, int]:
+        found = rows(
+            store,
+            SPARQL_PREFIXES
+            + f"""SELECT ?scheme (COUNT(DISTINCT ?c) AS ?n) WHERE {{
+  ?scheme a skos:ConceptScheme . {concepts_of("?scheme")}
+}} GROUP BY ?scheme""",
+        )
+        return {str(row["scheme"]): int(row["n"]) for row in found}
+
+    return memo(store, ("concept-counts",), compute).get(scheme_iri, 0)
+
+
+def deprecated_count(store: Store, scheme_iri: str) -> int:
+    """How many of a scheme's concepts are deprecated (owl:deprecated true), per version."""
+
+    def compute() -> int:
+        found = rows(
+            store,
+            SPARQL_PREFIXES
+            + f"""SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE {{
+  {SCHEME_CONCEPTS} ?c owl:deprecated true
+}}""",
+            {"s": URIRef(scheme_iri)},
+        )
+        return int(found[0]["n"]) if found else 0
+
+    return memo(store, ("deprecated-count", scheme_iri), compute)
+
+
+def scheme_concepts(store: Store, scheme_iri: str) -> tuple[str, ...]:
+    """The IRIs of a scheme's concepts (SCHEME_CONCEPTS) in code-point order, remembered per
+    data version: pages of harvesting lists are slices of it (the engine's ORDER BY on IRIs
+    took 1.3 s for STW's 7,394 concepts, sorting them here takes milliseconds)."""
+
+    def compute() -> tuple[str, ...]:
+        found = rows(
+            store,
+            SPARQL_PREFIXES + f"SELECT ?c WHERE {{ {SCHEME_CONCEPTS} }}",
+            {"s": URIRef(scheme_iri)},
+        )
+        return tuple(sorted(str(row["c"]) for row in found))
+
+    return memo(store, ("scheme-concepts", scheme_iri), compute)
+
+
 def list_schemes(store: Store, lang: str | None = None) -> list[SchemeSummary]:
     """Every concept scheme with its title in `lang` (with fallbacks) and its concept counts."""
-    # Counted in two separate groupings: counting concepts and top concepts in one pattern made
-    # every (concept, top concept) pair first: 2 million rows and 3.5 s for a scheme of
-    # 100,000 concepts and 20 top ones, against 0.07 s this way.
+    # Top concepts counted in a grouping of their own: counting concepts and top concepts in one
+    # pattern made every (concept, top concept) pair first: 2 million rows and 3.5 s for a
+    # scheme of 100,000 concepts and 20 top ones. Concepts are counted by concept_count, the
+    # one definition of a scheme's concepts.
     counts = rows(
         store,
         SPARQL_PREFIXES
-        + """SELECT ?scheme ?n ?tops WHERE {
+        + """SELECT ?scheme ?tops WHERE {
   ?scheme a skos:ConceptScheme .
-  OPTIONAL { SELECT ?scheme (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c skos:inScheme ?scheme }
-             GROUP BY ?scheme }
   OPTIONAL { SELECT ?scheme (COUNT(DISTINCT ?top) AS ?tops) WHERE {
     { ?scheme skos:hasTopConcept ?top } UNION { ?top skos:topConceptOf ?scheme } }
              GROUP BY ?scheme }
@@ -69,7 +149,7 @@ def list_schemes(store: Store, lang: str | None = None) -> list[SchemeSummary]:
                 title=str(title) if title is not None else vocab_id_of(iri),
                 title_lang=title.language if title is not None else "",
                 description=str(description) if description is not None else "",
-                concept_count=int(row.get("n", 0)),
+                concept_count=concept_count(store, iri),
                 top_concept_count=int(row.get("tops", 0)),
             )
         )

@@ -19,6 +19,7 @@ from graph_service.model.base import (
     values_block,
 )
 from graph_service.model.base import rows as select_rows
+from graph_service.model.schemes import concept_count, deprecated_count, scheme_concepts
 from graph_service.model.vocab import COLLECTIONS, IN_SCHEME, scheme_node
 from graph_service.namespaces import SKOS_NS
 from graph_service.store import Store
@@ -96,15 +97,15 @@ def types(
             return None
         where = f"{{ {IN_SCHEME} }} UNION {{ {COLLECTIONS} }}"
         bindings = {"s": scheme}
-    rows = select_rows(
-        store,
+    query = (
         SPARQL_PREFIXES
         + f"""SELECT DISTINCT ?t ?l ?sup WHERE {{
   {{ SELECT DISTINCT ?t WHERE {{ {where} ?c a ?t }} }}
   OPTIONAL {{ ?t rdfs:label|skos:prefLabel ?l }} OPTIONAL {{ ?t rdfs:subClassOf ?sup }}
-}}""",
-        bindings,
+}}"""
     )
+    # Remembered per version (labels picked per language below): a scan of every member.
+    rows = memo(store, ("types", vocab_id), lambda: select_rows(store, query, bindings))
     labels: dict[str, list[Term]] = defaultdict(list)
     supers: dict[str, set[str]] = defaultdict(set)
     for row in rows:
@@ -144,6 +145,11 @@ def statistics(store: Store, vocab_id: str, lang: str | None = None) -> list[Typ
         return [(str(r["t"]), int(r["n"]), int(r["dn"])) for r in rows]
 
     counts = memo(store, ("statistics", str(scheme)), compute)
+    # The concepts row is the one count of a scheme's concepts (the home page's, VoID's...),
+    # not the members typed skos:Concept: STW types its deprecated concepts with subclasses.
+    total, deprecated = concept_count(store, str(scheme)), deprecated_count(store, str(scheme))
+    counts = [(t, n, dn) for t, n, dn in counts if t != SKOS_NS + "Concept"]
+    counts.append((SKOS_NS + "Concept", total, deprecated))
     infos = {t.iri: t for t in types(store, vocab_id, lang) or []}
     result = [TypeCount(t, infos[t].label if t in infos else t, n, dn) for t, n, dn in counts]
     order = {SKOS_NS + "Concept": 0, SKOS_NS + "Collection": 1}
@@ -157,12 +163,16 @@ def label_statistics(store: Store, vocab_id: str) -> list[LabelCount] | None:
         return None
 
     def compute() -> list[LabelCount]:
+        # One branch per predicate: with `?c ?p ?l VALUES ?p {...}` the engine read every
+        # statement of each member (1.8 s for STW beside 2 million triples, 0.8 s this way).
         rows = select_rows(
             store,
             SPARQL_PREFIXES
             + f"""SELECT ?lang ?p (COUNT(?l) AS ?n) WHERE {{
   {IN_SCHEME}
-  ?c ?p ?l . VALUES ?p {{ skos:prefLabel skos:altLabel skos:hiddenLabel }}
+  {{ ?c skos:prefLabel ?l BIND(skos:prefLabel AS ?p) }}
+  UNION {{ ?c skos:altLabel ?l BIND(skos:altLabel AS ?p) }}
+  UNION {{ ?c skos:hiddenLabel ?l BIND(skos:hiddenLabel AS ?p) }}
   BIND(LANG(?l) AS ?lang)
 }} GROUP BY ?lang ?p""",
             {"s": scheme},
@@ -185,25 +195,21 @@ def list_concepts(
     scheme = scheme_node(store, vocab_id)
     if scheme is None:
         return None
-    total = memo(
-        store,
-        ("concept-count", str(scheme)),
-        lambda: int(
-            select_rows(
-                store,
-                SPARQL_PREFIXES + f"SELECT (COUNT(?c) AS ?n) WHERE {{ {IN_SCHEME} }}",
-                {"s": scheme},
-            )[0]["n"]
-        ),
-    )
+    # A slice of the sorted list of the scheme's concepts, labelled by one bound query: the
+    # engine's ORDER BY ... OFFSET sorted every IRI of the scheme for each page.
+    members = scheme_concepts(store, str(scheme))
+    chosen = list(members[max(0, offset) : max(0, offset) + max(0, limit)])
+    if not chosen:
+        return ConceptPage(len(members), ())
+    values, bindings = values_block("c", chosen)
     rows = select_rows(
         store,
         SPARQL_PREFIXES
         + f"""SELECT ?c ?l ?m WHERE {{
-  {{ SELECT ?c WHERE {{ {IN_SCHEME} }} ORDER BY ?c {page_clause(limit, offset)} }}
+  {values}
   OPTIONAL {{ ?c skos:prefLabel ?l }} OPTIONAL {{ ?c dct:modified ?m }}
 }}""",
-        {"s": scheme},
+        bindings,
     )
     labels: dict[str, dict[str, str]] = {}
     modified: dict[str, str] = {}
@@ -214,8 +220,10 @@ def list_concepts(
             entry.setdefault(getattr(row["l"], "language", None) or "", str(row["l"]))
         if "m" in row:
             modified[iri] = max(modified.get(iri, ""), str(row["m"]))
-    items = tuple(ConceptListing(iri, labels[iri], modified.get(iri)) for iri in sorted(labels))
-    return ConceptPage(total, items)
+    for iri in chosen:
+        labels.setdefault(iri, {})
+    items = tuple(ConceptListing(iri, labels[iri], modified.get(iri)) for iri in chosen)
+    return ConceptPage(len(members), items)
 
 
 def changes(

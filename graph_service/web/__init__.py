@@ -18,6 +18,7 @@ from graph_service.web import (
     openapi,
     security_headers,
     static_files,
+    warmup,
 )
 
 # Modules imported as _name add their routes to a blueprint defined next to them.
@@ -57,6 +58,7 @@ def init_app(app: Flask) -> None:
     body_limit.init_app(app)  # 413 for bodies the body_limit layer refused (before other hooks)
     security_headers.init_app(app)  # CSP, frame protection, nosniff, Referrer-Policy
     app.register_blueprint(health.bp)
+    warmup.init_app(app)  # warms each data version in a background thread (/healthz says)
     app.register_blueprint(ui.bp)  # home, vocabularies, search, autocomplete
     sparql.init_app(app)  # /sparql (protocol, page) and /store (Graph Store Protocol)
     caching.init_app(app)  # ETag, Last-Modified, 304 and Cache-Control on every GET

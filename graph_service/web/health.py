@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, jsonify
 from flask.typing import ResponseReturnValue
 
 from graph_service.model.base import has_statements
@@ -10,6 +10,7 @@ from graph_service.search.index import index_ready
 from graph_service.store.base import StoreError
 from graph_service.store.build import BuildError
 from graph_service.web.backend import get_store
+from graph_service.web.warmup import warmer_of
 
 bp = Blueprint("health", __name__)
 
@@ -21,6 +22,13 @@ def healthz() -> ResponseReturnValue:
     `search_index` says whether search answers at once ("ready") or will wait for the index
     being built from the store ("building", for seconds at 100,000 concepts after a start or
     a write): a readiness probe may wait for "ready".
+
+    `warm` says whether the expensive answers of the current data version (scheme counts,
+    statistics, groups, search index) are computed ("ready"), being computed by the warm-up
+    thread after a start or a write ("warming"), or left to the first visitor ("off": tests,
+    GRAPH_SERVICE_WARM_UP=false). The status stays 200 while warming: the service answers
+    correctly meanwhile, only slower, and a failing readiness after every write would take it
+    out of a load balancer for seconds. A probe that must wait for speed waits for "ready".
     """
     try:
         store = get_store()
@@ -31,6 +39,7 @@ def healthz() -> ResponseReturnValue:
         "status": "ok",
         "version": store.version,
         "search_index": "ready" if index_ready(store) else "building",
+        "warm": warmer_of(current_app).status(store.version),
     }
     if store.path is not None:
         body["store"] = store.path.name

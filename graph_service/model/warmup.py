@@ -1,0 +1,77 @@
+"""Warm-up of a data version: computes the answers the model remembers per version (scheme
+list and counts, languages, statistics, groups, the search index) so that the first visitor
+after a start or a write does not pay for them."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+
+from graph_service.model.schemes import concept_count, deprecated_count, scheme_concepts, schemes
+from graph_service.model.stats import label_statistics, statistics, types
+from graph_service.model.vocab import groups, languages
+from graph_service.search.index import get_index
+from graph_service.store import Store
+
+#: Content languages whose scheme lists are computed ahead: none asked, then the defaults.
+LANGUAGES: tuple[str | None, ...] = (None, "fr", "en")
+#: The query each /sparql worker answers once per data version, to start and open the store.
+WORKER_PROBE = "ASK { ?s ?p ?o }"
+
+
+@dataclass
+class WarmUp:
+    """What a warm-up did for one data version: its steps' seconds, and whether it finished."""
+
+    version: str
+    steps: dict[str, float] = field(default_factory=dict)
+    done: bool = False
+
+    @property
+    def seconds(self) -> float:
+        """The time of all steps so far."""
+        return sum(self.steps.values())
+
+
+def warm_up(store: Store, *, still_current: Callable[[], bool] | None = None) -> WarmUp:
+    """Compute the per-version answers of every scheme of the store; stops early (done=False)
+    as soon as `still_current` says a newer version came (its own warm-up follows)."""
+    report = WarmUp(store.version)
+
+    def step(name: str, work: Callable[[], object]) -> bool:
+        if still_current is not None and not still_current():
+            return False
+        began = time.perf_counter()
+        work()
+        report.steps[name] = time.perf_counter() - began
+        return True
+
+    # The search index first: search, suggestions and the alphabetical index wait for it.
+    if not step("search index", lambda: get_index(store)):
+        return report
+    for lang in LANGUAGES:
+        if not step(f"schemes {lang or '-'}", partial(schemes, store, lang)):
+            return report
+    for summary in schemes(store):
+        for name, compute in _scheme_work(store, summary.iri, summary.vocab_id):
+            if not step(f"{summary.vocab_id} {name}", compute):
+                return report
+    report.done = True
+    return report
+
+
+def _scheme_work(
+    store: Store, iri: str, vocab_id: str
+) -> tuple[tuple[str, Callable[[], object]], ...]:
+    """The remembered answers of one scheme, as named steps."""
+    return (
+        ("concepts", lambda: (concept_count(store, iri), scheme_concepts(store, iri))),
+        ("deprecated", lambda: deprecated_count(store, iri)),
+        ("languages", lambda: languages(store, iri)),
+        ("statistics", lambda: statistics(store, vocab_id)),
+        ("label statistics", lambda: label_statistics(store, vocab_id)),
+        ("types", lambda: types(store, vocab_id)),
+        ("groups", lambda: groups(store, vocab_id)),
+    )
