@@ -80,7 +80,9 @@ def test_an_admin_adds_an_account_at_375_px(browser, server: LiveServer) -> None
     card = page.locator("li[data-account=camille]")
     card.get_by_label("Rôle de camille").select_option("contributor")
     card.get_by_role("button", name="Changer le rôle").click()
-    expect(page.get_by_role("status")).to_contain_text("camille est maintenant contributeur.")
+    expect(page.locator("main").get_by_role("status")).to_contain_text(
+        "camille est maintenant contributeur."
+    )
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     context.close()
     # The refused form's 400 is logged by chromium as a failed load: expected, nothing else.
