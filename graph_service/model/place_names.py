@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 
-from graph_service.model.base import SPARQL_PREFIXES, Term, pick_lit, rows, values_block
+from graph_service.model.base import SPARQL_PREFIXES, Ref, Term, pick_lit, rows, values_block
 from graph_service.store import Store
 
 #: Communes among the IRIs that share a preferred label with another commune, with the labels
@@ -50,3 +51,10 @@ def display_labels(store: Store, iris: Iterable[str], lang: str | None) -> dict[
 def display_label(store: Store, iri: str, label: str, lang: str | None) -> str:
     """The label to show of one concept: `label`, or its qualified form for a namesake."""
     return display_labels(store, [iri], lang).get(iri, label)
+
+
+def qualify_refs(store: Store, refs: Iterable[Ref], lang: str | None) -> tuple[Ref, ...]:
+    """The refs with a namesake commune's label qualified by its département (in one query)."""
+    found = tuple(refs)
+    shown = display_labels(store, (r.iri for r in found), lang)
+    return tuple(replace(r, label=shown[r.iri]) if r.iri in shown else r for r in found)
