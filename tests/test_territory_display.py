@@ -1,5 +1,5 @@
-"""Namesake communes are shown with their département on every page and API that names them
-("Dury (Somme)"), a unique commune (Lille) without one (issue 17)."""
+"""Territory pages and lists: namesake communes shown with their département ("Dury (Somme)"),
+a unique commune (Lille) without one (issue 17), and a territory's children grouped by class."""
 
 from __future__ import annotations
 
@@ -120,3 +120,36 @@ def test_reconciliation_names(client) -> None:  # type: ignore[no-untyped-def]
 def test_data_dir_resource_exists() -> None:
     # The resource this module adds must not collide with a committed one.
     assert not Path(PROJECT_ROOT / "vocab" / "resources" / "forum-dury-lille.ttl").exists()
+
+
+def _groups(html: str) -> dict[str, tuple[int, list[str]]]:
+    """The children sections of a territory page: heading id -> (count said, links' hrefs)."""
+    groups = {}
+    for section in re.findall(r'<section class="subterritories".*?</section>', html, re.S):
+        heading = re.search(r'<h2 id="children-(\w+)">(.*?)</h2>', section, re.S)
+        assert heading, section[:300]
+        said = re.search(r"\(([\d\s\u202f\u00a0]+)\)", heading.group(2))
+        assert said, heading.group(2)
+        count = int(re.sub(r"\D", "", said.group(1)))
+        groups[heading.group(1)] = (count, re.findall(r'<a href="([^"]+)"', section))
+    return groups
+
+
+def test_departement_lists_its_epci_and_its_communes_apart(client) -> None:  # type: ignore[no-untyped-def]
+    html = client.get("/territoires/departement/80", headers=HTML).get_data(as_text=True)
+    groups = _groups(html)
+    assert list(groups) == ["EPCI", "Commune"]
+    for count, links in groups.values():
+        assert count == len(links) > 0
+    assert all("/epci/" in href for href in groups["EPCI"][1])
+    assert all("/commune/" in href for href in groups["Commune"][1])
+    assert '<h2 id="children-Commune">Communes' in html
+    english = client.get("/territoires/departement/80?lang=en", headers=HTML).get_data(as_text=True)
+    assert '<h2 id="children-EPCI">Inter-municipal bodies (EPCI)' in english
+
+
+def test_epci_lists_only_communes(client) -> None:  # type: ignore[no-untyped-def]
+    html = client.get("/territoires/epci/248000531", headers=HTML).get_data(as_text=True)
+    groups = _groups(html)
+    assert list(groups) == ["Commune"]
+    assert any(href.endswith("/commune/80261") or "80261" in href for href in groups["Commune"][1])
