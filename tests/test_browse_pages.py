@@ -205,6 +205,20 @@ def test_site_name_and_logo_come_from_configuration(vocab_store) -> None:
     assert "<h1>Glossaire de Lille</h1>" in html
 
 
+def test_every_page_title_ends_with_the_site_name(vocab_store) -> None:
+    app = create_app({"TESTING": True, "STORE": vocab_store, "SITE_NAME": "Glossaire de Lille"})
+    for path in ("/sparql", "/login", "/search", "/search?q=lille"):
+        page = app.test_client().get(path, headers={"Accept": "text/html"})
+        title = re.search(r"<title>(.*?)</title>", _text(page))
+        assert title and title.group(1).endswith(" — Glossaire de Lille"), (path, title)
+
+
+def test_search_box_label_says_search_not_concept(client) -> None:
+    html = _text(client.get("/search"))
+    assert '<label for="search-q">Rechercher</label>' in html and "Rechercher un concept" not in html
+    assert '<label for="search-q">Search</label>' in _text(client.get("/search?lang=en"))
+
+
 def test_footer_states_our_licence(client) -> None:
     html = _text(client.get("/notions/empowerment"))
     footer = html.split('<footer class="site">', 1)[1]
