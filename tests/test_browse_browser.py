@@ -201,7 +201,7 @@ def unesco_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServ
 
 
 def test_arabic_is_offered_and_written_right_to_left(page, unesco_server: LiveServer) -> None:
-    page.goto(unesco_server.url + "/vocab/thesaurus")
+    page.goto(unesco_server.url + "/vocab/unesco-thesaurus")
     select = page.get_by_label("Langue des contenus")
     names = select.locator("option").all_text_contents()
     assert names[:2] == ["Français", "English"] and {"العربية", "Español", "Русский"} <= set(names)

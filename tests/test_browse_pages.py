@@ -5,6 +5,7 @@ right-to-left Arabic, its licence, its id)."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -215,7 +216,8 @@ def test_every_page_title_ends_with_the_site_name(vocab_store) -> None:
 
 def test_search_box_label_says_search_not_concept(client) -> None:
     html = _text(client.get("/search"))
-    assert '<label for="search-q">Rechercher</label>' in html and "Rechercher un concept" not in html
+    assert '<label for="search-q">Rechercher</label>' in html
+    assert "Rechercher un concept" not in html
     assert '<label for="search-q">Search</label>' in _text(client.get("/search?lang=en"))
 
 
@@ -245,7 +247,7 @@ def unesco_client(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-
 
 
 def test_language_selector_offers_the_vocabularys_languages(unesco_client) -> None:
-    html = _text(unesco_client.get("/vocab/thesaurus"))
+    html = _text(unesco_client.get("/vocab/unesco-thesaurus"))
     select = html.split('<select id="clang-select"', 1)[1].split("</select>", 1)[0]
     options = re.findall(r'<option value="([^"]+)"', select)
     assert options[:2] == ["fr", "en"] and {"ar", "es", "ru"} <= set(options)
@@ -276,9 +278,34 @@ def test_each_vocabulary_shows_its_own_licence(unesco_client) -> None:
         str(node).rsplit("#", 1)[-1]: str(licence)
         for node, licence in void.subject_objects(URIRef("http://purl.org/dc/terms/license"))
     }
-    assert licences["thesaurus"] == "http://creativecommons.org/licenses/by-sa/3.0/igo/"
+    assert licences["unesco-thesaurus"] == "http://creativecommons.org/licenses/by-sa/3.0/igo/"
     assert licences["notions"] == licences["dataset"]
     assert licences["dataset"].startswith("https://www.etalab.gouv.fr/licence-ouverte")
+
+
+def test_an_imported_vocabulary_has_its_imports_id_everywhere(unesco_client) -> None:
+    # The import is named "unesco-thesaurus" (its graph, its file): so are its page, its REST
+    # vocabulary, its dump, its VoID subset and its search facet; "thesaurus" names nothing.
+    assert unesco_client.get("/vocab/unesco-thesaurus").status_code == 200
+    assert unesco_client.get("/vocab/thesaurus").status_code == 404
+    rest = unesco_client.get("/rest/v1/unesco-thesaurus/?lang=fr")
+    assert rest.status_code == 200 and json.loads(rest.get_data(as_text=True))["id"] == (
+        "unesco-thesaurus"
+    )
+    assert unesco_client.get("/rest/v1/thesaurus/?lang=fr").status_code == 404
+    listed = unesco_client.get("/rest/v1/vocabularies?lang=fr").get_data(as_text=True)
+    vocabularies = json.loads(listed)["vocabularies"]
+    assert "unesco-thesaurus" in {v["id"] for v in vocabularies}
+    assert "thesaurus" not in {v["id"] for v in vocabularies}
+    assert unesco_client.get("/dumps/unesco-thesaurus.nt").status_code == 200
+    assert unesco_client.get("/dumps/thesaurus.nt").status_code == 404
+    void = _text(unesco_client.get("/.well-known/void"))
+    assert "void#unesco-thesaurus>" in void and "void#thesaurus>" not in void
+    found = _text(unesco_client.get("/search?q=d%C3%A9mocratie"))
+    facet = found.split('class="facets"', 1)[1]
+    assert "vocab=unesco-thesaurus" in facet and "vocab=thesaurus" not in facet
+    page = _text(unesco_client.get(f"/page?uri={UNESCO_DEMOCRACY}"))
+    assert "/vocab/unesco-thesaurus" in page and "/vocab/thesaurus" not in page
 
 
 def test_an_imported_scheme_is_not_a_resource(unesco_client) -> None:
@@ -345,5 +372,5 @@ def test_new_pages_are_well_formed_and_accessible(client, url: str) -> None:
 def test_unesco_pages_are_well_formed(unesco_client) -> None:
     from test_ui_pages import check_page, html_of
 
-    for url in ("/vocab/thesaurus?clang=ar", f"/page?uri={UNESCO_DEMOCRACY}&clang=ar", "/"):
+    for url in ("/vocab/unesco-thesaurus?clang=ar", f"/page?uri={UNESCO_DEMOCRACY}&clang=ar", "/"):
         check_page(html_of(unesco_client, url))
