@@ -11,9 +11,11 @@ from html import unescape
 from pathlib import Path
 
 import pytest
+from conftest import LIBRARIAN_PASSWORD, signed_in
 
 from graph_service import create_app
 from graph_service.config import PROJECT_ROOT
+from graph_service.curate.accounts import AccountStore
 from graph_service.store.build import build_store, open_current
 
 TERR = "https://w3id.org/pdv/territoires/"
@@ -33,16 +35,24 @@ RESOURCE = """@prefix dct: <http://purl.org/dc/terms/> .
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
-    """The app on the committed vocabulary plus one resource about Dury (Somme) and Lille."""
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
+    """The app on the committed vocabulary plus one resource about Dury (Somme) and Lille,
+    with an editor's account."""
     vocab = tmp_path_factory.mktemp("namesakes") / "vocab"
     shutil.copytree(PROJECT_ROOT / "vocab", vocab)
     (vocab / "resources" / "forum-dury-lille.ttl").write_text(RESOURCE, encoding="utf-8")
     data_dir = tmp_path_factory.mktemp("namesakes-data")
     build_store(vocab, data_dir)
+    AccountStore(data_dir).add("eve", "editor", LIBRARIAN_PASSWORD)
     store = open_current(data_dir, read_only=True)
-    yield create_app({"TESTING": True, "STORE": store}).test_client()
+    yield create_app({"TESTING": True, "STORE": store, "DATA_DIR": data_dir})
     store.close()
+
+
+@pytest.fixture(scope="module")
+def client(app) -> Iterator:  # type: ignore[no-untyped-def]
+    """A visitor's client of the app."""
+    return app.test_client()
 
 
 def _text(response) -> str:  # type: ignore[no-untyped-def]
@@ -153,3 +163,10 @@ def test_epci_lists_only_communes(client) -> None:  # type: ignore[no-untyped-de
     groups = _groups(html)
     assert list(groups) == ["Commune"]
     assert any(href.endswith("/commune/80261") or "80261" in href for href in groups["Commune"][1])
+
+
+def test_suggestions_for_a_text_name_the_namesake(app) -> None:  # type: ignore[no-untyped-def]
+    editor = signed_in(app, "eve")
+    text = "Le forum de la commune de Dury (Somme) et celui de Lille."
+    page = _text(editor.post("/curation/suggest", data={"text": text, "limit": "30"}))
+    assert ">Dury (Somme)</a>" in page and ">Lille</a>" in page
