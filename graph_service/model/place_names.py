@@ -11,13 +11,17 @@ from graph_service.model.base import SPARQL_PREFIXES, Ref, Term, pick_lit, rows,
 from graph_service.store import Store
 
 #: Communes among the IRIs that share a preferred label with another commune, with the labels
-#: of their département (a commune is directly under its département, skos:broader).
-_NAMESAKES = """SELECT ?c ?l ?dl WHERE {
+#: of their département (a commune is directly under its département, skos:broader). A join on
+#: the label, not FILTER EXISTS: for a département's 784 children, 0.05 s instead of 5.5 s.
+_NAMESAKES = """SELECT DISTINCT ?c ?l ?dl WHERE {
   %s
-  ?c a pdvo:Commune ; skos:prefLabel ?l ; skos:broader ?d .
+  ?c a pdvo:Commune ; skos:prefLabel ?l .
+  ?other skos:prefLabel ?l .
+  FILTER(?other != ?c)
+  ?other a pdvo:Commune .
+  ?c skos:broader ?d .
   ?d a pdvo:Departement ; skos:prefLabel ?dl .
   FILTER(LANG(?dl) = LANG(?l))
-  FILTER EXISTS { ?other a pdvo:Commune ; skos:prefLabel ?l FILTER(?other != ?c) }
 }"""
 
 
