@@ -95,8 +95,27 @@ def graph_iri_for(relative_path: str) -> str:
     return f"{GRAPH}{stem}"
 
 
+#: Vocabulary ids given to schemes by their import (the graph an import lives in is named by the
+#: import's id, "unesco-thesaurus"): pages, REST, dumps, VoID and search use that id, not a slug
+#: of the scheme IRI ("thesaurus"). Filled by curate.imports.learn_imported_vocab_ids.
+_ASSIGNED_IDS: dict[str, str] = {}
+
+
+def assign_vocab_ids(ids: dict[str, str]) -> None:
+    """Record the vocabulary ids that imports gave to their schemes ({scheme IRI: id})."""
+    _ASSIGNED_IDS.update(ids)
+
+
+def assigned_vocab_ids() -> dict[str, str]:
+    """The vocabulary ids imports gave to their schemes (for a child process to know them)."""
+    return dict(_ASSIGNED_IDS)
+
+
 def vocab_id_of(scheme_iri: str) -> str:
-    """The vocabulary id of a scheme: its local name in our namespace, else a slug of its IRI."""
+    """The vocabulary id of a scheme: the id of its import, else its local name in our
+    namespace, else a slug of its IRI."""
+    if scheme_iri in _ASSIGNED_IDS:
+        return _ASSIGNED_IDS[scheme_iri]
     if scheme_iri.startswith(BASE):
         return scheme_iri[len(BASE) :].strip("/").replace("/", "-")
     tail = scheme_iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]

@@ -36,6 +36,9 @@ PUBLIC = {
     "history": "/history",
     "card": "/card/notions/concertation",
     "login": "/login",
+    "resources": "/resources?year=2021",
+    "departement": "/territoires/departement/59",
+    "commune": "/territoires/commune/80261",
 }
 #: Pages seen signed in (as an administrator: every curation page is open to them).
 SIGNED_IN = {

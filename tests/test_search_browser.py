@@ -43,7 +43,7 @@ def page(browser):
 
 
 def _box(page):
-    return page.get_by_role("combobox", name="Rechercher un concept")
+    return page.get_by_role("combobox", name="Rechercher", exact=True)
 
 
 def test_search_finds_a_resource_by_its_title(page, server: LiveServer) -> None:

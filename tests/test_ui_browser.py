@@ -116,7 +116,7 @@ def test_visitor_journey(page, server: LiveServer) -> None:
     # Home, then the autocomplete: type, move down to the concept with the keyboard, Enter.
     page.goto(server.url + "/")
     assert page.locator("h1").text_content() == "Glossaire de la politique de la ville"
-    box = page.get_by_role("combobox", name="Rechercher un concept")
+    box = page.get_by_role("combobox", name="Rechercher", exact=True)
     box.press_sequentially("democratie", delay=20)
     option = page.get_by_role("option", name="Démocratie participative")
     option.wait_for()
@@ -177,7 +177,7 @@ def test_autocomplete_keyboard_escape_and_no_js_fallback(browser, server: LiveSe
     context = browser.new_context()
     page = context.new_page()
     page.goto(server.url + "/search")
-    box = page.get_by_role("combobox", name="Rechercher un concept")
+    box = page.get_by_role("combobox", name="Rechercher", exact=True)
     box.press_sequentially("concert", delay=20)
     page.locator(".suggest-list [role=option]").first.wait_for()
     box.press("Escape")

@@ -496,7 +496,9 @@ def test_every_interface_string_exists_in_both_languages() -> None:
     prefixes = {"mapping.": ["exactMatch", "closeMatch", "broadMatch", "narrowMatch",
                              "relatedMatch"],
                 "picture.": ["broader", "narrower", "related"],
-                "search.matched_": ["pref", "alt", "hidden"]}  # fmt: skip
+                "search.matched_": ["pref", "alt", "hidden"],
+                "territory.group.": ["Region", "Departement", "EPCI", "Commune",
+                                     "QuartierPrioritaire", "ContratDeVille"]}  # fmt: skip
     used |= {prefix + name for prefix, names in prefixes.items() for name in names}
     missing = sorted(key for key in used if key not in i18n.CATALOGUE)
     assert missing == []

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 
 from graph_service.config import DEFAULT_MAX_NESTING
@@ -25,6 +25,7 @@ from graph_service.namespaces import (
     GRAPH,
     PREFIXES,
     SCHEME_IDS,
+    assign_vocab_ids,
     sparql_prefixes,
     vocab_id_of,
 )
@@ -400,6 +401,8 @@ def load_import(
         owner = _graph_holding(store, scheme, report.graph)
         if owner:
             raise ImportFailed(f"scheme <{scheme}> is already in the store (graph <{owner}>)")
+    if len(report.schemes) == 1:  # named by the import's id before anything reads it
+        assign_vocab_ids({report.schemes[0]: report.vocab_id})
     if journal is None:
         journal = Journal(Path(data_dir)) if data_dir is not None else MemoryJournal()
     before = journal.last_seq()
@@ -429,6 +432,33 @@ def load_import(
         f"(vocabulary id {report.vocab_id}) in {report.seconds:.1f} s in all"
     )
     return report
+
+
+def imported_vocab_ids(store: Store) -> dict[str, str]:
+    """{scheme IRI: vocabulary id} of the imports in the store whose graph declares one scheme
+    (an import of several schemes leaves each its own id: one id cannot name them all)."""
+    prefix = import_graph_iri("")
+    found = store.select(
+        sparql_prefixes("skos")
+        + "SELECT ?g ?s WHERE { GRAPH ?g { ?s a skos:ConceptScheme } "
+        + "FILTER(STRSTARTS(STR(?g), $prefix)) }",
+        {"prefix": Literal(prefix)},
+    )
+    schemes: dict[str, list[str]] = {}
+    for row in found:
+        schemes.setdefault(str(row["g"]), []).append(str(row["s"]))
+    return {
+        held[0]: graph[len(prefix) :]
+        for graph, held in schemes.items()
+        if len(held) == 1 and graph[len(prefix) :]
+    }
+
+
+def learn_imported_vocab_ids(store: Store) -> dict[str, str]:
+    """Make every page, API and dump call an imported scheme by its import's id."""
+    ids = imported_vocab_ids(store)
+    assign_vocab_ids(ids)
+    return ids
 
 
 def _graph_holding(store: Store, scheme: str, own_graph: str) -> str | None:

@@ -235,7 +235,8 @@ def _candidate(facts: ConceptFacts, iri: str, score: float, met: bool, exact: bo
     features = {"exact": 1.0 if exact else 0.0, "properties": 1.0 if met else 0.0}
     return Candidate(
         iri,
-        str(label) if label is not None else iri,
+        # A namesake commune is named with its département: "Dury (Somme)", not one of four Dury.
+        labels.display_label(iri) if label is not None else iri,
         score,
         exact and met,  # a provisional flag: _mark_match settles it
         tuple(types),

@@ -21,6 +21,7 @@ from graph_service.model.base import (
     values_block,
 )
 from graph_service.model.base import rows as select_rows
+from graph_service.model.place_names import qualify_refs
 from graph_service.model.resources import ResourceSummary, subject_pattern, summaries
 from graph_service.model.schemes import SchemeSummary, vocab_of_concept
 from graph_service.search.index import IndexEntry, SearchHit, get_index
@@ -187,7 +188,8 @@ def resource_territories(
         counts[str(row["t"])] = int(row["n"])
         if "l" in row:
             names[str(row["t"])].append(row["l"])
-    facet = [Counted(make_ref(t, names.get(t, []), lang), n) for t, n in counts.items()]
+    refs = qualify_refs(store, (make_ref(t, names.get(t, []), lang) for t in counts), lang)
+    facet = [Counted(ref, counts[ref.iri]) for ref in refs]
     return sorted(facet, key=lambda c: (-c.count, c.ref.label))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rdflib import URIRef
 
@@ -27,9 +27,9 @@ from graph_service.model.base import (
     text_of,
     values_block,
 )
-from graph_service.model.place_names import display_label
+from graph_service.model.place_names import display_labels
 from graph_service.model.schemes import vocab_of_concept
-from graph_service.namespaces import DCT_NS, OWL_NS, PDVO_NS, RDF_TYPE, RDFS_NS, SKOS_NS
+from graph_service.namespaces import DCT_NS, OWL_NS, RDF_TYPE, RDFS_NS, SKOS_NS
 from graph_service.store import Store
 
 #: Outgoing statements with the labels and notations of their IRI objects.
@@ -194,9 +194,13 @@ def concept_details(store: Store, iri: str, lang: str | None = None) -> Concept 
     names = own.names
     around, parents = _around(store, iri, names)
 
+    # Namesake communes among the concept and its neighbours are shown with their département.
+    shown = display_labels(store, [iri, *names], lang)
+
     def ref(target: str) -> Ref:
         found = sorted(own.notations.get(target, ()))
-        return make_ref(target, names.get(target, []), lang, found[0] if found else None)
+        made = make_ref(target, names.get(target, []), lang, found[0] if found else None)
+        return replace(made, label=shown[target]) if target in shown else made
 
     def refs(*iris: str) -> tuple[Ref, ...]:
         return tuple(sorted((ref(i) for i in dict.fromkeys(iris)), key=label_key))
@@ -244,11 +248,7 @@ def concept_details(store: Store, iri: str, lang: str | None = None) -> Concept 
         editorial_notes=notes("editorialNote"),
         notation=notation_values[0] if notation_values else None,
         notations=tuple(notation_values),
-        display_label=(
-            display_label(store, iri, pref[0], lang)
-            if PDVO_NS + "Commune" in own.iris(RDF_TYPE)
-            else pref[0]
-        ),
+        display_label=shown.get(iri, pref[0]),
         schemes=linked(SKOS_NS + "inScheme"),
         top_concept_of=linked(SKOS_NS + "topConceptOf", *around["top"]),
         broader=broader,

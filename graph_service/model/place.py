@@ -3,10 +3,11 @@ and top concept down to it, its siblings and its children (answered without Flas
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from graph_service.model.base import Ref
 from graph_service.model.concept import Concept
+from graph_service.model.place_names import display_labels
 from graph_service.model.tree import Child, children, top_concepts
 from graph_service.store import Store
 
@@ -39,7 +40,8 @@ def concept_place(store: Store, concept: Concept, lang: str | None) -> Place:
     """The place of a concept along its first path to the top (the breadcrumbs show the others).
 
     One query for the siblings (children of the nearest broader concept, or the scheme's top
-    concepts); the path and the children come with the concept.
+    concepts) and one for the namesake communes among them; the path and the children come
+    with the concept.
     """
     scheme = concept.schemes[0] if concept.schemes else None
     path = concept.broader_chains[0] if concept.broader_chains else ()
@@ -52,12 +54,15 @@ def concept_place(store: Store, concept: Concept, lang: str | None) -> Place:
         ]
     else:
         level = []
-    siblings = [child for child in level if child.iri != concept.iri]
+    others = [child for child in level if child.iri != concept.iri]
+    # A commune's siblings: namesakes with their département, as everywhere else.
+    shown = display_labels(store, (c.iri for c in others[:MAX_SIBLINGS]), lang)
+    siblings = [replace(c, label=shown.get(c.iri, c.label)) for c in others[:MAX_SIBLINGS]]
     return Place(
         scheme=scheme,
         path=tuple(path),
-        siblings=tuple(siblings[:MAX_SIBLINGS]),
-        more_siblings=max(0, len(siblings) - MAX_SIBLINGS),
+        siblings=tuple(siblings),
+        more_siblings=max(0, len(others) - MAX_SIBLINGS),
         children=concept.narrower[:MAX_CHILDREN],
         more_children=max(0, len(concept.narrower) - MAX_CHILDREN),
     )

@@ -5,18 +5,23 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 
-from graph_service.model.base import SPARQL_PREFIXES, Term, pick_lit, rows, values_block
+from graph_service.model.base import SPARQL_PREFIXES, Ref, Term, pick_lit, rows, values_block
 from graph_service.store import Store
 
 #: Communes among the IRIs that share a preferred label with another commune, with the labels
-#: of their département (a commune is directly under its département, skos:broader).
-_NAMESAKES = """SELECT ?c ?l ?dl WHERE {
+#: of their département (a commune is directly under its département, skos:broader). A join on
+#: the label, not FILTER EXISTS: for a département's 784 children, 0.05 s instead of 5.5 s.
+_NAMESAKES = """SELECT DISTINCT ?c ?l ?dl WHERE {
   %s
-  ?c a pdvo:Commune ; skos:prefLabel ?l ; skos:broader ?d .
+  ?c a pdvo:Commune ; skos:prefLabel ?l .
+  ?other skos:prefLabel ?l .
+  FILTER(?other != ?c)
+  ?other a pdvo:Commune .
+  ?c skos:broader ?d .
   ?d a pdvo:Departement ; skos:prefLabel ?dl .
   FILTER(LANG(?dl) = LANG(?l))
-  FILTER EXISTS { ?other a pdvo:Commune ; skos:prefLabel ?l FILTER(?other != ?c) }
 }"""
 
 
@@ -50,3 +55,10 @@ def display_labels(store: Store, iris: Iterable[str], lang: str | None) -> dict[
 def display_label(store: Store, iri: str, label: str, lang: str | None) -> str:
     """The label to show of one concept: `label`, or its qualified form for a namesake."""
     return display_labels(store, [iri], lang).get(iri, label)
+
+
+def qualify_refs(store: Store, refs: Iterable[Ref], lang: str | None) -> tuple[Ref, ...]:
+    """The refs with a namesake commune's label qualified by its département (in one query)."""
+    found = tuple(refs)
+    shown = display_labels(store, (r.iri for r in found), lang)
+    return tuple(replace(r, label=shown[r.iri]) if r.iri in shown else r for r in found)

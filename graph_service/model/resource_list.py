@@ -18,6 +18,7 @@ from rdflib.term import Node
 from graph_service.model.base import SPARQL_PREFIXES, Ref, memo, page_clause, values_block
 from graph_service.model.base import rows as select_rows
 from graph_service.model.browse import Counted, labels_for
+from graph_service.model.place_names import qualify_refs
 from graph_service.model.resources import ResourcePage, summaries
 from graph_service.model.schemes import schemes
 from graph_service.model.tree import narrower_closure
@@ -108,6 +109,8 @@ def _counted(
     )
     counts = {str(r["v"]): int(r["n"]) for r in found}
     refs = labels_for(store, list(counts), lang)
+    # Territories: a namesake commune with its département ("Dury (Somme)").
+    refs.update((r.iri, r) for r in qualify_refs(store, refs.values(), lang))
     return tuple(
         sorted(
             (Counted(refs[v], n) for v, n in counts.items()), key=lambda c: (-c.count, c.ref.label)

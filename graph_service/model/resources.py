@@ -22,6 +22,7 @@ from graph_service.model.base import (
 )
 from graph_service.model.base import rows as select_rows
 from graph_service.model.concept import make_property, outgoing
+from graph_service.model.place_names import qualify_refs
 from graph_service.model.tree import UP, narrower_closure
 from graph_service.namespaces import DCAT_NS, DCT_NS, RDF_TYPE, RDFS_NS, SKOS_NS
 from graph_service.store import Store
@@ -229,7 +230,7 @@ def resource_details(store: Store, iri: str, lang: str | None = None) -> Resourc
         issued=min(strings(DCT_NS + "issued"), default=None),
         modified=max(strings(DCT_NS + "modified"), default=None),
         subjects=refs(DCT_NS + "subject"),
-        spatial=refs(DCT_NS + "spatial"),
+        spatial=qualify_refs(store, refs(DCT_NS + "spatial"), lang),
         types=refs(DCT_NS + "type"),
         classes=refs(RDF_TYPE),
         has_part=refs(DCT_NS + "hasPart"),

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from rdflib import URIRef
 from rdflib.term import Node
 
-from graph_service.model.base import SPARQL_PREFIXES, Ref, page_clause
+from graph_service.model.base import SPARQL_PREFIXES, Ref, page_clause, values_block
 from graph_service.model.base import rows as select_rows
 from graph_service.model.browse import labels_for
 from graph_service.model.place_names import display_label, display_labels, qualified
@@ -29,12 +29,28 @@ __all__ = [
     "QPV_CLASS",
     "TERRITORY_CLASSES",
     "Contrat",
+    "TerritoryGroup",
     "contrats_de_ville",
     "display_label",
     "display_labels",
+    "group_by_class",
     "qualified",
     "territory_resources",
 ]
+
+
+#: The order of the groups of a territory's children: a département has its EPCI and its
+#: communes (a commune is directly under its département and under its EPCI), a commune its QPV.
+GROUP_ORDER = (*TERRITORY_CLASSES[1:], QPV_CLASS, CONTRAT_CLASS)
+
+
+@dataclass(frozen=True)
+class TerritoryGroup:
+    """The children of a territory of one class (its local name: "EPCI", "Commune"...; "" for
+    children of no territory class), in the order they came."""
+
+    kind: str
+    refs: tuple[Ref, ...]
 
 
 @dataclass(frozen=True)
@@ -94,3 +110,27 @@ def contrats_de_ville(store: Store, territory_iri: str, lang: str | None) -> lis
         for cv, es in pilots.items()
     ]
     return sorted(contrats, key=lambda c: (c.ref.notation or "", c.ref.label, c.ref.iri))
+
+
+def group_by_class(store: Store, refs: tuple[Ref, ...]) -> list[TerritoryGroup]:
+    """A territory's children grouped by territory class, in GROUP_ORDER (one query)."""
+    if not refs:
+        return []
+    values, bindings = values_block("c", [r.iri for r in refs])
+    classes = ", ".join(f"<{c}>" for c in GROUP_ORDER)
+    found = select_rows(
+        store,
+        SPARQL_PREFIXES + f"SELECT ?c ?t WHERE {{ {values} ?c a ?t FILTER(?t IN ({classes})) }}",
+        bindings,
+    )
+    rank = {c: n for n, c in enumerate(GROUP_ORDER)}
+    kind_of: dict[str, str] = {}
+    for row in found:  # a child of two classes goes with the first in GROUP_ORDER
+        iri, cls = str(row["c"]), str(row["t"])
+        if iri not in kind_of or rank[cls] < rank[kind_of[iri]]:
+            kind_of[iri] = cls
+    groups: dict[str, list[Ref]] = defaultdict(list)
+    for ref in refs:
+        groups[kind_of.get(ref.iri, "")].append(ref)
+    ordered = sorted(groups, key=lambda c: rank.get(c, len(rank)))
+    return [TerritoryGroup(c.rsplit("#", 1)[-1], tuple(groups[c])) for c in ordered]

@@ -22,7 +22,13 @@ from dataclasses import dataclass, field
 from rdflib import URIRef
 from rdflib.term import Node
 
-from graph_service.namespaces import SKOS, sparql_prefixes, vocab_id_of
+from graph_service.namespaces import (
+    SKOS,
+    assign_vocab_ids,
+    assigned_vocab_ids,
+    sparql_prefixes,
+    vocab_id_of,
+)
 from graph_service.search import resources
 from graph_service.store import Store, StoreError
 from graph_service.store.opening import reopen_store
@@ -160,7 +166,8 @@ def build_database_apart(store: Store, timeout: float = 600.0) -> sqlite3.Connec
     try:
         done = subprocess.run(
             [sys.executable, "-c", _CHILD],
-            input=json.dumps(settings).encode(),
+            # The child names imported vocabularies by their imports' ids, as this process does.
+            input=json.dumps({**settings, _VOCAB_IDS: assigned_vocab_ids()}).encode(),
             capture_output=True,
             timeout=timeout,
             check=False,
@@ -178,11 +185,14 @@ def build_database_apart(store: Store, timeout: float = 600.0) -> sqlite3.Connec
 
 
 _CHILD = "from graph_service.search.build import child_main; child_main()"
+#: The key of the settings sent to the child that carries the imports' vocabulary ids.
+_VOCAB_IDS = "graph_service_vocab_ids"
 
 
 def child_main() -> None:
     """In the child: open the store its stdin describes, write the built index to stdout."""
     settings = json.loads(sys.stdin.buffer.read())
+    assign_vocab_ids(settings.pop(_VOCAB_IDS, {}))
     try:
         data = build_database(reopen_store(settings)).serialize()
     except StoreError as exc:  # the remote store's errors are StoreErrors too

@@ -55,7 +55,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "home.latest": ("Dernières ressources", "Latest resources"),
     "home.no_resources": ("Aucune ressource.", "No resource."),
     # search
-    "search.label": ("Rechercher un concept", "Search for a concept"),
+    "search.label": ("Rechercher", "Search"),
     "search.placeholder": ("ex. démocratie participative", "e.g. participatory democracy"),
     "search.submit": ("Rechercher", "Search"),
     "search.results_for": ("Résultats pour « {q} »", "Results for “{q}”"),

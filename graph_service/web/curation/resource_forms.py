@@ -37,6 +37,7 @@ from graph_service.curate.suggest import Suggestion, suggest
 from graph_service.exceptions import Conflict, GraphServiceError
 from graph_service.model.base import Ref
 from graph_service.model.browse import labels_for
+from graph_service.model.place_names import qualify_refs
 from graph_service.store import Store
 from graph_service.web.accounts import require_role
 from graph_service.web.backend import get_store
@@ -109,6 +110,7 @@ def _render(
     changes = patch_lines(plan.patch) if plan is not None and plan.ok else None
     shown = [line.value for line in changes or [] if line.is_iri]
     labels = labels_for(store, [i for i in [*term_iris, *shown] if is_iri_value(i)], clang)
+    labels.update((r.iri, r) for r in qualify_refs(store, labels.values(), clang))
     chosen = {
         "themes": set(draft.themes),
         "territories": _chosen(draft.territories, labels),

@@ -6,7 +6,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     # header and footer
     "browse.nav_resources": ("Ressources", "Resources"),
     "browse.site_search": ("Rechercher dans le site", "Search the site"),
-    "browse.site_search_placeholder": ("Rechercher un concept…", "Search for a concept…"),
+    "browse.site_search_placeholder": ("Concept, ressource…", "Concept, resource…"),
     "browse.footer_data": ("Données sous licence", "Data under the licence"),
     "browse.footer_licence": ("données sous licence", "data under the licence"),
     # the resource list

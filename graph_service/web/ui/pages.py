@@ -31,6 +31,7 @@ from graph_service.model.territory import (
     CONTRAT_CLASS,
     TERRITORY_CLASSES,
     contrats_de_ville,
+    group_by_class,
     territory_resources,
 )
 from graph_service.model.vocab import languages, licence_of
@@ -53,13 +54,6 @@ from graph_service.web.ui.text import json_ld
 
 RESOURCES_PER_PAGE = 10
 SCHEMA_NS = PREFIXES["schema"]
-#: What the children of each level of territory are called (i18n keys).
-CHILD_LEVEL = {
-    "Pays": "territory.children.Pays",
-    "Region": "territory.children.Region",
-    "Departement": "territory.children.Departement",
-    "EPCI": "territory.children.EPCI",
-}
 
 
 def _texts(labels: tuple[Label, ...]) -> list[object]:
@@ -168,7 +162,7 @@ def concept_page(store: Store, iri: str) -> str:
                 store, iri, clang, limit=RESOURCES_PER_PAGE, offset=offset
             ),
             contrats=contrats_de_ville(store, iri, clang),
-            children_key=CHILD_LEVEL.get(level),
+            children=group_by_class(store, concept.narrower),
             hide_narrower=True,
             **common,
         )

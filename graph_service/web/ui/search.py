@@ -12,6 +12,7 @@ from flask import current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 
 from graph_service.model.browse import labels_for
+from graph_service.model.place_names import display_labels
 from graph_service.model.schemes import schemes
 from graph_service.model.search import (
     KINDS,
@@ -70,6 +71,9 @@ def search_page() -> ResponseReturnValue:
         for f in shown
         if f.concept is not None
     }
+    # A namesake commune is shown with its département ("Dury (Somme)").
+    for iri, label in display_labels(store, prefs, clang).items():
+        prefs[iri] = (label, prefs[iri][1])
     titles = {s.vocab_id: s for s in schemes(store, clang)}
     classes = {t for f in shown if f.concept for t in f.concept.types}
     return render_template(
@@ -141,6 +145,8 @@ def autocomplete() -> ResponseReturnValue:
     unique: dict[str, dict] = {}
     for item in results:  # a replacement may also be found by its own labels: once
         unique.setdefault(item["uri"], item)
+    for iri, label in display_labels(store, unique, clang).items():
+        unique[iri]["label"] = label  # a namesake commune with its département
     return jsonify({"query": text, "results": list(unique.values())[:AUTOCOMPLETE_HITS]})
 
 

@@ -7,16 +7,21 @@ links: web/ui/links.py.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
 
 from flask import Blueprint, current_app, has_request_context, render_template
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup, escape
 
+from graph_service.curate.imports import learn_imported_vocab_ids
 from graph_service.model.base import Label, Ref
 from graph_service.model.schemes import schemes
 from graph_service.model.vocab import licence_of
 from graph_service.namespaces import SKOS_NS, XSD_NS, curie
+from graph_service.store import Store
+from graph_service.store.base import StoreError
+from graph_service.store.build import BuildError
 from graph_service.web import i18n
 from graph_service.web.backend import get_store
 from graph_service.web.paths import local_path
@@ -40,6 +45,22 @@ from graph_service.web.ui.links import (
 __all__ = ["bp", "content_language", "ui_language"]
 
 bp = Blueprint("ui", __name__)
+#: The data version of each store whose imports' vocabulary ids were last learned.
+_ids_learned: weakref.WeakKeyDictionary[Store, str] = weakref.WeakKeyDictionary()
+
+
+@bp.before_app_request
+def _learn_vocabulary_ids() -> None:
+    """Before a request on new data: the ids imports gave their schemes ("unesco-thesaurus"),
+    so that pages, REST, dumps, VoID and search facets all say the same id."""
+    try:
+        store = get_store()
+        version = store.version
+        if _ids_learned.get(store) != version:
+            learn_imported_vocab_ids(store)
+            _ids_learned[store] = version
+    except (BuildError, StoreError):
+        return  # nothing built, or the store is down: the request's own handling says so
 
 
 def lang_attr(lang: str) -> Markup:
