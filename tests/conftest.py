@@ -8,7 +8,6 @@ import functools
 import inspect
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -181,33 +180,6 @@ def built_vocab_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data directory holding one build of the committed vocab/ (built once per run)."""
     data_dir = tmp_path_factory.mktemp("vocab-store")
     build_store(PROJECT_ROOT / "vocab", data_dir)
-    return data_dir
-
-
-#: The record the project started from (its article and two guides): pages whose expected lists
-#: are written out by hand read the vocabulary with this one record, not the growing catalogue.
-SEED_RECORD = "irev-2023-05-30-refonte-contrats-de-ville.ttl"
-
-
-@pytest.fixture(scope="session")
-def seed_vocab_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of vocab/ whose resources are the seed record only."""
-    target = tmp_path_factory.mktemp("seed-vocab") / "vocab"
-    shutil.copytree(
-        PROJECT_ROOT / "vocab",
-        target,
-        ignore=lambda folder, names: [
-            n for n in names if folder.endswith("resources") and n != SEED_RECORD
-        ],
-    )
-    return target
-
-
-@pytest.fixture(scope="session")
-def seed_built_dir(seed_vocab_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A data directory holding one build of the seed-only vocabulary."""
-    data_dir = tmp_path_factory.mktemp("seed-store")
-    build_store(seed_vocab_dir, data_dir)
     return data_dir
 
 

@@ -148,6 +148,7 @@ def fetch(
     for _ in range(MAX_REDIRECTS + 1):
         target = check_url(current, allow_private=allow_private)
         connection = _PinnedConnection(target, limits)
+        response: http.client.HTTPResponse | None = None
         try:
             response = _ask(connection, target, headers, limits)
             location = response.getheader("Location")
@@ -159,6 +160,10 @@ def fetch(
             content = _read_capped(response, current, max_bytes, limits)
             return Fetched(current, response.getheader("Content-Type") or "", content)
         finally:
+            # An answer that ends the connection owns its socket (http.client hands it over):
+            # closing only the connection left it open until garbage collection.
+            if response is not None:
+                response.close()
             connection.close()
     raise FetchError(f"{url}: more than {MAX_REDIRECTS} redirects")
 
