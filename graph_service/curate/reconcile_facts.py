@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from graph_service.curate.suggest import LabelIndex, get_label_index
 from graph_service.curate.textmatch import fold
+from graph_service.labels import notation_key
 from graph_service.model.schemes import list_schemes
 from graph_service.namespaces import PDVO_NS, sparql_prefixes, vocab_id_of
 from graph_service.store import Store
@@ -45,9 +46,10 @@ class ConceptFacts:
         self.departements: dict[str, Departement] = {}  # by IRI
         self.scheme_titles = {s.iri: s.title for s in list_schemes(store)}
         prefix = sparql_prefixes("skos", "rdfs")
-        for row in store.select(
-            prefix + "SELECT ?c ?n WHERE { ?c a skos:Concept ; skos:notation ?n }"
-        ):
+        # The notation shown first is the plain one (a commune's INSEE code before its SIREN),
+        # whatever order the engine answers in (Virtuoso's differs from Oxigraph's).
+        rows = store.select(prefix + "SELECT ?c ?n WHERE { ?c a skos:Concept ; skos:notation ?n }")
+        for row in sorted(rows, key=lambda row: notation_key(row["n"])):
             concept, notation = str(row["c"]), str(row["n"])
             self.notations[concept].append(notation)
             self.by_notation[notation].append(concept)
