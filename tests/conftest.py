@@ -456,16 +456,6 @@ def signed_in(app, name: str):  # type: ignore[no-untyped-def]
 # that query (named), so the test stays and is marked. strict: a fixed one must leave the list.
 
 VIRTUOSO_KNOWN_FAILURES = {
-    "test_documented_parameters_exist": (
-        "model/tree.py hierarchy(): Virtuoso plans `$c (broader|^narrower)* ?x` after the four "
-        "OPTIONALs and runs > 60 s; the path in a sub-SELECT answers in 0.3 s",
-        True,
-    ),
-    "test_quality_page_on_the_vocabulary": (
-        "curate/quality_sparql.py redundant-broader check: Virtuoso 7.2.5 answers 'VECSL: "
-        "Internal error, ssl refd before set' (an engine bug) to its bound `+` path with FILTER",
-        True,
-    ),
     "test_refusals_speak_each_api_s_language": (
         "the first suggestion builds the search index within the 5 s compute limit: its "
         "full-scan queries take 1-2 s each on Virtuoso, past the limit on a loaded machine",

@@ -10,7 +10,8 @@ from click.testing import CliRunner
 
 from graph_service.cli import main
 from graph_service.config import PROJECT_ROOT
-from graph_service.curate.quality import QualityReport, quality_of_files
+from graph_service.curate.quality import QualityReport, quality_of_files, run_checks
+from graph_service.store import Store
 from graph_service.store.base import StoreError
 
 DATA = Path(__file__).resolve().parent / "data" / "curation"
@@ -70,6 +71,20 @@ def test_offenders_carry_labels_and_no_false_alarms(report: QualityReport) -> No
     assert Q + "root" not in {o.iri for o in checks["missing-labels"].offenders}
     assert {o.iri for o in checks["reflexively-related"].offenders} == {Q + "self"}
     assert {o.iri for o in checks["undefined-skos-resources"].offenders} == {Q + "typo"}
+
+
+def findings(report: QualityReport) -> dict[str, list[tuple[str, str]]]:
+    """Each check's offenders with their details, in a comparable order."""
+    return {c.id: sorted((o.iri, o.detail) for o in c.offenders) for c in report.checks}
+
+
+def test_every_backend_finds_the_same(memory_store: Store, report: QualityReport) -> None:
+    """The checks answer alike on each engine (Virtuoso failed or answered wrongly to the
+    hierarchical-redundancy check's bound path)."""
+    memory_store.load(DATA / "quality_issues.ttl", "turtle", graph="http://example.org/graph/q")
+    found = findings(run_checks(memory_store))
+    assert found == findings(report)
+    assert (Q + "redundant", f"{Q}root via {Q}a") in found["hierarchical-redundancy"]
 
 
 def test_clean_vocabulary_has_no_errors(tiny_vocab: Path) -> None:
