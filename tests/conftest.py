@@ -449,29 +449,3 @@ def signed_in(app, name: str):  # type: ignore[no-untyped-def]
     )
     assert answer.status_code == 303, answer.get_data(as_text=True)
     return client
-
-
-# --- Virtuoso: the failures that are queries' or the engine's, not the dialect's --------------
-# Each is a query of another layer that Virtuoso 7.2.5 plans or runs badly; the fix belongs to
-# that query (named), so the test stays and is marked. strict: a fixed one must leave the list.
-
-VIRTUOSO_KNOWN_FAILURES = {
-    "test_refusals_speak_each_api_s_language": (
-        "the first suggestion builds the search index within the 5 s compute limit: its "
-        "full-scan queries take 1-2 s each on Virtuoso, past the limit on a loaded machine",
-        False,
-    ),
-}
-
-
-@pytest.fixture(autouse=True)
-def _virtuoso_known_failures(request: pytest.FixtureRequest) -> None:
-    """Mark the known Virtuoso failures (above) as expected, for the virtuoso param only."""
-    callspec = getattr(request.node, "callspec", None)
-    params = callspec.params if callspec is not None else {}
-    if "virtuoso" not in (params.get("vocab_store"), params.get("memory_store")):
-        return
-    known = VIRTUOSO_KNOWN_FAILURES.get(getattr(request.node, "originalname", ""))
-    if known is not None:
-        reason, strict = known
-        request.applymarker(pytest.mark.xfail(reason=reason, strict=strict))
