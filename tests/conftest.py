@@ -175,6 +175,23 @@ def memory_store(request: pytest.FixtureRequest) -> EmbeddedStore | RemoteStore:
     return request.getfixturevalue("oxigraph_server").remote_store()
 
 
+def remote_service(request: pytest.FixtureRequest, kind: str) -> tuple[RemoteStore, dict[str, str]]:
+    """For a service on a server ("remote": the run's oxigraph, "virtuoso": its Virtuoso): the
+    server's store, emptied, and the environment that points `graph-service` at it."""
+    if kind == "virtuoso":
+        virtuoso = request.getfixturevalue("virtuoso_server")
+        return virtuoso.empty_store(), {
+            "GRAPH_SERVICE_SPARQL_ENDPOINT": virtuoso.query_endpoint,
+            "GRAPH_SERVICE_SPARQL_DIALECT": "virtuoso",
+            "GRAPH_SERVICE_SPARQL_CREDENTIALS": virtuoso.credentials,
+        }
+    oxigraph = request.getfixturevalue("oxigraph_server")
+    return oxigraph.remote_store(), {
+        "GRAPH_SERVICE_SPARQL_ENDPOINT": oxigraph.url + "/query",
+        "GRAPH_SERVICE_SPARQL_UPDATE_ENDPOINT": oxigraph.url + "/update",
+    }
+
+
 @pytest.fixture(scope="session")
 def built_vocab_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data directory holding one build of the committed vocab/ (built once per run)."""
