@@ -12,6 +12,7 @@ from rdflib import Literal
 from graph_service.curate.graphs import strongly_connected
 from graph_service.curate.quality_sparql import LABELS, SKOS_NS, P
 from graph_service.labels import pick
+from graph_service.model.schemes import concepts_of
 from graph_service.store import Store
 from graph_service.text import fold
 
@@ -23,9 +24,18 @@ class CheckContext:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.concepts = [
-            str(r["c"]) for r in store.select(P + "SELECT ?c WHERE { ?c a skos:Concept }")
-        ]
+        #: The concepts of the schemes by the one definition every page counts (concepts_of:
+        #: STW's deprecated concepts are typed only with a subclass of skos:Concept).
+        self.scheme_concepts = {
+            str(r["c"])
+            for r in store.select(
+                P + "SELECT DISTINCT ?c WHERE { ?scheme a skos:ConceptScheme . "
+                f"{concepts_of('?scheme')} }}"
+            )
+        }
+        # The checks also see concepts outside any scheme: a file without one is checked too.
+        typed = store.select(P + "SELECT ?c WHERE { ?c a skos:Concept }")
+        self.concepts = sorted(self.scheme_concepts | {str(r["c"]) for r in typed})
         self.labels: dict[str, list[tuple[str, Literal]]] = defaultdict(list)
         for row in store.select(
             P + f"SELECT ?c ?p ?l WHERE {{ VALUES ?p {{ {LABELS} }} ?c ?p ?l }}"
