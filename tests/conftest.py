@@ -175,6 +175,23 @@ def memory_store(request: pytest.FixtureRequest) -> EmbeddedStore | RemoteStore:
     return request.getfixturevalue("oxigraph_server").remote_store()
 
 
+def remote_service(request: pytest.FixtureRequest, kind: str) -> tuple[RemoteStore, dict[str, str]]:
+    """For a service on a server ("remote": the run's oxigraph, "virtuoso": its Virtuoso): the
+    server's store, emptied, and the environment that points `graph-service` at it."""
+    if kind == "virtuoso":
+        virtuoso = request.getfixturevalue("virtuoso_server")
+        return virtuoso.empty_store(), {
+            "GRAPH_SERVICE_SPARQL_ENDPOINT": virtuoso.query_endpoint,
+            "GRAPH_SERVICE_SPARQL_DIALECT": "virtuoso",
+            "GRAPH_SERVICE_SPARQL_CREDENTIALS": virtuoso.credentials,
+        }
+    oxigraph = request.getfixturevalue("oxigraph_server")
+    return oxigraph.remote_store(), {
+        "GRAPH_SERVICE_SPARQL_ENDPOINT": oxigraph.url + "/query",
+        "GRAPH_SERVICE_SPARQL_UPDATE_ENDPOINT": oxigraph.url + "/update",
+    }
+
+
 @pytest.fixture(scope="session")
 def built_vocab_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data directory holding one build of the committed vocab/ (built once per run)."""
@@ -449,39 +466,3 @@ def signed_in(app, name: str):  # type: ignore[no-untyped-def]
     )
     assert answer.status_code == 303, answer.get_data(as_text=True)
     return client
-
-
-# --- Virtuoso: the failures that are queries' or the engine's, not the dialect's --------------
-# Each is a query of another layer that Virtuoso 7.2.5 plans or runs badly; the fix belongs to
-# that query (named), so the test stays and is marked. strict: a fixed one must leave the list.
-
-VIRTUOSO_KNOWN_FAILURES = {
-    "test_documented_parameters_exist": (
-        "model/tree.py hierarchy(): Virtuoso plans `$c (broader|^narrower)* ?x` after the four "
-        "OPTIONALs and runs > 60 s; the path in a sub-SELECT answers in 0.3 s",
-        True,
-    ),
-    "test_quality_page_on_the_vocabulary": (
-        "curate/quality_sparql.py redundant-broader check: Virtuoso 7.2.5 answers 'VECSL: "
-        "Internal error, ssl refd before set' (an engine bug) to its bound `+` path with FILTER",
-        True,
-    ),
-    "test_refusals_speak_each_api_s_language": (
-        "the first suggestion builds the search index within the 5 s compute limit: its "
-        "full-scan queries take 1-2 s each on Virtuoso, past the limit on a loaded machine",
-        False,
-    ),
-}
-
-
-@pytest.fixture(autouse=True)
-def _virtuoso_known_failures(request: pytest.FixtureRequest) -> None:
-    """Mark the known Virtuoso failures (above) as expected, for the virtuoso param only."""
-    callspec = getattr(request.node, "callspec", None)
-    params = callspec.params if callspec is not None else {}
-    if "virtuoso" not in (params.get("vocab_store"), params.get("memory_store")):
-        return
-    known = VIRTUOSO_KNOWN_FAILURES.get(getattr(request.node, "originalname", ""))
-    if known is not None:
-        reason, strict = known
-        request.applymarker(pytest.mark.xfail(reason=reason, strict=strict))

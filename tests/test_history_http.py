@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from conftest import run_cli, sparql_ask
+from conftest import remote_service, run_cli, sparql_ask
 
 from graph_service.store.build import build_remote, build_store
 from graph_service.store.journal import Journal
@@ -39,9 +39,9 @@ def _until(check, seconds: float = 60.0) -> None:
         time.sleep(0.2)
 
 
-@pytest.fixture(params=["embedded", "remote"])
+@pytest.fixture(params=["embedded", "remote", "virtuoso"])
 def service_env(request, tiny_vocab: Path, tmp_path: Path) -> dict[str, str]:
-    """A service on the tiny vocabulary, built; embedded or in a remote oxigraph server."""
+    """A service on the tiny vocabulary, built; embedded, or in an oxigraph or Virtuoso server."""
     data_dir = tmp_path / "data"
     env = {
         "GRAPH_SERVICE_VOCAB_DIR": str(tiny_vocab),
@@ -49,11 +49,10 @@ def service_env(request, tiny_vocab: Path, tmp_path: Path) -> dict[str, str]:
         "GRAPH_SERVICE_UPDATE_TOKEN": TOKEN,
         "GRAPH_SERVICE_ACCESS_LOG": "false",
     }
-    if request.param == "remote":
-        server = request.getfixturevalue("oxigraph_server")
-        build_remote(tiny_vocab, data_dir, server.remote_store())
-        env["GRAPH_SERVICE_SPARQL_ENDPOINT"] = server.url + "/query"
-        env["GRAPH_SERVICE_SPARQL_UPDATE_ENDPOINT"] = server.url + "/update"
+    if request.param != "embedded":
+        store, remote_env = remote_service(request, request.param)
+        build_remote(tiny_vocab, data_dir, store)
+        env.update(remote_env)
     else:
         build_store(tiny_vocab, data_dir)
     return env

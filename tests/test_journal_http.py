@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from conftest import run_cli, sparql_ask
+from conftest import remote_service, run_cli, sparql_ask
 
 from graph_service.store.build import current_store_dir
 from graph_service.store.journal import Journal
@@ -59,20 +59,18 @@ def _reload(server, url: str, name: str) -> None:
     raise AssertionError(f"the server never switched to build {name}")
 
 
-@pytest.fixture(params=["embedded", "remote"])
+@pytest.fixture(params=["embedded", "remote", "virtuoso"])
 def service_env(request, tiny_vocab: Path, tmp_path: Path) -> dict[str, str]:
-    """The environment of a service on a copy of the tiny vocabulary, embedded or remote."""
+    """The environment of a service on a copy of the tiny vocabulary: embedded, or in an
+    oxigraph or Virtuoso server."""
     env = {
         "GRAPH_SERVICE_VOCAB_DIR": str(tiny_vocab),
         "GRAPH_SERVICE_DATA_DIR": str(tmp_path / "data"),
         "GRAPH_SERVICE_UPDATE_TOKEN": TOKEN,
         "GRAPH_SERVICE_ACCESS_LOG": "false",
     }
-    if request.param == "remote":
-        server = request.getfixturevalue("oxigraph_server")
-        server.remote_store()  # emptied
-        env["GRAPH_SERVICE_SPARQL_ENDPOINT"] = server.url + "/query"
-        env["GRAPH_SERVICE_SPARQL_UPDATE_ENDPOINT"] = server.url + "/update"
+    if request.param != "embedded":
+        env.update(remote_service(request, request.param)[1])  # the server emptied
     return env
 
 

@@ -165,6 +165,16 @@ def test_hierarchy_and_children(store: EmbeddedStore) -> None:
     assert children(store, EX + "nope") is None
 
 
+def test_hierarchy_on_every_backend(memory_store: EmbeddedStore) -> None:
+    """The walk up, in a sub-select (for Virtuoso's plan), answers alike on each engine."""
+    memory_store.load(SAMPLE, "turtle", graph="http://example.org/graph/v")
+    nodes = {n.iri: n for n in hierarchy(memory_store, EX + "c", "fr") or []}
+    assert set(nodes) == {EX + "c", EX + "a", EX + "b", EX + "top"}
+    assert nodes[EX + "top"].tops == (EX + "scheme",)
+    assert nodes[EX + "c"].broader == (EX + "a", EX + "b")
+    assert [k.label for k in nodes[EX + "a"].narrower] == ["Gamma"]
+
+
 def test_top_concepts(store: EmbeddedStore) -> None:
     tops = top_concepts(store, EX + "scheme", "fr")
     assert [(t.label, t.has_children) for t in tops] == [("Lieu-dit", False), ("Sommet", True)]

@@ -8,6 +8,7 @@ from rdflib import Literal, URIRef
 from graph_service.store.base import StoreError
 from graph_service.store.embedded import EmbeddedStore
 from graph_service.store.formats import ntriples_to_rdflib, reserialize, triples_to_ntriples
+from graph_service.store.rdf_patch import data_block
 
 EX = "http://example.org/"
 DATA = f"""
@@ -70,6 +71,21 @@ def test_update_is_atomic(memory_store: EmbeddedStore):
     with pytest.raises(StoreError):
         memory_store.update(f"INSERT DATA {{ <{EX}new> <{EX}p> 1 }} ; LOAD <file:///nonexistent>")
     assert not memory_store.ask(f"ASK {{ <{EX}new> ?p ?o }}")
+
+
+def test_a_deletion_across_graphs_removes_from_each(memory_store: EmbeddedStore):
+    """DELETE DATA naming the default graph and named graphs removes from all of them, sent
+    as text or as rows (Virtuoso 7.2.5 kept the language-tagged literals: a revert failed)."""
+    rows = [f'<{EX}a> <{EX}p> "default"@fr', f'<{EX}a> <{EX}p> "one" <{EX}g1>']
+    rows.append(f'<{EX}a> <{EX}p> "two"@en <{EX}g2>')
+    held = f"SELECT ?o WHERE {{ <{EX}a> <{EX}p> ?o }}"
+    memory_store.apply_rows(rows, [])
+    assert len(memory_store.select(held)) == 3
+    memory_store.update(f"DELETE DATA {{\n{data_block(rows)}\n}}")
+    assert memory_store.select(held) == []
+    memory_store.apply_rows(rows, [])
+    memory_store.apply_rows([f'<{EX}a> <{EX}p> "new"'], rows)
+    assert memory_store.select(held) == [{"o": Literal("new")}]
 
 
 def test_persistent_store_is_seen_by_a_read_only_reader(tmp_path):

@@ -65,6 +65,7 @@ class QualityReport:
 
     sources: list[str]
     triples: int
+    #: The concepts of the schemes, counted as every page counts them (model/schemes.py).
     concepts: int
     seconds: float
     checks: list[CheckResult]
@@ -121,7 +122,7 @@ def run_checks(
     return QualityReport(
         list(sources),
         store.count(),
-        len(ctx.concepts),
+        len(ctx.scheme_concepts),
         round(time.perf_counter() - started, 3),
         results,
     )

@@ -12,6 +12,8 @@ What differs from a plain SPARQL 1.1 server (measured on Virtuoso 7.2.5, Debian 
 - INSERT DATA refuses blank nodes and its parser gives up near 5,000 triples (and slows down
   well before): data are sent by the Graph Store Protocol instead (41k triples in ~2 s), and
   large DATA updates are cut into requests of ROWS_PER_REQUEST rows.
+- DELETE DATA with several GRAPH blocks leaves their language-tagged literals in place,
+  silently (a revert kept its altLabel): deletions go one graph per operation (_delete_data).
 - A request of several operations is not atomic (an operation that fails leaves the ones
   before it applied), so a write of several requests is no worse: the journal replays a change
   that did not complete (store/changes.py), as after a crash.
@@ -259,6 +261,20 @@ class VirtuosoStore(RemoteStore):
         self._write(f"DROP SILENT GRAPH {term_text(URIRef(graph or DEFAULT_GRAPH))}")
         return True
 
+    def _delete_data(self, rows: Sequence[str]) -> list[str]:
+        """DELETE DATA operations, one graph and at most ROWS_PER_REQUEST rows each: from an
+        operation of several GRAPH blocks (even of one graph), Virtuoso 7.2.5 deletes no
+        language-tagged literal, silently (a revert kept its altLabel). INSERT DATA is fine."""
+        by_graph: dict[str, list[str]] = {}
+        for row in rows:
+            quad = next(iter(ox.parse(row + " .", format=ox.RdfFormat.N_QUADS)))
+            by_graph.setdefault(str(quad.graph_name), []).append(row)
+        return [
+            f"DELETE DATA {{\n{data_block(graph_rows[start : start + ROWS_PER_REQUEST])}\n}}"
+            for graph_rows in by_graph.values()
+            for start in range(0, len(graph_rows), ROWS_PER_REQUEST)
+        ]
+
     def apply_rows(self, added: Sequence[str], removed: Sequence[str]) -> None:
         """Remove then add N-Quads rows (those of the default graph in ours). A small change
         without new blank nodes is one request; else removals go in DELETE DATA requests of
@@ -272,10 +288,7 @@ class VirtuosoStore(RemoteStore):
         removed_rows = list(_in_default_graph(removed).values())
         plain = [row for row in removed_rows if not _BLANK.search(row)]
         blank = [row for row in removed_rows if _BLANK.search(row)]
-        requests_text = [
-            f"DELETE DATA {{\n{data_block(plain[start : start + ROWS_PER_REQUEST])}\n}}"
-            for start in range(0, len(plain), ROWS_PER_REQUEST)
-        ]
+        requests_text = self._delete_data(plain)
         for start in range(0, len(blank), 50):
             requests_text.append(
                 " ;\n".join(
