@@ -132,31 +132,36 @@ class Server:
                 continue
 
     def memory(self) -> dict[str, object]:
-        """VmRSS, VmHWM and Pss (kB) summed over the process and its descendants, and each one.
-
-        Pss shares pages between the processes that map them, so forked workers are not
-        counted twice as they are in the VmRSS sum.
-        """
+        """VmRSS, VmHWM and Pss (kB) of the process and its descendants (process_tree_memory)."""
         if self.process is None:
             return {}
-        totals: dict[str, object] = {"VmRSS": 0, "VmHWM": 0, "Pss": 0, "processes": 0}
-        each: list[dict[str, object]] = []
-        for pid in _tree(self.process.pid):
-            figures = _process_memory(pid)
-            if figures is None:
-                continue
-            each.append(figures)
-            for key in ("VmRSS", "VmHWM", "Pss"):
-                totals[key] += figures.get(key, 0)  # type: ignore[operator]
-        totals["processes"] = len(each)
-        totals["each"] = each
-        return totals
+        return process_tree_memory(self.process.pid)
 
     def __enter__(self) -> Server:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def process_tree_memory(root: int) -> dict[str, object]:
+    """VmRSS, VmHWM and Pss (kB) summed over a process and its descendants, and each one.
+
+    Pss shares pages between the processes that map them, so forked workers are not
+    counted twice as they are in the VmRSS sum.
+    """
+    totals: dict[str, object] = {"VmRSS": 0, "VmHWM": 0, "Pss": 0, "processes": 0}
+    each: list[dict[str, object]] = []
+    for pid in _tree(root):
+        figures = _process_memory(pid)
+        if figures is None:
+            continue
+        each.append(figures)
+        for key in ("VmRSS", "VmHWM", "Pss"):
+            totals[key] += figures.get(key, 0)  # type: ignore[operator]
+    totals["processes"] = len(each)
+    totals["each"] = each
+    return totals
 
 
 def _process_memory(pid: int) -> dict[str, object] | None:
