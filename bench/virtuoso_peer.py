@@ -96,7 +96,7 @@ class VirtuosoPeer:
             raise PeerError(f"virtuoso: the bulk load reported failed files:\n{out[-1500:]}")
         # The server's own high-water mark: the load ran inside it (no separate process).
         peak = process_tree_memory(self.server.process.pid).get("VmHWM", 0)
-        self.loaded = Timed(seconds, int(peak), 0)  # type: ignore[arg-type]
+        self.loaded = Timed(seconds, peak if isinstance(peak, int) else 0, 0)
         return self
 
     def stop(self) -> None:
