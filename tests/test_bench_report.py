@@ -68,7 +68,12 @@ def test_ours_alone_has_no_peer_columns() -> None:
 
 
 def test_bulk_load_check_reads_the_count_of_failed_files() -> None:
-    clean = "Done. -- 3 msec.\n\nCOUNT\nINTEGER\n_______\n\n0\n\n1 Rows. -- 2 msec.\n"
+    # isql-vt 7.2.5's output of LOAD_SQL (the load's statements answer "Done.").
+    clean = (
+        "Connected to OpenLink Virtuoso\nSQL> Done. -- 1 msec.\nSQL> Done. -- 2065 msec.\n"
+        "SQL> Done. -- 120 msec.\nSQL> count\nINTEGER\n____________\n\n0\n\n"
+        "1 Rows. -- 0 msec.\nSQL> "
+    )
     assert _loaded_cleanly(clean)
     assert not _loaded_cleanly(clean.replace("\n0\n", "\n1\n"))
     assert not _loaded_cleanly("Done. -- 3 msec.\n")
