@@ -218,7 +218,9 @@ def main(argv: list[str] | None = None) -> int:
         f"(seed {args.seed}; generated in {summary.seconds:.1f} s"
         f"{'' if generated else ', reused'})",
         f"ours: graph-service serve (Granian WSGI, 1 worker, {threads} threads, "
-        f"Python {platform.python_version()})",
+        f"Python {platform.python_version()}; GRAPH_SERVICE_QUERIES_PER_CLIENT="
+        f"{os.environ.get('GRAPH_SERVICE_QUERIES_PER_CLIENT', peers.QUERIES_PER_CLIENT)}: "
+        "every client of the bench has the address 127.0.0.1)",
         *_peer_conditions(peer_names, threads),
         *peer_notes,
         f"clients: SPARQL cells {wrk.CLIENT if client == 'wrk' else CLIENT}; page cells {CLIENT}"
