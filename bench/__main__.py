@@ -7,16 +7,18 @@ import os
 import platform
 import sys
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from . import peers, wrk
+from . import peers, virtuoso_peer, wrk
 from .imported import Scenario, run_imported
 from .load import CLIENT
 from .report import Report
 from .runner import (
     Layout,
     Settings,
+    add_peer_build,
     ensure_built,
     measure_build,
     measure_memory,
@@ -29,6 +31,7 @@ from .writes import WritesError, WritesSettings, run_writes
 
 BENCH_DIR = Path(__file__).resolve().parent
 PARTS = ("build", "sparql", "pages", "memory")
+PEERS = ("oxigraph", "virtuoso")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -67,6 +70,12 @@ def _parser() -> argparse.ArgumentParser:
         "--rounds", type=int, default=20, help="writes scenario: measured rounds (default 20)"
     )
     parser.add_argument("--only", choices=PARTS, help="run one part (builds stores if needed)")
+    parser.add_argument(
+        "--peers",
+        default="auto",
+        help="servers to compare with, comma-separated: oxigraph, virtuoso (default auto: "
+        "both, virtuoso only when Debian's virtuoso-opensource is installed)",
+    )
     parser.add_argument(
         "--sparql-modes",
         default="repeated,unique",
@@ -118,6 +127,46 @@ def _machine() -> str:
     return f"{os.cpu_count()} cores ({model}), {ram}, {platform.system()} {platform.release()}"
 
 
+def _peers(wanted: str) -> tuple[list[str], list[str]]:
+    """(peers to run, notes for the report): virtuoso is skipped, saying so, when missing."""
+    names = list(PEERS) if wanted == "auto" else [n.strip() for n in wanted.split(",") if n]
+    unknown = [n for n in names if n not in PEERS]
+    if unknown:
+        raise SystemExit(f"--peers: unknown {', '.join(unknown)} (known: {', '.join(PEERS)})")
+    notes = []
+    if "virtuoso" in names and not virtuoso_peer.installed():
+        names.remove("virtuoso")
+        notes.append(
+            "virtuoso: SKIPPED, not installed (apt-get install -y virtuoso-opensource, as root)"
+        )
+    return names, notes
+
+
+def _peer_conditions(names: list[str], threads: int) -> list[str]:
+    """What each peer is, for the conditions above the table."""
+    lines = []
+    if "oxigraph" in names:
+        lines.append(
+            f"peer: {peers.oxigraph_version()} serve --union-default-graph (our /sparql's "
+            "default graph is the union too)"
+        )
+    if "virtuoso" in names:
+        lines.append(
+            f"peer: {virtuoso_peer.version()} (Debian's virtuoso-opensource), a private "
+            f"database bulk-loaded from all.nq (ld_dir + rdf_loader_run + checkpoint: its build "
+            f"figures are that load, inside the server, whose buffers of "
+            f"{virtuoso_peer.BUFFERS * 8 // 1024} MiB are allocated at its start), set up as "
+            "the service's Virtuoso backend (README, Scaling out): its default graph is the "
+            f"union of the graphs, without its own; {virtuoso_peer.HTTP_THREADS} HTTP threads"
+        )
+        lines.append(
+            f"pages, virtuoso column: graph-service ({threads} threads) on the Virtuoso backend "
+            "(GRAPH_SERVICE_SPARQL_ENDPOINT, dialect virtuoso) against ours on its embedded "
+            "store, the same requests; ratio of throughputs; measured once its warm-up is done"
+        )
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the parts asked for and print the table; 0 unless something could not run."""
     args = _parser().parse_args(argv)
@@ -125,6 +174,9 @@ def main(argv: list[str] | None = None) -> int:
         return _writes(args)
     if args.scenario == "imported":
         return _imported(args)
+    peer_names, peer_notes = _peers(args.peers)
+    for note in peer_notes:
+        _progress(note)
     concepts = args.concepts or (5_000 if args.quick else 100_000)
     resources = args.resources or (10_000 if args.quick else 200_000)
     duration = args.duration or (1.0 if args.quick else 5.0)
@@ -166,15 +218,18 @@ def main(argv: list[str] | None = None) -> int:
         f"(seed {args.seed}; generated in {summary.seconds:.1f} s"
         f"{'' if generated else ', reused'})",
         f"ours: graph-service serve (Granian WSGI, 1 worker, {threads} threads, "
-        f"Python {platform.python_version()}); peer: {peers.oxigraph_version()} serve "
-        "--union-default-graph (our /sparql's default graph is the union too)",
+        f"Python {platform.python_version()}; GRAPH_SERVICE_QUERIES_PER_CLIENT="
+        f"{os.environ.get('GRAPH_SERVICE_QUERIES_PER_CLIENT', peers.QUERIES_PER_CLIENT)}: "
+        "every client of the bench has the address 127.0.0.1)",
+        *_peer_conditions(peer_names, threads),
+        *peer_notes,
         f"clients: SPARQL cells {wrk.CLIENT if client == 'wrk' else CLIENT}; page cells {CLIENT}"
         f"; each cell at most {duration:g} s"
         f"{' (whole seconds for wrk)' if client == 'wrk' else ''} or "
         f"{args.max_requests:,} requests, after {warmup:g} s of warm-up; "
         f"client and servers share the machine's {os.cpu_count()} cores",
         "SPARQL modes: repeated = the same query text every time; unique = a different concept "
-        "(or label) per request, the same sequence for both servers",
+        "(or label) per request, the same sequence for every server",
     ]
     report.raw["settings"] = {
         "concepts": concepts,
@@ -187,26 +242,56 @@ def main(argv: list[str] | None = None) -> int:
         "threads": threads,
         "queries": [q.name for q in QUERIES],
         "pages": [p.name for p in PAGES],
+        "peers": peer_names,
     }
     started = time.perf_counter()
-    servers: dict[str, peers.Server] = {}
+    servers: dict[str, peers.Server | virtuoso_peer.VirtuosoPeer] = {}
+    backends: dict[str, peers.Server] = {}  # graph-service on another backend, for the pages
+    with_oxigraph = "oxigraph" in peer_names
     try:
+        built = None
         if "build" in parts:
-            measure_build(layout, key, report, _progress)
+            built = measure_build(layout, key, report, _progress, with_oxigraph)
         if {"sparql", "pages", "memory"} & set(parts):
-            ensure_built(layout, key, _progress)
+            ensure_built(layout, key, _progress, with_oxigraph)
+        if "virtuoso" in peer_names:
+            # Loaded afresh each run (about as long as oxigraph's load): timed when the build
+            # part runs, and kept serving for the other parts.
+            _progress("virtuoso: a new database, bulk load of all.nq ...")
+            peer = virtuoso_peer.VirtuosoPeer(layout.root / "virtuoso", layout.nquads)
+            servers["virtuoso"] = peer
+            peer.start()
+            assert peer.loaded is not None
+            _progress(
+                f"  {peer.loaded.seconds:.1f} s, peak {peer.loaded.max_rss_kb / 1024:.0f} MiB"
+            )
+            if built is not None:
+                add_peer_build(report, "virtuoso", built, peer.loaded)
+        if {"sparql", "pages", "memory"} & set(parts):
             pools = Pools(summary, args.seed)
-            _progress("starting graph-service and oxigraph ...")
+            _progress(f"starting graph-service and {', '.join(peer_names) or 'no peer'} ...")
             servers["ours"] = peers.ours(
                 layout.data, layout.vocab, layout.logs / "ours.log", args.threads
             ).start()
-            servers["oxigraph"] = peers.oxigraph(
-                layout.oxigraph, layout.logs / "oxigraph.log"
-            ).start()
+            if with_oxigraph:
+                servers["oxigraph"] = peers.oxigraph(
+                    layout.oxigraph, layout.logs / "oxigraph.log"
+                ).start()
+            # Ours first, then the peers in --peers order: each cell runs them in that order.
+            servers = {name: servers[name] for name in ("ours", *peer_names)}
             if "sparql" in parts:
                 measure_sparql(servers, pools, settings, report, _progress)
+            if "pages" in parts and "virtuoso" in servers:
+                _progress("starting graph-service on the Virtuoso backend (until warm) ...")
+                backends["virtuoso"] = virtuoso_peer.service_on(
+                    servers["virtuoso"],  # type: ignore[arg-type]
+                    layout.vocab,
+                    layout.root / "data-virtuoso",
+                    layout.logs / "ours-on-virtuoso.log",
+                    args.threads,
+                ).start(timeout=1800)
             if "pages" in parts:
-                measure_pages(servers["ours"], pools, settings, report, _progress)
+                measure_pages(servers["ours"], pools, settings, report, _progress, backends)
             if parts == ["memory"]:
                 # Memory alone: serve a little of everything first, so caches are populated.
                 light = Settings(
@@ -225,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
         report.conditions.append(f"ERROR: {exc}".splitlines()[0])
         return _finish(report, args, layout, started, status=1)
     finally:
-        for server in servers.values():
+        for server in [*backends.values(), *servers.values()]:
             server.stop()
     return _finish(report, args, layout, started, status=0)
 
@@ -234,39 +319,23 @@ def _writes(args: argparse.Namespace) -> int:
     """The writes scenario alone: its own store under <out>/writes, its own table."""
     out = (args.out or BENCH_DIR / "out").resolve()
     report = Report(title=f"graph-service writes benchmark, {datetime.now():%Y-%m-%d %H:%M}")
-    threads = args.threads or int(os.environ.get("GRAPH_SERVICE_THREADS", "8"))
-    report.conditions.append(
-        f"machine: {_machine()}; ours: graph-service serve (Granian WSGI, 1 worker, "
-        f"{threads} threads, Python {platform.python_version()})"
+    report.conditions.append(f"machine: {_machine()}; ours: {_ours(args)}")
+    settings = WritesSettings(rounds=args.rounds, seed=args.seed)
+    return _run_scenario(
+        report,
+        lambda: run_writes(out, settings, report, _progress, args.threads),
+        args.output or out / "writes" / "results.md",
     )
-    started = time.perf_counter()
-    try:
-        settings = WritesSettings(rounds=args.rounds, seed=args.seed)
-        run_writes(out, settings, report, _progress, args.threads)
-    except (peers.PeerError, WritesError) as exc:
-        _progress(f"error: {exc}")
-        report.conditions.append(f"ERROR: {exc}".splitlines()[0])
-        status = 1
-    else:
-        status = 0
-    report.conditions.append(f"run took {time.perf_counter() - started:.0f} s")
-    print(report.text())
-    for path in report.write(args.output or out / "writes" / "results.md"):
-        _progress(f"wrote {path}")
-    return status
 
 
 def _imported(args: argparse.Namespace) -> int:
     """The imported-vocabularies scenario alone: its store under <out>/imported, its table."""
     out = (args.out or BENCH_DIR / "out").resolve()
     report = Report(title=f"graph-service imported vocabularies, {datetime.now():%Y-%m-%d %H:%M}")
-    threads = args.threads or int(os.environ.get("GRAPH_SERVICE_THREADS", "8"))
     load_avg = ", ".join(f"{v:.2f}" for v in os.getloadavg())
     report.conditions.append(
-        f"machine: {_machine()}; load average at start {load_avg}; ours: graph-service serve "
-        f"(Granian WSGI, 1 worker, {threads} threads, Python {platform.python_version()})"
+        f"machine: {_machine()}; load average at start {load_avg}; ours: {_ours(args)}"
     )
-    started = time.perf_counter()
     scenario = Scenario(
         out,
         concepts=args.concepts or (5_000 if args.quick else 100_000),
@@ -275,8 +344,28 @@ def _imported(args: argparse.Namespace) -> int:
         threads=args.threads,
         warm_phase=not args.cold_only,
     )
+    return _run_scenario(
+        report,
+        lambda: run_imported(scenario, report, _progress),
+        args.output or out / "imported" / "results.md",
+    )
+
+
+def _ours(args: argparse.Namespace) -> str:
+    """How our server runs, for a scenario's conditions."""
+    threads = args.threads or int(os.environ.get("GRAPH_SERVICE_THREADS", "8"))
+    return (
+        f"graph-service serve (Granian WSGI, 1 worker, {threads} threads, "
+        f"Python {platform.python_version()})"
+    )
+
+
+def _run_scenario(report: Report, run: Callable[[], object], output: Path) -> int:
+    """Run a scenario's measurement; on a failure, the error goes in the table (status 1).
+    Either way the table is printed and written with how long the run took."""
+    started = time.perf_counter()
     try:
-        run_imported(scenario, report, _progress)
+        run()
     except (peers.PeerError, WritesError) as exc:
         _progress(f"error: {exc}")
         report.conditions.append(f"ERROR: {exc}".splitlines()[0])
@@ -285,7 +374,7 @@ def _imported(args: argparse.Namespace) -> int:
         status = 0
     report.conditions.append(f"run took {time.perf_counter() - started:.0f} s")
     print(report.text())
-    for path in report.write(args.output or out / "imported" / "results.md"):
+    for path in report.write(output):
         _progress(f"wrote {path}")
     return status
 

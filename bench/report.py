@@ -10,7 +10,11 @@ from pathlib import Path
 
 @dataclass
 class Row:
-    """One line of the table; `met` is "yes", "no" or "" (no target, or nothing measured)."""
+    """One line of the table; `met` is "yes", "no" or "" (no target, or nothing measured).
+
+    `peer` and `ratio` are oxigraph's columns; `others` holds any further peer's, by name:
+    (its figure, ours/its ratio), each shown as two more columns after oxigraph's.
+    """
 
     section: str
     measure: str
@@ -20,6 +24,7 @@ class Row:
     ratio: str = ""
     target: str = ""
     met: str = ""
+    others: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -40,13 +45,25 @@ class Report:
         """Whether any row compares with oxigraph (the writes scenario measures ours alone)."""
         return any(r.peer or r.ratio for r in self.rows)
 
+    def _others(self) -> list[str]:
+        """The further peers' names, in the order they first appear in the rows."""
+        return list(dict.fromkeys(name for r in self.rows for name in r.others))
+
     def _headers(self) -> list[str]:
         peer = ["oxigraph", "ours/oxigraph"] if self._with_peer() else []
+        for name in self._others():
+            peer += [name, f"ours/{name}"]
         return ["section", "measure", "clients", "ours", *peer, "target", "met"]
 
     def _values(self, r: Row) -> list[str]:
         peer = [r.peer, r.ratio] if self._with_peer() else []
+        for name in self._others():
+            peer += list(r.others.get(name, ("", "")))
         return [r.section, r.measure, r.clients, r.ours, *peer, r.target, r.met]
+
+    def _peer_columns(self) -> int:
+        """How many (figure, ratio) pairs of columns the peers take."""
+        return int(self._with_peer()) + len(self._others())
 
     def text(self) -> str:
         """A plain-text table for the terminal."""
@@ -69,7 +86,7 @@ class Report:
             *(f"- {c}" for c in self.conditions),
             "",
             "| " + " | ".join(self._headers()) + " |",
-            "|---|---|---:|---:|" + ("---:|---:|" if self._with_peer() else "") + "---|---|",
+            "|---|---|---:|---:|" + "---:|---:|" * self._peer_columns() + "---|---|",
         ]
         for r in self.rows:
             values = self._values(r)

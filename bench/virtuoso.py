@@ -55,18 +55,18 @@ Striping = 0
 ServerPort = 127.0.0.1:{sql_port}
 DisableUnixSocket = 1
 CaseMode = 2
-DirsAllowed = {dir}
-; 8 KB pages: 160 MB of buffers, enough for a vocabulary of 100k concepts
-NumberOfBuffers = 20000
-MaxDirtyBuffers = 15000
+DirsAllowed = {dirs}
+; 8 KB pages: 20,000 buffers (160 MB) are enough for a vocabulary of 100k concepts
+NumberOfBuffers = {buffers}
+MaxDirtyBuffers = {dirty}
 CheckpointInterval = 60
 ThreadsPerQuery = 2
 
 [HTTPServer]
 ServerPort = 127.0.0.1:{http_port}
 ServerRoot = {vsp}
-ServerThreads = 10
-MaxClientConnections = 10
+ServerThreads = {http_threads}
+MaxClientConnections = {http_threads}
 Charset = UTF-8
 
 [SPARQL]
@@ -103,17 +103,35 @@ def binaries() -> tuple[str, str]:
 class VirtuosoServer:
     """A private Virtuoso on 127.0.0.1, started in `location` (a new, empty directory)."""
 
-    def __init__(self, location: Path) -> None:
+    def __init__(
+        self,
+        location: Path,
+        *,
+        readable: tuple[Path, ...] = (),
+        buffers: int = 20_000,
+        http_threads: int = 10,
+    ) -> None:
+        """`readable`: more directories its SQL may read files from (the bulk loader's input);
+        `buffers`: 8 KB pages of cache; `http_threads`: concurrent HTTP requests it serves."""
         server, self._isql = binaries()
         self.location = location
         self.sql_port, self.http_port = _free_port(), _free_port()
         self.url = f"http://127.0.0.1:{self.http_port}"
         self.query_endpoint = self.url + "/sparql"
         self.credentials = f"{WRITER}:{secrets.token_urlsafe(16)}"
+        # An SQL identifier, not a string (a letter first): see _set_up_accounts.
+        self._dba_password = f"p{secrets.token_hex(16)}"
         ini = location / "virtuoso.ini"
         ini.write_text(
             INI.format(
-                dir=location, sql_port=self.sql_port, http_port=self.http_port, vsp=VSP_ROOT
+                dir=location,
+                dirs=", ".join(str(d) for d in (location, *readable)),
+                buffers=buffers,
+                dirty=buffers * 3 // 4,
+                http_threads=http_threads,
+                sql_port=self.sql_port,
+                http_port=self.http_port,
+                vsp=VSP_ROOT,
             ),
             encoding="utf-8",
         )
@@ -148,16 +166,21 @@ class VirtuosoServer:
         """The service's account and graphs (server_setup_sql), and dba's well-known password
         replaced (by an SQL identifier, not a string: a letter first)."""
         user, _, password = self.credentials.partition(":")
-        script = server_setup_sql(user, password) + f"SET PASSWORD dba p{secrets.token_hex(16)};\n"
+        script = server_setup_sql(user, password) + f"SET PASSWORD dba {self._dba_password};\n"
+        self.sql(script, password="dba", timeout=120)
+
+    def sql(self, script: str, *, password: str | None = None, timeout: float = 120.0) -> str:
+        """Run an isql script as dba; its output, or RuntimeError if it reports an error."""
         done = subprocess.run(
-            [self._isql, f"127.0.0.1:{self.sql_port}", "dba", "dba"],
+            [self._isql, f"127.0.0.1:{self.sql_port}", "dba", password or self._dba_password],
             input=script,
             capture_output=True,
             text=True,
-            timeout=120,
+            timeout=timeout,
         )
         if done.returncode != 0 or "Error" in done.stdout + done.stderr:
-            raise RuntimeError(f"setting up Virtuoso's accounts failed: {done.stdout}{done.stderr}")
+            raise RuntimeError(f"Virtuoso's isql script failed: {done.stdout}{done.stderr}")
+        return done.stdout
 
     def log(self) -> str:
         """The end of the server's log."""
