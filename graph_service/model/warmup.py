@@ -1,6 +1,6 @@
 """Warm-up of a data version: computes the answers the model remembers per version (scheme
-list and counts, languages, statistics, groups, the search index) so that the first visitor
-after a start or a write does not pay for them."""
+list and counts, namesake communes, languages, statistics, groups, the search index) so that
+the first visitor after a start or a write does not pay for them."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
+from graph_service.model.place_names import display_labels
 from graph_service.model.schemes import concept_count, deprecated_count, scheme_concepts, schemes
 from graph_service.model.stats import label_statistics, statistics, types
 from graph_service.model.vocab import groups, languages
@@ -50,6 +51,9 @@ def warm_up(store: Store, *, still_current: Callable[[], bool] | None = None) ->
 
     # The search index first: search, suggestions and the alphabetical index wait for it.
     if not step("search index", lambda: get_index(store)):
+        return report
+    # Every concept page and territory list qualifies namesake communes from this table.
+    if not step("namesakes", lambda: display_labels(store, (), None)):
         return report
     for lang in LANGUAGES:
         if not step(f"schemes {lang or '-'}", partial(schemes, store, lang)):

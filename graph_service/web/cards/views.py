@@ -8,7 +8,7 @@ import json
 from urllib.parse import urlencode
 from xml.sax.saxutils import escape as xml_escape
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, g, render_template, request
 from flask.typing import ResponseReturnValue
 from markupsafe import escape
 
@@ -279,6 +279,15 @@ def embed_script() -> ResponseReturnValue:
 def concept_embed(concept: Concept, lang: str | None = None) -> dict[str, object]:
     """URLs and copy-paste snippets to embed a concept elsewhere (the "Embed" panel)."""
     lang = lang or DEFAULT_LANG
+    # The page's head (oEmbed links) and its panel both ask: made once per request.
+    made: dict[tuple[str, str], dict[str, object]] = g.setdefault("concept_embeds", {})
+    key = (concept.iri, lang)
+    if key not in made:
+        made[key] = _embed(concept, lang)
+    return made[key]
+
+
+def _embed(concept: Concept, lang: str) -> dict[str, object]:
     shown = card_of(concept, lang)
     width, height = frame_size(shown, None, None)
     script = service_base() + "embed.js"
