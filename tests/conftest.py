@@ -321,6 +321,30 @@ def browser() -> Iterator:
     driver.stop()
 
 
+@pytest.fixture(scope="module")
+def server(built_vocab_dir: Path) -> Iterator[LiveServer]:
+    """One live server on the committed vocabulary per module (a module needing other
+    settings defines its own `server`, which wins over this one)."""
+    live = LiveServer(built_vocab_dir)
+    yield live
+    live.stop()
+
+
+@pytest.fixture
+def page(browser) -> Iterator:  # type: ignore[no-untyped-def]
+    """A fresh page at desktop size; console errors and uncaught exceptions fail the test."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    yield tab
+    context.close()
+    assert errors == []
+
+
 # --- every test that drives chromium is marked `browser` --------------------------------------
 # `make test-fast` deselects `-m browser`: an unmarked browser test would slip into the inner
 # loop (and need chromium there), so collection fails instead of letting the marks drift.

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from conftest import LiveServer
@@ -23,29 +22,6 @@ UNESCO_FILE = PROJECT_ROOT.parent / "shared" / "data" / "vocab" / "unesco-thesau
 GUIDE_TITLE = "Les conseils citoyens, un levier au service de la participation des habitants"
 #: Whether the page is wider than the window (a sideways scroll on a phone).
 SCROLL_WIDTH = "document.documentElement.scrollWidth"
-
-
-@pytest.fixture(scope="module")
-def server(built_vocab_dir: Path) -> Iterator[LiveServer]:
-    """One server on the committed vocabulary for the module."""
-    live = LiveServer(built_vocab_dir)
-    yield live
-    live.stop()
-
-
-@pytest.fixture
-def page(browser):
-    """A fresh page at desktop size; console errors fail the test."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on(
-        "console", lambda message: errors.append(message.text) if message.type == "error" else None
-    )
-    tab.on("pageerror", lambda error: errors.append(str(error)))
-    yield tab
-    context.close()
-    assert errors == []
 
 
 @pytest.fixture

@@ -135,3 +135,30 @@ def test_headers_named_by_vary_are_part_of_the_etag() -> None:
         headers={"User-Agent": "curl/8", "Accept": "*/*", "If-None-Match": legacy.headers["ETag"]},
     )
     assert crossed.status_code == 200
+
+
+def test_an_early_304_never_crosses_variants() -> None:
+    """The 304 answered before the view (web/caching._not_modified_early) is keyed on the path,
+    the query and Accept: each way an answer can vary must change one of them, or be private."""
+    app = create_app({"TESTING": True, "STORE": _store()})
+    client = app.test_client()
+    html = client.get("/notions/a", headers={"Accept": "text/html"})
+    tag = html.headers["ETag"]
+    assert (
+        client.get("/notions/a", headers={"Accept": "text/html", "If-None-Match": tag}).status_code
+        == 304
+    )
+    # Another format, another language (asked in the URL, never by header or cookie).
+    turtle = client.get("/notions/a", headers={"Accept": "text/turtle", "If-None-Match": tag})
+    assert turtle.status_code == 200 and turtle.headers["ETag"] != tag
+    english = client.get(
+        "/notions/a?lang=en", headers={"Accept": "text/html", "If-None-Match": tag}
+    )
+    assert english.status_code == 200 and english.headers["ETag"] != tag
+    # Accept-Language does not choose the language: the same answer, rightly the same tag.
+    other = {"Accept": "text/html", "Accept-Language": "en", "If-None-Match": tag}
+    assert client.get("/notions/a", headers=other).status_code == 304
+    # A signed-in visitor (a session) sees the page with the account: never the shared 304.
+    client.set_cookie(app.config.get("SESSION_COOKIE_NAME", "session"), "x")
+    signed = client.get("/notions/a", headers={"Accept": "text/html", "If-None-Match": tag})
+    assert signed.status_code == 200 and signed.headers["Cache-Control"] == "no-store"

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import gzip
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import requests
@@ -25,14 +23,6 @@ PAGE = "/notions/democratie-participative"
 SPARQL = "/sparql?query=SELECT%20*%20WHERE%20%7B%3Fs%20%3Fp%20%3Fo%7D%20LIMIT%20100"
 TEXTS = [PAGE, "/rest/v1/search?query=c*&lang=fr", "/static/ui.js", "/static/style.css",
          PAGE + ".ttl", SPARQL]  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def server(built_vocab_dir: Path) -> Iterator[LiveServer]:
-    """One server on the committed vocabulary, response cache on (its default)."""
-    live = LiveServer(built_vocab_dir)
-    yield live
-    live.stop()
 
 
 def raw_get(url: str, encoding: str | None, **headers: str) -> requests.Response:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import requests
 from click.testing import CliRunner
+from conftest import csrf_token
 
 from graph_service import create_app
 from graph_service.cli import main
@@ -78,12 +79,23 @@ def test_api_suggest(client) -> None:
 
 
 def test_suggest_page(client) -> None:
-    assert client.get("/curation/suggest").status_code == 200
-    page = client.post("/curation/suggest", data={"text": "Démocratie participative et <b>"})
+    token = csrf_token(client, "/curation/suggest")
+    text = "Démocratie participative et <b>"
+    page = client.post("/curation/suggest", data={"text": text, "csrf_token": token})
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "Démocratie participative" in html
     assert "<b>" not in html and "&lt;b&gt;" in html  # escaped
-    assert client.post("/curation/suggest", data={"text": ""}).status_code == 400
+    empty = client.post("/curation/suggest", data={"text": "", "csrf_token": token})
+    assert empty.status_code == 400
+
+
+def test_suggest_page_refuses_a_post_without_its_token(client) -> None:
+    token = csrf_token(client, "/curation/suggest")  # the session has a token: it is not sent
+    refused = client.post("/curation/suggest", data={"text": "Démocratie participative"})
+    assert refused.status_code == 403
+    assert "Démocratie participative" not in refused.get_data(as_text=True)
+    forged = {"text": "Démocratie participative", "csrf_token": token[::-1]}
+    assert client.post("/curation/suggest", data=forged).status_code == 403
 
 
 @pytest.fixture

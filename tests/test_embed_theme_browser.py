@@ -8,7 +8,6 @@ from __future__ import annotations
 import struct
 import zlib
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from conftest import LiveServer
@@ -20,14 +19,6 @@ expect = pytest.importorskip("playwright.sync_api").expect
 
 LIGHT_CARD, DARK_CARD = "rgb(255, 255, 255)", "rgb(23, 26, 33)"
 YELLOW = (255, 200, 0)
-
-
-@pytest.fixture(scope="module")
-def server(built_vocab_dir: Path) -> Iterator[LiveServer]:
-    """One server on the committed vocabulary for the module."""
-    live = LiveServer(built_vocab_dir)
-    yield live
-    live.stop()
 
 
 @pytest.fixture(scope="module")

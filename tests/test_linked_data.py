@@ -3,9 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 import requests
 from conftest import LiveServer
@@ -27,14 +24,6 @@ FORMATS = {  # short name: (media type, extension, rdflib parser)
     "rdfxml": ("application/rdf+xml", "rdf", "xml"),
     "ntriples": ("application/n-triples", "nt", "nt"),
 }
-
-
-@pytest.fixture(scope="module")
-def server(built_vocab_dir: Path) -> Iterator[LiveServer]:
-    """One server on the committed vocabulary for the whole module."""
-    live = LiveServer(built_vocab_dir)
-    yield live
-    live.stop()
 
 
 @pytest.fixture(scope="module")

@@ -3,11 +3,9 @@ nothing scrolls sideways; at every width each label stays inside its box."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import LiveServer
 
 pytestmark = pytest.mark.browser
 
@@ -22,14 +20,6 @@ OVERFLOWING = """() => [...document.querySelectorAll('figure.neighbourhood .node
     && t.y >= r.y && t.y + t.height <= r.y + r.height;
   return inside ? [] : [g.textContent];
 })"""
-
-
-@pytest.fixture(scope="module")
-def server(built_vocab_dir: Path) -> Iterator[LiveServer]:
-    """One server on the committed vocabulary for the module."""
-    live = LiveServer(built_vocab_dir)
-    yield live
-    live.stop()
 
 
 @pytest.mark.parametrize("width", [375, 1366])

@@ -268,6 +268,19 @@ def test_match_at_the_0_2_root_too(client) -> None:
     assert result["candidates"][0]["id"] == COMMUNE + "59350"
 
 
+@pytest.mark.parametrize("path", ["/reconcile/match", "/reconcile/v1/match", "/api/suggest"])
+def test_a_get_on_a_post_only_path_is_405_with_allow(client, path: str) -> None:
+    answer = client.get(path)
+    assert answer.status_code == 405  # not the catch-all's 404: the path exists
+    assert answer.headers["Allow"] == "POST"
+    assert "use POST" in answer.get_data(as_text=True)
+
+
+def test_an_unknown_path_stays_404(client) -> None:
+    answer = client.get("/reconcile/matches")
+    assert answer.status_code == 404 and "Allow" not in answer.headers
+
+
 def test_the_published_valid_1_0_batches_are_answered(client) -> None:
     for path in _examples("1.0-draft", "reconciliation-query-batch", "valid"):
         _match(client, json.loads(path.read_text()))

@@ -5,8 +5,6 @@ that replaced it, and a typo corrected by the autocomplete."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from conftest import LiveServer
@@ -17,29 +15,6 @@ expect = pytest.importorskip("playwright.sync_api").expect
 
 ARTICLE = "/resources/refonte-des-contrats-de-ville-2023"
 QPV = "/notions/quartier-prioritaire-de-la-politique-de-la-ville"
-
-
-@pytest.fixture(scope="module")
-def server(built_vocab_dir: Path) -> Iterator[LiveServer]:
-    """One server on the committed vocabulary for the module."""
-    live = LiveServer(built_vocab_dir)
-    yield live
-    live.stop()
-
-
-@pytest.fixture
-def page(browser):
-    """A fresh page at desktop size; console errors fail the test."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on(
-        "console", lambda message: errors.append(message.text) if message.type == "error" else None
-    )
-    tab.on("pageerror", lambda error: errors.append(str(error)))
-    yield tab
-    context.close()
-    assert errors == []
 
 
 def _box(page):

@@ -11,7 +11,7 @@ from html import unescape
 from pathlib import Path
 
 import pytest
-from conftest import LIBRARIAN_PASSWORD, signed_in
+from conftest import LIBRARIAN_PASSWORD, csrf_token, signed_in
 
 from graph_service import create_app
 from graph_service.config import PROJECT_ROOT
@@ -168,5 +168,7 @@ def test_epci_lists_only_communes(client) -> None:  # type: ignore[no-untyped-de
 def test_suggestions_for_a_text_name_the_namesake(app) -> None:  # type: ignore[no-untyped-def]
     editor = signed_in(app, "eve")
     text = "Le forum de la commune de Dury (Somme) et celui de Lille."
-    page = _text(editor.post("/curation/suggest", data={"text": text, "limit": "30"}))
+    token = csrf_token(editor, "/curation/suggest")
+    form = {"text": text, "limit": "30", "csrf_token": token}
+    page = _text(editor.post("/curation/suggest", data=form))
     assert ">Dury (Somme)</a>" in page and ">Lille</a>" in page

@@ -5,7 +5,6 @@ page kept in tests/artifacts/ (gitignored)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -87,29 +86,6 @@ MIN_CONTRAST = """() => {
   }
   return [worst, where];
 }"""
-
-
-@pytest.fixture(scope="module")
-def server(built_vocab_dir: Path) -> Iterator[LiveServer]:
-    """One server on the committed vocabulary for the module."""
-    live = LiveServer(built_vocab_dir)
-    yield live
-    live.stop()
-
-
-@pytest.fixture
-def page(browser):
-    """A fresh page at desktop size; console errors fail the test."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on(
-        "console", lambda message: errors.append(message.text) if message.type == "error" else None
-    )
-    tab.on("pageerror", lambda error: errors.append(str(error)))
-    yield tab
-    context.close()
-    assert errors == []
 
 
 def test_visitor_journey(page, server: LiveServer) -> None:

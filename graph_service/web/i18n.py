@@ -134,10 +134,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "resources.none": ("Aucune ressource.", "No resource."),
     # territory
     "territory.children": ("Sous-territoires", "Sub-territories"),
-    "territory.children.Pays": ("Régions", "Regions"),
-    "territory.children.Region": ("Départements", "Départements"),
-    "territory.children.Departement": ("EPCI", "EPCIs"),
-    "territory.children.EPCI": ("Communes", "Communes"),
     "territory.contrats": ("Contrats de ville", "City contracts"),
     "territory.pilot": ("piloté par", "led by"),
     "territory.via_epci": ("contrat de l’EPCI", "the EPCI’s contract"),

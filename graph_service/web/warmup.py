@@ -35,6 +35,8 @@ class Warmer:
         self.warm_version: str | None = None
         self.last: WarmUp | None = None
         self.started = threading.Event()
+        #: Templates are compiled once per process (a write does not change them).
+        self.templates_compiled = False
         self._lock = threading.Lock()
 
     def status(self, version: str) -> str:
@@ -56,6 +58,10 @@ class Warmer:
                 began = time.perf_counter()
                 self._warm_query_workers(store)
                 report.steps["query workers"] = time.perf_counter() - began
+            if report.done and not self.templates_compiled:
+                began = time.perf_counter()
+                self._compile_templates()
+                report.steps["templates"] = time.perf_counter() - began
             self.last = report
             if report.done:
                 self.warm_version = version
@@ -72,6 +78,14 @@ class Warmer:
         size = getattr(runner, "size", 1)
         for _ in range(size):  # the idle queue is FIFO: each worker in turn
             runner.run(store, QueryTask(WORKER_PROBE), timeout=60, max_rows=1)
+
+    def _compile_templates(self) -> None:
+        """Compile every page template: the first page of each kind after a start paid
+        0.1-0.2 s of Jinja compilation (the scheme page's 0.13 s of its 0.55 s at 100k)."""
+        env = self.app.jinja_env
+        for name in env.list_templates(extensions=("html",)):
+            env.get_template(name)
+        self.templates_compiled = True
 
     def start(self) -> None:
         """Start the thread (once): it warms the current version, then each new one."""

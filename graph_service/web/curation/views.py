@@ -22,6 +22,7 @@ from graph_service.store import Store
 from graph_service.store.limits import Deadline
 from graph_service.web.accounts import current_account
 from graph_service.web.backend import get_store
+from graph_service.web.csrf import check_csrf
 from graph_service.web.params import json_body
 
 bp = Blueprint("curation", __name__, template_folder="templates")
@@ -135,6 +136,9 @@ def suggest_page() -> ResponseReturnValue:
     """A form to paste a text and see the concepts suggested for it."""
     if request.method == "GET":
         return render_template("curation/suggest.html", lang="fr", hits=None, text="", error="")
+    # A page of another site could otherwise post texts in a visitor's name (and session),
+    # spending this service's CPU on suggestions whose answer it never reads.
+    check_csrf()
     try:
         text, title, limit, broader = _suggest_args()
     except GraphServiceError as exc:

@@ -8,8 +8,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
 
 from graph_service.exceptions import NotFound
-from graph_service.model.base import memo
-from graph_service.model.dumps import ALL, dump_graphs, graph_chunks, merged
+from graph_service.model.dumps import ALL, dump_graphs, graph_chunks, graph_counts, merged
 from graph_service.model.schemes import schemes
 from graph_service.model.vocab import licence_of, scheme_licences
 from graph_service.namespaces import PREFIXES, VOID
@@ -57,9 +56,7 @@ def void_graph(store: Store) -> Graph:
     for prefix in ("void", "dct", "xsd", "skos"):
         graph.bind(prefix, PREFIXES[prefix])
     dataset = URIRef(f"{base}.well-known/void#dataset")
-    counts = memo(
-        store, ("graph-counts",), lambda: {g: store.count(g) for g in store.named_graphs()}
-    )
+    counts = graph_counts(store)
     modified = Literal(last_modified(store).isoformat(), datatype=XSD.dateTime)
 
     def describe(node: URIRef, name: str, title: str, graphs: list[str | None], space: str) -> None:
