@@ -294,6 +294,49 @@ def live_server_factory() -> Iterator:
         server.stop()
 
 
+#: The update a service instance over a remote store relays to it, and the label it writes.
+REMOTE_SERVICE_UPDATE = (
+    "INSERT DATA { GRAPH <http://example.org/relayed> { <http://example.org/relayed/n> "
+    '<http://www.w3.org/2000/01/rdf-schema#label> "relayed"@fr } }'
+)
+REMOTE_SERVICE_TOKEN = "s3cret"
+
+
+def serve_over_remote(
+    remote: RemoteStore, tmp_path: Path, live_server_factory: Callable[..., LiveServer], **env: str
+) -> LiveServer:
+    """The committed vocabulary built into `remote`, and a live service instance over it (no
+    store of its own; `env` names the endpoint and dialect), writes enabled with a token."""
+    build_remote(PROJECT_ROOT / "vocab", tmp_path, remote)
+    return live_server_factory(
+        tmp_path / "no-local-store", GRAPH_SERVICE_UPDATE_TOKEN=REMOTE_SERVICE_TOKEN, **env
+    )
+
+
+def check_service_over_remote(server: LiveServer, remote: RemoteStore) -> None:
+    """The instance serves pages from the remote store, relays an update to it and answers
+    /sparql with what it wrote: what every remote engine must allow."""
+    home = requests.get(server.url + "/", timeout=60)
+    assert home.status_code == 200
+    assert 'data-vocab="territoires"' in home.text and "3\u202f924" in home.text
+    update = requests.post(
+        server.url + "/sparql",
+        data={"update": REMOTE_SERVICE_UPDATE},
+        headers={"Authorization": f"Bearer {REMOTE_SERVICE_TOKEN}"},
+        timeout=60,
+    )
+    assert update.status_code in (200, 204), update.text
+    # The write went to the remote store itself.
+    assert remote.ask('ASK { <http://example.org/relayed/n> ?p "relayed"@fr }')
+    answer = requests.get(
+        server.url + "/sparql",
+        params={"query": "SELECT ?l WHERE { <http://example.org/relayed/n> ?p ?l }"},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=60,
+    )
+    assert answer.json()["results"]["bindings"][0]["l"]["value"] == "relayed"
+
+
 #: How long a browser test waits for a page, an element or a state before failing. Playwright
 #: waits 30 s for actions and navigations but only 5 s for expect(): a loaded machine must
 #: make the browser tests slower, never failing, so expect() waits as long as the rest.

@@ -6,8 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
-import requests
-from conftest import TINY_SCHEME, free_port
+from conftest import TINY_SCHEME, check_service_over_remote, free_port, serve_over_remote
 
 from graph_service import create_app
 from graph_service.config import PROJECT_ROOT
@@ -66,33 +65,14 @@ def test_a_service_instance_serves_from_the_remote_store(
     oxigraph_server, tmp_path: Path, live_server_factory
 ):
     remote = oxigraph_server.remote_store()
-    build_remote(PROJECT_ROOT / "vocab", tmp_path, remote)
-    server = live_server_factory(
-        tmp_path / "no-local-store",
+    server = serve_over_remote(
+        remote,
+        tmp_path,
+        live_server_factory,
         GRAPH_SERVICE_SPARQL_ENDPOINT=oxigraph_server.url + "/query",
         GRAPH_SERVICE_SPARQL_UPDATE_ENDPOINT=oxigraph_server.url + "/update",
-        GRAPH_SERVICE_UPDATE_TOKEN="s3cret",
     )
-    home = requests.get(server.url + "/", timeout=30)
-    assert home.status_code == 200
-    assert 'data-vocab="territoires"' in home.text and "3\u202f924" in home.text
-
-    update = requests.post(
-        server.url + "/sparql",
-        data={"update": NEW_LABEL},
-        headers={"Authorization": "Bearer s3cret"},
-        timeout=30,
-    )
-    assert update.status_code in (200, 204), update.text
-    # The write went to the remote store itself.
-    assert remote.ask('ASK { <http://example.org/n> ?p "nouveau"@fr }')
-    answer = requests.get(
-        server.url + "/sparql",
-        params={"query": "SELECT ?l WHERE { <http://example.org/n> ?p ?l }"},
-        headers={"Accept": "application/sparql-results+json"},
-        timeout=30,
-    )
-    assert answer.json()["results"]["bindings"][0]["l"]["value"] == "nouveau"
+    check_service_over_remote(server, remote)
 
 
 def test_an_unreachable_remote_store_is_a_clear_503(tmp_path: Path):

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 import requests
+from conftest import check_service_over_remote, serve_over_remote
 
-from graph_service.config import PROJECT_ROOT
 from graph_service.store.base import StoreError, StoreUnavailable
-from graph_service.store.build import build_remote, open_current
+from graph_service.store.build import open_current
 from graph_service.store.opening import remote_class
 from graph_service.store.rdf_patch import data_block
 from graph_service.store.remote import RemoteStore
@@ -123,29 +123,12 @@ def test_a_service_instance_serves_from_virtuoso(
     virtuoso_server, tmp_path: Path, live_server_factory
 ):
     remote = virtuoso_server.empty_store()
-    build_remote(PROJECT_ROOT / "vocab", tmp_path, remote)
-    server = live_server_factory(
-        tmp_path / "no-local-store",
+    server = serve_over_remote(
+        remote,
+        tmp_path,
+        live_server_factory,
         GRAPH_SERVICE_SPARQL_ENDPOINT=virtuoso_server.query_endpoint,
         GRAPH_SERVICE_SPARQL_DIALECT="virtuoso",
         GRAPH_SERVICE_SPARQL_CREDENTIALS=virtuoso_server.credentials,
-        GRAPH_SERVICE_UPDATE_TOKEN="s3cret",
     )
-    home = requests.get(server.url + "/", timeout=60)
-    assert home.status_code == 200
-    assert 'data-vocab="territoires"' in home.text and "3\u202f924" in home.text
-    update = requests.post(
-        server.url + "/sparql",
-        data={"update": NEW_LABEL},
-        headers={"Authorization": "Bearer s3cret"},
-        timeout=60,
-    )
-    assert update.status_code in (200, 204), update.text
-    assert remote.ask(f'ASK {{ <{EX}n> ?p "nouveau"@fr }}')
-    answer = requests.get(
-        server.url + "/sparql",
-        params={"query": f"SELECT ?l WHERE {{ <{EX}n> ?p ?l }}"},
-        headers={"Accept": "application/sparql-results+json"},
-        timeout=60,
-    )
-    assert answer.json()["results"]["bindings"][0]["l"]["value"] == "nouveau"
+    check_service_over_remote(server, remote)
