@@ -142,7 +142,7 @@ def _peers(wanted: str) -> tuple[list[str], list[str]]:
     return names, notes
 
 
-def _peer_conditions(names: list[str], threads: int) -> list[str]:
+def _peer_conditions(names: list[str], threads: int, pages: bool) -> list[str]:
     """What each peer is, for the conditions above the table."""
     lines = []
     if "oxigraph" in names:
@@ -159,6 +159,7 @@ def _peer_conditions(names: list[str], threads: int) -> list[str]:
             "the service's Virtuoso backend (README, Scaling out): its default graph is the "
             f"union of the graphs, without its own; {virtuoso_peer.HTTP_THREADS} HTTP threads"
         )
+    if "virtuoso" in names and pages:
         lines.append(
             f"pages, virtuoso column: graph-service ({threads} threads) on the Virtuoso backend "
             "(GRAPH_SERVICE_SPARQL_ENDPOINT, dialect virtuoso) against ours on its embedded "
@@ -221,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
         f"Python {platform.python_version()}; GRAPH_SERVICE_QUERIES_PER_CLIENT="
         f"{os.environ.get('GRAPH_SERVICE_QUERIES_PER_CLIENT', peers.QUERIES_PER_CLIENT)}: "
         "every client of the bench has the address 127.0.0.1)",
-        *_peer_conditions(peer_names, threads),
+        *_peer_conditions(peer_names, threads, "pages" in parts),
         *peer_notes,
         f"clients: SPARQL cells {wrk.CLIENT if client == 'wrk' else CLIENT}; page cells {CLIENT}"
         f"; each cell at most {duration:g} s"

@@ -48,7 +48,8 @@ def version() -> str:
         return "Virtuoso (version unknown)"
     for line in (done.stdout + done.stderr).splitlines():
         if "Version" in line:
-            return "Virtuoso " + line.split("Version", 1)[1].strip()
+            # "Version 7.2.5.3229-pthreads as of Feb  8 2023": the number is what matters
+            return "Virtuoso " + line.split("Version", 1)[1].split()[0]
     return "Virtuoso"
 
 
