@@ -23,6 +23,7 @@ from graph_service.model.vocab import group_members, groups, vocabulary_info
 from graph_service.store.embedded import EmbeddedStore
 
 EX = "http://example.org/v/"
+PDV = "https://w3id.org/pdv/"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 SAMPLE = """\
 @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
@@ -172,7 +173,20 @@ def test_hierarchy_on_every_backend(memory_store: EmbeddedStore) -> None:
     assert set(nodes) == {EX + "c", EX + "a", EX + "b", EX + "top"}
     assert nodes[EX + "top"].tops == (EX + "scheme",)
     assert nodes[EX + "c"].broader == (EX + "a", EX + "b")
-    assert [k.label for k in nodes[EX + "a"].narrower] == ["Gamma"]
+    assert [(k.label, k.has_children) for k in nodes[EX + "a"].narrower] == [("Gamma", True)]
+    kids = children(memory_store, EX + "a", "fr")
+    assert [(k.label, k.notation, k.has_children) for k in kids or []] == [("Gamma", "C1", True)]
+    assert children(memory_store, EX + "d") == []
+
+
+def test_children_say_which_have_children_on_every_backend(vocab_store: EmbeddedStore) -> None:
+    """On the committed vocab/: Virtuoso answered has_children False for
+    democratie-participative (it has narrower concepts) to children()'s former query
+    (`$c narrower ?x . BIND($c AS ?p)`, EXISTS after the OPTIONALs)."""
+    kids = {k.iri: k for k in children(vocab_store, PDV + "notions/democratie", "fr") or []}
+    assert kids[PDV + "notions/democratie-participative"].has_children
+    nodes = {n.iri: n for n in hierarchy(vocab_store, PDV + "notions/democratie", "fr") or []}
+    assert nodes[PDV + "notions/democratie"].narrower == tuple(kids.values())
 
 
 def test_top_concepts(store: EmbeddedStore) -> None:
