@@ -30,7 +30,7 @@ from graph_service.namespaces import (
     vocab_id_of,
 )
 from graph_service.search import resources
-from graph_service.store import Store, StoreError
+from graph_service.store import RemoteUnavailable, Store, StoreError
 from graph_service.store.opening import reopen_store
 from graph_service.store.terms import bind
 from graph_service.text import fold
@@ -157,12 +157,22 @@ def build_database_apart(store: Store, timeout: float = 600.0) -> sqlite3.Connec
 
     A persistent store is opened read-only; a remote one is reached with the same endpoints,
     whose settings (credentials included) go to the child on its standard input, never on its
-    command line. Falls back to building here when the child fails (it is logged): search must
+    command line. The child's remote reads may take up to `timeout` each, not the interactive
+    query limit: it reads every label of the store in a few whole queries, which take longer
+    than a visitor's query on a big remote store (Virtuoso: over 10 s at 100,000 concepts).
+    A remote store's failure in the child ends here (503, not retried in-process under the
+    shorter limit); any other failure falls back to building here (it is logged): search must
     not be lost to, say, a missing interpreter.
     """
     settings = store.reopen_settings()
     if settings is None:
         return build_database(store)
+    remote = "timeout" in settings
+    if remote:
+        # Whole reads rather than pages: one consistent view of the data (no write slips
+        # between two pages), no OFFSET re-scan per page, and the child's own deadline
+        # (`timeout`) still bounds the build, so a dead store cannot hold it for ever.
+        settings = {**settings, "timeout": max(float(str(settings["timeout"])), timeout)}
     try:
         done = subprocess.run(
             [sys.executable, "-c", _CHILD],
@@ -174,12 +184,21 @@ def build_database_apart(store: Store, timeout: float = 600.0) -> sqlite3.Connec
         )
         if done.returncode == 0 and done.stdout:
             return _database(done.stdout)
+        if remote and done.returncode == _STORE_FAILED:
+            reason = done.stderr.decode("utf-8", "replace").strip()[-2000:]
+            raise RemoteUnavailable(f"the search index could not be read from the store: {reason}")
         log.warning(
             "the search index child failed (exit %s): %s",
             done.returncode,
             done.stderr.decode("utf-8", "replace")[-2000:],
         )
-    except (OSError, subprocess.TimeoutExpired, sqlite3.Error) as exc:
+    except subprocess.TimeoutExpired as exc:
+        if remote:  # the same reads here, under the shorter limit, would fail as well
+            raise RemoteUnavailable(
+                f"the search index could not be read from the store within {timeout:g} s"
+            ) from exc
+        log.warning("the search index child failed: %s", exc)
+    except (OSError, sqlite3.Error) as exc:
         log.warning("the search index child failed: %s", exc)
     return build_database(store)
 
@@ -187,6 +206,8 @@ def build_database_apart(store: Store, timeout: float = 600.0) -> sqlite3.Connec
 _CHILD = "from graph_service.search.build import child_main; child_main()"
 #: The key of the settings sent to the child that carries the imports' vocabulary ids.
 _VOCAB_IDS = "graph_service_vocab_ids"
+#: The child's exit status when the store failed it (any other failure is the child's own).
+_STORE_FAILED = 3
 
 
 def child_main() -> None:
@@ -197,7 +218,7 @@ def child_main() -> None:
         data = build_database(reopen_store(settings)).serialize()
     except StoreError as exc:  # the remote store's errors are StoreErrors too
         sys.stderr.write(f"{exc}\n")
-        raise SystemExit(1) from None
+        raise SystemExit(_STORE_FAILED) from None
     sys.stdout.buffer.write(data)
     sys.stdout.buffer.flush()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import logging
 import re
 import sqlite3
 import threading
@@ -17,10 +18,12 @@ from graph_service.search.alphabetical import AlphabeticalIndex, IndexEntry
 from graph_service.search.build import Concept, build_database, build_database_apart, update
 from graph_service.search.guarded import GuardedDatabase
 from graph_service.search.resources import ResourceHit, search_resources
-from graph_service.store import Store
+from graph_service.store import Store, StoreError
 from graph_service.store.limits import Deadline, TryLater
 from graph_service.store.rdf_patch import Change
 from graph_service.text import fold
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "IndexEntry",
@@ -349,6 +352,22 @@ def _pick(prefs: dict[str, str], lang: str | None) -> tuple[str, str] | None:
 
 _indexes: weakref.WeakKeyDictionary[Store, SearchIndex] = weakref.WeakKeyDictionary()
 _build_lock = threading.Lock()
+#: After a failed build the next one waits this long, doubling up to RETRY_MAX: a remote store
+#: that is down is not asked again each second by the warm-up thread and by every search.
+RETRY_FIRST = 5.0
+RETRY_MAX = 300.0
+
+
+@dataclass
+class _Failure:
+    """The last failed build of a store's index: its error, and when to try again."""
+
+    error: StoreError
+    wait: float
+    retry_at: float
+
+
+_failures: weakref.WeakKeyDictionary[Store, _Failure] = weakref.WeakKeyDictionary()
 
 
 def _filters(
@@ -419,8 +438,24 @@ def get_index(store: Store, deadline: Deadline | None = None) -> SearchIndex:
     try:
         index = _indexes.get(store)
         if index is None or index.version != store.version:
-            index = SearchIndex.build(store, None if index is None else len(index))
+            index = _build(store, None if index is None else len(index))
             _indexes[store] = index
     finally:
         _build_lock.release()
+    return index
+
+
+def _build(store: Store, previous_size: int | None) -> SearchIndex:
+    """A new index of the store, or the last build's error again until its retry time."""
+    failure = _failures.get(store)
+    if failure is not None and time.monotonic() < failure.retry_at:
+        raise failure.error
+    try:
+        index = SearchIndex.build(store, previous_size)
+    except StoreError as exc:
+        wait = RETRY_FIRST if failure is None else min(failure.wait * 2, RETRY_MAX)
+        _failures[store] = _Failure(exc, wait, time.monotonic() + wait)
+        log.warning("the search index could not be built (next try in %g s): %s", wait, exc)
+        raise
+    _failures.pop(store, None)
     return index
