@@ -53,6 +53,7 @@ CREATE VIRTUAL TABLE labels_fts USING fts5(folded, content='labels', content_row
 INDEXES = """
 CREATE INDEX labels_folded ON labels(folded);
 CREATE INDEX labels_browse ON labels(lang, folded);
+CREATE INDEX labels_concept ON labels(concept, lang);
 CREATE INDEX schemes_concept ON schemes(concept, vocab);
 CREATE INDEX types_concept ON types(concept, type);
 CREATE UNIQUE INDEX concepts_iri ON concepts(iri);

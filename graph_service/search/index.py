@@ -40,6 +40,12 @@ _TOKEN = re.compile(r"[\w*]+")
 _IN_VOCAB = "EXISTS (SELECT 1 FROM schemes s WHERE s.concept = l.concept AND s.vocab = ?)"
 _OF_TYPE = "EXISTS (SELECT 1 FROM types t WHERE t.concept = l.concept AND t.type = ?)"
 _COLUMNS = "l.concept, l.kind, l.lang, l.label, l.folded"
+#: The languages of some concepts' labels: one index probe per concept (labels_concept), where
+#: the join without that index read the whole labels table per chunk (1.5 s a search at 100k).
+LANGUAGES_OF = (
+    "SELECT DISTINCT l.lang FROM labels l JOIN concepts c ON c.number = l.concept "
+    "WHERE c.iri IN ({marks})"
+)
 #: Between equally good matches: preferred labels, then French, then English.
 _KIND_ORDER = {"pref": 0, "alt": 1, "hidden": 2}
 _LANG_ORDER = {"fr": 0, "en": 1}
@@ -315,9 +321,7 @@ class SearchIndex(GuardedDatabase, AlphabeticalIndex):
         for start in range(0, len(iris), 500):
             chunk = iris[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            found.update(lang for (lang,) in self._rows(
-                f"SELECT DISTINCT l.lang FROM labels l JOIN concepts c ON c.number = l.concept "
-                f"WHERE c.iri IN ({marks})", chunk))  # fmt: skip
+            found.update(lang for (lang,) in self._rows(LANGUAGES_OF.format(marks=marks), chunk))
         return sorted(found)
 
     def resources(
