@@ -292,7 +292,10 @@ def main(argv: list[str] | None = None) -> int:
                     args.threads,
                 ).start(timeout=1800)
             if "pages" in parts:
-                measure_pages(servers["ours"], pools, settings, report, _progress, backends)
+                peer_servers = {n: s for n, s in servers.items() if n != "ours"}
+                measure_pages(
+                    servers["ours"], pools, settings, report, _progress, backends, peer_servers
+                )
             if parts == ["memory"]:
                 # Memory alone: serve a little of everything first, so caches are populated.
                 light = Settings(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -9,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -205,6 +207,52 @@ def _tree(root: int) -> list[int]:
         found += children
         frontier += children
     return found
+
+
+def root_pid(server: object) -> int | None:
+    """The pid of a server's main process (ours, oxigraph, or a Virtuoso peer's server)."""
+    process = getattr(server, "process", None) or getattr(
+        getattr(server, "server", None), "process", None
+    )
+    return process.pid if process is not None and process.poll() is None else None
+
+
+@contextlib.contextmanager
+def paused(servers: Iterable[object]) -> Iterator[None]:
+    """Stop every process of `servers` (SIGSTOP) while the block runs, then let them go on.
+
+    The server being measured then has the machine to itself: Virtuoso's checkpoints and the
+    Virtuoso-backed service's warm-up took half a core beside ours' page cells (2026-12-02).
+    Stopped rather than shut down: they keep their caches and need no new start.
+    """
+    stopped: list[int] = []
+    try:
+        for server in servers:
+            root = root_pid(server)
+            for pid in _tree(root) if root is not None else []:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGSTOP)
+                    stopped.append(pid)
+        _wait_stopped(stopped)
+        yield
+    finally:
+        for pid in stopped:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGCONT)
+
+
+def _wait_stopped(pids: list[int], seconds: float = 10.0) -> None:
+    """Wait until the kernel has stopped each process (a signal is delivered asynchronously)."""
+    deadline = time.monotonic() + seconds
+    for pid in pids:
+        while time.monotonic() < deadline:
+            try:
+                state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            except OSError:
+                break  # gone
+            if state in ("T", "t", "Z", "X"):
+                break
+            time.sleep(0.005)
 
 
 def ours(data_dir: Path, vocab_dir: Path, log: Path, threads: int | None = None) -> Server:

@@ -259,7 +259,9 @@ def measure_sparql(
                     paths = sparql_paths(
                         pools, query, route, mode, offsets[name], settings.max_requests
                     )
-                    cells[name] = _cell(server, paths, SPARQL_HEADERS, clients, settings, warm)
+                    others = [s for n, s in servers.items() if n != name]
+                    with peers.paused(others):
+                        cells[name] = _cell(server, paths, SPARQL_HEADERS, clients, settings, warm)
                     offsets[name] += cells[name].requests + cells[name].errors
                     raw.append(
                         {"mode": mode, "query": query.name, "server": name, **cells[name].summary()}
@@ -321,12 +323,28 @@ PAGE_TARGETS = {
 
 
 def measure_pages(
-    server, pools: Pools, settings: Settings, report: Report, progress, others: dict | None = None
+    server,
+    pools: Pools,
+    settings: Settings,
+    report: Report,
+    progress,
+    others: dict | None = None,
+    bystanders: dict | None = None,
 ) -> None:
     """p50/p99 latency and throughput of our pages and API calls at 1, 4 and 16 clients, on
     our embedded store and, beside it, on each of `others` (graph-service on another backend,
-    by column name); their ratio is of throughputs, as the SPARQL cells'."""
+    by column name); their ratio is of throughputs, as the SPARQL cells'. Every other server
+    is stopped while one is measured: `bystanders` (the SPARQL peers, by name) too, except
+    the one a backend column stands on."""
     others = others or {}
+    bystanders = bystanders or {}
+
+    def idle_beside(measured: str) -> list:
+        services = {"ours": server, **others}
+        return [s for n, s in services.items() if n != measured] + [
+            s for n, s in bystanders.items() if n != measured
+        ]
+
     raw: list[dict] = []
     report.raw["pages"] = raw
     # Per-request latencies are the point here, and a time-bounded wrk run drops the requests
@@ -348,7 +366,8 @@ def measure_pages(
         for clients in settings.page_clients:
             warm = page_paths(pools, page, len(pools.lists["concepts"]) // 2, 10**6)
             paths = page_paths(pools, page, offset, settings.max_requests)
-            cell = _cell(server, paths, page.headers, clients, settings, warm)
+            with peers.paused(idle_beside("ours")):
+                cell = _cell(server, paths, page.headers, clients, settings, warm)
             raw.append({"page": page.name, "server": "ours", **cell.summary()})
             figures = _page_figures(cell)
             progress(f"  {page.name:12} c={clients:<2} ours {figures}")
@@ -361,7 +380,8 @@ def measure_pages(
                     columns[name] = (missing[name], "")
                     continue
                 # The same requests as ours: the backends answer the same concepts.
-                theirs = _cell(other, paths, page.headers, clients, settings, warm)
+                with peers.paused(idle_beside(name)):
+                    theirs = _cell(other, paths, page.headers, clients, settings, warm)
                 raw.append({"page": page.name, "server": name, **theirs.summary()})
                 columns[name] = (
                     _with_errors(_page_figures(theirs), theirs),
