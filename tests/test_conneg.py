@@ -61,3 +61,17 @@ def test_lookup_by_alias_media_type_and_extension():
     assert rdf_type("jsonld").media_type == "application/ld+json"
     assert result_type("json").media_type == "application/sparql-results+json"
     assert rdf_type("image/png") is None
+
+
+def test_negotiation_is_remembered_per_header_and_offers_and_still_right() -> None:
+    """The memo answers like a fresh negotiation, per (header, offers); long headers too."""
+    from graph_service.web import conneg
+
+    offers = ["application/sparql-results+json", "text/csv"]
+    header = "text/csv;q=0.9, application/sparql-results+json;q=0.5"
+    assert conneg.negotiate(header, offers) == "text/csv"
+    assert conneg.negotiate(header, list(reversed(offers))) == "text/csv"
+    assert conneg.negotiate("application/sparql-results+json", offers) == offers[0]
+    assert conneg.negotiate(header, ["text/html"]) is None
+    long = ", ".join(f"x/y{n};q=0.1" for n in range(100)) + ", text/csv"
+    assert len(long) > 512 and conneg.negotiate(long, offers) == "text/csv"
