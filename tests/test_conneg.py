@@ -70,8 +70,13 @@ def test_negotiation_is_remembered_per_header_and_offers_and_still_right() -> No
     offers = ["application/sparql-results+json", "text/csv"]
     header = "text/csv;q=0.9, application/sparql-results+json;q=0.5"
     assert conneg.negotiate(header, offers) == "text/csv"
+    hits = conneg._remembered.cache_info().hits
+    assert conneg.negotiate(header, offers) == "text/csv"
+    assert conneg._remembered.cache_info().hits == hits + 1
     assert conneg.negotiate(header, list(reversed(offers))) == "text/csv"
     assert conneg.negotiate("application/sparql-results+json", offers) == offers[0]
     assert conneg.negotiate(header, ["text/html"]) is None
     long = ", ".join(f"x/y{n};q=0.1" for n in range(100)) + ", text/csv"
+    before = conneg._remembered.cache_info()
     assert len(long) > 512 and conneg.negotiate(long, offers) == "text/csv"
+    assert conneg._remembered.cache_info() == before  # negotiated, not remembered
