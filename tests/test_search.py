@@ -299,3 +299,22 @@ def test_language_facet_and_forgetting_a_concept_probe_labels_by_concept(store) 
         steps = plan(sql, params)
         assert "labels_concept" in steps, steps
         assert "SCAN l" not in steps and "SCAN labels" not in steps, steps
+
+
+def test_kind_of_takes_concepts_from_an_index_of_the_same_version_only(store) -> None:
+    """kind_of answers "concept" from a ready index (no query), never from a stale one, and
+    never builds an index to answer."""
+    from graph_service.model.base import kind_of
+    from graph_service.search.index import index_ready, indexed_concept
+
+    assert kind_of(store, EX + "dp") == "concept"  # by the query: no index yet
+    assert not index_ready(store)  # ... and asking did not build one
+    get_index(store)
+    assert indexed_concept(store, EX + "dp") and kind_of(store, EX + "dp") == "concept"
+    assert not indexed_concept(store, EX + "scheme") and kind_of(store, EX + "scheme") == "scheme"
+    store.update(
+        "DELETE DATA { GRAPH <http://example.org/graph/v> { <http://example.org/v/dp> a "
+        "<http://www.w3.org/2004/02/skos/core#Concept> } }"
+    )
+    assert not indexed_concept(store, EX + "dp")  # the index is of the version before
+    assert kind_of(store, EX + "dp") == "other"

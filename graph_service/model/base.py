@@ -16,6 +16,7 @@ from rdflib.term import Node
 
 from graph_service.labels import best_language
 from graph_service.namespaces import SKOS_NS, sparql_prefixes
+from graph_service.search.index import indexed_concept
 from graph_service.store import Store
 from graph_service.store.terms import bind
 from graph_service.text import fold
@@ -222,6 +223,10 @@ def label_key(ref: Ref) -> tuple[str, str]:
 
 def kind_of(store: Store, iri: str) -> str | None:
     """What an IRI is in the store: concept, scheme, collection, resource, other; None if absent."""
+    if indexed_concept(store, iri):
+        # The search index of this very version knows its concepts: a lookup of microseconds
+        # where the query took about 1 ms of each concept page at 100k concepts.
+        return "concept"
     found = rows(
         store,
         SPARQL_PREFIXES

@@ -150,6 +150,10 @@ class SearchIndex(GuardedDatabase, AlphabeticalIndex):
         )
         return (rows[0][0], Concept.from_row(rows[0][1:])) if rows else None
 
+    def holds_concept(self, iri: str) -> bool:
+        """Whether `iri` is a concept of the index (typed skos:Concept, not replaced)."""
+        return bool(self._rows("SELECT 1 FROM concepts WHERE iri = ?", [iri]))
+
     def pref_label(self, iri: str, lang: str | None = None) -> tuple[str, str] | None:
         """The preferred label of a concept in `lang` (with fallbacks) and its language."""
         found = self._by_iri(iri)
@@ -395,6 +399,13 @@ def index_ready(store: Store) -> bool:
     """Whether the store's search index is built for its current data version."""
     index = _indexes.get(store)
     return index is not None and index.version == store.version
+
+
+def indexed_concept(store: Store, iri: str) -> bool:
+    """Whether the store's search index, built for its current data version, holds `iri` as a
+    concept; False without such an index (never waits for one): then ask the store."""
+    index = _indexes.get(store)
+    return index is not None and index.version == store.version and index.holds_concept(iri)
 
 
 #: Past this many touched subjects a write is a bulk one: the next search rebuilds instead.
