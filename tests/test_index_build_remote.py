@@ -6,12 +6,13 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
 import pytest
 import requests
-from conftest import TINY_SCHEME, free_port
+from conftest import TINY_SCHEME
 
 from graph_service.search import index as search_index
 from graph_service.search.index import get_index
@@ -24,10 +25,23 @@ QUERY_TIMEOUT = 0.5
 SLOW_READ_SECONDS = QUERY_TIMEOUT + 2 + 3
 
 
+@contextmanager
+def _serve(handler_class: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """Serve handler_class on a free loopback port in a daemon thread; yield its base URL."""
+    # Port 0: the kernel picks the port at bind, so no other process can take it in between.
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler_class)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 class SlowLabelsProxy:
     """A proxy before a real SPARQL server that answers the index build's label read (the
     only query naming skos:hiddenLabel) late, as a big remote store does: every other query
-    is passed straight through."""
+    is passed straight through. Serve its handler with _serve."""
 
     def __init__(self, upstream: str) -> None:
         self.upstream = upstream
@@ -64,13 +78,7 @@ class SlowLabelsProxy:
             def log_message(self, *args: object) -> None:  # quiet test output
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sparql"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.handler: type[BaseHTTPRequestHandler] = Handler
 
 
 @pytest.fixture(params=["remote", "virtuoso"])
@@ -88,9 +96,11 @@ def slow_store(request: pytest.FixtureRequest) -> Iterator[tuple[RemoteStore, Sl
         update, credentials = direct.update_endpoint, ""
     direct.load(TINY_SCHEME, "turtle", graph="http://example.org/graph/tiny")
     proxy = SlowLabelsProxy(upstream)
-    store = remote_class(dialect)(proxy.url, update, credentials=credentials, timeout=QUERY_TIMEOUT)
-    yield store, proxy
-    proxy.stop()
+    with _serve(proxy.handler) as base:
+        store = remote_class(dialect)(
+            f"{base}/sparql", update, credentials=credentials, timeout=QUERY_TIMEOUT
+        )
+        yield store, proxy
 
 
 def test_the_index_is_built_when_a_whole_read_outlasts_the_query_limit(slow_store):
@@ -103,7 +113,8 @@ def test_the_index_is_built_when_a_whole_read_outlasts_the_query_limit(slow_stor
 
 
 class FailingServer:
-    """A SPARQL endpoint that fails every request (503) and counts them."""
+    """A SPARQL endpoint that fails every request (503) and counts them; serve its handler
+    with _serve."""
 
     def __init__(self) -> None:
         self.requests = 0
@@ -120,26 +131,18 @@ class FailingServer:
             def log_message(self, *args: object) -> None:  # quiet test output
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/query"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.handler: type[BaseHTTPRequestHandler] = Handler
 
 
 def test_a_failing_store_is_a_clear_error_retried_later_not_in_a_loop(monkeypatch):
     failing = FailingServer()
-    store = RemoteStore(failing.url, timeout=QUERY_TIMEOUT)
     # No second try in this test (raising=False: fails on behaviour where there is no backoff).
     monkeypatch.setattr(search_index, "RETRY_FIRST", 3600.0, raising=False)
-    try:
+    with _serve(failing.handler) as base:
+        store = RemoteStore(f"{base}/query", timeout=QUERY_TIMEOUT)
         with pytest.raises(RemoteUnavailable, match="failed"):
             get_index(store)
         asked = failing.requests
         with pytest.raises(RemoteUnavailable, match="failed"):
             get_index(store)  # the same answer, from the remembered failure
         assert asked > 0 and failing.requests == asked
-    finally:
-        failing.stop()

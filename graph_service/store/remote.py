@@ -430,17 +430,20 @@ class RemoteStore:
             )
         return response.content
 
-    def _delete_data(self, rows: Sequence[str]) -> list[str]:
-        """The DELETE DATA operations removing N-Quads rows without blank nodes (here one)."""
-        return [f"DELETE DATA {{\n{data_block(rows)}\n}}"] if rows else []
-
     def apply_rows(self, added: Sequence[str], removed: Sequence[str]) -> None:
         """Remove then add N-Quads rows in one request. A removed row's blank nodes match any
         node there (a server's blank nodes cannot be named), added ones are new nodes."""
-        operations = []
         plain = [row for row in removed if not _BLANK.search(row)]
         blank = [row for row in removed if _BLANK.search(row)]
-        operations.extend(self._delete_data(plain))
+        deletions = [f"DELETE DATA {{\n{data_block(plain)}\n}}"] if plain else []
+        self._write_rows(deletions, blank, added)
+
+    def _write_rows(
+        self, deletions: Sequence[str], blank: Sequence[str], added: Sequence[str]
+    ) -> None:
+        """One request: these DELETE DATA operations, one DELETE WHERE per removed row with
+        blank nodes, then INSERT DATA of the added rows."""
+        operations = list(deletions)
         for row in blank:
             pattern = _BLANK.sub(r"\1?b_\2", data_block([row]))
             operations.append(f"DELETE WHERE {{\n{pattern}\n}}")

@@ -94,17 +94,35 @@ def server_setup_sql(user: str, password: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _in_default_graph(rows: Sequence[str]) -> dict[str, str]:
-    """Each N-Quads row mapped to itself, or, in the default graph, to the row in ours."""
-    mapped = {}
+def _in_our_graphs(rows: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """Each N-Quads row mapped to itself, or, in the default graph, to the row in ours; with
+    the graph (as N-Quads writes it) that the row is then in."""
+    placed = {}
     target = ox.NamedNode(DEFAULT_GRAPH)
     for row in rows:
         quad = next(iter(ox.parse(row + " .", format=ox.RdfFormat.N_QUADS)))
         if isinstance(quad.graph_name, ox.DefaultGraph):
-            mapped[row] = str(ox.Quad(quad.subject, quad.predicate, quad.object, target))
+            ours = ox.Quad(quad.subject, quad.predicate, quad.object, target)
+            placed[row] = (str(ours), str(target))
         else:
-            mapped[row] = row
-    return mapped
+            placed[row] = (row, str(quad.graph_name))
+    return placed
+
+
+def _in_default_graph(rows: Sequence[str]) -> dict[str, str]:
+    """Each N-Quads row mapped to itself, or, in the default graph, to the row in ours."""
+    return {row: ours for row, (ours, _) in _in_our_graphs(rows).items()}
+
+
+def _delete_data(by_graph: dict[str, list[str]]) -> list[str]:
+    """DELETE DATA operations, one graph and at most ROWS_PER_REQUEST rows each: from an
+    operation of several GRAPH blocks (even of one graph), Virtuoso 7.2.5 deletes no
+    language-tagged literal, silently (a revert kept its altLabel). INSERT DATA is fine."""
+    return [
+        f"DELETE DATA {{\n{data_block(graph_rows[start : start + ROWS_PER_REQUEST])}\n}}"
+        for graph_rows in by_graph.values()
+        for start in range(0, len(graph_rows), ROWS_PER_REQUEST)
+    ]
 
 
 def _standard_json(answer: dict[str, Any]) -> dict[str, Any]:
@@ -261,34 +279,23 @@ class VirtuosoStore(RemoteStore):
         self._write(f"DROP SILENT GRAPH {term_text(URIRef(graph or DEFAULT_GRAPH))}")
         return True
 
-    def _delete_data(self, rows: Sequence[str]) -> list[str]:
-        """DELETE DATA operations, one graph and at most ROWS_PER_REQUEST rows each: from an
-        operation of several GRAPH blocks (even of one graph), Virtuoso 7.2.5 deletes no
-        language-tagged literal, silently (a revert kept its altLabel). INSERT DATA is fine."""
-        by_graph: dict[str, list[str]] = {}
-        for row in rows:
-            quad = next(iter(ox.parse(row + " .", format=ox.RdfFormat.N_QUADS)))
-            by_graph.setdefault(str(quad.graph_name), []).append(row)
-        return [
-            f"DELETE DATA {{\n{data_block(graph_rows[start : start + ROWS_PER_REQUEST])}\n}}"
-            for graph_rows in by_graph.values()
-            for start in range(0, len(graph_rows), ROWS_PER_REQUEST)
-        ]
-
     def apply_rows(self, added: Sequence[str], removed: Sequence[str]) -> None:
         """Remove then add N-Quads rows (those of the default graph in ours). A small change
         without new blank nodes is one request; else removals go in DELETE DATA requests of
         ROWS_PER_REQUEST rows (blank nodes as DELETE WHERE patterns), and additions by the
         Graph Store Protocol (where blank nodes are new nodes, as INSERT DATA would make)."""
+        # One parse of each removed row gives both its row in our graphs and that graph.
+        plain: dict[str, list[str]] = {}
+        blank: list[str] = []
+        for row, in_graph in _in_our_graphs(removed).values():
+            if _BLANK.search(row):
+                blank.append(row)
+            else:
+                plain.setdefault(in_graph, []).append(row)
+        requests_text = _delete_data(plain)
         if len(added) + len(removed) <= ROWS_PER_REQUEST and not any(map(_BLANK.search, added)):
-            super().apply_rows(
-                list(_in_default_graph(added).values()), list(_in_default_graph(removed).values())
-            )
+            self._write_rows(requests_text, blank, list(_in_default_graph(added).values()))
             return
-        removed_rows = list(_in_default_graph(removed).values())
-        plain = [row for row in removed_rows if not _BLANK.search(row)]
-        blank = [row for row in removed_rows if _BLANK.search(row)]
-        requests_text = self._delete_data(plain)
         for start in range(0, len(blank), 50):
             requests_text.append(
                 " ;\n".join(

@@ -67,7 +67,7 @@ def init_app(app: Flask) -> None:
     openapi.init_app(app)  # /openapi.json
     app.register_blueprint(dumps.bp)  # /dumps and /.well-known/void
     app.register_blueprint(history.bp)  # /history, /history/revert, /changes.atom
-    linked_data.init_app(app)  # IRI pages and /page (the catch-all route, last)
+    linked_data.init_app(app)  # IRI pages and /page (the catch-all route, not over others' paths)
     app.register_blueprint(curation.bp)  # /curation/ pages and POST /api/suggest
     app.register_blueprint(resource_forms.bp)  # /curation/resources/new, /edit: resource forms
     accounts.init_app(app)  # /login, /logout, the session and the CSRF field

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.http import HTTP_STATUS_CODES
 
 from graph_service.exceptions import GraphServiceError
@@ -84,6 +84,21 @@ def init_app(app: Flask) -> None:
         for key, value in exc.get_headers():
             if key.lower() not in {"content-type", "content-length"}:
                 response.headers[key] = value
+        return response
+
+    @app.errorhandler(MethodNotAllowed)
+    def _wrong_method(exc: MethodNotAllowed) -> Response:
+        # Routing's 405 lists the methods of every rule of the path, in set order: sorted, so
+        # that Allow is the same from one process to the next. The message names the methods
+        # to use, which HEAD and OPTIONS (answered on every route) are not.
+        methods = sorted(exc.valid_methods or ())
+        usable = [m for m in methods if m not in {"HEAD", "OPTIONS"}] or methods
+        message = f"{request.method} is not accepted on {request.path}"
+        response = _answer(
+            405, exc.name, f"{message}: use {' or '.join(usable)}" if usable else message
+        )
+        if methods:
+            response.headers["Allow"] = ", ".join(methods)
         return response
 
     @app.errorhandler(Exception)

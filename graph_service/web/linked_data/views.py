@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Blueprint, Flask, Response, current_app, redirect, request
+from flask import Blueprint, Flask, Response, redirect, request
 from flask.typing import ResponseReturnValue
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotAcceptable
+from werkzeug.exceptions import NotAcceptable
 from werkzeug.http import HTTP_STATUS_CODES
 
 from graph_service.exceptions import NotFound
@@ -23,6 +23,7 @@ from graph_service.web.conneg import (
     rdf_content_type,
     rdf_type,
 )
+from graph_service.web.linked_data.iri_path import IriPathConverter
 from graph_service.web.params import iri_arg
 from graph_service.web.paths import local_path, namespace
 from graph_service.web.ui.pages import render_page
@@ -110,14 +111,13 @@ def page() -> ResponseReturnValue:
     return render(iri, choose(None), kind)
 
 
-@bp.get("/<path:local>")
+@bp.get("/<iri_path:local>")
 def dereference(local: str) -> ResponseReturnValue:
     """An IRI of the namespace, by its path; a known extension picks the serialisation."""
     space = namespace()
     store = get_store()
     iri = space + local
     if not valid_iri(iri):
-        _refuse_other_methods()
         raise NotFound(f"no IRI of this service has the path /{local}")
     kind = kind_of(store, iri)
     extension = None
@@ -127,35 +127,12 @@ def dereference(local: str) -> ResponseReturnValue:
             iri = space + stem
             kind = kind_of(store, iri)
     if kind is None:
-        _refuse_other_methods()
         raise NotFound(f"Could not find <{iri}> in the data")
     return render(iri, choose(extension), kind)
 
 
-#: Methods another route of the path may answer when this catch-all GET route finds nothing.
-_OTHER_METHODS = ("POST", "PUT", "PATCH", "DELETE")
-
-
-def _refuse_other_methods() -> None:
-    """405 with Allow when the path is another route's that GET is not for (GET
-    /reconcile/match): the catch-all answered those 404, as if the path did not exist."""
-    adapter = current_app.url_map.bind_to_environ(request.environ)
-    allowed = []
-    for method in _OTHER_METHODS:
-        try:
-            endpoint, _ = adapter.match(method=method)
-        except HTTPException:  # no route for that method, or a redirect: nothing to offer
-            continue
-        if endpoint != request.endpoint:
-            allowed.append(method)
-    if allowed:
-        methods = " or ".join(allowed)
-        raise MethodNotAllowed(
-            valid_methods=allowed,
-            description=f"{request.method} is not accepted on {request.path}: use {methods}",
-        )
-
-
 def init_app(app: Flask) -> None:
     """Register the linked-data pages, dumps and VoID."""
+    # Before the blueprint: its catch-all rule is compiled with the converter when registered.
+    app.url_map.converters["iri_path"] = IriPathConverter
     app.register_blueprint(bp)
