@@ -1,0 +1,119 @@
+"""The resources of a concept and of everything under it, from hierarchy, subject and date rows.
+
+The SPARQL way (closure, then a join over every resource of it, grouped and sorted by date)
+costs the engine 13-40 us per joined row: 3.7 s for a top concept of 12,728 concepts and
+42,717 resources at 100,000 concepts. The same answer from these integer tables (a recursive
+CTE over the edges, then the subjects and dates of the closure) is read by SQLite instead.
+
+Each row has an owner, the subject of the statement it comes from, so that a write re-reads
+exactly the rows of the subjects it touched: `?p skos:narrower ?x` is owned by ?p,
+`?x skos:broader ?p` by ?x, `?r dct:subject ?s` and `?r dct:issued ?d` by ?r. Only IRIs are
+kept (a write names the IRIs it touched; blank nodes cannot be followed, and a resource that
+is no IRI cannot be shown).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable
+
+from graph_service.namespaces import sparql_prefixes
+
+SCHEMA = """
+CREATE TABLE iris(id INTEGER PRIMARY KEY, iri TEXT UNIQUE);
+CREATE TABLE edges(parent INTEGER, child INTEGER, owner INTEGER,
+                   PRIMARY KEY(parent, child, owner)) WITHOUT ROWID;
+CREATE TABLE subjects(concept INTEGER, resource INTEGER,
+                      PRIMARY KEY(concept, resource)) WITHOUT ROWID;
+CREATE TABLE issued(resource INTEGER, date TEXT, PRIMARY KEY(resource, date)) WITHOUT ROWID;
+"""
+#: Made once the rows are in (the owners' indexes serve only the updates after writes).
+INDEXES = """
+CREATE INDEX edges_owner ON edges(owner);
+CREATE INDEX subjects_resource ON subjects(resource);
+"""
+
+#: One query per property (one index scan each); ?o is the owner of the row, ?v the value.
+QUERIES = {
+    "narrower": sparql_prefixes("skos") + "SELECT ?o ?v WHERE { ?o skos:narrower ?v }",
+    "broader": sparql_prefixes("skos") + "SELECT ?o ?v WHERE { ?o skos:broader ?v }",
+    "subject": sparql_prefixes("dct") + "SELECT ?o ?v WHERE { ?o dct:subject ?v }",
+    "issued": sparql_prefixes("dct") + "SELECT ?o ?v WHERE { ?o dct:issued ?v }",
+}
+#: Those whose values are IRIs (the others' are lexical forms).
+LINKS = frozenset({"narrower", "broader", "subject"})
+
+#: Closure = the concept and all reachable by (skos:narrower|^skos:broader)*; UNION (not
+#: UNION ALL) keeps each concept once, so a cycle ends. Then every resource with a subject in
+#: it, once, newest first by the greatest issued lexical form, undated last (NULL is the
+#: smallest value in SQLite), then by IRI:
+#: the order of `GROUP BY ?r ORDER BY DESC(MAX(STR(?d))) ?r` (both compare by code point).
+UNDER = """
+WITH RECURSIVE closure(id) AS (
+  SELECT id FROM iris WHERE iri = ?
+  UNION SELECT e.child FROM edges e JOIN closure c ON e.parent = c.id
+)
+SELECT i.iri, (SELECT max(d.date) FROM issued d WHERE d.resource = r.resource) AS newest
+FROM (SELECT DISTINCT s.resource FROM closure c JOIN subjects s ON s.concept = c.id) r
+JOIN iris i ON i.id = r.resource
+ORDER BY newest DESC, i.iri
+"""
+
+#: (property name, owner IRI, value: an IRI or a lexical form)
+Fact = tuple[str, str, str]
+
+
+def _numbers(db: sqlite3.Connection, iris: Iterable[str]) -> dict[str, int]:
+    """The ids of IRIs, new ones numbered after the last."""
+    wanted = sorted(set(iris))
+    found: dict[str, int] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        found.update(db.execute(f"SELECT iri, id FROM iris WHERE iri IN ({marks})", chunk))
+    new = [iri for iri in wanted if iri not in found]
+    first = db.execute("SELECT coalesce(max(id), 0) FROM iris").fetchone()[0] + 1
+    added = {iri: first + n for n, iri in enumerate(new)}
+    db.executemany("INSERT INTO iris(id, iri) VALUES (?, ?)", [(n, i) for i, n in added.items()])
+    return found | added
+
+
+def insert(db: sqlite3.Connection, facts: Iterable[Fact]) -> None:
+    """Add the rows of some facts (duplicates, say one statement in two graphs, kept once)."""
+    facts = list(facts)
+    ids = _numbers(db, [o for _, o, _ in facts] + [v for name, _, v in facts if name in LINKS])
+    edges, subjects, issued = [], [], []
+    for name, owner, value in facts:
+        o = ids[owner]
+        if name == "narrower":
+            edges.append((o, ids[value], o))
+        elif name == "broader":
+            edges.append((ids[value], o, o))
+        elif name == "subject":
+            subjects.append((ids[value], o))
+        else:
+            issued.append((o, value))
+    # Sorted: rows go in in key order, so the B-trees are filled at their ends.
+    db.executemany("INSERT OR IGNORE INTO edges VALUES (?,?,?)", sorted(edges))
+    db.executemany("INSERT OR IGNORE INTO subjects VALUES (?,?)", sorted(subjects))
+    db.executemany("INSERT OR IGNORE INTO issued VALUES (?,?)", sorted(issued))
+
+
+def forget(db: sqlite3.Connection, owners: list[str]) -> None:
+    """Remove the rows that some subjects own (before reading them again after a write)."""
+    for start in range(0, len(owners), 500):
+        chunk = owners[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        ids = f"(SELECT id FROM iris WHERE iri IN ({marks}))"
+        db.execute(f"DELETE FROM edges WHERE owner IN {ids}", chunk)
+        db.execute(f"DELETE FROM subjects WHERE resource IN {ids}", chunk)
+        db.execute(f"DELETE FROM issued WHERE resource IN {ids}", chunk)
+
+
+def resources_under(
+    rows: Callable[[str, list[object]], list[tuple]], concept: str, limit: int, offset: int
+) -> tuple[int, list[str]]:
+    """(number of resources of the concept or of any concept under it, the IRIs of a page)."""
+    found = rows(UNDER, [concept])
+    start = max(0, offset)
+    return len(found), [iri for iri, _ in found[start : start + max(0, limit)]]
