@@ -18,7 +18,7 @@ from graph_service.search.alphabetical import AlphabeticalIndex, IndexEntry
 from graph_service.search.build import Concept, build_database, build_database_apart, update
 from graph_service.search.guarded import GuardedDatabase
 from graph_service.search.resources import ResourceHit, search_resources
-from graph_service.search.under import resources_under
+from graph_service.search.under import closure, resources_under
 from graph_service.store import Store, StoreError
 from graph_service.store.limits import Deadline, TryLater
 from graph_service.store.rdf_patch import Change
@@ -339,6 +339,10 @@ class SearchIndex(GuardedDatabase, AlphabeticalIndex):
         """(number of resources of a concept or of any concept under it, a page of their IRIs),
         newest first: the answer of find_resources with narrower concepts, from the index."""
         return resources_under(self._rows, concept, limit, offset)
+
+    def narrower_closure(self, concept: str, include_self: bool = True) -> list[str]:
+        """The concepts under a concept (and the concept itself if asked), from the index."""
+        return closure(self._rows, concept, include_self)
 
     def suggest_did_you_mean(self, query: str, limit: int = 3) -> list[str]:
         """Preferred labels close to a query that found nothing (typos), best first."""

@@ -59,6 +59,17 @@ JOIN iris i ON i.id = r.resource
 ORDER BY newest DESC, i.iri
 """
 
+#: The concepts under a concept (with it: `*`; without it unless in a cycle: `+`), as above.
+CLOSURE = """
+WITH RECURSIVE closure(id) AS (
+  SELECT {start}
+  UNION SELECT e.child FROM edges e JOIN closure c ON e.parent = c.id
+)
+SELECT i.iri FROM closure c JOIN iris i ON i.id = c.id
+"""
+_SELF = "id FROM iris WHERE iri = ?"
+_CHILDREN = "e.child FROM edges e JOIN iris i ON e.parent = i.id WHERE i.iri = ?"
+
 #: (property name, owner IRI, value: an IRI or a lexical form)
 Fact = tuple[str, str, str]
 
@@ -117,3 +128,17 @@ def resources_under(
     found = rows(UNDER, [concept])
     start = max(0, offset)
     return len(found), [iri for iri, _ in found[start : start + max(0, limit)]]
+
+
+def closure(
+    rows: Callable[[str, list[object]], list[tuple]], concept: str, include_self: bool
+) -> list[str]:
+    """The concepts under a concept (stated either way), and the concept itself if asked:
+    the answer of `$c (skos:narrower|^skos:broader)*` (or `+`) ?s, in no particular order."""
+    found = [
+        iri
+        for (iri,) in rows(CLOSURE.format(start=_SELF if include_self else _CHILDREN), [concept])
+    ]
+    if include_self and not found:
+        found = [concept]  # a path of length 0 reaches the concept, even one nothing states
+    return found
