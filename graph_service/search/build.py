@@ -408,17 +408,14 @@ def _load_under(db: sqlite3.Connection, store: Store, iris: list[str] | None = N
         values = "VALUES ?o { " + " ".join(f"$o{n}" for n in range(len(iris))) + " }"
         bindings = {f"o{n}": URIRef(iri) for n, iri in enumerate(iris)}
         under.forget(db, iris)
-    facts: list[under.Fact] = []
+    read: under.Read = {}
     for name, query in under.QUERIES.items():
-        for o, v in _tsv(store, _with(query, values, bindings)):
-            if not o.startswith("<"):
-                continue
-            if name in under.LINKS:
-                if v.startswith("<"):
-                    facts.append((name, o[1:-1], v[1:-1]))
-            elif not v.startswith("_:"):  # STR() of a blank node is an error in SPARQL
-                facts.append((name, o[1:-1], term(v)[0]))
-    under.insert(db, facts)
+        rows = _tsv(store, _with(query, values, bindings))
+        if name in under.LINKS:
+            read[name] = [(o, v) for o, v in rows if o[0] == "<" and v[0] == "<"]
+        else:  # STR() of a blank node is an error in SPARQL: no date
+            read[name] = [(o, term(v)[0]) for o, v in rows if o[0] == "<" and v[:2] != "_:"]
+    under.insert(db, read)
 
 
 def update(db: sqlite3.Connection, store: Store, iris: list[str]) -> None:

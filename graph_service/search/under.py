@@ -15,7 +15,7 @@ is no IRI cannot be shown).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from graph_service.namespaces import sparql_prefixes
 
@@ -70,40 +70,40 @@ SELECT i.iri FROM closure c JOIN iris i ON i.id = c.id
 _SELF = "id FROM iris WHERE iri = ?"
 _CHILDREN = "e.child FROM edges e JOIN iris i ON e.parent = i.id WHERE i.iri = ?"
 
-#: (property name, owner IRI, value: an IRI or a lexical form)
-Fact = tuple[str, str, str]
+#: The rows read for each property of QUERIES: (owner, value), IRIs as N-Triples cells
+#: (`<...>`), dates as their lexical forms.
+Read = dict[str, list[tuple[str, str]]]
 
 
-def _numbers(db: sqlite3.Connection, iris: Iterable[str]) -> dict[str, int]:
-    """The ids of IRIs, new ones numbered after the last."""
-    wanted = sorted(set(iris))
+def _numbers(db: sqlite3.Connection, cells: set[str]) -> dict[str, int]:
+    """The ids of IRIs (given as cells), new ones numbered after the last."""
     found: dict[str, int] = {}
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        found.update(db.execute(f"SELECT iri, id FROM iris WHERE iri IN ({marks})", chunk))
-    new = [iri for iri in wanted if iri not in found]
+    if db.execute("SELECT 1 FROM iris LIMIT 1").fetchone() is not None:  # not a first build
+        wanted = sorted(cells)
+        for start in range(0, len(wanted), 500):
+            chunk = [cell[1:-1] for cell in wanted[start : start + 500]]
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                (f"<{iri}>", n)
+                for iri, n in db.execute(f"SELECT iri, id FROM iris WHERE iri IN ({marks})", chunk)
+            )
     first = db.execute("SELECT coalesce(max(id), 0) FROM iris").fetchone()[0] + 1
-    added = {iri: first + n for n, iri in enumerate(new)}
-    db.executemany("INSERT INTO iris(id, iri) VALUES (?, ?)", [(n, i) for i, n in added.items()])
+    added = {cell: first + n for n, cell in enumerate(sorted(cells - found.keys()))}
+    db.executemany(
+        "INSERT INTO iris(id, iri) VALUES (?, ?)", [(n, c[1:-1]) for c, n in added.items()]
+    )
     return found | added
 
 
-def insert(db: sqlite3.Connection, facts: Iterable[Fact]) -> None:
-    """Add the rows of some facts (duplicates, say one statement in two graphs, kept once)."""
-    facts = list(facts)
-    ids = _numbers(db, [o for _, o, _ in facts] + [v for name, _, v in facts if name in LINKS])
-    edges, subjects, issued = [], [], []
-    for name, owner, value in facts:
-        o = ids[owner]
-        if name == "narrower":
-            edges.append((o, ids[value], o))
-        elif name == "broader":
-            edges.append((ids[value], o, o))
-        elif name == "subject":
-            subjects.append((ids[value], o))
-        else:
-            issued.append((o, value))
+def insert(db: sqlite3.Connection, read: Read) -> None:
+    """Add the rows read (duplicates, say one statement in two graphs, kept once)."""
+    cells = {o for pairs in read.values() for o, _ in pairs}
+    cells.update(v for name in LINKS for _, v in read.get(name, ()))
+    ids = _numbers(db, cells)
+    edges = [(ids[o], ids[v], ids[o]) for o, v in read.get("narrower", ())]
+    edges += [(ids[v], ids[o], ids[o]) for o, v in read.get("broader", ())]
+    subjects = [(ids[v], ids[o]) for o, v in read.get("subject", ())]
+    issued = [(ids[o], d) for o, d in read.get("issued", ())]
     # Sorted: rows go in in key order, so the B-trees are filled at their ends.
     db.executemany("INSERT OR IGNORE INTO edges VALUES (?,?,?)", sorted(edges))
     db.executemany("INSERT OR IGNORE INTO subjects VALUES (?,?)", sorted(subjects))
