@@ -140,5 +140,7 @@ def closure(
         for (iri,) in rows(CLOSURE.format(start=_SELF if include_self else _CHILDREN), [concept])
     ]
     if include_self and not found:
-        found = [concept]  # a path of length 0 reaches the concept, even one nothing states
+        # A path of length 0 reaches the concept even when no row names it (as the spec says;
+        # the engine does so only for a term of the store: no join can tell the difference).
+        found = [concept]
     return found
