@@ -19,6 +19,7 @@ from graph_service.model.base import (
     values_block,
 )
 from graph_service.model.base import rows as select_rows
+from graph_service.search.index import current_index
 from graph_service.store import Store
 
 #: Hierarchy edges, whichever direction the data states them in.
@@ -113,7 +114,14 @@ def neighbours(store: Store, iri: str, relation: str, lang: str | None) -> list[
 
 
 def narrower_closure(store: Store, iri: str, *, include_self: bool = True) -> list[str]:
-    """Every concept under a concept (stated either way), and the concept itself if asked."""
+    """Every concept under a concept (stated either way), and the concept itself if asked.
+
+    From the search index when it is current (a recursive walk of its edges: milliseconds,
+    where the engine's path takes 0.5 s under a top concept of 12,728 at 100,000 concepts).
+    """
+    index = current_index(store)
+    if index is not None:
+        return index.narrower_closure(iri, include_self)
     path = f"{DOWN}*" if include_self else f"{DOWN}+"
     query = SPARQL_PREFIXES + f"SELECT DISTINCT ?s WHERE {{ $c {path} ?s }}"
     return [str(r["s"]) for r in select_rows(store, query, {"c": URIRef(iri)})]

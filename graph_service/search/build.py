@@ -29,7 +29,7 @@ from graph_service.namespaces import (
     sparql_prefixes,
     vocab_id_of,
 )
-from graph_service.search import resources
+from graph_service.search import resources, under
 from graph_service.store import RemoteUnavailable, Store, StoreError
 from graph_service.store.opening import reopen_store
 from graph_service.store.terms import bind
@@ -140,7 +140,7 @@ def _database(content: bytes | None = None) -> sqlite3.Connection:
     holding `content` (a serialised index)."""
     db = sqlite3.connect(":memory:", check_same_thread=False)
     if content is None:
-        db.executescript(SCHEMA + resources.SCHEMA)
+        db.executescript(SCHEMA + resources.SCHEMA + under.SCHEMA)
     else:
         db.deserialize(content)
     return db
@@ -348,6 +348,8 @@ def load(db: sqlite3.Connection, store: Store) -> int:
         return [text for text, _ in entry.get("pref", ())]
 
     _load_resources(db, store, labels_of)
+    _load_under(db, store)
+    db.executescript(under.INDEXES)
     db.commit()
     return len(rows.concepts)
 
@@ -397,6 +399,25 @@ def _load_resources(
     resources.insert_resources(db, resources.resource_rows(facts, others, labels_of, wanted))
 
 
+def _load_under(db: sqlite3.Connection, store: Store, iris: list[str] | None = None) -> None:
+    """Read the hierarchy, subject and date rows of the store (or those `iris` own, after a
+    write: their old rows go first) for the resources under a concept (search/under.py)."""
+    values = ""
+    bindings: dict[str, Node] | None = None
+    if iris is not None:
+        values = "VALUES ?o { " + " ".join(f"$o{n}" for n in range(len(iris))) + " }"
+        bindings = {f"o{n}": URIRef(iri) for n, iri in enumerate(iris)}
+        under.forget(db, iris)
+    read: under.Read = {}
+    for name, query in under.QUERIES.items():
+        rows = _tsv(store, _with(query, values, bindings))
+        if name in under.LINKS:
+            read[name] = [(o, v) for o, v in rows if o[0] == "<" and v[0] == "<"]
+        else:  # STR() of a blank node is an error in SPARQL: no date
+            read[name] = [(o, term(v)[0]) for o, v in rows if o[0] == "<" and v[:2] != "_:"]
+    under.insert(db, read)
+
+
 def update(db: sqlite3.Connection, store: Store, iris: list[str]) -> None:
     """Read the concepts `iris` again from the store into a built index (labels edited, a
     concept added, deprecated or removed), keeping the external-content FTS table in step."""
@@ -430,6 +451,7 @@ def update(db: sqlite3.Connection, store: Store, iris: list[str]) -> None:
         return [label for (label,) in found]
 
     _load_resources(db, store, labels_of, iris)
+    _load_under(db, store, iris)
     db.commit()
 
 

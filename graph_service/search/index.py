@@ -18,6 +18,7 @@ from graph_service.search.alphabetical import AlphabeticalIndex, IndexEntry
 from graph_service.search.build import Concept, build_database, build_database_apart, update
 from graph_service.search.guarded import GuardedDatabase
 from graph_service.search.resources import ResourceHit, search_resources
+from graph_service.search.under import closure, resources_under
 from graph_service.store import Store, StoreError
 from graph_service.store.limits import Deadline, TryLater
 from graph_service.store.rdf_patch import Change
@@ -338,6 +339,15 @@ class SearchIndex(GuardedDatabase, AlphabeticalIndex):
         tokens = [t for t in _TOKEN.findall(folded) if t.strip("*")]
         return search_resources(self._rows, tokens, plain, lang, limit)
 
+    def resources_under(self, concept: str, limit: int, offset: int) -> tuple[int, list[str]]:
+        """(number of resources of a concept or of any concept under it, a page of their IRIs),
+        newest first: the answer of find_resources with narrower concepts, from the index."""
+        return resources_under(self._rows, concept, limit, offset)
+
+    def narrower_closure(self, concept: str, include_self: bool = True) -> list[str]:
+        """The concepts under a concept (and the concept itself if asked), from the index."""
+        return closure(self._rows, concept, include_self)
+
     def suggest_did_you_mean(self, query: str, limit: int = 3) -> list[str]:
         """Preferred labels close to a query that found nothing (typos), best first."""
         choices = self._prefs
@@ -397,8 +407,14 @@ def _filters(
 
 def index_ready(store: Store) -> bool:
     """Whether the store's search index is built for its current data version."""
+    return current_index(store) is not None
+
+
+def current_index(store: Store) -> SearchIndex | None:
+    """The store's index if it is built for its current data version, else None: never waits
+    for a build nor starts one (for readers that have another way to answer)."""
     index = _indexes.get(store)
-    return index is not None and index.version == store.version
+    return index if index is not None and index.version == store.version else None
 
 
 def indexed_concept(store: Store, iri: str) -> bool:
