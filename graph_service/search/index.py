@@ -420,8 +420,8 @@ def current_index(store: Store) -> SearchIndex | None:
 def indexed_concept(store: Store, iri: str) -> bool:
     """Whether the store's search index, built for its current data version, holds `iri` as a
     concept; False without such an index (never waits for one): then ask the store."""
-    index = _indexes.get(store)
-    return index is not None and index.version == store.version and index.holds_concept(iri)
+    index = current_index(store)
+    return index is not None and index.holds_concept(iri)
 
 
 #: Past this many touched subjects a write is a bulk one: the next search rebuilds instead.
