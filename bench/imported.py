@@ -149,6 +149,10 @@ def run_imported(scenario: Scenario, report: Report, progress: Callable[[str], N
                 peers.tool("graph-service"),
                 "import",
                 str(SHARED_DATA / "vocab" / sample.file_name),
+                # The id the paths use, whatever the default derivation gives (it now names
+                # UNESCO's scheme "unesco-thesaurus": every thesaurus path was a 404).
+                "--id",
+                sample.vocab_id,
                 "--no-skosify",
                 "--no-validate",
             ],
