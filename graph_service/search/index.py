@@ -12,6 +12,7 @@ import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from graph_service.exceptions import ServedByWriter
 from graph_service.labels import best_language
 from graph_service.namespaces import BASE
 from graph_service.search.alphabetical import AlphabeticalIndex, IndexEntry
@@ -462,6 +463,9 @@ def get_index(store: Store, deadline: Deadline | None = None) -> SearchIndex:
     index = _indexes.get(store)
     if index is not None and index.version == store.version:
         return index
+    if getattr(store, "replica", False):
+        # A reader process keeps no index (each would rebuild one per write): its writer does.
+        raise ServedByWriter("the search index is kept by the writing process")
     wait = -1.0 if deadline is None else max(0.0, deadline.end - time.monotonic())
     if not _build_lock.acquire(timeout=min(wait, threading.TIMEOUT_MAX)):
         assert deadline is not None
