@@ -34,6 +34,8 @@ def create_served_app() -> Flask:
 def create_writer_app() -> Flask:
     """The writing process beside reader processes (serve --readers N): the served app, which
     publishes its store's data version for the readers and trusts their forwarded addresses."""
+    import contextlib
+
     from graph_service.store.base import StoreError
     from graph_service.store.build import BuildError
     from graph_service.web.backend import publish_for_readers, store_of
@@ -41,10 +43,10 @@ def create_writer_app() -> Flask:
 
     app = create_served_app()
     publish_for_readers(app)
-    try:
-        store_of(app)  # open now: the readers learn where the data is from its stamp
-    except (BuildError, StoreError):
-        pass  # nothing to serve yet: readers pass every request here until there is
+    # Open now: the readers learn where the data is from its stamp. With nothing to serve
+    # yet, readers pass every request here until there is.
+    with contextlib.suppress(BuildError, StoreError):
+        store_of(app)
     app.wsgi_app = trust_forwarded(app.wsgi_app)  # type: ignore[method-assign]
     return app
 

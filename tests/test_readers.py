@@ -12,7 +12,6 @@ import os
 import signal
 import time
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 import requests
@@ -78,7 +77,9 @@ def _wait_for(condition, what: str) -> None:
 
 def _ask(url: str, query: str, **kwargs) -> requests.Response:
     # No session: a new connection each time, so that the kernel spreads them over readers.
-    return requests.get(url + "/sparql", params={"query": query}, headers=JSON, timeout=60, **kwargs)
+    return requests.get(
+        url + "/sparql", params={"query": query}, headers=JSON, timeout=60, **kwargs
+    )
 
 
 def _insert(url: str, name: str) -> requests.Response:
@@ -144,7 +145,9 @@ def test_readers_answer_while_the_writer_is_stopped(readers_server) -> None:
             assert _has(url, f"absent-{number}") is False
         page = requests.get(url + "/vocab", timeout=60)
         assert page.status_code == 200 and "Petit vocabulaire" in page.text
-        concept = requests.get(url + "/page", params={"uri": "http://example.org/tiny/a"}, timeout=60)
+        concept = requests.get(
+            url + "/page", params={"uri": "http://example.org/tiny/a"}, timeout=60
+        )
         assert concept.status_code == 200 and "Alpha" in concept.text
     finally:
         os.kill(writer, signal.SIGCONT)
