@@ -9,6 +9,7 @@ import hashlib
 import json
 import logging
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -275,8 +276,9 @@ def test_query_string_passes_as_sent(reader: str) -> None:
 
 
 def test_encoded_path_reaches_the_primary_decoded_the_same(reader: str) -> None:
-    answer = requests.get(reader + "/page/d%C3%A9mocratie/50%25%20off", timeout=30)
-    assert answer.json()["path"] == "/page/démocratie/50% off"
+    # %2541 is "%41" in the path, which must not become "A" on the way.
+    answer = requests.get(reader + "/page/d%C3%A9mocratie/50%25%20off%2541", timeout=30)
+    assert answer.json()["path"] == "/page/démocratie/50% off%41"
 
 
 def test_raw_path_keeps_an_encoded_slash() -> None:
@@ -474,6 +476,24 @@ def test_primary_restarted(socket_dir: Path) -> None:
             # The pooled connection died with the first primary: a fresh one serves.
             assert requests.get(url + "/echo", timeout=30).status_code == 200
             assert forwarder.opened == 2
+    finally:
+        server.stop()
+
+
+def test_answer_broken_off_is_not_passed_off_as_complete(socket_dir: Path, tmp_path: Path) -> None:
+    socket_path = socket_dir / "killed.sock"
+    server = start_primary(socket_path)
+    forwarder = PrimaryForwarder(socket_path, timeout=30.0)
+    try:
+        with werkzeug_reader(forwarder) as url:
+            stream = requests.get(url + "/stream", params={"flag": tmp_path / "go"}, stream=True)
+            with stream:
+                chunks = stream.iter_content(chunk_size=None)
+                assert next(chunks) == b"first\n"
+                os.killpg(server.process.pid, signal.SIGKILL)  # the primary dies mid-answer
+                # The client learns the answer broke off (no closing chunk), not a short body.
+                with pytest.raises(requests.exceptions.ChunkedEncodingError):
+                    b"".join(chunks)
     finally:
         server.stop()
 

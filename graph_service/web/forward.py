@@ -349,6 +349,7 @@ class PrimaryForwarder:
         self._pool.close()
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        """Forward the request; the primary's answer, or a 503 when it is not answering."""
         method = str(environ.get("REQUEST_METHOD") or "GET").upper()
         target = request_target(environ)
         headers = request_headers(environ)
@@ -356,12 +357,10 @@ class PrimaryForwarder:
         try:
             connection, response = self._exchange(method, target, headers, environ, length, ahead)
         except _Unavailable as exc:
+            # The path alone: a query may carry what a log should not keep.
+            path = target.split("?", 1)[0]
             log.warning(
-                "cannot forward %s %s to the primary on %s: %s",
-                method,
-                target,
-                self.socket_path,
-                exc,
+                "cannot forward %s %s to the primary on %s: %s", method, path, self.socket_path, exc
             )
             return unavailable(start_response)
         except _BodyEnded:
