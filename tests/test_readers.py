@@ -10,11 +10,15 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 
 import pytest
 import requests
+from conftest import free_port, stop_server, wait_until_up
 
 from graph_service.store.build import build_store
 
@@ -187,3 +191,43 @@ def test_a_query_past_its_limit_ends_its_reader_which_is_replaced(readers_server
     for number in range(4):
         assert _has(url, f"still-{number}") is False
     assert "ending this reader process" in readers_server.output()
+
+
+def test_readers_started_before_any_build_serve_it_once_built(
+    tiny_vocab: Path, tmp_path: Path
+) -> None:
+    data_dir = tmp_path / "data"
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "GRAPH_SERVICE_DATA_DIR": str(data_dir),
+        "GRAPH_SERVICE_READERS": str(READERS),
+        "GRAPH_SERVICE_ACCESS_LOG": "false",
+    }
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "graph_service.cli", "serve", "--port", str(port)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            process_group=0,
+        )
+        try:
+            # Nothing built: the readers have no store and pass requests to the writer,
+            # which says what to do (503), as a single process does.
+            failure = wait_until_up(process, url + "/healthz", lambda r: r.status_code == 503)
+            assert failure is None, failure
+            empty = _ask(url, "ASK { ?s ?p ?o }")
+            assert empty.status_code == 503 and "build" in empty.text.lower(), empty.text
+            build_store(tiny_vocab, data_dir)
+            # The writer opens the new build on its next request and publishes it.
+            _wait_for(lambda: _ask(url, "ASK { ?s ?p ?o }").status_code == 200, "served")
+            assert _has(url, "absent") is False
+            os.kill(_writer_pid(process.pid), signal.SIGSTOP)  # the readers alone, now
+            try:
+                assert _ask(url, "ASK { <urn:x:y> ?p ?o }").json()["boolean"] is False
+            finally:
+                os.kill(_writer_pid(process.pid), signal.SIGCONT)
+        finally:
+            stop_server(process)
