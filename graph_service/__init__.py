@@ -36,12 +36,14 @@ def create_writer_app() -> Flask:
     publishes its store's data version for the readers and trusts their forwarded addresses."""
     import contextlib
 
+    from graph_service.search.shared import share_in
     from graph_service.store.base import StoreError
     from graph_service.store.build import BuildError
     from graph_service.web.backend import publish_for_readers, store_of
     from graph_service.web.forward import trust_forwarded
 
     app = create_served_app()
+    share_in(app.config["DATA_DIR"])  # its search index, in a file the readers read
     publish_for_readers(app)
     # Open now: the readers learn where the data is from its stamp. With nothing to serve
     # yet, readers pass every request here until there is.

@@ -157,7 +157,7 @@ def test_readers_answer_while_the_writer_is_stopped(readers_server) -> None:
         os.kill(writer, signal.SIGCONT)
     # What needs the writer (the search index, health) is answered again once it runs.
     found = requests.get(url + "/search", params={"q": "Bêta"}, timeout=60)
-    assert found.status_code == 200 and "Bêta" in found.text
+    assert found.status_code == 200 and "tiny%2Fb" in found.text
     assert requests.get(url + "/healthz", timeout=60).json()["status"] == "ok"
 
 
@@ -231,3 +231,45 @@ def test_readers_started_before_any_build_serve_it_once_built(
                 os.kill(_writer_pid(process.pid), signal.SIGCONT)
         finally:
             stop_server(process)
+
+
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+
+
+def _found(url: str, words: str) -> set[str]:
+    """The concepts the REST search finds (the search page's index, as JSON)."""
+    answer = requests.get(url + "/rest/v1/search", params={"query": words}, timeout=60)
+    assert answer.status_code == 200, answer.text
+    return {hit["uri"] for hit in answer.json()["results"]}
+
+
+def test_readers_search_the_writers_shared_index_as_it_follows_writes(readers_server) -> None:
+    url = readers_server.url
+    _wait_for(
+        lambda: requests.get(url + "/healthz", timeout=60).json().get("search_index") == "ready",
+        "the writer's search index built",
+    )
+    writer = _writer_pid(readers_server.process.pid)
+    os.kill(writer, signal.SIGSTOP)
+    try:  # the readers alone: the search page from the writer's shared index file
+        for _ in range(4):
+            assert _found(url, "Bêta") == {"http://example.org/tiny/b"}
+    finally:
+        os.kill(writer, signal.SIGCONT)
+    update = (
+        f"INSERT DATA {{ GRAPH <urn:g:test> {{ <http://example.org/tiny/c> a <{SKOS}Concept> ; "
+        f'<{SKOS}inScheme> <http://example.org/tiny/scheme> ; <{SKOS}prefLabel> "Gamma"@fr }} }}'
+    )
+    written = requests.post(
+        url + "/sparql",
+        data={"update": update},
+        headers={"Authorization": f"Bearer {TOKEN}"},
+        timeout=60,
+    )
+    assert written.status_code in (200, 204), written.text
+    os.kill(writer, signal.SIGSTOP)
+    try:  # the write was followed in the shared file before its answer: readers find it
+        for _ in range(4):
+            assert _found(url, "Gamma") == {"http://example.org/tiny/c"}
+    finally:
+        os.kill(writer, signal.SIGCONT)

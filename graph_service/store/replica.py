@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from graph_service.store.embedded import EmbeddedStore
 from graph_service.store.serving_stamp import ServingStamp
 
@@ -18,9 +20,11 @@ class ReplicaStore(EmbeddedStore):
     #: Read models this process does not keep (the search index) belong to the writer.
     replica = True
 
-    def __init__(self, stamp: ServingStamp) -> None:
+    def __init__(self, stamp: ServingStamp, data_dir: Path | None = None) -> None:
         super().__init__(stamp.path, read_only=True)
         self.stamp = stamp
+        #: The writer's data directory (where its shared search index is: search/shared.py).
+        self.data_dir = data_dir
 
     @property
     def version(self) -> str:

@@ -59,6 +59,7 @@ class StoreFollower:
     """The writer's store as of its latest published version, opened read-only."""
 
     def __init__(self, data_dir: Path) -> None:
+        self.data_dir = Path(data_dir)
         self._watch = StampWatch(data_dir)
         self._store: ReplicaStore | None = None
         self._lock = threading.Lock()
@@ -75,7 +76,7 @@ class StoreFollower:
                     raise ServedByWriter("the writing process has published no store yet")
                 if self._store is None or self._store.stamp != stamp:
                     try:
-                        self._store = ReplicaStore(stamp)
+                        self._store = ReplicaStore(stamp, self.data_dir)
                     except StoreError as exc:
                         self._watch.forget()  # try again on the next request
                         raise ServedByWriter(f"cannot open the writer's store: {exc}") from exc
