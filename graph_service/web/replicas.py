@@ -6,8 +6,8 @@ REST, SPARQL queries, cards, dumps) on a read-only handle it reopens whenever th
 publishes a new data version (store/serving_stamp.py), and hands to the writer, whole and
 unchanged, every request it must not answer: any write (every method but GET, HEAD and
 OPTIONS, except a POSTed SPARQL query), the editor and sign-in pages, health, reconciliation,
-and any request that turned out to need the search index, which only the writer keeps (each
-reader rebuilding it per write would cost a minute of CPU at 100,000 concepts).
+and any request that needs the search index while the writer's shared copy of it
+(search/shared.py) is not yet of the reader's data version.
 """
 
 from __future__ import annotations
