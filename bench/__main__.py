@@ -95,6 +95,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--threads", type=int, help="our server's threads (GRAPH_SERVICE_THREADS)")
     parser.add_argument(
+        "--readers",
+        type=int,
+        default=2,
+        help="our server's reader processes beside its writer (serve --readers; default 2, "
+        "one per core of the 2-core reference machine; 0: one process)",
+    )
+    parser.add_argument(
         "--out",
         type=Path,
         help="dataset and store directory (default bench/out, or bench/out/quick with --quick)",
@@ -218,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
         f"dataset: {concepts:,} concepts, {resources:,} resources, {summary.triples:,} triples "
         f"(seed {args.seed}; generated in {summary.seconds:.1f} s"
         f"{'' if generated else ', reused'})",
-        f"ours: graph-service serve (Granian WSGI, 1 worker, {threads} threads, "
+        f"ours: graph-service serve (Granian WSGI, {_processes(args.readers)}, {threads} threads, "
         f"Python {platform.python_version()}; GRAPH_SERVICE_QUERIES_PER_CLIENT="
         f"{os.environ.get('GRAPH_SERVICE_QUERIES_PER_CLIENT', peers.QUERIES_PER_CLIENT)}: "
         "every client of the bench has the address 127.0.0.1)",
@@ -272,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
             pools = Pools(summary, args.seed)
             _progress(f"starting graph-service and {', '.join(peer_names) or 'no peer'} ...")
             servers["ours"] = peers.ours(
-                layout.data, layout.vocab, layout.logs / "ours.log", args.threads
+                layout.data, layout.vocab, layout.logs / "ours.log", args.threads, args.readers
             ).start()
             if with_oxigraph:
                 servers["oxigraph"] = peers.oxigraph(
@@ -353,6 +360,13 @@ def _imported(args: argparse.Namespace) -> int:
         lambda: run_imported(scenario, report, _progress),
         args.output or out / "imported" / "results.md",
     )
+
+
+def _processes(readers: int) -> str:
+    """How our server's processes are described in the conditions."""
+    if readers > 0:
+        return f"{readers} reader processes beside 1 writing process"
+    return "1 worker process"
 
 
 def _ours(args: argparse.Namespace) -> str:

@@ -255,8 +255,15 @@ def _wait_stopped(pids: list[int], seconds: float = 10.0) -> None:
             time.sleep(0.005)
 
 
-def ours(data_dir: Path, vocab_dir: Path, log: Path, threads: int | None = None) -> Server:
-    """`graph-service serve --port P` on the synthetic store (not started yet)."""
+def ours(
+    data_dir: Path,
+    vocab_dir: Path,
+    log: Path,
+    threads: int | None = None,
+    readers: int | None = None,
+) -> Server:
+    """`graph-service serve --port P` on the synthetic store (not started yet); `readers`
+    reader processes beside the writing one (None: the environment's setting)."""
     port = free_port()
     env = dict(
         os.environ, GRAPH_SERVICE_DATA_DIR=str(data_dir), GRAPH_SERVICE_VOCAB_DIR=str(vocab_dir)
@@ -268,6 +275,8 @@ def ours(data_dir: Path, vocab_dir: Path, log: Path, threads: int | None = None)
     argv = [tool("graph-service"), "serve", "--port", str(port)]
     if threads:
         argv += ["--threads", str(threads)]
+    if readers is not None:
+        argv += ["--readers", str(readers)]
     # Measured once it is warm: the search index, which a start builds in the background
     # (about 10 s of CPU at 100,000 concepts), is ready, as in a service that has been up.
     return Server("graph-service", argv, port, env, log, "/healthz", b'"search_index":"ready"')

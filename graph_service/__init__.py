@@ -29,3 +29,42 @@ def create_served_app() -> Flask:
     app = create_app()
     reload_on_sighup(app)
     return app
+
+
+def create_writer_app() -> Flask:
+    """The writing process beside reader processes (serve --readers N): the served app, which
+    publishes its store's data version for the readers and trusts their forwarded addresses."""
+    import contextlib
+
+    from graph_service.search.shared import share_in
+    from graph_service.store.base import StoreError
+    from graph_service.store.build import BuildError
+    from graph_service.web.backend import publish_for_readers, store_of
+    from graph_service.web.forward import trust_forwarded
+
+    app = create_served_app()
+    share_in(app.config["DATA_DIR"])  # its search index, in a file the readers read
+    publish_for_readers(app)
+    # Open now: the readers learn where the data is from its stamp. With nothing to serve
+    # yet, readers pass every request here until there is.
+    with contextlib.suppress(BuildError, StoreError):
+        store_of(app)
+    app.wsgi_app = trust_forwarded(app.wsgi_app)  # type: ignore[method-assign]
+    return app
+
+
+def create_reader_app() -> Flask:
+    """A reader process (serve --readers N): reads on a read-only handle of the writer's
+    store; the rest goes to the writer, on the socket `serve` names in the environment."""
+    import os
+    from pathlib import Path
+
+    from graph_service.web.forward import PrimaryForwarder
+    from graph_service.web.replicas import WRITER_SOCKET_ENV, make_reader
+    from graph_service.web.server import FORWARD_TIMEOUT_SECONDS
+
+    # No warm-up: its answers (counts, statistics, the search index) are the writer's to keep.
+    app = create_app({"WARM_UP": False})
+    forward = PrimaryForwarder(Path(os.environ[WRITER_SOCKET_ENV]), FORWARD_TIMEOUT_SECONDS)
+    make_reader(app, forward)
+    return app

@@ -83,6 +83,10 @@ class Config:
     response_cache_bytes: int = 128 * 1024 * 1024
     #: Threads of the production server.
     threads: int = 8
+    #: Reader processes answering reads (pages, REST, SPARQL queries) on read-only handles of
+    #: the embedded store, beside the one process that writes (0: one process serves all).
+    #: Several processes use several cores; each keeps its own caches (see "Serving").
+    readers: int = 0
     #: One line per request on stdout from the production server (method, path, status, ms).
     access_log: bool = True
     #: Allow fetching URLs on private and loopback addresses (imports, ingest).

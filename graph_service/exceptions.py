@@ -32,3 +32,10 @@ class Conflict(GraphServiceError):
     """A write based on a state of the data that has changed since (a stale form)."""
 
     status = 409
+
+
+class ServedByWriter(GraphServiceError):
+    """A reader process was asked for something only the writing process keeps (the search
+    index): the reader hands the request over to the writer instead of answering."""
+
+    status = 503

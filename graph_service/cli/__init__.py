@@ -136,8 +136,16 @@ def build_command(force: bool, check: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--threads", type=int, default=None, help="Worker threads (GRAPH_SERVICE_THREADS).")
+@click.option(
+    "--readers",
+    type=click.IntRange(min=0, max=64),
+    default=None,
+    help="Reader processes beside the writing one (GRAPH_SERVICE_READERS; 0: one process).",
+)
 @click.option("--dev", is_flag=True, help="Flask's development server with reloading.")
-def serve_command(host: str, port: int, threads: int | None, dev: bool) -> None:
+def serve_command(
+    host: str, port: int, threads: int | None, readers: int | None, dev: bool
+) -> None:
     """Serve the last complete build on HOST:PORT with a production WSGI server."""
     config = current_app.config
     if dev:
@@ -153,6 +161,7 @@ def serve_command(host: str, port: int, threads: int | None, dev: bool) -> None:
             threads or config["THREADS"],
             config["QUERY_TIMEOUT"],
             access_log=config["ACCESS_LOG"],
+            readers=config["READERS"] if readers is None else readers,
         )
     except PortInUse as exc:
         raise click.ClickException(str(exc.strerror)) from exc

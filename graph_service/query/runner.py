@@ -12,6 +12,7 @@ import atexit
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 
@@ -24,6 +25,7 @@ from graph_service.query.execute import (
     timeout_message,
 )
 from graph_service.query.fairness import ClientSlots, TooManyQueries, per_client_limit
+from graph_service.query.inprocess import InProcessRunner
 from graph_service.query.workers import WorkerPool
 from graph_service.store import Store
 from graph_service.store.base import QueryAnswer
@@ -67,19 +69,29 @@ class ThreadRunner:
 
 # --- one pool per process, started by the first /sparql query -------------------------------
 
-_runners: dict[str, WorkerPool | ThreadRunner] = {}
+Runner = WorkerPool | ThreadRunner | InProcessRunner
+_RUNNERS: dict[str, Callable[[int], Runner]] = {
+    "pool": WorkerPool,
+    "threads": ThreadRunner,
+    "inprocess": InProcessRunner,
+}
+_runners: dict[str, Runner] = {}
 _runners_lock = threading.Lock()
 
 
-def get_runner(store: Store, workers: int = DEFAULT_WORKERS) -> WorkerPool | ThreadRunner:
-    """The process's pool for persistent stores, or its thread runner for in-memory ones."""
-    kind = "pool" if store.is_persistent else "threads"
+def get_runner(store: Store, workers: int = DEFAULT_WORKERS) -> Runner:
+    """The process's pool for persistent stores, its thread runner for in-memory ones, or, in
+    a reader process, its in-process runner (query/inprocess.py)."""
+    if getattr(store, "replica", False):
+        kind = "inprocess"
+    else:
+        kind = "pool" if store.is_persistent else "threads"
     runner = _runners.get(kind)
     if runner is None:
         with _runners_lock:
             runner = _runners.get(kind)
             if runner is None:
-                runner = WorkerPool(workers) if kind == "pool" else ThreadRunner(workers)
+                runner = _RUNNERS[kind](workers)
                 _runners[kind] = runner
                 atexit.register(runner.shutdown)
     return runner

@@ -24,6 +24,10 @@ class GuardedDatabase:
         #: The deadline of the search running in each thread (see `under`).
         self._local = threading.local()
 
+    def same_database(self, db: sqlite3.Connection) -> bool:
+        """Whether this object reads through the connection `db`."""
+        return self._db is db
+
     @contextmanager
     def under(self, deadline: Deadline | None) -> Iterator[None]:
         """Run this thread's searches under a deadline: a query past it is interrupted, and

@@ -12,8 +12,10 @@ import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from graph_service.exceptions import ServedByWriter
 from graph_service.labels import best_language
 from graph_service.namespaces import BASE
+from graph_service.search import shared
 from graph_service.search.alphabetical import AlphabeticalIndex, IndexEntry
 from graph_service.search.build import Concept, build_database, build_database_apart, update
 from graph_service.search.guarded import GuardedDatabase
@@ -118,7 +120,10 @@ class SearchIndex(GuardedDatabase, AlphabeticalIndex):
         """
         version = store.version  # the version before reading: a write meanwhile rebuilds
         small = previous_size is not None and previous_size < APART_FROM_CONCEPTS
-        return cls(version, build_database(store) if small else build_database_apart(store))
+        db = build_database(store) if small else build_database_apart(store)
+        if shared.sharing():  # beside reader processes: in a file they read too
+            db = shared.to_file(db, version)
+        return cls(version, db)
 
     def __len__(self) -> int:
         return self._size
@@ -128,6 +133,7 @@ class SearchIndex(GuardedDatabase, AlphabeticalIndex):
         milliseconds, where a rebuild takes seconds at 100,000 concepts."""
         with self._lock:
             update(self._db, store, iris)
+            shared.committed(self._db, version)  # readers of a shared index see it now
             self._size = self._db.execute("SELECT count(*) FROM concepts").fetchone()[0]
             self._decoded, self._prefs, self._letters = {}, None, {}
             self.version = version
@@ -413,8 +419,41 @@ def index_ready(store: Store) -> bool:
 def current_index(store: Store) -> SearchIndex | None:
     """The store's index if it is built for its current data version, else None: never waits
     for a build nor starts one (for readers that have another way to answer)."""
+    if getattr(store, "replica", False):
+        return _shared_index(store)
     index = _indexes.get(store)
     return index if index is not None and index.version == store.version else None
+
+
+#: A reader process's view of the writer's shared index file, by data directory.
+_shared_files: dict[str, shared.SharedFile] = {}
+#: The index object of the shared file at the version last found current.
+_shared_current: dict[str, SearchIndex] = {}
+
+
+def _shared_index(store: Store) -> SearchIndex | None:
+    """In a reader process: the writer's shared index, when it holds the store's version."""
+    data_dir = getattr(store, "data_dir", None)
+    if data_dir is None:
+        return None
+    key = str(data_dir)
+    view = _shared_files.get(key)
+    if view is None:
+        view = _shared_files.setdefault(key, shared.SharedFile(data_dir))
+    db = view.current()
+    if db is None:
+        return None
+    index = _shared_current.get(key)
+    if index is not None and index.version == store.version and index.same_database(db):
+        return index
+    if shared.version_of(db) != store.version:
+        return None  # the writer has not followed the last write yet: ask the store
+    try:
+        index = SearchIndex(store.version, db)
+    except sqlite3.Error:
+        return None
+    _shared_current[key] = index
+    return index
 
 
 def indexed_concept(store: Store, iri: str) -> bool:
@@ -461,6 +500,13 @@ def get_index(store: Store, deadline: Deadline | None = None) -> SearchIndex:
     rebuild goes on and serves the next request."""
     index = _indexes.get(store)
     if index is not None and index.version == store.version:
+        return index
+    if getattr(store, "replica", False):
+        # A reader process builds no index (each would rebuild one per write): it reads the
+        # writer's shared one when current, else the writer answers.
+        index = _shared_index(store)
+        if index is None:
+            raise ServedByWriter("the search index is kept by the writing process")
         return index
     wait = -1.0 if deadline is None else max(0.0, deadline.end - time.monotonic())
     if not _build_lock.acquire(timeout=min(wait, threading.TIMEOUT_MAX)):

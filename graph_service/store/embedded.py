@@ -6,7 +6,7 @@ import threading
 import time
 import uuid
 import weakref
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -58,6 +58,9 @@ class EmbeddedStore:
         self.read_only = read_only
         self._session = uuid.uuid4().hex[:8]
         self._writes = 0
+        #: Called after every write with the store (the serving primary publishes its version
+        #: there for the reader processes: web/replicas.py).
+        self.on_write: Callable[[EmbeddedStore], None] | None = None
 
     # -- identity ------------------------------------------------------------------------------
 
@@ -79,6 +82,12 @@ class EmbeddedStore:
     def reopen_settings(self) -> dict[str, str] | None:
         """How another process can open this store read-only (None: it cannot, in memory)."""
         return None if self.path is None else {"path": str(self.path)}
+
+    def _wrote(self) -> None:
+        """Count a write (a new data version) and tell the listener, if any."""
+        self._writes += 1
+        if self.on_write is not None:
+            self.on_write(self)
 
     # -- reads ---------------------------------------------------------------------------------
 
@@ -238,7 +247,7 @@ class EmbeddedStore:
                 self._store.update(update, base_iri=base_iri)
             except (SyntaxError, OSError, ValueError, RuntimeError) as exc:
                 raise engine_failure(exc, update) from exc
-            self._writes += 1
+            self._wrote()
             self._flush_if_bulk(BULK_QUADS if len(update) >= BULK_UPDATE_BYTES else 0)
 
     def load(
@@ -266,7 +275,7 @@ class EmbeddedStore:
                     self._store.extend(quads)
             except OSError as exc:
                 raise write_failure(exc, "the data") from exc
-            self._writes += 1
+            self._wrote()
             self._flush_if_bulk(len(quads) + replaced)
         return len(quads)
 
@@ -284,7 +293,7 @@ class EmbeddedStore:
                 self._store.extend(quads)
             except OSError as exc:
                 raise write_failure(exc, "the data") from exc
-            self._writes += 1
+            self._wrote()
             self._flush_if_bulk(len(quads))
         return len(quads)
 
@@ -333,7 +342,7 @@ class EmbeddedStore:
             )
         except (SyntaxError, ValueError, OSError) as exc:
             raise StoreError(f"{path.name}: {exc}") from exc
-        self._writes += 1
+        self._wrote()
 
     def bulk_load_files(self, files: Sequence[tuple[Path, str, str | None]]) -> list[int]:
         """Load many small files (path, format, graph) in one bulk step; each file's quad count.
@@ -361,7 +370,7 @@ class EmbeddedStore:
             self._store.bulk_extend(quads)
         except (ValueError, OSError) as exc:
             raise StoreError(f"bulk load failed: {exc}") from exc
-        self._writes += 1
+        self._wrote()
         return counts
 
     def add_triples(self, triples: Iterable[tuple[Node, Node, Node]], graph: str | None) -> None:
@@ -373,7 +382,7 @@ class EmbeddedStore:
         ]
         with self._write_lock:
             self._store.extend(quads)
-            self._writes += 1
+            self._wrote()
 
     def drop_graph(self, graph: str | None) -> bool:
         """Remove a named graph (or empty the default graph); False if it did not exist."""
@@ -385,7 +394,7 @@ class EmbeddedStore:
                 self._store.clear_graph(target)
             else:
                 self._store.remove_graph(target)
-            self._writes += 1
+            self._wrote()
         return True
 
     def has_graph(self, graph: str) -> bool:
@@ -409,7 +418,7 @@ class EmbeddedStore:
                     self._store.remove(quad)
             except OSError as exc:
                 raise write_failure(exc, "the change") from exc
-            self._writes += 1
+            self._wrote()
             self._flush_if_bulk(len(additions) + len(removals))
 
     def present_rows(self, rows: Sequence[str]) -> set[str]:

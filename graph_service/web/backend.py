@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from flask import Flask, current_app
 
+from graph_service.exceptions import ServedByWriter
 from graph_service.query.runner import renew_workers
 from graph_service.store import Store
 from graph_service.store.build import current_store_dir
 from graph_service.store.changes import write_lock
+from graph_service.store.embedded import EmbeddedStore
 from graph_service.store.journal import Journal, MemoryJournal
 from graph_service.store.opening import open_store
+from graph_service.store.serving_stamp import ServingStamp, publish
 from graph_service.store.write_limits import WriteLimits
 from graph_service.web.response_cache import ResponseCache
 
 _EXTENSION = "graph_service.store"
 _JOURNAL = "graph_service.journal"
+_FOLLOW = "graph_service.follow_writer"
+_PUBLISH = "graph_service.publish_stamps"
 _open_lock = threading.Lock()
 
 
@@ -38,6 +44,12 @@ def wrap_response_cache(app: Flask) -> None:
 
 def data_version(app: Flask) -> str | None:
     """The data version of the app's store, or None while no store is open yet."""
+    follow = app.extensions.get(_FOLLOW)
+    if follow is not None:  # a reader process: the writer's latest version, or None
+        try:
+            return follow().version
+        except ServedByWriter:
+            return None
     store = app.extensions.get(_EXTENSION)
     return None if store is None else store.version
 
@@ -48,15 +60,52 @@ def get_store() -> Store:
 
 
 def store_of(app: Flask) -> Store:
-    """The store of a given app, opened on first use (BuildError while nothing is built)."""
+    """The store of a given app, opened on first use (BuildError while nothing is built).
+
+    In a reader process (web/replicas.py) it is the writer's store as of its latest write,
+    reopened read-only when the writer published a new version.
+    """
+    follow = app.extensions.get(_FOLLOW)
+    if follow is not None:
+        return follow()
     store = app.extensions.get(_EXTENSION)
     if store is None:
         with _open_lock:
             store = app.extensions.get(_EXTENSION)
             if store is None:
                 store = open_store(app.config)
+                _publish_for_readers(app, store)
                 app.extensions[_EXTENSION] = store
     return store
+
+
+def follow_writer(app: Flask, follow: Callable[[], Store]) -> None:
+    """Make `follow` the app's store getter (a reader process's, which tracks the writer)."""
+    app.extensions[_FOLLOW] = follow
+
+
+def publish_for_readers(app: Flask) -> None:
+    """Make the app (the writing process beside readers) publish its store's build and data
+    version after it opens and after every write (store/serving_stamp.py)."""
+    app.extensions[_PUBLISH] = True
+    store = app.extensions.get(_EXTENSION)
+    if store is not None:
+        _publish_for_readers(app, store)
+
+
+def _publish_for_readers(app: Flask, store: Store) -> None:
+    if not app.extensions.get(_PUBLISH) or not isinstance(store, EmbeddedStore):
+        return
+    if store.path is None:
+        return
+    data_dir = Path(app.config["DATA_DIR"])
+
+    def publish_version(written: EmbeddedStore) -> None:
+        assert written.path is not None
+        publish(data_dir, ServingStamp(written.path.resolve(), written.version))
+
+    store.on_write = publish_version
+    publish_version(store)
 
 
 def reload_store(app: Flask) -> Store | None:
@@ -80,6 +129,7 @@ def reload_store(app: Flask) -> Store | None:
             return None
         with write_lock(Journal(data_dir)):
             new = open_store(app.config)
+            _publish_for_readers(app, new)
             app.extensions[_EXTENSION] = new
     renew_workers()  # the query workers drop their read-only handles on the old build
     return new

@@ -1,10 +1,15 @@
-"""Production serving: Granian (a Rust HTTP server) running the WSGI app in one worker process."""
+"""Production serving with Granian (a Rust HTTP server): one process, or readers beside a writer."""
 
 from __future__ import annotations
 
 import logging
+import os
+import shutil
 import signal
 import socket
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -124,7 +129,15 @@ def reload_on_sighup(app: Flask) -> None:
         signal.signal(signal.SIGHUP, on_sighup)
 
 
-def serve(host: str, port: int, threads: int, timeout: float, *, access_log: bool = True) -> None:
+def serve(
+    host: str,
+    port: int,
+    threads: int,
+    timeout: float,
+    *,
+    access_log: bool = True,
+    readers: int = 0,
+) -> None:
     """Serve the app on host:port until interrupted; SIGHUP moves it onto the latest build.
 
     One worker process, because only one process may open the embedded store read-write;
@@ -134,8 +147,14 @@ def serve(host: str, port: int, threads: int, timeout: float, *, access_log: boo
     long a stopping worker may take to finish its requests. The access log goes through
     Python's logging, one record per request under a lock: a proxy in front that logs already
     can turn it off. PortInUse when another process listens on host:port.
+
+    With `readers` > 0, that many reader processes serve host:port and the one process that
+    writes listens on a private Unix socket behind them (serve_with_readers).
     """
     check_port_free(host, port)
+    if readers > 0:
+        serve_with_readers(host, port, threads, timeout, readers, access_log=access_log)
+        return
     _Server(
         "graph_service:create_served_app",
         factory=True,
@@ -149,3 +168,160 @@ def serve(host: str, port: int, threads: int, timeout: float, *, access_log: boo
         workers_kill_timeout=int(timeout) + 5,
         log_access=access_log,
     ).serve()
+
+
+# --- reader processes beside one writing process (serve --readers N) ------------------------
+
+#: Seconds the writing process may take to start and answer its first request.
+WRITER_START_SECONDS = 120.0
+#: Seconds a reader waits on the writer for a forwarded request's answer (imports and large
+#: updates take long; only a writer that hangs is cut).
+FORWARD_TIMEOUT_SECONDS = 300.0
+_WRITER_BOOT = (
+    "import sys; from graph_service.web.server import serve_writer; "
+    "serve_writer(sys.argv[1], int(sys.argv[2]), float(sys.argv[3]))"
+)
+
+
+def serve_with_readers(
+    host: str, port: int, threads: int, timeout: float, readers: int, *, access_log: bool
+) -> None:
+    """Serve host:port with `readers` reader processes (read-only store handles, queries run
+    in them) and one writing process behind them on a Unix socket, restarted if it ends.
+
+    Readers answer reads on several cores; writes, the editor, sign-in and what needs the
+    search index go to the writer (web/replicas.py). The access log is the readers' (one
+    line per request, forwarded or not). Only the embedded store can be shared this way.
+    """
+    config = Config.from_env()
+    if config.sparql_endpoint:
+        raise ValueError(
+            "GRAPH_SERVICE_READERS needs the embedded store: with GRAPH_SERVICE_SPARQL_ENDPOINT "
+            "the SPARQL server is the one to scale (serve several instances instead)"
+        )
+    from graph_service.web.accounts import load_secret_key
+    from graph_service.web.replicas import WRITER_SOCKET_ENV
+
+    if not config.secret_key:
+        load_secret_key(config.data_dir)  # made once here, not raced by the processes
+    run_dir = Path(tempfile.mkdtemp(prefix="graph-service-"))  # 0700: only we reach the socket
+    writer = WriterProcess(run_dir / "writer.sock", threads, timeout)
+    try:
+        writer.start()
+        writer.wait_ready(WRITER_START_SECONDS)
+        writer.supervise()
+        os.environ[WRITER_SOCKET_ENV] = str(writer.socket_path)  # the readers' factory reads it
+        _Server(
+            "graph_service:create_reader_app",
+            factory=True,
+            address=host,
+            port=port,
+            interface=Interfaces.WSGI,
+            workers=readers,
+            blocking_threads=threads,
+            backpressure=threads * 16,
+            respawn_failed_workers=True,
+            workers_kill_timeout=int(timeout) + 5,
+            log_access=access_log,
+        ).serve()
+    finally:
+        writer.stop()
+        shutil.rmtree(run_dir, ignore_errors=True)
+
+
+def serve_writer(socket_path: str, threads: int, timeout: float) -> None:
+    """The writing process (started by serve_with_readers): the full app on a Unix socket,
+    ended when the process that started it is gone (even killed)."""
+    parent = os.getppid()
+
+    def orphaned() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=orphaned, name="parent-watch", daemon=True).start()
+    _Server(
+        "graph_service:create_writer_app",
+        factory=True,
+        uds=Path(socket_path),
+        uds_permissions=0o600,
+        interface=Interfaces.WSGI,
+        workers=1,
+        blocking_threads=threads,
+        backpressure=threads * 16,
+        respawn_failed_workers=True,
+        workers_kill_timeout=int(timeout) + 5,
+        log_access=False,
+    ).serve()
+
+
+class WriterProcess:
+    """The writing process: started, waited for, restarted when it ends, stopped."""
+
+    def __init__(self, socket_path: Path, threads: int, timeout: float) -> None:
+        self.socket_path, self.threads, self.timeout = socket_path, threads, timeout
+        self.process: subprocess.Popen[bytes] | None = None
+        self._stopping = threading.Event()
+
+    def start(self) -> None:
+        """Start the process (in its own session: a Ctrl-C is for us to pass on)."""
+        self.socket_path.unlink(missing_ok=True)  # an ended writer's socket file stays
+        args = [str(self.socket_path), str(self.threads), str(self.timeout)]
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", _WRITER_BOOT, *args], start_new_session=True
+        )
+
+    def answers(self) -> bool:
+        """Whether the writer answers a request on its socket (any status)."""
+        try:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
+                client.settimeout(30.0)
+                client.connect(str(self.socket_path))
+                client.sendall(
+                    b"GET /healthz HTTP/1.1\r\nHost: writer\r\nConnection: close\r\n\r\n"
+                )
+                return client.recv(16).startswith(b"HTTP/1.1 ")
+        except OSError:
+            return False
+
+    def wait_ready(self, seconds: float) -> None:
+        """Wait until the writer answers (RuntimeError if it ends or takes too long)."""
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            assert self.process is not None
+            if self.process.poll() is not None:
+                raise RuntimeError(
+                    f"the writing process ended at start (exit {self.process.returncode})"
+                )
+            if self.socket_path.exists() and self.answers():
+                return
+            time.sleep(0.1)
+        raise RuntimeError(f"the writing process did not answer within {seconds:g} s")
+
+    def supervise(self) -> None:
+        """Start a thread that starts the writer again whenever it ends unasked."""
+
+        def watch() -> None:
+            while not self._stopping.is_set():
+                assert self.process is not None
+                code = self.process.wait()
+                if self._stopping.is_set():
+                    return
+                log.error("the writing process ended (exit %s): starting another", code)
+                time.sleep(1.0)
+                if not self._stopping.is_set():
+                    self.start()
+
+        threading.Thread(target=watch, name="writer-watch", daemon=True).start()
+
+    def stop(self) -> None:
+        """Stop the writer: SIGTERM (Granian finishes its requests), then SIGKILL."""
+        self._stopping.set()
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(self.timeout + 10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()

@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl
 from werkzeug.wsgi import get_current_url
 
 from graph_service.config import DEFAULT_MAX_NESTING
-from graph_service.exceptions import GraphServiceError
+from graph_service.exceptions import GraphServiceError, ServedByWriter
 from graph_service.query.runner import federated, run_query
 from graph_service.store.base import StoreError
 from graph_service.store.build import BuildError
@@ -100,8 +100,10 @@ class SparqlFastPath:
         try:
             store = store_of(self.flask_app)
             version = store.version
-        except (BuildError, StoreError):
-            return None  # nothing built, or the remote store is down: the app answers 503
+        except (BuildError, StoreError, ServedByWriter):
+            # Nothing built, the remote store is down (the app answers 503), or a reader
+            # process has no store yet (the app hands the request to the writer).
+            return None
         try:
             protocol.check_length(text, config["MAX_QUERY_LENGTH"])
             check_sparql(text, int(config.get("MAX_NESTING", DEFAULT_MAX_NESTING)))
