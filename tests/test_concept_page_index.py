@@ -17,7 +17,8 @@ G = "https://w3id.org/pdv/graph/testidx"
 DCT = "http://purl.org/dc/terms/"
 # Children stated both ways; two French labels (the first by code point is shown), labels in
 # one language only, an untagged one, none at all; a plain and a typed notation (the plain one
-# is shown), a typed one alone; a child with children; a deprecated child (not in the index: the store answers).
+# is shown), a typed one alone; a child with children; a deprecated child (not in the index:
+# the store answers).
 # Resources with dates, two dates (the newest counts), none, equal dates (then by IRI).
 DATA = f"""
 @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
