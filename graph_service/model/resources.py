@@ -22,6 +22,7 @@ from graph_service.model.base import (
 )
 from graph_service.model.base import rows as select_rows
 from graph_service.model.concept import make_property, outgoing
+from graph_service.model.indexed import indexed_resources
 from graph_service.model.place_names import qualify_refs
 from graph_service.model.tree import UP, narrower_closure
 from graph_service.namespaces import DCAT_NS, DCT_NS, RDF_TYPE, RDFS_NS, SKOS_NS
@@ -98,10 +99,18 @@ def find_resources(
     Unfiltered with the narrower concepts, the search index answers when it is up to date:
     the engine's join takes seconds under a top concept (search/under.py).
     """
-    index = current_index(store) if include_narrower else None
-    if index is not None and not (territory or type_iri or date_from or date_to):
-        total, page = index.resources_under(concept_iri, limit, offset)
-        return ResourcePage(total, offset, limit, tuple(summaries(store, page, lang)))
+    if not (territory or type_iri or date_from or date_to):
+        # Unfiltered, the search index answers when it is up to date: under a top concept the
+        # engine's join takes seconds, and a concept's own resources cost each concept page
+        # 0.3 ms in the store at 100,000 concepts.
+        if include_narrower:
+            index = current_index(store)
+            found = None if index is None else index.resources_under(concept_iri, limit, offset)
+        else:
+            found = indexed_resources(store, concept_iri, limit, offset)
+        if found is not None:
+            total, page = found
+            return ResourcePage(total, offset, limit, tuple(summaries(store, page, lang)))
     pattern, bindings = subject_pattern(store, concept_iri, include_narrower)
     clauses = [pattern]
     if territory:
