@@ -16,7 +16,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -183,12 +183,26 @@ def _answers_on(path: Path) -> bool:
 def start_primary(socket_path: Path) -> Granian:
     """A Granian primary on `socket_path`, once it answers there."""
     server = Granian("primary_app", ["--uds", str(socket_path)])
+    return wait_started(server, "the primary", lambda: _answers_on(socket_path))
+
+
+def _reader_answers(url: str) -> bool:
+    """Whether the reader at `url` answers its echo path."""
+    try:
+        return requests.get(url + "/echo", timeout=10).status_code == 200
+    except requests.RequestException:
+        return False
+
+
+def wait_started(server: Granian, name: str, answers: Callable[[], bool]) -> Granian:
+    """`server` once `answers()`; stopped, with its output in a RuntimeError, if it ends or
+    does not answer within START_SECONDS."""
     deadline = time.monotonic() + START_SECONDS
-    while not _answers_on(socket_path):
+    while not answers():
         if server.process.poll() is not None or time.monotonic() > deadline:
             output = server.output()
             server.stop()
-            raise RuntimeError(f"the primary did not start: {output}")
+            raise RuntimeError(f"{name} did not start: {output}")
         time.sleep(0.1)
     return server
 
@@ -244,16 +258,7 @@ def granian_url(primary: Path) -> Iterator[str]:
         "reader_app", ["--host", "127.0.0.1", "--port", str(port)], {SOCKET_ENV: str(primary)}
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + START_SECONDS
-    while True:
-        with contextlib.suppress(requests.RequestException):
-            if requests.get(url + "/echo", timeout=10).status_code == 200:
-                break
-        if server.process.poll() is not None or time.monotonic() > deadline:
-            output = server.output()
-            server.stop()
-            raise RuntimeError(f"the reader did not start: {output}")
-        time.sleep(0.1)
+    wait_started(server, "the reader", lambda: _reader_answers(url))
     yield url
     server.stop()
 

@@ -182,9 +182,10 @@ def test_a_query_past_its_limit_ends_its_reader_which_is_replaced(readers_server
     url = readers_server.url
     server = readers_server.process.pid
     before = _reader_pids(server)
-    late = _ask(url, RUNAWAY)
-    assert late.status_code == 503, late.text
-    assert "time limit" in late.text
+    # It runs in its request's thread, which the engine holds: the process ends under it, so
+    # its client's connection closes without an answer.
+    with pytest.raises(requests.ConnectionError):
+        _ask(url, RUNAWAY)
     # The reader that ran it ended (freeing its CPU); the server started another.
     _wait_for(lambda: len(_reader_pids(server) - before) >= 1, "a reader replaced")
     _wait_for(lambda: len(_reader_pids(server)) == READERS, f"{READERS} readers again")

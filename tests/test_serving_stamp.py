@@ -73,6 +73,35 @@ def test_reader_follows_every_write_of_the_writer(tmp_path: Path) -> None:
         _insert(again, "refused")
 
 
+def test_reader_reads_one_version_for_the_whole_of_a_request(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    writer = EmbeddedStore(tmp_path / "store")
+    writer.on_write = lambda store: publish(data_dir, ServingStamp(store.path, store.version))
+    _insert(writer, "first")
+    follower = StoreFollower(data_dir)
+    stats: list[int] = []
+    identity = StampWatch._identity
+    monkeypatch.setattr(StampWatch, "_identity", lambda self: stats.append(1) or identity(self))
+    before = follower()  # opened by an earlier request
+    stats.clear()
+    with follower.pinned():
+        during = follower()
+        assert during is before and len(stats) == 1  # one look at the stamp for the request
+        _insert(writer, "second")  # published while the request is being answered
+        assert follower() is during and follower() is during
+        assert len(stats) == 1 and _names(during) == {"first"}
+        seen_in_other_thread: list[set[str]] = []
+        other = threading.Thread(target=lambda: seen_in_other_thread.append(_names(follower())))
+        other.start()
+        other.join(60)
+        assert seen_in_other_thread == [{"first", "second"}]  # the pin is this thread's only
+    after = follower()
+    assert after is not during and _names(after) == {"first", "second"}
+
+
 def test_reader_reports_a_store_it_cannot_open(tmp_path: Path) -> None:
     publish(tmp_path, ServingStamp(tmp_path / "missing-build", "v-1"))
     follower = StoreFollower(tmp_path)
@@ -108,15 +137,32 @@ def busy_store() -> EmbeddedStore:
     return store
 
 
-def test_in_process_query_past_its_limit_ends_the_process(busy_store: EmbeddedStore) -> None:
-    late: list[str] = []
-    runner = InProcessRunner(1, on_late=late.append)
+def test_in_process_query_past_its_limit_is_refused_and_reported_late(
+    busy_store: EmbeddedStore,
+) -> None:
+    # The hook's default ends the reader process: tests/test_readers.py checks that for real.
+    late: list[tuple[str, str, bool]] = []
+    ended = threading.Event()
+    runner = InProcessRunner(
+        1,
+        on_late=lambda reason: late.append(
+            (reason, threading.current_thread().name, ended.is_set())
+        ),
+    )
     try:
         answer = runner.run(busy_store, QueryTask("ASK { ?s ?p ?o }"), timeout=60, max_rows=0)
         assert answer.kind == "ask" and late == []
         with pytest.raises(QueryTimeout, match="time limit"):
-            runner.run(busy_store, QueryTask(SLOW_QUERY), timeout=0.2, max_rows=0)
-        assert late == ["query exceeded the 0.2 s time limit and was stopped"]
+            try:
+                runner.run(busy_store, QueryTask(SLOW_QUERY), timeout=0.2, max_rows=0)
+            finally:
+                ended.set()
+        # Reported once, by the watchdog, while the query was still running.
+        assert late == [
+            ("query exceeded the 0.2 s time limit and was stopped", "query-watchdog", False)
+        ]
+        answer = runner.run(busy_store, QueryTask("ASK { ?s ?p ?o }"), timeout=60, max_rows=0)
+        assert answer.kind == "ask" and len(late) == 1  # the next query is not reported
     finally:
         runner.shutdown()
 
@@ -135,8 +181,8 @@ def test_in_process_query_that_never_started_is_only_refused(busy_store: Embedde
     first = threading.Thread(target=slow)
     try:
         first.start()
-        # The pool's one thread starts with the first task submitted: the slow query.
-        while not any(t.name.startswith("query") for t in threading.enumerate()):
+        # The watchdog starts once the slow query holds the runner's one slot.
+        while not any(t.name == "query-watchdog" for t in threading.enumerate()):
             first.join(0.01)
         with pytest.raises(QueryTimeout, match="busy"):
             runner.run(busy_store, QueryTask("ASK { ?s ?p ?o }"), timeout=0.3, max_rows=0)

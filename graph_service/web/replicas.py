@@ -12,9 +12,10 @@ and any request that needs the search index while the writer's shared copy of it
 
 from __future__ import annotations
 
+import contextlib
 import io
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -63,9 +64,28 @@ class StoreFollower:
         self._watch = StampWatch(data_dir)
         self._store: ReplicaStore | None = None
         self._lock = threading.Lock()
+        self._request = threading.local()  # the store pinned for the thread's request
+
+    @contextlib.contextmanager
+    def pinned(self) -> Iterator[None]:
+        """Within it, this thread's calls all give the store the first one gave: one request
+        reads one data version (a page's several queries agree) and checks the stamp once."""
+        self._request.active, self._request.store = True, None
+        try:
+            yield
+        finally:
+            self._request.active, self._request.store = False, None
 
     def __call__(self) -> Store:
         """The store to read from now (ServedByWriter while the writer published none)."""
+        request = self._request
+        if getattr(request, "active", False):
+            if request.store is None:
+                request.store = self._latest()
+            return request.store
+        return self._latest()
+
+    def _latest(self) -> Store:
         store = self._store
         if store is not None and not self._watch.changed():
             return store
@@ -94,11 +114,14 @@ def _handed_to_writer(exc: ServedByWriter) -> Response:
 def make_reader(app: Flask, forward: WSGIApp) -> None:
     """Turn `app` into a reader: its store follows the writer, and what it cannot answer goes
     to `forward` (the WSGI app that passes a request to the writer)."""
-    follow_writer(app, StoreFollower(Path(app.config["DATA_DIR"])))
+    follower = StoreFollower(Path(app.config["DATA_DIR"]))
+    follow_writer(app, follower)
     app.register_error_handler(ServedByWriter, _handed_to_writer)
     limit = int(app.config.get("MAX_CONTENT_LENGTH") or 0)
     # Outermost: Flask's own layers and the response cache run inside it.
-    app.wsgi_app = ReaderRouter(app.wsgi_app, forward, limit)  # type: ignore[method-assign]
+    app.wsgi_app = ReaderRouter(  # type: ignore[method-assign]
+        app.wsgi_app, forward, limit, follower.pinned
+    )
 
 
 def writer_path(path: str) -> bool:
@@ -109,8 +132,15 @@ def writer_path(path: str) -> bool:
 class ReaderRouter:
     """Answers a request here, or passes it to the writer (before, or when the app says so)."""
 
-    def __init__(self, app: WSGIApp, forward: WSGIApp, max_body: int) -> None:
+    def __init__(
+        self,
+        app: WSGIApp,
+        forward: WSGIApp,
+        max_body: int,
+        pinned: Callable[[], contextlib.AbstractContextManager[None]] = contextlib.nullcontext,
+    ) -> None:
         self.app, self.forward, self.max_body = app, forward, max_body
+        self.pinned = pinned  # one store version for the whole of a request answered here
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")
@@ -154,7 +184,8 @@ class ReaderRouter:
                 return start_response(status, headers, exc_info)
             return start_response(status, headers)
 
-        result = self.app(environ, capture)
+        with self.pinned():
+            result = self.app(environ, capture)
         if not handed:
             return result
         close = getattr(result, "close", None)

@@ -155,19 +155,40 @@ def serve(
     if readers > 0:
         serve_with_readers(host, port, threads, timeout, readers, access_log=access_log)
         return
-    _Server(
-        "graph_service:create_served_app",
-        factory=True,
+    _granian(
+        "create_served_app",
+        threads,
+        timeout,
+        workers=1,
+        access_log=access_log,
         address=host,
         port=port,
+    ).serve()
+
+
+def _granian(
+    factory: str,
+    threads: int,
+    timeout: float,
+    *,
+    workers: int,
+    access_log: bool,
+    **bind: object,
+) -> _Server:
+    """Granian serving graph_service's `factory` app on `bind` (address and port, or uds),
+    with the settings every one of our processes shares."""
+    return _Server(
+        f"graph_service:{factory}",
+        factory=True,
         interface=Interfaces.WSGI,
-        workers=1,
+        workers=workers,
         blocking_threads=threads,
         backpressure=threads * 16,
         respawn_failed_workers=True,
-        workers_kill_timeout=int(timeout) + 5,
+        workers_kill_timeout=int(timeout) + 5,  # a stopping worker finishes its queries
         log_access=access_log,
-    ).serve()
+        **bind,
+    )
 
 
 # --- reader processes beside one writing process (serve --readers N) ------------------------
@@ -211,18 +232,14 @@ def serve_with_readers(
         writer.wait_ready(WRITER_START_SECONDS)
         writer.supervise()
         os.environ[WRITER_SOCKET_ENV] = str(writer.socket_path)  # the readers' factory reads it
-        _Server(
-            "graph_service:create_reader_app",
-            factory=True,
+        _granian(
+            "create_reader_app",
+            threads,
+            timeout,
+            workers=readers,
+            access_log=access_log,
             address=host,
             port=port,
-            interface=Interfaces.WSGI,
-            workers=readers,
-            blocking_threads=threads,
-            backpressure=threads * 16,
-            respawn_failed_workers=True,
-            workers_kill_timeout=int(timeout) + 5,
-            log_access=access_log,
         ).serve()
     finally:
         writer.stop()
@@ -240,18 +257,14 @@ def serve_writer(socket_path: str, threads: int, timeout: float) -> None:
         os.kill(os.getpid(), signal.SIGTERM)
 
     threading.Thread(target=orphaned, name="parent-watch", daemon=True).start()
-    _Server(
-        "graph_service:create_writer_app",
-        factory=True,
+    _granian(
+        "create_writer_app",
+        threads,
+        timeout,
+        workers=1,
+        access_log=False,
         uds=Path(socket_path),
         uds_permissions=0o600,
-        interface=Interfaces.WSGI,
-        workers=1,
-        blocking_threads=threads,
-        backpressure=threads * 16,
-        respawn_failed_workers=True,
-        workers_kill_timeout=int(timeout) + 5,
-        log_access=False,
     ).serve()
 
 
