@@ -228,7 +228,9 @@ def main(argv: list[str] | None = None) -> int:
         f"ours: graph-service serve (Granian WSGI, {_processes(args.readers)}, {threads} threads, "
         f"Python {platform.python_version()}; GRAPH_SERVICE_QUERIES_PER_CLIENT="
         f"{os.environ.get('GRAPH_SERVICE_QUERIES_PER_CLIENT', peers.QUERIES_PER_CLIENT)}: "
-        "every client of the bench has the address 127.0.0.1)",
+        "every client of the bench has the address 127.0.0.1; GRAPH_SERVICE_ACCESS_LOG="
+        f"{os.environ.get('GRAPH_SERVICE_ACCESS_LOG', '0')}: oxigraph serve logs no requests "
+        "either); measured once /healthz says its search index and warm-up are ready",
         *_peer_conditions(peer_names, threads, "pages" in parts),
         *peer_notes,
         f"clients: SPARQL cells {wrk.CLIENT if client == 'wrk' else CLIENT}; page cells {CLIENT}"
