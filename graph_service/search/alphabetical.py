@@ -11,6 +11,16 @@ from graph_service.text import fold
 _IN_VOCAB = "EXISTS (SELECT 1 FROM schemes s WHERE s.concept = l.concept AND s.vocab = ?)"
 
 
+def letters_of(firsts: set[str]) -> list[str]:
+    """The index's letters for a set of folded first characters: A-Z, then "0-9", "!*"."""
+    letters = sorted(c.upper() for c in firsts if c.isalpha())
+    if any(c.isdigit() for c in firsts):
+        letters.append("0-9")
+    if any(not c.isalnum() for c in firsts):
+        letters.append("!*")
+    return letters
+
+
 @dataclass(frozen=True)
 class IndexEntry:
     """A line of the alphabetical index: a preferred label, or an alternative one leading to it."""
@@ -41,13 +51,7 @@ class AlphabeticalIndex:
                 f"AND l.kind = 'pref' AND {_IN_VOCAB}",
                 [lang.lower(), vocab_id],
             )
-            firsts = {r[0] for r in rows if r[0]}
-            letters = sorted(c.upper() for c in firsts if c.isalpha())
-            if any(c.isdigit() for c in firsts):
-                letters.append("0-9")
-            if any(not c.isalnum() for c in firsts):
-                letters.append("!*")
-            self._letters[key] = letters
+            self._letters[key] = letters_of({r[0] for r in rows if r[0]})
         return list(self._letters[key])
 
     def index_page(

@@ -15,7 +15,7 @@ from flask.typing import ResponseReturnValue
 
 from graph_service.exceptions import NotFound
 from graph_service.model.base import Ref, concept_exists
-from graph_service.model.browse import index_page
+from graph_service.model.browse import index_page, scheme_letters
 from graph_service.model.concept import describe
 from graph_service.model.schemes import scheme_for_vocab
 from graph_service.model.tree import children, top_concepts
@@ -83,7 +83,7 @@ def scheme_page(store: Store, iri: str) -> str:
     info = vocabulary_info(store, vocab_id, clang)
     if info is None:
         raise NotFound(f"Could not find scheme <{iri}>")
-    index = index_page(store, vocab_id, None, clang, 1, 0)
+    letters = scheme_letters(store, vocab_id, iri, clang)
     tops = top_concepts(store, iri, clang)
     return render_template(
         "ui/scheme.html",
@@ -95,7 +95,7 @@ def scheme_page(store: Store, iri: str) -> str:
         more_tops=max(0, len(tops) - MAX_TOPS),
         opened=_expanded(store, clang),
         groups=groups(store, vocab_id, clang) or [],
-        letters=index.letters,
+        letters=letters,
         vocab_id=vocab_id,
         data_links=data_links(iri),
         jsonld=json_ld(scheme_data(info)),
