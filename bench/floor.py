@@ -85,6 +85,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", default="4,16")
     parser.add_argument("--duration", type=int, default=5, help="seconds per cell")
     parser.add_argument("--servers", default="oxigraph,floor1,floor2,ours")
+    parser.add_argument(
+        "--readers", type=int, default=2, help="ours: reader processes (serve --readers)"
+    )
     args = parser.parse_args(argv)
     out: Path = args.out
     summary = SynthSummary(**json.loads((out / "synth.json").read_text()))
@@ -96,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         "floor1": lambda: (_floor(store, logs / "floor1.log", 1, 4), "/"),
         "floor2": lambda: (_floor(store, logs / "floor2.log", 2, 4), "/"),
         "ours": lambda: (
-            peers.ours(out / "data", out / "vocab", logs / "floor-ours.log"),
+            peers.ours(out / "data", out / "vocab", logs / "floor-ours.log", readers=args.readers),
             "/sparql",
         ),
     }
