@@ -11,6 +11,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from rdflib import URIRef
+
 from graph_service.model.base import (
     LABEL_PATH,
     SPARQL_PREFIXES,
@@ -24,10 +26,10 @@ from graph_service.model.base import rows as select_rows
 from graph_service.model.place_names import qualify_refs
 from graph_service.model.resources import ResourceSummary, subject_pattern, summaries
 from graph_service.model.schemes import SchemeSummary, vocab_of_concept
-from graph_service.model.vocab import label_starts
 from graph_service.search.alphabetical import letters_of
 from graph_service.search.index import IndexEntry, SearchHit, current_index, get_index
 from graph_service.store import Store
+from graph_service.text import fold
 
 #: Resources examined for the territory facet of a concept page.
 FACET_SAMPLE = 1000
@@ -274,11 +276,32 @@ def scheme_letters(store: Store, vocab_id: str, scheme_iri: str, lang: str) -> t
 def letters_from_store(store: Store, scheme_iri: str, lang: str) -> tuple[str, ...]:
     """The alphabetical index's letters of a scheme, computed from the store as the search
     index computes them (preferred labels of its listed concepts, folded, same fallbacks)."""
-    firsts = label_starts(store, scheme_iri).firsts
+    firsts = memo(store, ("index-firsts", scheme_iri), lambda: _label_firsts(store, scheme_iri))
     for candidate in (lang.lower(), "fr", "en", ""):  # as index_page falls back
         if firsts.get(candidate):
             return tuple(letters_of(set(firsts[candidate])))
     return ()
+
+
+def _label_firsts(store: Store, scheme_iri: str) -> dict[str, frozenset[str]]:
+    """By language, the folded first characters of the preferred labels of a scheme's listed
+    concepts (in it by skos:inScheme or skos:topConceptOf, not replaced)."""
+    found = select_rows(
+        store,
+        SPARQL_PREFIXES
+        + """SELECT DISTINCT (LANG(?l) AS ?lang) (SUBSTR(?l, 1, 4) AS ?start) WHERE {
+  { ?c skos:inScheme $s } UNION { ?c skos:topConceptOf $s }
+  ?c skos:prefLabel ?l
+  FILTER NOT EXISTS { ?c dct:isReplacedBy ?newer }
+}""",
+        {"s": URIRef(scheme_iri)},
+    )
+    firsts: dict[str, set[str]] = defaultdict(set)
+    for row in found:
+        first = fold(str(row["start"]))[:1]
+        if first:
+            firsts[str(row.get("lang", "")).lower()].add(first)
+    return {lang: frozenset(chars) for lang, chars in firsts.items()}
 
 
 def group_by_vocabulary(

@@ -22,7 +22,6 @@ from graph_service.model.schemes import SCHEME_MEMBERS, scheme_for_vocab, scheme
 from graph_service.model.tree import row_refs
 from graph_service.namespaces import BASE
 from graph_service.store import Store
-from graph_service.text import fold
 
 #: Members of a scheme ($s): stated members and top concepts (model/schemes.py).
 IN_SCHEME = SCHEME_MEMBERS
@@ -85,60 +84,21 @@ def scheme_node(store: Store, vocab_id: str) -> URIRef | None:
     return None if found is None else URIRef(found.iri)
 
 
-@dataclass(frozen=True)
-class LabelStarts:
-    """A scheme's preferred labels in brief: their languages, and by language the folded first
-    characters of those of its listed concepts (in it by skos:inScheme or skos:topConceptOf,
-    not replaced), the concepts the alphabetical index lists."""
+def languages(store: Store, scheme_iri: str) -> tuple[str, ...]:
+    """Languages of the preferred labels of a scheme's concepts, French and English first."""
 
-    languages: frozenset[str]
-    firsts: dict[str, frozenset[str]]
-
-
-def label_starts(store: Store, scheme_iri: str) -> LabelStarts:
-    """One pass over a scheme's preferred labels for its languages and its index letters
-    (remembered for the data version: ~0.3-0.5 s for UNESCO's 4,400 concepts)."""
-
-    def compute() -> LabelStarts:
+    def compute() -> tuple[str, ...]:
         rows = select_rows(
             store,
             SPARQL_PREFIXES
-            # OPTIONALs rather than EXISTS in a BIND, which Virtuoso refuses.
-            + f"""SELECT DISTINCT (LANG(?l) AS ?lang) (SUBSTR(?l, 1, 4) AS ?start)
-       (BOUND(?inside) AS ?stated) (BOUND(?newer) AS ?replaced) WHERE {{
-  {IN_SCHEME} ?c skos:prefLabel ?l
-  OPTIONAL {{ ?c skos:inScheme|skos:topConceptOf ?inside FILTER(?inside = $s) }}
-  OPTIONAL {{ ?c dct:isReplacedBy ?newer }}
-}}""",
+            + f"SELECT DISTINCT (LANG(?l) AS ?lang) WHERE {{ {IN_SCHEME} ?c skos:prefLabel ?l }}",
             {"s": URIRef(scheme_iri)},
         )
-        languages: set[str] = set()
-        firsts: dict[str, set[str]] = defaultdict(set)
-        for row in rows:
-            lang = str(row.get("lang", "")).lower()
-            if lang:
-                languages.add(lang)
-            first = fold(str(row["start"]))[:1]
-            listed = _true(row.get("stated")) and not _true(row.get("replaced"))
-            if first and listed:
-                firsts[lang].add(first)
-        return LabelStarts(
-            frozenset(languages), {lang: frozenset(found) for lang, found in firsts.items()}
-        )
+        found = {str(r["lang"]).lower() for r in rows if str(r.get("lang", ""))}
+        order = {"fr": 0, "en": 1}
+        return tuple(sorted(found, key=lambda code: (order.get(code, 2), code)))
 
-    return memo(store, ("label-starts", scheme_iri), compute)
-
-
-def _true(value: object) -> bool:
-    """A boolean of an answer: "true" (Virtuoso answers BOUND() with 1)."""
-    return str(value) in ("true", "1")
-
-
-def languages(store: Store, scheme_iri: str) -> tuple[str, ...]:
-    """Languages of the preferred labels of a scheme's concepts, French and English first."""
-    order = {"fr": 0, "en": 1}
-    found = label_starts(store, scheme_iri).languages
-    return tuple(sorted(found, key=lambda code: (order.get(code, 2), code)))
+    return memo(store, ("languages", scheme_iri), compute)
 
 
 def vocabulary_info(store: Store, vocab_id: str, lang: str | None = None) -> VocabularyInfo | None:
