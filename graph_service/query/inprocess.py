@@ -109,10 +109,14 @@ class InProcessRunner:
         """Forget a query that ended; whether it was reported late."""
         with self._lock:
             del self._running[token]
-            if token in self._late:
-                self._late.discard(token)
-                return True
-            return False
+            late = token in self._late
+            self._late.discard(token)
+            return late
+
+    def running(self) -> int:
+        """How many watched queries are running now."""
+        with self._lock:
+            return len(self._running)
 
     def _patrol(self) -> None:
         while not self._stopped.wait(self.WATCH_SECONDS):

@@ -137,7 +137,7 @@ class ReaderRouter:
         app: WSGIApp,
         forward: WSGIApp,
         max_body: int,
-        pinned: Callable[[], contextlib.AbstractContextManager[None]] = contextlib.nullcontext,
+        pinned: Callable[[], contextlib.AbstractContextManager[None]],
     ) -> None:
         self.app, self.forward, self.max_body = app, forward, max_body
         self.pinned = pinned  # one store version for the whole of a request answered here
