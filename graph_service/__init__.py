@@ -41,9 +41,12 @@ def create_writer_app() -> Flask:
     from graph_service.store.build import BuildError
     from graph_service.web.backend import publish_for_readers, store_of
     from graph_service.web.forward import trust_forwarded
+    from graph_service.web.reader_warmth import readers_from_env
+    from graph_service.web.warmup import warmer_of
 
     app = create_served_app()
     share_in(app.config["DATA_DIR"])  # its search index, in a file the readers read
+    warmer_of(app).readers = readers_from_env()  # /healthz counts the readers' warm-ups
     publish_for_readers(app)
     # Open now: the readers learn where the data is from its stamp. With nothing to serve
     # yet, readers pass every request here until there is.
@@ -60,6 +63,7 @@ def create_reader_app() -> Flask:
     from pathlib import Path
 
     from graph_service.web.forward import PrimaryForwarder
+    from graph_service.web.reader_warmth import readers_from_env, report_warm
     from graph_service.web.replicas import WRITER_SOCKET_ENV, make_reader
     from graph_service.web.server import FORWARD_TIMEOUT_SECONDS
     from graph_service.web.warmup import warmer_of
@@ -72,5 +76,10 @@ def create_reader_app() -> Flask:
         # statistics): without its own warm-up, a reader's first concept page after a start
         # took 6.9 s at 100,000 concepts. It starts at once, not at the first request, and
         # waits for the writer's shared search index like any read of it.
-        warmer_of(app).start()
+        warmer = warmer_of(app)
+        readers = readers_from_env()
+        if readers is not None:
+            directory = readers[0]
+            warmer.on_warm = lambda version: report_warm(directory, version)
+        warmer.start()
     return app

@@ -274,3 +274,44 @@ def test_readers_search_the_writers_shared_index_as_it_follows_writes(readers_se
             assert _found(url, "Gamma") == {"http://example.org/tiny/c"}
     finally:
         os.kill(writer, signal.SIGCONT)
+
+
+def _readers_dir(server_pid: int) -> Path:
+    """Where readers report the versions they warmed: beside the writer's socket, whose path
+    is the writing process's first argument."""
+    argv = Path(f"/proc/{_writer_pid(server_pid)}/cmdline").read_bytes().split(b"\0")
+    socket_path = next(Path(a.decode()) for a in argv if a.endswith(b"writer.sock"))
+    return socket_path.parent / "readers"
+
+
+def _warm(url: str) -> dict:
+    health: dict = {}
+
+    def ready() -> bool:
+        health.update(requests.get(url + "/healthz", timeout=60).json())
+        return health.get("warm") == "ready"
+
+    _wait_for(ready, "/healthz warm: ready")
+    return health
+
+
+def _check_every_reader_warmed(server, readers: set[int]) -> dict:
+    """Wait for /healthz "warm":"ready"; then each reader's own report names its version."""
+    health = _warm(server.url)
+    assert health["readers"] == {"warm": READERS, "expected": READERS}, health
+    directory = _readers_dir(server.process.pid)
+    for pid in readers:
+        assert (directory / str(pid)).read_text() == health["version"]
+    return health
+
+
+def test_healthz_is_warm_only_once_every_reader_has_warmed_the_version(readers_server) -> None:
+    url = readers_server.url
+    readers = _reader_pids(readers_server.process.pid)
+    first = _check_every_reader_warmed(readers_server, readers)["version"]
+    assert _insert(url, "warmth").status_code in (200, 204)
+    _wait_for(
+        lambda: requests.get(url + "/healthz", timeout=60).json()["version"] != first,
+        "a new data version after the write",
+    )
+    _check_every_reader_warmed(readers_server, readers)

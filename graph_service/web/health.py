@@ -29,6 +29,8 @@ def healthz() -> ResponseReturnValue:
     GRAPH_SERVICE_WARM_UP=false). The status stays 200 while warming: the service answers
     correctly meanwhile, only slower, and a failing readiness after every write would take it
     out of a load balancer for seconds. A probe that must wait for speed waits for "ready".
+    With reader processes (serve --readers N), `readers` says how many have warmed this
+    version, and `warm` is "ready" only when they all have.
     """
     try:
         store = get_store()
@@ -41,6 +43,10 @@ def healthz() -> ResponseReturnValue:
         "search_index": "ready" if index_ready(store) else "building",
         "warm": warmer_of(current_app).status(store.version),
     }
+    readers = warmer_of(current_app).readers_warmth(store.version)
+    if readers.expected:
+        # Beside reader processes, "warm" is "ready" once each of them is warm too.
+        body["readers"] = {"warm": readers.warm, "expected": readers.expected}
     if store.path is not None:
         body["store"] = store.path.name
     else:

@@ -225,7 +225,12 @@ def serve_with_readers(
 
     if not config.secret_key:
         load_secret_key(config.data_dir)  # made once here, not raced by the processes
+    from graph_service.web.reader_warmth import READERS_COUNT_ENV, READERS_DIR_ENV
+
     run_dir = Path(tempfile.mkdtemp(prefix="graph-service-"))  # 0700: only we reach the socket
+    # Where readers say which data version they warmed, for the writer's /healthz.
+    os.environ[READERS_DIR_ENV] = str(run_dir / "readers")
+    os.environ[READERS_COUNT_ENV] = str(readers)
     writer = WriterProcess(run_dir / "writer.sock", threads, timeout)
     try:
         writer.start()

@@ -7,6 +7,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
+from pathlib import Path
 
 from flask import Flask
 
@@ -18,6 +20,7 @@ from graph_service.store import Store
 from graph_service.store.base import StoreError
 from graph_service.store.build import BuildError
 from graph_service.web.backend import store_of
+from graph_service.web.reader_warmth import ReadersWarmth, readers_warmth
 
 log = logging.getLogger(__name__)
 
@@ -37,14 +40,27 @@ class Warmer:
         self.started = threading.Event()
         #: Templates are compiled once per process (a write does not change them).
         self.templates_compiled = False
+        #: Called with each version once warm (a reader process reports it to the writer).
+        self.on_warm: Callable[[str], None] | None = None
+        #: In the writing process beside readers: their directory and count, whose warm-up
+        #: is part of the service's (web/reader_warmth.py).
+        self.readers: tuple[Path, int] | None = None
         self._lock = threading.Lock()
 
     def status(self, version: str) -> str:
-        """ "ready" when `version` is warm, "warming" while the thread works towards it, "off"
-        when no thread runs (tests, or GRAPH_SERVICE_WARM_UP=false)."""
-        if self.warm_version == version:
+        """ "ready" when `version` is warm (in this process and, beside readers, in every
+        reader), "warming" while warm-ups work towards it, "off" when no thread runs (tests,
+        or GRAPH_SERVICE_WARM_UP=false)."""
+        if self.warm_version == version and self.readers_warmth(version).all_warm:
             return "ready"
         return "warming" if self.started.is_set() else "off"
+
+    def readers_warmth(self, version: str) -> ReadersWarmth:
+        """How many reader processes have warmed `version` (0 of 0 without readers)."""
+        if self.readers is None:
+            return ReadersWarmth(0, 0)
+        directory, expected = self.readers
+        return readers_warmth(directory, expected, version)
 
     def run_once(self) -> WarmUp | None:
         """Warm the store's current version unless it is warm already; the report, or None."""
@@ -66,6 +82,8 @@ class Warmer:
             if report.done:
                 self.warm_version = version
                 log.info("data version %s warm in %.1f s", version, report.seconds)
+                if self.on_warm is not None:
+                    self.on_warm(version)
             return report
 
     def _warm_query_workers(self, store: Store) -> None:
