@@ -15,6 +15,7 @@ from graph_service.model.dumps import graph_counts
 from graph_service.model.place_names import display_labels
 from graph_service.model.schemes import concept_count, deprecated_count, scheme_concepts, schemes
 from graph_service.model.stats import label_statistics, statistics, types
+from graph_service.model.tree import top_concepts
 from graph_service.model.vocab import groups, languages
 from graph_service.search.index import get_index
 from graph_service.store import Store
@@ -96,6 +97,8 @@ def _scheme_work(
         ("label statistics", lambda: label_statistics(store, vocab_id)),
         ("types", lambda: types(store, vocab_id)),
         ("groups", lambda: groups(store, vocab_id)),
+        # Read by the scheme page and each top concept's page (0.3-0.4 s for UNESCO's 585).
+        ("top concepts", lambda: [top_concepts(store, iri, lg) for lg in PAGE_LANGUAGES]),
         # The index's letters, read on every scheme page: 0.2-0.4 s per scheme at 100k.
         ("letters", lambda: [index_page(store, vocab_id, None, lg, 1, 0) for lg in PAGE_LANGUAGES]),
     )
