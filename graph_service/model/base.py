@@ -47,6 +47,26 @@ def memo(store: Store, key: tuple, compute: Callable[[], T]) -> T:
     return cache[key]
 
 
+def remembered(store: Store, version: str, key: tuple) -> object | None:
+    """What `memo` keeps under `key` for that data version of the store, if it still does."""
+    with _memo_lock:
+        entry = _memo.get(store)
+    if entry is None or entry[0] != version:
+        return None
+    return entry[1].get(key)
+
+
+def remember(store: Store, key: tuple, value: object) -> None:
+    """Keep `value` under `key` for the store's current data version, as `memo` would."""
+    version = store.version
+    with _memo_lock:
+        entry = _memo.get(store)
+        if entry is None or entry[0] != version:
+            entry = (version, {})
+            _memo[store] = entry
+        entry[1][key] = value
+
+
 # --- fast answers: engine-side JSON instead of one rdflib object per term ---------------------
 
 

@@ -15,13 +15,13 @@ from graph_service.model.browse import labels_for
 from graph_service.model.history import Entry, History, entry_json, history_of, recent_changes
 from graph_service.model.stats import changes_by_month
 from graph_service.model.vocab import vocabulary_info
-from graph_service.search.index import follow as follow_search
 from graph_service.store.base import StoreError
 from graph_service.web import atom, csrf, i18n
 from graph_service.web.accounts import current_account
 from graph_service.web.auth import change_author, change_message, require_update_token
 from graph_service.web.backend import get_journal, get_store, write_limits
 from graph_service.web.conneg import negotiate
+from graph_service.web.followups import follow_write
 from graph_service.web.params import BadParameter, int_arg, iri_arg
 from graph_service.web.paths import absolute_url
 from graph_service.web.ui.links import MAX_PAGE, content_language, ui_language, with_params
@@ -118,7 +118,7 @@ def revert_change() -> ResponseReturnValue:
     try:
         done = revert(
             get_store(), get_journal(), reference, author=change_author(), message=message,
-            followup=follow_search, limits=write_limits(),
+            followup=follow_write, limits=write_limits(),
         )  # fmt: skip
     except StoreError as exc:  # the client's (400), or the server's (503, 507)
         raise GraphServiceError(str(exc), status=exc.status) from exc

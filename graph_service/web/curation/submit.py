@@ -24,10 +24,10 @@ from graph_service.curate.operations import (
 from graph_service.curate.proposals import Proposal, ProposalStore
 from graph_service.exceptions import Forbidden
 from graph_service.model.stamps import stamp_concepts
-from graph_service.search.index import follow as follow_search
 from graph_service.store.patches import Patch
 from graph_service.web.accounts import current_account
 from graph_service.web.backend import get_journal, get_store, write_limits
+from graph_service.web.followups import follow_write
 from graph_service.web.ui.links import page_href, ui_language
 
 
@@ -81,7 +81,7 @@ def apply(
         reviewer=reviewer,
         note=note,
         amend=stamp_concepts,
-        followup=follow_search,
+        followup=follow_write,
         lang=lang,
         limits=write_limits(),
     )

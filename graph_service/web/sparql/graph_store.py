@@ -19,7 +19,6 @@ from graph_service.exceptions import GraphServiceError, NotFound
 from graph_service.model.dumps import default_graph
 from graph_service.model.stamps import stamp_concepts
 from graph_service.namespaces import valid_iri
-from graph_service.search.index import follow as follow_search
 from graph_service.store.base import StoreError, write_failure
 from graph_service.store.changes import write_documents, write_drop
 from graph_service.store.nesting import check_document
@@ -28,6 +27,7 @@ from graph_service.web import conneg
 from graph_service.web.auth import change_author, change_message, require_update_token
 from graph_service.web.backend import get_journal, get_store, write_limits
 from graph_service.web.cors import allow_any_origin, allow_preflight
+from graph_service.web.followups import follow_write
 from graph_service.web.params import max_nesting
 from graph_service.web.paths import absolute_url
 from graph_service.web.sparql.views import http_errors, no_content
@@ -140,7 +140,7 @@ def _delete(graph: str | None) -> ResponseReturnValue:
             graph,
             author=change_author(),
             message=change_message(f"Graph Store DELETE {_name(graph)}"),
-            followup=follow_search,
+            followup=follow_write,
             limits=write_limits(),
         )
         if change is None:
@@ -201,7 +201,7 @@ def _load(parts: list[tuple[bytes, str]], graph: str | None, *, replace: bool) -
             author=change_author(),
             message=change_message(f"Graph Store {request.method} {_name(graph)}"),
             amend=stamp_concepts,
-            followup=follow_search,
+            followup=follow_write,
             limits=write_limits(),
         )
     except StoreError as exc:  # the client's (400), or the server's (503, 507)

@@ -15,7 +15,6 @@ from graph_service.exceptions import GraphServiceError
 from graph_service.model.stamps import stamp_concepts
 from graph_service.namespaces import valid_iri
 from graph_service.query.runner import federated, run_query
-from graph_service.search.index import follow as follow_search
 from graph_service.store.base import StoreError
 from graph_service.store.changes import write_update
 from graph_service.store.nesting import check_sparql
@@ -24,6 +23,7 @@ from graph_service.web import conneg
 from graph_service.web.auth import change_author, change_message, require_update_token
 from graph_service.web.backend import get_journal, get_store, write_limits
 from graph_service.web.cors import allow_any_origin, allow_preflight
+from graph_service.web.followups import follow_write
 from graph_service.web.params import max_nesting
 from graph_service.web.paths import absolute_url
 from graph_service.web.sparql import protocol
@@ -220,7 +220,7 @@ def _update(text: str, params: MultiDict) -> ResponseReturnValue:
             author=change_author(),
             message=change_message("SPARQL Update"),
             amend=stamp_concepts,
-            followup=follow_search,
+            followup=follow_write,
             services=protocol.federation(current_app.config),
             limits=write_limits(),
         )

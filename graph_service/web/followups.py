@@ -1,0 +1,16 @@
+"""What follows every write the service accepts, still under the write lock: the previous data
+version's remembered answers brought up to the new one where that costs less than computing
+them again (the search index, the graph sizes of the VoID description)."""
+
+from __future__ import annotations
+
+from graph_service.model.dumps import follow_counts
+from graph_service.search.index import follow as follow_search
+from graph_service.store import Store
+from graph_service.store.rdf_patch import Change
+
+
+def follow_write(store: Store, change: Change, version_before: str) -> None:
+    """The followup of the service's write paths (store/changes.py Followup)."""
+    follow_counts(store, change, version_before)
+    follow_search(store, change, version_before)
