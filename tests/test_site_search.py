@@ -13,6 +13,7 @@ from conftest import SHARED_DATA
 
 from graph_service import create_app
 from graph_service.config import PROJECT_ROOT
+from graph_service.model.schemes import schemes
 from graph_service.model.search import site_search
 from graph_service.search.index import follow_change, get_index
 from graph_service.store.build import build_store, open_current
@@ -317,3 +318,32 @@ def test_waiting_for_the_index_stops_at_the_deadline(tiny) -> None:
         release.set()
         holder.join()
     assert index.search("lille")
+
+
+def test_a_refresh_keeps_the_index_letters_of_vocabularies_it_did_not_touch(
+    tiny, monkeypatch
+) -> None:
+    index = get_index(tiny)
+    vocabularies = {s.iri: s.vocab_id for s in schemes(tiny)}
+    ours, theirs = vocabularies[P + "tscheme"], vocabularies[U + "scheme"]
+    assert "Z" not in index.index_letters(ours, "fr")
+    kept = index.index_letters(theirs, "de")
+    before = tiny.version
+    tiny.update(
+        f"""PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        INSERT DATA {{ GRAPH <{P}graph/t> {{ <{T}zola> a skos:Concept ;
+          skos:inScheme <{P}tscheme> ; skos:prefLabel "Zola"@fr . }} }}"""
+    )
+    assert follow_change(tiny, [T + "zola"], before)
+    reads: list[str] = []
+    original = index._rows
+
+    def spy(sql: str, params: list) -> list:
+        reads.append(sql)
+        return original(sql, params)
+
+    monkeypatch.setattr(index, "_rows", spy)
+    assert index.index_letters(theirs, "de") == kept  # untouched: not read again
+    assert reads == []
+    assert "Z" in index.index_letters(ours, "fr")  # touched: read again, with the new label
+    assert len(reads) == 1

@@ -45,14 +45,15 @@ class AlphabeticalIndex:
     def index_letters(self, vocab_id: str, lang: str) -> list[str]:
         """First letters of a vocabulary's preferred labels in a language (A-Z, "0-9", "!*")."""
         key = (vocab_id, lang)
-        if key not in self._letters:
+        known = self._letters  # a refresh replaces it: what is read now goes in this one
+        if key not in known:
             rows = self._rows(
                 f"SELECT DISTINCT substr(l.folded, 1, 1) FROM labels l WHERE l.lang = ? "
                 f"AND l.kind = 'pref' AND {_IN_VOCAB}",
                 [lang.lower(), vocab_id],
             )
-            self._letters[key] = letters_of({r[0] for r in rows if r[0]})
-        return list(self._letters[key])
+            known[key] = letters_of({r[0] for r in rows if r[0]})
+        return list(known[key])
 
     def index_page(
         self, vocab_id: str, letter: str, lang: str, *, limit: int = 0, offset: int = 0
