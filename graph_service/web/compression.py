@@ -108,11 +108,18 @@ class Compression:
         """Whether this kind of answer is compressed for some clients: then it names
         Accept-Encoding in Vary whatever its size, so that the answers of one URL in all its
         formats name the same Vary (the response cache keeps a URL only while they do)."""
-        if not status.startswith("200") or _header(headers, "content-encoding"):
+        if not status.startswith("200"):
             return False
-        if "no-transform" in (_header(headers, "cache-control") or ""):
-            return False
-        return compressible(_header(headers, "content-type") or "")
+        kind = control = ""
+        for name, value in headers:  # one pass: this runs on every answer
+            lower = name.lower()
+            if lower == "content-type":
+                kind = value
+            elif lower == "cache-control":
+                control = value
+            elif lower == "content-encoding" and value:
+                return False
+        return "no-transform" not in control and compressible(kind)
 
     def _eligible(self, headers: list[tuple[str, str]]) -> bool:
         """Whether an answer that varies is compressed: a known length, neither small nor huge."""

@@ -124,9 +124,14 @@ def make_reader(app: Flask, forward: WSGIApp) -> None:
     )
 
 
+#: The same, as what such paths start with (one C-level test per request).
+_WRITER_STARTS = tuple(prefix + "/" for prefix in WRITER_PATHS)
+_WRITER_EXACT = frozenset(WRITER_PATHS)
+
+
 def writer_path(path: str) -> bool:
     """Whether a path belongs to the writer whatever the method."""
-    return any(path == prefix or path.startswith(prefix + "/") for prefix in WRITER_PATHS)
+    return path in _WRITER_EXACT or path.startswith(_WRITER_STARTS)
 
 
 class ReaderRouter:

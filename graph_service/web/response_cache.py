@@ -15,6 +15,7 @@ time. A small bit set (the "doorkeeper" of TinyLFU caches) remembers which URLs 
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -78,7 +79,7 @@ class ResponseCache:
         return self._fill(version, base, environ, start_response)
 
     def _key(self, base: tuple[str, str], names: tuple[str, ...], environ: Environ) -> tuple:
-        return (*base, *(environ.get("HTTP_" + n.upper().replace("-", "_"), "") for n in names))
+        return (*base, *(environ.get(key, "") for key in _environ_keys(names)))
 
     def _lookup(self, version: str, base: tuple[str, str], environ: Environ) -> _Entry | None:
         with self._lock:
@@ -172,6 +173,12 @@ class ResponseCache:
             while self._bytes > self.max_bytes and self._entries:
                 _, evicted = self._entries.popitem(last=False)
                 self._bytes -= len(evicted.body)
+
+
+@functools.lru_cache(maxsize=64)
+def _environ_keys(names: tuple[str, ...]) -> tuple[str, ...]:
+    """The WSGI environ keys of request header names (one Vary's: a handful per service)."""
+    return tuple("HTTP_" + name.upper().replace("-", "_") for name in names)
 
 
 class _Doorkeeper:
