@@ -6,7 +6,7 @@ and loads each with wrk on unique query texts (no answer cache can help):
 - `oxigraph serve-read-only` (Rust end to end: the peer of the main benchmark);
 - the floor: bench/floor_app.py on Granian (a bare WSGI app running each query in-process,
   with nothing graph-service needs around it: no time limit, no log, no cache), in one and
-  two worker processes;
+  two worker processes, and the same through Granian's RSGI interface in two (`rsgi2`);
 - `graph-service serve` itself.
 
 Besides requests per second it reports the CPU each server's processes spent per answered
@@ -56,12 +56,15 @@ def cpu_seconds(root: int) -> float:
     return total / _TICKS
 
 
-def _floor(store: Path, log: Path, workers: int, threads: int) -> peers.Server:
+def _floor(
+    store: Path, log: Path, workers: int, threads: int, interface: str = "wsgi"
+) -> peers.Server:
     port = peers.free_port()
+    target = "bench.floor_app:app" if interface == "wsgi" else "bench.floor_app:rsgi_app"
     argv = [
-        peers.tool("granian"), "--interface", "wsgi", "--host", peers.HOST, "--port", str(port),
-        "--workers", str(workers), "--blocking-threads", str(threads),
-        "--log-level", "warning", "bench.floor_app:app",
+        peers.tool("granian"), "--interface", interface, "--host", peers.HOST,
+        "--port", str(port), "--workers", str(workers), "--blocking-threads", str(threads),
+        "--log-level", "warning", target,
     ]  # fmt: skip
     root = str(Path(__file__).resolve().parent.parent)
     env = dict(os.environ, BENCH_FLOOR_STORE=str(store.resolve()), PYTHONPATH=root)
@@ -84,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", default="concept,children,ancestors,resources,label")
     parser.add_argument("--clients", default="4,16")
     parser.add_argument("--duration", type=int, default=5, help="seconds per cell")
-    parser.add_argument("--servers", default="oxigraph,floor1,floor2,ours")
+    parser.add_argument("--servers", default="oxigraph,floor1,floor2,rsgi2,ours")
     parser.add_argument(
         "--readers", type=int, default=2, help="ours: reader processes (serve --readers)"
     )
@@ -98,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         "oxigraph": lambda: (_oxigraph(out / "oxigraph", logs / "floor-oxigraph.log"), "/query"),
         "floor1": lambda: (_floor(store, logs / "floor1.log", 1, 4), "/"),
         "floor2": lambda: (_floor(store, logs / "floor2.log", 2, 4), "/"),
+        "rsgi2": lambda: (_floor(store, logs / "rsgi2.log", 2, 1, "rsgi"), "/"),
         "ours": lambda: (
             peers.ours(out / "data", out / "vocab", logs / "floor-ours.log", readers=args.readers),
             "/sparql",
