@@ -83,7 +83,10 @@ class Warmer:
                 self.warm_version = version
                 log.info("data version %s warm in %.1f s", version, report.seconds)
                 if self.on_warm is not None:
-                    self.on_warm(version)
+                    try:
+                        self.on_warm(version)
+                    except OSError:  # /healthz then says "warming" until the next version
+                        log.warning("could not report version %s warm", version, exc_info=True)
             return report
 
     def _warm_query_workers(self, store: Store) -> None:
