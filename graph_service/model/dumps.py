@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import pyoxigraph as ox
 from rdflib import URIRef
 
 from graph_service.model.base import (
@@ -21,7 +20,7 @@ from graph_service.namespaces import GRAPH, LD_PREFIXES
 from graph_service.store import Store
 from graph_service.store.embedded import EmbeddedStore
 from graph_service.store.formats import reserialize
-from graph_service.store.rdf_patch import Change, parse_rows
+from graph_service.store.rdf_patch import Change, row_graphs
 
 #: Dump names besides vocabulary ids: every graph, and the graphs of the resources.
 ALL = "all"
@@ -80,9 +79,8 @@ def follow_counts(store: Store, change: Change, version_before: str) -> None:
     counts: dict[str, int] = dict(before)
     touched: set[str] = set()
     for changed, step in ((change.added, 1), (change.removed, -1)):
-        for quad in parse_rows(changed):
-            if isinstance(quad.graph_name, ox.NamedNode):
-                graph = quad.graph_name.value
+        for graph in row_graphs(changed):
+            if graph is not None:  # the default graph has no size in the description
                 counts[graph] = counts.get(graph, 0) + step
                 touched.add(graph)
     # A write that empties a graph also forgets its name (store/changes.py), as DROP does.

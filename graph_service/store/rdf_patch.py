@@ -88,6 +88,14 @@ def parse_rows(rows: Iterable[str]) -> list[ox.Quad]:
         raise JournalError(f"bad quad in the journal: {exc}") from exc
 
 
+def row_graphs(rows: Iterable[str]) -> list[str | None]:
+    """The graph of each N-Quads row (its IRI, None for the default graph), in order."""
+    return [
+        None if isinstance(quad.graph_name, ox.DefaultGraph) else str(quad.graph_name.value)
+        for quad in parse_rows(rows)
+    ]
+
+
 def row_terms(rows: Iterable[str]) -> list[tuple[Node, Node, Node, str | None]]:
     """rdflib terms of N-Quads rows (subject, predicate, object, graph IRI or None for the
     default graph), as Store.quads gives them: for reading a change above the store layer."""
