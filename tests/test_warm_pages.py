@@ -148,3 +148,24 @@ def test_templates_are_compiled_once_by_the_warm_up(app: Flask) -> None:
     assert report is not None and "templates" in report.steps and warmer.templates_compiled
     cached = {key[1] for key in app.jinja_env.cache or {}}
     assert {"home.html", "ui/scheme.html", "ui/concept.html"} <= cached
+
+
+def test_the_journal_history_is_indexed_by_the_warm_up(app: Flask, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from graph_service.model import history
+    from graph_service.web.backend import get_journal
+
+    with app.app_context():
+        journal = get_journal()
+        journal.append(author="a", message="m", added=(f"<{SCHEME}/a> <urn:p> <urn:o>",))
+    report = warmer_of(app).run_once()
+    assert report is not None and "journal index" in report.steps
+
+    def no_reading(*args: object) -> None:
+        raise AssertionError("the concept page read the journal again")
+
+    with app.app_context():
+        indexed = history._indexes[get_journal()]
+    assert [c.message for c in indexed.changes] == ["m"]
+    monkeypatch.setattr(history, "_row_iris", no_reading)  # what reading a change costs
+    page = app.test_client().get("/page", query_string={"uri": f"{SCHEME}/a"})
+    assert page.status_code == 200

@@ -172,6 +172,13 @@ def find_change(journal: Journal, reference: str) -> Change:
     return found[0]
 
 
+def read_journal(journal: Journal) -> int:
+    """Bring the journal's index up to date, as the first question would (the warm-up's step:
+    the first concept page of a process, asking who last changed it, read every change of the
+    journal, 0.87 s after UNESCO's and STW's imports); the number of changes indexed."""
+    return len(_index(journal).changes)
+
+
 def last_change(journal: Journal, iri: str) -> Stamp | None:
     """The newest change touching an IRI (its "modified on ... by ..."), or None."""
     index = _index(journal)

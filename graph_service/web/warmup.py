@@ -13,13 +13,14 @@ from pathlib import Path
 from flask import Flask
 
 from graph_service.exceptions import GraphServiceError
+from graph_service.model.history import read_journal
 from graph_service.model.warmup import WORKER_PROBE, WarmUp, warm_up
 from graph_service.query.execute import QueryTask
 from graph_service.query.runner import get_runner
 from graph_service.store import Store
 from graph_service.store.base import StoreError
 from graph_service.store.build import BuildError
-from graph_service.web.backend import store_of
+from graph_service.web.backend import get_journal, store_of
 from graph_service.web.reader_warmth import ReadersWarmth, readers_warmth
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,10 @@ class Warmer:
                 began = time.perf_counter()
                 self._warm_query_workers(store)
                 report.steps["query workers"] = time.perf_counter() - began
+            if report.done:
+                began = time.perf_counter()
+                self._index_journal()
+                report.steps["journal index"] = time.perf_counter() - began
             if report.done and not self.templates_compiled:
                 began = time.perf_counter()
                 self._compile_templates()
@@ -99,6 +104,12 @@ class Warmer:
         size = getattr(runner, "size", 1)
         for _ in range(size):  # the idle queue is FIFO: each worker in turn
             runner.run(store, QueryTask(WORKER_PROBE), timeout=60, max_rows=1)
+
+    def _index_journal(self) -> None:
+        """Read the changes journalled since the last look into the history's index (who last
+        changed each concept, shown on its page): all of them the first time in a process."""
+        with self.app.app_context():
+            read_journal(get_journal())
 
     def _compile_templates(self) -> None:
         """Compile every page template: the first page of each kind after a start paid
