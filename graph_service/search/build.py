@@ -212,7 +212,8 @@ def build_database_apart(store: Store, timeout: float = 600.0) -> sqlite3.Connec
 def end_with_parent() -> None:
     """Have Linux kill this process when its parent ends: a server stopped or killed during
     a build left its child reading the whole store for tens of seconds (one per restart),
-    taking a core from the server that replaced it. Elsewhere, nothing is done."""
+    taking a core from the server that replaced it. Elsewhere, nothing is done. (Linux sends
+    it when the thread that started the child ends: here the thread that waits for it.)"""
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
