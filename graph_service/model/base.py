@@ -33,15 +33,20 @@ _memo: weakref.WeakKeyDictionary[Store, tuple[str, dict]] = weakref.WeakKeyDicti
 _memo_lock = threading.Lock()
 
 
-def memo(store: Store, key: tuple, compute: Callable[[], T]) -> T:
-    """Compute once per data version of the store (forgotten as soon as the version changes)."""
+def _current_answers(store: Store) -> dict:
+    """The answers kept for the store's current data version (a new version starts empty)."""
     version = store.version
     with _memo_lock:
         entry = _memo.get(store)
         if entry is None or entry[0] != version:
             entry = (version, {})
             _memo[store] = entry
-    cache = entry[1]
+    return entry[1]
+
+
+def memo(store: Store, key: tuple, compute: Callable[[], T]) -> T:
+    """Compute once per data version of the store (forgotten as soon as the version changes)."""
+    cache = _current_answers(store)
     if key not in cache:
         cache[key] = compute()
     return cache[key]
@@ -58,13 +63,7 @@ def remembered(store: Store, version: str, key: tuple) -> object | None:
 
 def remember(store: Store, key: tuple, value: object) -> None:
     """Keep `value` under `key` for the store's current data version, as `memo` would."""
-    version = store.version
-    with _memo_lock:
-        entry = _memo.get(store)
-        if entry is None or entry[0] != version:
-            entry = (version, {})
-            _memo[store] = entry
-        entry[1][key] = value
+    _current_answers(store)[key] = value
 
 
 # --- fast answers: engine-side JSON instead of one rdflib object per term ---------------------

@@ -24,7 +24,7 @@ from graph_service.store.build import BuildError
 from graph_service.store.nesting import check_sparql
 from graph_service.web.backend import store_of
 from graph_service.web.caching import MAX_AGE, etag_of, last_modified_header
-from graph_service.web.conneg import MediaType, content_type
+from graph_service.web.conneg import content_type
 from graph_service.web.cors import ANY_ORIGIN
 from graph_service.web.security_headers import EVERY_ANSWER
 from graph_service.web.sparql import protocol
@@ -38,6 +38,8 @@ WSGIApp = Callable[[Environ, StartResponse], Iterable[bytes]]
 
 #: Where the fast path leaves the error of a query it ran, for the Flask view to report.
 FAST_PATH_FAILURE = "graph_service.sparql_failure"
+#: Request headers that need the full app: conditional requests (304s) and credentials.
+_FULL_APP_HEADERS = ("HTTP_AUTHORIZATION", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")
 _STATUS_OK = "200 OK"
 #: The environ values get_current_url builds the endpoint's IRI from (path and script fixed).
 _URL_PARTS = ("wsgi.url_scheme", "HTTP_HOST", "SERVER_NAME", "SERVER_PORT")
@@ -52,10 +54,6 @@ class SparqlFastPath:
         self.app, self.flask_app = app, flask_app
         self.answered = 0  # requests answered here rather than by Flask (read by tests)
         self._base_iris: dict[tuple, str] = {}
-        # Content negotiation by (format=, Accept, answer kind): the same few values on every
-        # request, each parsed twice (a browser's page, then the format) before this memo.
-        self._formats: dict[tuple[str, str | None, str], MediaType | None] = {}
-        self._services: tuple[str, tuple[str, ...]] | None = None
 
     def _base_iri(self, environ: Environ, public: str) -> str:
         """The endpoint's own IRI, the base of relative IRIs in queries (as the view has it)."""
@@ -71,37 +69,12 @@ class SparqlFastPath:
                 self._base_iris[key] = base
         return base
 
-    def _format(self, kind: str, fmt: str, accept: str | None) -> MediaType | None:
-        """The answer's format, or None when the view must answer (a browser's page, 406)."""
-        key = (fmt, accept, kind)
-        if key in self._formats:
-            return self._formats[key]
-        chosen: MediaType | None = None
-        if not protocol.wants_html(fmt, accept):
-            try:
-                chosen = protocol.choose_format(kind, fmt, accept)
-            except GraphServiceError:
-                chosen = None
-        if len(self._formats) < 256:  # the headers are the clients' to choose
-            self._formats[key] = chosen
-        return chosen
-
-    def _allowed_services(self) -> tuple[str, ...]:
-        """The SERVICE endpoints queries may call, read again only when the setting changes."""
-        setting = str(self.flask_app.config.get("FEDERATION_ALLOW") or "")
-        if self._services is None or self._services[0] != setting:
-            self._services = (setting, protocol.federation(self.flask_app.config))
-        return self._services[1]
-
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         if (
             environ.get("PATH_INFO") != "/sparql"
             or environ.get("REQUEST_METHOD") != "GET"
             or environ.get("SCRIPT_NAME")
-            # Conditional requests (304s) and credentials need the full app.
-            or "HTTP_AUTHORIZATION" in environ
-            or "HTTP_IF_NONE_MATCH" in environ
-            or "HTTP_IF_MODIFIED_SINCE" in environ
+            or any(name in environ for name in _FULL_APP_HEADERS)
         ):
             return self.app(environ, start_response)
         answer = self._answer(environ)
@@ -122,21 +95,21 @@ class SparqlFastPath:
         text, fmt = values["query"], values.get("format", "")
         accept = environ.get("HTTP_ACCEPT")
         config = self.flask_app.config
-        try:
-            protocol.check_length(text, config["MAX_QUERY_LENGTH"])
-            check_sparql(text, int(config.get("MAX_NESTING", DEFAULT_MAX_NESTING)))
-        except GraphServiceError:
+        if protocol.wants_html(fmt, accept):
             return None
-        kind = protocol.answer_kind(text)
-        chosen = self._format(kind, fmt, accept)
-        if chosen is None:
-            return None  # a browser's page, or no acceptable format (406): the view's
         try:
             store = store_of(self.flask_app)
             version = store.version
         except (BuildError, StoreError, ServedByWriter):
             # Nothing built, the remote store is down (the app answers 503), or a reader
             # process has no store yet (the app hands the request to the writer).
+            return None
+        try:
+            protocol.check_length(text, config["MAX_QUERY_LENGTH"])
+            check_sparql(text, int(config.get("MAX_NESTING", DEFAULT_MAX_NESTING)))
+            kind = protocol.answer_kind(text)
+            chosen = protocol.choose_format(kind, fmt, accept)
+        except GraphServiceError:
             return None
         base_iri = self._base_iri(environ, config.get("PUBLIC_BASE") or "")
         task = protocol.query_task(
@@ -146,7 +119,7 @@ class SparqlFastPath:
             default_graphs=[],
             named_graphs=[],
             base_iri=base_iri,
-            services=self._allowed_services(),
+            services=protocol.federation(config),
         )
         if federated(task):
             return None  # the view answers it, with no-store (this layer's answers are cached)
