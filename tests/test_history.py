@@ -4,6 +4,7 @@ Atom feed and CLI (a real store and journal; the Flask test client, Click's runn
 from __future__ import annotations
 
 import json
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from graph_service import create_app
 from graph_service.cli import main
 from graph_service.curate.revert import revert
 from graph_service.exceptions import GraphServiceError, NotFound
+from graph_service.model import history as history_module
 from graph_service.model.history import (
     find_change,
     history_of,
@@ -111,6 +113,72 @@ def test_history_pages_and_an_index_that_grows_with_the_journal(store, journal) 
     # A change appended after the index was built is found at once.
     _update(store, journal, f'INSERT DATA {{ <{EX}a> <{EX}n> "5" }}', "n5")
     assert history_of(journal, f"{EX}a", limit=1).entries[0].stamp.message == "n5"
+
+
+def test_last_change_before_the_journal_is_indexed(store, tmp_path: Path) -> None:
+    """A process's first question is answered from the journal's text (subject and object
+    positions only, complete changes only) while the index is built in the background; the
+    answers are the index's."""
+    writer = Journal(tmp_path)
+    subject = _update(store, writer, f'INSERT DATA {{ <{EX}a> <{EX}n> "1" }}', "Subject")
+    as_object = _update(store, writer, f"INSERT DATA {{ <{EX}b> <{EX}p> <{EX}a> }}", "Object")
+    removed = _update(store, writer, f"DELETE DATA {{ <{EX}b> <{EX}p> <{EX}a> }}", "Unlink")
+    # Later mentions of a that touch it neither as subject nor as object:
+    _update(store, writer, f'INSERT DATA {{ <{EX}c> <{EX}a> "predicate only" }}', f"about <{EX}a>")
+    in_literal = _update(
+        store, writer, f'INSERT DATA {{ <{EX}c> <{EX}n> "<{EX}a>" }}', "In a literal"
+    )
+    # A torn change (a writer cut off mid-append) is no change yet.
+    with writer.path.open("a", encoding="utf-8") as handle:
+        handle.write(
+            f'H id <urn:uuid:ffffffff-0000-4000-8000-000000000000> .\nH seq "9" .\n'
+            f'TX .\nA <{EX}a> <{EX}n> "torn" .\n'
+        )
+    expected = {
+        f"{EX}a": removed.id,  # not the later mentions as predicate, in a literal, a message
+        f"{EX}b": removed.id,
+        f"{EX}c": in_literal.id,
+        f"{EX}nothing": None,
+    }
+    # The text search itself, on a journal object that has read nothing (a new process).
+    fresh = Journal(tmp_path)
+    hits = [(change.message, row) for change, row in fresh.rows_back(f"<{EX}a>")]
+    assert hits[0] == ("In a literal", f'<{EX}c> <{EX}n> "<{EX}a>"')
+    assert {message for message, _ in hits} == {
+        "Unlink",
+        "In a literal",
+        "Object",
+        "Subject",
+        f"about <{EX}a>",
+    }
+    assert fresh._tail.changes == []  # nothing parsed: the bytes were searched
+    # The same search once the journal is read (rows in memory).
+    fresh.changes()
+    assert [(c.message, row) for c, row in fresh.rows_back(f"<{EX}a>")] == hits
+    # last_change on a new journal object: the search, then the background index.
+    newer = Journal(tmp_path)
+    answers = {iri: _stamp_id(last_change(newer, iri)) for iri in expected}
+    assert answers == expected
+    assert last_change(newer, f"{EX}a").message == "Unlink"
+    assert last_change(newer, f"{EX}b").message == "Unlink"
+    assert _wait_indexed(newer)
+    assert {iri: _stamp_id(last_change(newer, iri)) for iri in expected} == expected
+    assert _stamp_id(last_change(newer, f"{EX}n")) is None  # a predicate alone
+    assert subject.id != as_object.id
+
+
+def _stamp_id(stamp) -> str | None:
+    return None if stamp is None else stamp.id
+
+
+def _wait_indexed(journal: Journal) -> bool:
+    """Whether the background index of the journal was finished (generous bound)."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if journal in history_module._complete:
+            return True
+        time.sleep(0.05)
+    return False
 
 
 def test_typed_literals_and_large_changes_are_readable(store, journal) -> None:

@@ -10,6 +10,7 @@ dictionary lookup. Only the changes shown are turned into readable statements.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import weakref
 from collections import Counter
@@ -28,6 +29,8 @@ from graph_service.store import Store
 from graph_service.store.journal import Journal
 from graph_service.store.rdf_patch import Change, row_terms
 from graph_service.store.terms import XSD_STRING
+
+log = logging.getLogger(__name__)
 
 #: Statements shown per direction (added, removed) of one change; an import adds thousands.
 MAX_SHOWN = 50
@@ -106,6 +109,12 @@ class _Index:
 
 _indexes: weakref.WeakKeyDictionary[Journal, _Index] = weakref.WeakKeyDictionary()
 _indexes_lock = threading.Lock()
+#: Journals indexed to their end at least once in this process (an index being built is in
+#: _indexes already, half full, under the lock).
+_complete: weakref.WeakSet[Journal] = weakref.WeakSet()
+#: Journals whose first index a background thread is building.
+_building: weakref.WeakSet[Journal] = weakref.WeakSet()
+_building_lock = threading.Lock()
 
 
 def _row_iris(row: str) -> Iterator[str]:
@@ -144,6 +153,7 @@ def _index(journal: Journal) -> _Index:
             index.subjects.append(_main_subject((*change.added, *change.removed)))
             for iri in iris:
                 index.by_iri.setdefault(iri, []).append(position)
+        _complete.add(journal)
         return index
 
 
@@ -180,10 +190,38 @@ def read_journal(journal: Journal) -> int:
 
 
 def last_change(journal: Journal, iri: str) -> Stamp | None:
-    """The newest change touching an IRI (its "modified on ... by ..."), or None."""
+    """The newest change touching an IRI (its "modified on ... by ..."), or None. Before the
+    process has indexed the journal, the answer is searched in the journal's text while the
+    index is built off the request path (the first concept page of a process without
+    warm-up built it: 0.6 s after UNESCO's and STW's imports, 2 s with the journal's read)."""
+    if journal not in _complete:
+        _index_in_background(journal)
+        for change, row in journal.rows_back(f"<{iri}>"):
+            if iri in _row_iris(row):
+                return stamp_of(change)
+        return None
     index = _index(journal)
     positions = index.by_iri.get(iri)
     return stamp_of(index.changes[positions[-1]]) if positions else None
+
+
+def _index_in_background(journal: Journal) -> None:
+    """Start building the journal's index in a thread of its own, unless one already is."""
+    with _building_lock:
+        if journal in _building:
+            return
+        _building.add(journal)
+
+    def build() -> None:
+        try:
+            read_journal(journal)
+        except Exception:  # a damaged journal is reported by the pages that read it
+            log.exception("indexing the journal failed")
+        finally:
+            with _building_lock:
+                _building.discard(journal)
+
+    threading.Thread(target=build, name="journal-index", daemon=True).start()
 
 
 def history_of(

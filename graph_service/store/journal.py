@@ -28,7 +28,7 @@ import hashlib
 import json
 import os
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -127,6 +127,35 @@ class Journal:
     def last_seq(self) -> int:
         """The sequence number of the last change (0 for an empty journal)."""
         return self._refresh().seq
+
+    def rows_back(self, needle: str) -> Iterator[tuple[Change, str]]:
+        """Newest first, each journalled row whose text holds `needle`, with its change (its
+        headers only, no rows): a search of the file's bytes that parses nothing else, for a
+        question asked before the journal was read in this process (reading a 35 MB journal
+        of imports takes seconds, the search milliseconds)."""
+        if self._tail.changes or not self.path.exists():
+            yield from _rows_back(self._refresh().changes, needle)
+            return
+        with self.path.open("rb") as handle:
+            data = handle.read()
+        # Complete changes only: a torn tail is not in the journal until recovery or its end.
+        end = data.rfind(b"\nTC .\n") + 1
+        wanted = needle.encode("utf-8")
+        headers: dict[int, Change] = {}
+        while (found := data.rfind(wanted, 0, end)) >= 0:
+            start = data.rfind(b"\n", 0, found) + 1
+            stop = data.find(b"\n", found)
+            line = data[start:stop].decode("utf-8")
+            end = start
+            kind, _, rest = line.partition(" ")
+            if kind not in ("A", "D"):
+                continue  # a header (a message that names the IRI), not a row
+            block = data.rfind(b"\nH id ", 0, start) + 1  # the first change starts the file
+            if block not in headers:
+                tx = data.find(b"\nTX .\n", block)
+                head = data[block:tx].decode("utf-8").split("\n")
+                headers[block] = parse_block([*head, "TX .", "TC ."])
+            yield headers[block], rest.removesuffix(" .").rstrip()
 
     def get(self, change_id: str) -> Change | None:
         """The change with this id (or a unique prefix of it), or None."""
@@ -342,3 +371,11 @@ class _LockedFile:
     def __exit__(self, *exc: object) -> None:
         fcntl.flock(self.handle.fileno(), fcntl.LOCK_UN)
         self.handle.close()
+
+
+def _rows_back(changes: list[Change], needle: str) -> Iterator[tuple[Change, str]]:
+    """Newest first, the rows of changes already read that hold `needle`."""
+    for change in reversed(changes):
+        for row in (*reversed(change.added), *reversed(change.removed)):
+            if needle in row:
+                yield change, row
