@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from graph_service.model.dumps import graph_counts
+from graph_service.model.dumps import follow_counts, graph_counts
 from graph_service.store import Store
 from graph_service.store.changes import write_documents, write_drop, write_update
 from graph_service.store.embedded import EmbeddedStore
-from graph_service.store.journal import Journal
+from graph_service.store.graph_sizes import SIZES_DIR, sizes_kept
+from graph_service.store.journal import Journal, MemoryJournal
 from graph_service.web.followups import follow_write
 
 A, B, C = (f"https://example.org/graph/{name}" for name in "abc")
@@ -79,3 +81,89 @@ def test_sizes_not_counted_for_the_previous_version_are_counted_afresh(
     store.update(_insert(A, "a1"))
     write_update(store, Journal(tmp_path), _insert(A, "a2"), followup=follow_write)
     assert graph_counts(store) == {A: 2}
+
+
+# --- kept on disk for the next process (store/graph_sizes.py) ---------------------------------
+
+
+def _follow_saving(journal: Journal):
+    """The service's followup as it runs in the app: sizes carried and saved with the journal."""
+    return lambda store, change, version_before: follow_counts(
+        store, change, version_before, journal
+    )
+
+
+def _read_without_counting(store: EmbeddedStore, journal: Journal, monkeypatch) -> dict:
+    """The sizes as the VoID description reads them, failing the test if any graph is counted."""
+    with monkeypatch.context() as patched:
+        patched.setattr(store, "count", lambda graph=None: pytest.fail(f"counted {graph}"))
+        return graph_counts(store, journal)
+
+
+def test_sizes_saved_on_disk_are_read_by_the_next_process(tmp_path: Path, monkeypatch) -> None:
+    path, journal = tmp_path / "builds" / "b1", Journal(tmp_path)
+    store = EmbeddedStore(path)
+    write_update(store, journal, _insert(A, "a1", "a2") + " ; " + _insert(B, "b1"))
+    assert graph_counts(store, journal) == {A: 2, B: 1}  # counted, and saved
+    store.close()
+
+    # A restart: read from disk, nothing counted; then a write carries them from the file.
+    store = EmbeddedStore(path)
+    assert _read_without_counting(store, journal, monkeypatch) == {A: 2, B: 1}
+    store.close()
+    store = EmbeddedStore(path)  # nothing remembered in memory
+    write_update(store, journal, _insert(C, "c1"), followup=_follow_saving(journal))
+    write_update(
+        store,
+        Journal(tmp_path),  # another journal object on the same directory: the same notes
+        f'DELETE DATA {{ GRAPH <{A}> {{ <urn:x:a1> <{LABEL}> "a1" }} }}',
+        followup=_follow_saving(journal),
+    )
+    assert _read_without_counting(store, journal, monkeypatch) == {A: 1, B: 1, C: 1}
+    store.close()
+    store = EmbeddedStore(path)
+    assert _read_without_counting(store, journal, monkeypatch) == {A: 1, B: 1, C: 1}
+    assert _counted_now(store) == {A: 1, B: 1, C: 1}
+    store.close()
+
+
+def test_sizes_saved_before_a_write_that_did_not_save_are_counted_again(
+    tmp_path: Path, monkeypatch
+) -> None:
+    path, journal = tmp_path / "builds" / "b1", Journal(tmp_path)
+    store = EmbeddedStore(path)
+    write_update(store, journal, _insert(A, "a1"))
+    assert graph_counts(store, journal) == {A: 1}
+    # A write whose followup saved nothing (a tool's): the saved sizes name an older change.
+    write_update(store, journal, _insert(A, "a2") + " ; " + _insert(B, "b1"))
+    store.close()
+    store = EmbeddedStore(path)
+    assert graph_counts(store, journal) == {A: 2, B: 1}
+    # ...nor carried by the next write: it counts afresh on the next read.
+    store.close()
+    store = EmbeddedStore(path)
+    write_update(store, journal, _insert(A, "a3"), followup=_follow_saving(journal))
+    assert graph_counts(store, journal) == {A: 3, B: 1}
+    store.close()
+
+
+def test_damaged_sizes_are_counted_again_and_stores_that_keep_none(
+    tmp_path: Path, monkeypatch
+) -> None:
+    path, journal = tmp_path / "builds" / "b1", Journal(tmp_path)
+    store = EmbeddedStore(path)
+    write_update(store, journal, _insert(A, "a1"))
+    assert graph_counts(store, journal) == {A: 1}
+    (saved,) = (journal.directory / SIZES_DIR).glob("*.json")
+    saved.write_text('{"store": "b1", "seq": 1, "sizes": {"x"')  # torn by a crash
+    store.close()
+    store = EmbeddedStore(path)
+    assert graph_counts(store, journal) == {A: 1}
+    assert json.loads(saved.read_text())["sizes"] == {A: 1}  # saved again, whole
+    store.close()
+    # In memory, or with a journal in memory: nothing is kept on disk.
+    assert not sizes_kept(EmbeddedStore(), journal)
+    assert not sizes_kept(EmbeddedStore(path), MemoryJournal())
+    reader = EmbeddedStore(path, read_only=True)
+    assert not sizes_kept(reader, journal)
+    reader.close()

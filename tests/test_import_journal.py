@@ -21,6 +21,7 @@ from graph_service.config import PROJECT_ROOT
 from graph_service.curate.imports import import_graph_iri
 from graph_service.store.build import build_store, open_current
 from graph_service.store.changes import write_update
+from graph_service.store.graph_sizes import load_sizes
 from graph_service.store.journal import Journal
 from graph_service.store.opening import open_store
 from graph_service.web.curation.import_jobs import job_runner
@@ -81,6 +82,14 @@ def test_an_import_is_one_journalled_change_that_builds_do_not_apply_twice(
     assert change.file == "imports/bulk.ttl"
     assert change.file_sha256 == hashlib.sha256(saved.read_bytes()).hexdigest()
     assert len(change.added) == triples == _count(data_dir, BULK)
+    # The graph sizes of the new content are saved for the server's first VoID description.
+    store = open_current(data_dir)
+    try:
+        assert load_sizes(store, Journal(data_dir), change.seq) == {
+            g: store.count(g) for g in store.named_graphs()
+        }
+    finally:
+        store.close()
 
     # A build loads the file and leaves the change out: the blank nodes are not doubled.
     report = build_store(tiny_vocab, data_dir)

@@ -151,6 +151,8 @@ def import_command(
 ) -> None:
     """Import a vocabulary from a FILE or URL as a vocabulary of its own."""
     from graph_service.curate.imports import load_import, prepare_import
+    from graph_service.model.dumps import graph_counts
+    from graph_service.store.graph_sizes import sizes_kept
 
     config = current_app.config
     # The store first: the import is validated with the concepts of ours it points at (and a
@@ -176,7 +178,20 @@ def import_command(
                 f"as vocabulary {report.vocab_id!r}; nothing was loaded"
             )
             return
-        load_import(store, report, turtle, config["DATA_DIR"], author=cli_author(), progress=_err)
+        journal = Journal(Path(config["DATA_DIR"]))
+        load_import(
+            store,
+            report,
+            turtle,
+            config["DATA_DIR"],
+            journal=journal,
+            author=cli_author(),
+            progress=_err,
+        )
+        if sizes_kept(store, journal):
+            # The graph sizes of the new content, saved for the server's VoID description
+            # (its first one after the start would count every graph).
+            graph_counts(store, journal)
     _err(f"saved to {report.saved_to} (reloaded by every build)")
 
 

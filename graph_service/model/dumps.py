@@ -18,8 +18,11 @@ from graph_service.model.base import (
 from graph_service.model.schemes import scheme_for_vocab
 from graph_service.namespaces import GRAPH, LD_PREFIXES
 from graph_service.store import Store
+from graph_service.store.changes import applied_seq, write_lock
 from graph_service.store.embedded import EmbeddedStore
 from graph_service.store.formats import reserialize
+from graph_service.store.graph_sizes import load_sizes, save_sizes, sizes_kept
+from graph_service.store.journal import Journal
 from graph_service.store.rdf_patch import Change, row_graphs
 
 #: Dump names besides vocabulary ids: every graph, and the graphs of the resources.
@@ -29,6 +32,8 @@ RESOURCES = "resources"
 _COUNTS = ("graph-counts",)
 #: Changes with more rows than this are not carried into the sizes (counted again instead).
 MAX_CARRIED_ROWS = 50_000
+#: Seconds a count waits for a write under way before counting without saving.
+LOCK_WAIT = 1.0
 _TURTLE_PREFIXES = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(LD_PREFIXES.items()))
 
 
@@ -52,20 +57,50 @@ def dump_graphs(store: Store, name: str) -> list[str | None] | None:
     return graphs or None
 
 
-def graph_counts(store: Store) -> dict[str, int]:
+def graph_counts(store: Store, journal: Journal | None = None) -> dict[str, int]:
     """The size in triples of every named graph (remembered per data version): one scan per
     graph, which the VoID description paid for on its first request after each write (1.3 s
     at 100,000 concepts) until the warm-up computed it ahead. A write through the journal
-    carries the sizes over instead (follow_counts)."""
-    return memo(store, _COUNTS, lambda: {g: store.count(g) for g in store.named_graphs()})
+    carries the sizes over instead (follow_counts), and with the journal they are kept on
+    disk for the next process (store/graph_sizes.py)."""
+    return memo(store, _COUNTS, lambda: _sizes(store, journal))
 
 
-def follow_counts(store: Store, change: Change, version_before: str) -> None:
+def _count(store: Store) -> dict[str, int]:
+    return {g: store.count(g) for g in store.named_graphs()}
+
+
+def _sizes(store: Store, journal: Journal | None) -> dict[str, int]:
+    """The sizes saved for the store's content, else counted (and saved)."""
+    if journal is None or not sizes_kept(store, journal):
+        return _count(store)
+    # The data version and the last applied change, read as one pair: a write changes both
+    # under this lock (a write under way: counted, not saved).
+    lock = write_lock(journal)
+    if not lock.acquire(timeout=LOCK_WAIT):
+        return _count(store)
+    try:
+        version, seq = store.version, applied_seq(store, journal)
+    finally:
+        lock.release()
+    saved = load_sizes(store, journal, seq)
+    if saved is not None:
+        return saved
+    counts = _count(store)
+    if store.version == version:  # no write during the count: these are the sizes at seq
+        save_sizes(store, journal, seq, counts)
+    return counts
+
+
+def follow_counts(
+    store: Store, change: Change, version_before: str, journal: Journal | None = None
+) -> None:
     """A write path's followup (store/changes.py): the graph sizes remembered for
-    `version_before`, brought to the store's new version by the change's rows, so that the
-    first VoID description after a write does not count every graph again (0.8 s at 2 million
-    triples, for a one-triple write). A change is the write's effect on this very store:
-    each added quad was absent and each removed one present, so sizes move by one per row.
+    `version_before` (or saved on disk for the change before), brought to the store's new
+    version by the change's rows, so that the first VoID description after a write does not
+    count every graph again (0.8 s at 2 million triples, for a one-triple write). A change is
+    the write's effect on this very store: each added quad was absent and each removed one
+    present, so sizes move by one per row. Saved on disk again when `journal` is given.
 
     Only for the embedded store, whose version moves with its own writes alone (a remote
     store may be written by others); not for changes too large to be worth reading again."""
@@ -74,6 +109,9 @@ def follow_counts(store: Store, change: Change, version_before: str) -> None:
     ):
         return
     before = remembered(store, version_before, _COUNTS)
+    if not isinstance(before, dict) and journal is not None:
+        # Under the write lock, the store had applied exactly the change before this one.
+        before = load_sizes(store, journal, change.seq - 1)
     if not isinstance(before, dict):
         return  # not counted for that version: the next reader counts
     counts: dict[str, int] = dict(before)
@@ -89,6 +127,8 @@ def follow_counts(store: Store, change: Change, version_before: str) -> None:
         if graph not in named:
             counts.pop(graph, None)
     remember(store, _COUNTS, counts)
+    if journal is not None:
+        save_sizes(store, journal, change.seq, counts)
 
 
 def default_graph_used(store: Store) -> bool:

@@ -19,6 +19,7 @@ from graph_service.model.tree import top_concepts
 from graph_service.model.vocab import groups, languages
 from graph_service.search.index import get_index
 from graph_service.store import Store
+from graph_service.store.journal import Journal
 
 #: Content languages whose scheme lists are computed ahead: none asked, then the defaults.
 LANGUAGES: tuple[str | None, ...] = (None, "fr", "en")
@@ -43,9 +44,15 @@ class WarmUp:
         return sum(self.steps.values())
 
 
-def warm_up(store: Store, *, still_current: Callable[[], bool] | None = None) -> WarmUp:
+def warm_up(
+    store: Store,
+    *,
+    still_current: Callable[[], bool] | None = None,
+    journal: Journal | None = None,
+) -> WarmUp:
     """Compute the per-version answers of every scheme of the store; stops early (done=False)
-    as soon as `still_current` says a newer version came (its own warm-up follows)."""
+    as soon as `still_current` says a newer version came (its own warm-up follows). With the
+    store's journal, the graph sizes saved on disk are read rather than counted."""
     report = WarmUp(store.version)
 
     def step(name: str, work: Callable[[], object]) -> bool:
@@ -69,7 +76,7 @@ def warm_up(store: Store, *, still_current: Callable[[], bool] | None = None) ->
     for lang in PAGE_LANGUAGES:
         if not step(f"home lists {lang}", partial(_home_lists, store, lang)):
             return report
-    if not step("graph sizes", partial(graph_counts, store)):
+    if not step("graph sizes", partial(graph_counts, store, journal)):
         return report
     for summary in schemes(store):
         for name, compute in _scheme_work(store, summary.iri, summary.vocab_id):

@@ -70,7 +70,13 @@ class Warmer:
             version = store.version
             if version == self.warm_version:
                 return None
-            report = warm_up(store, still_current=lambda: store_of(self.app).version == version)
+            with self.app.app_context():
+                journal = get_journal()
+            report = warm_up(
+                store,
+                still_current=lambda: store_of(self.app).version == version,
+                journal=journal,
+            )
             if report.done:
                 began = time.perf_counter()
                 self._warm_query_workers(store)

@@ -13,7 +13,7 @@ from graph_service.model.schemes import schemes
 from graph_service.model.vocab import licence_of, scheme_licences
 from graph_service.namespaces import PREFIXES, VOID
 from graph_service.store import Store
-from graph_service.web.backend import get_store
+from graph_service.web.backend import get_journal, get_store
 from graph_service.web.caching import last_modified
 from graph_service.web.conneg import RDF_TYPES, rdf_by_extension, rdf_content_type
 from graph_service.web.linked_data.views import choose
@@ -56,7 +56,7 @@ def void_graph(store: Store) -> Graph:
     for prefix in ("void", "dct", "xsd", "skos"):
         graph.bind(prefix, PREFIXES[prefix])
     dataset = URIRef(f"{base}.well-known/void#dataset")
-    counts = graph_counts(store)
+    counts = graph_counts(store, get_journal())
     modified = Literal(last_modified(store).isoformat(), datatype=XSD.dateTime)
 
     def describe(node: URIRef, name: str, title: str, graphs: list[str | None], space: str) -> None:
