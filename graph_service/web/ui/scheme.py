@@ -17,6 +17,7 @@ from graph_service.exceptions import NotFound
 from graph_service.model.base import Ref, concept_exists
 from graph_service.model.browse import index_page, scheme_letters
 from graph_service.model.concept import describe
+from graph_service.model.parallel import in_parallel
 from graph_service.model.schemes import scheme_for_vocab
 from graph_service.model.tree import children, top_concepts
 from graph_service.model.vocab import VocabularyInfo, groups, vocabulary_info
@@ -80,21 +81,28 @@ def scheme_page(store: Store, iri: str) -> str:
     """A concept scheme: description, counts, top concepts as a tree, letters of the index."""
     lang, clang = ui_language(), content_language()
     vocab_id = vocab_id_of(iri)
-    info = vocabulary_info(store, vocab_id, clang)
+    if scheme_for_vocab(store, vocab_id) is None:
+        raise NotFound(f"Could not find scheme <{iri}>")
+    # The page's slow questions after a write, at once (each is remembered per version).
+    info, tops, description, group_list = in_parallel(
+        lambda: vocabulary_info(store, vocab_id, clang),
+        lambda: top_concepts(store, iri, clang),
+        lambda: describe(store, iri, clang),
+        lambda: groups(store, vocab_id, clang) or [],
+    )
     if info is None:
         raise NotFound(f"Could not find scheme <{iri}>")
     letters = scheme_letters(store, vocab_id, iri, clang)
-    tops = top_concepts(store, iri, clang)
     return render_template(
         "ui/scheme.html",
         info=info,
         iri=iri,
         lang=lang,
-        description=describe(store, iri, clang),
+        description=description,
         tops=tops[:MAX_TOPS],
         more_tops=max(0, len(tops) - MAX_TOPS),
         opened=_expanded(store, clang),
-        groups=groups(store, vocab_id, clang) or [],
+        groups=group_list,
         letters=letters,
         vocab_id=vocab_id,
         data_links=data_links(iri),
