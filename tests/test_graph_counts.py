@@ -13,6 +13,8 @@ from graph_service.store.changes import write_documents, write_drop, write_updat
 from graph_service.store.embedded import EmbeddedStore
 from graph_service.store.graph_sizes import SIZES_DIR, sizes_kept
 from graph_service.store.journal import Journal, MemoryJournal
+from graph_service.store.replica import ReplicaStore
+from graph_service.store.serving_stamp import ServingStamp
 from graph_service.web.followups import follow_write
 
 A, B, C = (f"https://example.org/graph/{name}" for name in "abc")
@@ -167,3 +169,26 @@ def test_damaged_sizes_are_counted_again_and_stores_that_keep_none(
     reader = EmbeddedStore(path, read_only=True)
     assert not sizes_kept(reader, journal)
     reader.close()
+
+
+def test_a_reader_process_reads_its_writers_sizes_of_the_version_it_serves(
+    tmp_path: Path, monkeypatch
+) -> None:
+    path, journal = tmp_path / "builds" / "b1", Journal(tmp_path)
+    writer = EmbeddedStore(path)
+    write_update(writer, journal, _insert(A, "a1", "a2"))
+    assert graph_counts(writer, journal) == {A: 2}
+    reader = ReplicaStore(ServingStamp(path, writer.version), tmp_path)
+    assert _read_without_counting(reader, journal, monkeypatch) == {A: 2}
+    reader.close()
+    # A write the writer's followup carried and saved: the reader of the new version reads it.
+    write_update(writer, journal, _insert(B, "b1"), followup=_follow_saving(journal))
+    reader = ReplicaStore(ServingStamp(path, writer.version), tmp_path)
+    assert _read_without_counting(reader, journal, monkeypatch) == {A: 2, B: 1}
+    reader.close()
+    # A write whose sizes were not saved: a reader of that version counts its own.
+    write_update(writer, journal, _insert(C, "c1"))
+    reader = ReplicaStore(ServingStamp(path, writer.version), tmp_path)
+    assert graph_counts(reader, journal) == {A: 2, B: 1, C: 1}
+    reader.close()
+    writer.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from graph_service.model.resource_list import is_type_concept
 from graph_service.model.resources import find_resources, resource_details
 from graph_service.store.embedded import EmbeddedStore
 
@@ -138,3 +139,27 @@ def test_seed_article_of_the_committed_vocabulary(vocab_store: EmbeddedStore) ->
         ).total
         == 0
     )
+
+
+def test_a_type_concept_is_told_with_or_without_its_schemes_at_hand() -> None:
+    """A resource type: in our scheme of types, or the object of a resource's dct:type; a
+    concept page passes the concept's schemes and spares a lookup, with the same answers."""
+    store = EmbeddedStore()
+    store.update(
+        """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        PREFIX dct: <http://purl.org/dc/terms/>
+        INSERT DATA {
+          <https://w3id.org/pdv/types/guide> skos:inScheme <https://w3id.org/pdv/types> .
+          <http://example.org/imported/report> skos:inScheme <http://example.org/imported> .
+          <http://example.org/doc> dct:type <http://example.org/imported/report> .
+          <http://example.org/imported/topic> skos:inScheme <http://example.org/imported> .
+        }"""
+    )
+    cases = {
+        "https://w3id.org/pdv/types/guide": (["https://w3id.org/pdv/types"], True),
+        "http://example.org/imported/report": (["http://example.org/imported"], True),
+        "http://example.org/imported/topic": (["http://example.org/imported"], False),
+    }
+    for iri, (schemes, expected) in cases.items():
+        assert is_type_concept(store, iri) is expected, iri
+        assert is_type_concept(store, iri, schemes) is expected, iri

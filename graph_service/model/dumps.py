@@ -21,7 +21,7 @@ from graph_service.store import Store
 from graph_service.store.changes import applied_seq, write_lock
 from graph_service.store.embedded import EmbeddedStore
 from graph_service.store.formats import reserialize
-from graph_service.store.graph_sizes import load_sizes, save_sizes, sizes_kept
+from graph_service.store.graph_sizes import load_sizes, save_sizes, sizes_kept, writer_sizes
 from graph_service.store.journal import Journal
 from graph_service.store.rdf_patch import Change, row_graphs
 
@@ -72,8 +72,11 @@ def _count(store: Store) -> dict[str, int]:
 
 def _sizes(store: Store, journal: Journal | None) -> dict[str, int]:
     """The sizes saved for the store's content, else counted (and saved)."""
-    if journal is None or not sizes_kept(store, journal):
+    if journal is None:
         return _count(store)
+    if not sizes_kept(store, journal):
+        # A reader process: its writer's sizes of the version it serves, if saved already.
+        return writer_sizes(store, journal) or _count(store)
     # The data version and the last applied change, read as one pair: a write changes both
     # under this lock (a write under way: counted, not saved).
     lock = write_lock(journal)

@@ -10,6 +10,7 @@ type or a territory bound as VALUES (walked per resource, they cost seconds at 5
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from rdflib import Literal, URIRef
@@ -220,10 +221,16 @@ def resources_by_type(
     return ResourcePage(total, offset, limit, tuple(items))
 
 
-def is_type_concept(store: Store, iri: str) -> bool:
+def is_type_concept(store: Store, iri: str, schemes: Collection[str] | None = None) -> bool:
     """Whether resources point at this concept with dct:type (a resource type), or it is in
-    our scheme of resource types."""
+    our scheme of resource types; `schemes`: its schemes when the caller has them (a concept
+    page): one lookup less (the ASK with both branches cost 0.3 ms, the dct:type one 0.05)."""
+    types = BASE + "types"
+    if schemes is not None:
+        if types in schemes:
+            return True
+        return store.ask(SPARQL_PREFIXES + "ASK { ?r dct:type $c }", {"c": URIRef(iri)})
     return store.ask(
         SPARQL_PREFIXES + "ASK { { ?r dct:type $c } UNION { $c skos:inScheme $types } }",
-        {"c": URIRef(iri), "types": URIRef(BASE + "types")},
+        {"c": URIRef(iri), "types": URIRef(types)},
     )

@@ -5,8 +5,9 @@ counting every graph again (1.2 s at 2.2 million triples).
 Sizes are saved with the journal's last change the store had applied when they were true, and
 read back only while the store has applied exactly that change: the journal numbers every
 write of the served store, so the pair names one content. A file lost or torn in a crash only
-costs a count. Only an embedded store open for writing keeps them: a reader process's view may
-lag its writer's, and a remote server may be written by others.
+costs a count. Only an embedded store open for writing keeps them (a remote server may be written
+by others); a reader process (store/replica.py) reads its writer's, when they are of the data
+version it serves, instead of counting them once per version in its own warm-up.
 """
 
 from __future__ import annotations
@@ -49,18 +50,33 @@ def load_sizes(store: Store, journal: Journal, seq: int) -> dict[str, int] | Non
         return None  # absent, or torn by a crash: counted again
 
 
+def writer_sizes(store: Store, journal: Journal) -> dict[str, int] | None:
+    """For a reader process's store: the sizes its writer saved for the data version the
+    reader serves (the writer's version, which it carries), or None."""
+    if not (journal.durable and getattr(store, "replica", False) and store.path is not None):
+        return None
+    key = store_key(store)
+    try:
+        saved = json.loads(_path(journal, key).read_text(encoding="utf-8"))
+        if saved["store"] != key or saved.get("version") != store.version:
+            return None
+        return {str(graph): int(size) for graph, size in saved["sizes"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
 def save_sizes(store: Store, journal: Journal, seq: int, sizes: Mapping[str, int]) -> None:
-    """Save the sizes true for the store at change `seq` (replacing the previous ones)."""
+    """Save the sizes true for the store at change `seq` (replacing the previous ones), with
+    the data version they are of, for the reader processes."""
     if not sizes_kept(store, journal):
         return
     key = store_key(store)
     target = _path(journal, key)
     temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    saved = {"store": key, "seq": seq, "version": store.version, "sizes": dict(sizes)}
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_text(
-            json.dumps({"store": key, "seq": seq, "sizes": dict(sizes)}), encoding="utf-8"
-        )
+        temporary.write_text(json.dumps(saved), encoding="utf-8")
         os.replace(temporary, target)
     except OSError:
         # A full or read-only disk: the sizes stay in memory and are counted after a restart.

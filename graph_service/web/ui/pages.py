@@ -166,7 +166,7 @@ def concept_page(store: Store, iri: str) -> str:
             hide_narrower=True,
             **common,
         )
-    if is_type_concept(store, iri):
+    if is_type_concept(store, iri, [ref.iri for ref in concept.schemes]):
         # A resource type is the object of dct:type, not of dct:subject: its page lists the
         # resources of that type (the territory facet is the resource list's, /resources).
         resources = resources_by_type(
