@@ -116,6 +116,40 @@ def _progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def _io_pressure() -> str:
+    """How much the machine waited on its disk lately (Linux PSI), or "" where unknown: on a
+    machine that trims its page cache (a VM reclaiming cold pages), the stores are read from
+    disk and every figure of the run drops, ours and the peers' alike."""
+    try:
+        for line in Path("/proc/pressure/io").read_text().splitlines():
+            if line.startswith("full"):
+                fields = dict(part.split("=") for part in line.split()[1:])
+                return (
+                    f"I/O pressure (PSI, every task stalled on I/O): {fields['avg60']}% of the "
+                    f"last minute, {fields['avg300']}% of the last 5"
+                )
+    except (OSError, ValueError, KeyError):
+        pass
+    return ""
+
+
+def _page_cache() -> str:
+    """The page cache's size now (what of the stores can be read without the disk)."""
+    try:
+        fields = {
+            line.split(":")[0]: int(line.split()[1])
+            for line in Path("/proc/meminfo").read_text().splitlines()
+        }
+        return f"page cache {fields['Cached'] / 1024:,.0f} MiB"
+    except (OSError, ValueError, KeyError, IndexError):
+        return ""
+
+
+def _disk_state() -> str:
+    """I/O pressure and page cache, for the conditions at the start and the end of a run."""
+    return "; ".join(part for part in (_io_pressure(), _page_cache()) if part)
+
+
 def _machine() -> str:
     model = "unknown CPU"
     try:
@@ -221,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     threads = args.threads or int(os.environ.get("GRAPH_SERVICE_THREADS", "8"))
     report.conditions += [
-        f"machine: {_machine()}; load average at start {load_avg}",
+        f"machine: {_machine()}; load average at start {load_avg}; at start: {_disk_state()}",
         f"dataset: {concepts:,} concepts, {resources:,} resources, {summary.triples:,} triples "
         f"(seed {args.seed}; generated in {summary.seconds:.1f} s"
         f"{'' if generated else ', reused'})",
@@ -347,7 +381,8 @@ def _imported(args: argparse.Namespace) -> int:
     report = Report(title=f"graph-service imported vocabularies, {datetime.now():%Y-%m-%d %H:%M}")
     load_avg = ", ".join(f"{v:.2f}" for v in os.getloadavg())
     report.conditions.append(
-        f"machine: {_machine()}; load average at start {load_avg}; ours: {_ours(args)}"
+        f"machine: {_machine()}; load average at start {load_avg}; at start: {_disk_state()}; "
+        f"ours: {_ours(args)}"
     )
     scenario = Scenario(
         out,
@@ -392,7 +427,9 @@ def _run_scenario(report: Report, run: Callable[[], object], output: Path) -> in
         status = 1
     else:
         status = 0
-    report.conditions.append(f"run took {time.perf_counter() - started:.0f} s")
+    report.conditions.append(
+        f"run took {time.perf_counter() - started:.0f} s; at the end: {_disk_state()}"
+    )
     print(report.text())
     for path in report.write(output):
         _progress(f"wrote {path}")
@@ -402,7 +439,9 @@ def _run_scenario(report: Report, run: Callable[[], object], output: Path) -> in
 def _finish(
     report: Report, args: argparse.Namespace, layout: Layout, started: float, status: int
 ) -> int:
-    report.conditions.append(f"run took {time.perf_counter() - started:.0f} s")
+    report.conditions.append(
+        f"run took {time.perf_counter() - started:.0f} s; at the end: {_disk_state()}"
+    )
     print(report.text())
     written = report.write(args.output or layout.root / "results.md")
     for path in written:

@@ -5,13 +5,15 @@ from __future__ import annotations
 import itertools
 import subprocess
 import sys
+import threading
+import uuid
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
 from graph_service.store.journal import ANONYMOUS, Journal
-from graph_service.store.rdf_patch import JournalError, format_change, parse_rows, quad_rows
+from graph_service.store.rdf_patch import Change, JournalError, format_change, parse_rows, quad_rows
 
 EX = "http://example.org/"
 ALT = ox.Quad(
@@ -101,3 +103,49 @@ def test_published_pointer(tmp_path: Path) -> None:
     journal.mark_published(2, "abc")
     assert Journal(tmp_path).published_seq() == 2
     assert [c.seq for c in Journal(tmp_path).pending()] == [3]
+
+
+def test_threads_reading_and_appending_at_once_see_each_change_once(tmp_path: Path) -> None:
+    """A journal read by several threads of a process (pages, the history's index built in a
+    thread of its own) while one appends: every change once, in order, for every reader."""
+    writer = Journal(tmp_path)
+    writer.directory.mkdir(parents=True)
+    # Enough changes for a first read to take a while (written at once: no fsync each).
+    writer.path.write_text(
+        "".join(
+            format_change(
+                Change(
+                    id=str(uuid.UUID(int=n)),
+                    seq=n,
+                    time="2026-01-01T00:00:00+00:00",
+                    author="a",
+                    message=f"m{n}",
+                    added=(f'<{EX}s{n}> <{EX}p> "{n}"',),
+                    prev=str(uuid.UUID(int=n - 1)) if n > 1 else "",
+                )
+            )
+            for n in range(1, 2001)
+        ),
+        encoding="utf-8",
+    )
+    shared = Journal(tmp_path)  # one object, as an app holds it
+    failures: list[str] = []
+
+    def read() -> None:
+        for _ in range(20):
+            seqs = [c.seq for c in shared.changes()]
+            if seqs != list(range(1, len(seqs) + 1)):
+                failures.append(f"{len(seqs)} changes, not numbered 1..n once each")
+
+    def append() -> None:
+        for n in range(2000, 2020):
+            shared.append(author="b", message=f"m{n}", added=[f'<{EX}s{n}> <{EX}p> "{n}"'])
+
+    threads = [threading.Thread(target=read) for _ in range(3)] + [threading.Thread(target=append)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert [c.seq for c in shared.changes()] == list(range(1, 2021))
+    assert [c.seq for c in Journal(tmp_path).changes()] == list(range(1, 2021))

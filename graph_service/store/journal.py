@@ -27,6 +27,7 @@ import fcntl
 import hashlib
 import json
 import os
+import threading
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -88,6 +89,9 @@ class Journal:
         self.directory = Path(data_dir) / JOURNAL_DIR
         self.path = self.directory / JOURNAL_FILE
         self._tail = _Tail()
+        # One reader of the file at a time: two threads reading the same new bytes would
+        # both append their changes (the history's index is built in a thread of its own).
+        self._reading = threading.Lock()
 
     @property
     def durable(self) -> bool:
@@ -98,6 +102,10 @@ class Journal:
 
     def _refresh(self) -> _Tail:
         """Read what other processes appended since we last looked (the file only grows)."""
+        with self._reading:
+            return self._read_new()
+
+    def _read_new(self) -> _Tail:
         try:
             size = self.path.stat().st_size
         except FileNotFoundError:
@@ -133,7 +141,8 @@ class Journal:
         headers only, no rows): a search of the file's bytes that parses nothing else, for a
         question asked before the journal was read in this process (reading a 35 MB journal
         of imports takes seconds, the search milliseconds)."""
-        if self._tail.changes or not self.path.exists():
+        # Read already (its size is set once a whole read is done), or nothing on disk.
+        if self._tail.size or not self.path.exists():
             yield from _rows_back(self._refresh().changes, needle)
             return
         with self.path.open("rb") as handle:
@@ -194,8 +203,10 @@ class Journal:
         """Write one change durably (fsync) and return it with its id and sequence number;
         `file` is (path under DATA_DIR, SHA-256) of a file holding its graph's result;
         `reviewer` the account that approved it when its author only proposed it."""
-        with self._locked() as handle:
-            tail = self._refresh()
+        # The file lock keeps other processes out; the reading lock keeps this process's
+        # readers from parsing the new change before the tail records it.
+        with self._locked() as handle, self._reading:
+            tail = self._read_new()
             change = _next_change(tail, author, message, added, removed, file, reviewer)
             text = format_change(change).encode("utf-8")
             try:
