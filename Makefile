@@ -87,10 +87,13 @@ format: install-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# Debian's wrk measures the SPARQL cells (a Python client would cap both servers' figures).
+# Debian's wrk measures the SPARQL cells (a Python client would cap both servers' figures);
+# Debian's vmtouch keeps the stores in memory during the run (bench/resident.py says why).
 bench: install-dev
 	@command -v wrk >/dev/null 2>&1 || (apt-get update -q && apt-get install -y -q wrk) >/dev/null || \
 	  echo "wrk not installed: the benchmark falls back to its Python client"
+	@command -v vmtouch >/dev/null 2>&1 || (apt-get update -q && apt-get install -y -q vmtouch) >/dev/null || \
+	  echo "vmtouch not installed: the stores are not locked in memory during the run"
 	$(BIN)/python -m bench
 
 territories: install

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import platform
 import sys
@@ -15,6 +16,7 @@ from . import peers, virtuoso_peer, wrk
 from .imported import Scenario, run_imported
 from .load import CLIENT
 from .report import Report
+from .resident import resident
 from .runner import (
     Layout,
     Settings,
@@ -292,6 +294,7 @@ def main(argv: list[str] | None = None) -> int:
     servers: dict[str, peers.Server | virtuoso_peer.VirtuosoPeer] = {}
     backends: dict[str, peers.Server] = {}  # graph-service on another backend, for the pages
     with_oxigraph = "oxigraph" in peer_names
+    kept = contextlib.ExitStack()  # the stores locked in memory while they are measured
     try:
         built = None
         if "build" in parts:
@@ -313,6 +316,15 @@ def main(argv: list[str] | None = None) -> int:
                 add_peer_build(report, "virtuoso", built, peer.loaded)
         if {"sparql", "pages", "memory"} & set(parts):
             pools = Pools(summary, args.seed)
+            stores = [layout.data / "current", layout.data / "read-model"]
+            if with_oxigraph:
+                stores.append(layout.oxigraph)
+            if "virtuoso" in servers:
+                stores.append(layout.root / "virtuoso")
+            _progress("locking the stores in memory ...")
+            report.conditions.append(
+                kept.enter_context(resident(stores, layout.logs / "vmtouch.pid"))
+            )
             _progress(f"starting graph-service and {', '.join(peer_names) or 'no peer'} ...")
             servers["ours"] = peers.ours(
                 layout.data, layout.vocab, layout.logs / "ours.log", args.threads, args.readers
@@ -359,6 +371,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         for server in [*backends.values(), *servers.values()]:
             server.stop()
+        kept.close()
     return _finish(report, args, layout, started, status=0)
 
 
