@@ -19,6 +19,8 @@ from pathlib import Path
 
 #: Seconds to read the stores in and lock them before the run goes on without them.
 LOCK_TIMEOUT = 600
+#: The stores kept by the running `resident` block (touched again before each cell).
+_kept: list[str] = []
 
 
 @contextlib.contextmanager
@@ -46,12 +48,32 @@ def resident(paths: Iterable[Path], pid_file: Path) -> Iterator[str]:
     except (subprocess.SubprocessError, OSError) as exc:
         yield f"stores not locked in memory ({exc})"
         return
+    _kept[:] = existing
     try:
         yield (
             "stores locked in memory for the run (vmtouch -l: "
             + ", ".join(Path(p).name for p in existing)
-            + ")"
+            + "), and read back before each cell (vmtouch -t: files written since)"
         )
     finally:
+        _kept.clear()
         with contextlib.suppress(OSError, ValueError, ProcessLookupError):
             os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)
+
+
+def touch() -> None:
+    """Read back whatever of the kept stores is not in memory (files a server wrote after the
+    lock: oxigraph, freshly bulk-loaded, compacts once serving, and its new files went cold
+    while it was paused); a cell's first step. Pages already there cost nothing to check."""
+    tool = shutil.which("vmtouch")
+    if tool is None or not _kept:
+        return
+    with contextlib.suppress(subprocess.SubprocessError, OSError):
+        subprocess.run(
+            [tool, "-q", "-f", "-t", *_kept],
+            check=False,
+            timeout=LOCK_TIMEOUT,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )

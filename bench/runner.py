@@ -8,7 +8,7 @@ import shutil
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import peers, wrk
+from . import peers, resident, wrk
 from .load import CellResult, fetch, run_cell, warm_up
 from .report import Report, Row, geometric_mean, mb, ms, rate, ratio, seconds, times, verdict
 from .workload import PAGES, QUERIES, SPARQL_HEADERS, Pools, Query, page_paths, sparql_paths
@@ -211,6 +211,7 @@ def peer_columns(figures: dict[str, tuple[str, str]]) -> dict[str, object]:
 
 
 def _cell(server, route_paths, headers, clients: int, settings: Settings, warm) -> CellResult:
+    resident.touch()  # what of the stores the machine paged out meanwhile, read back first
     warm_up(peers.HOST, server.port, warm, headers, concurrency=clients, seconds=settings.warmup)
     measure = wrk.run_cell if settings.client == "wrk" else run_cell
     return measure(
