@@ -40,14 +40,7 @@ def load_sizes(store: Store, journal: Journal, seq: int) -> dict[str, int] | Non
     """The sizes saved for the store at change `seq`, or None (none saved, other, damaged)."""
     if not sizes_kept(store, journal):
         return None
-    key = store_key(store)
-    try:
-        saved = json.loads(_path(journal, key).read_text(encoding="utf-8"))
-        if saved["store"] != key or saved["seq"] != seq:
-            return None
-        return {str(graph): int(size) for graph, size in saved["sizes"].items()}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None  # absent, or torn by a crash: counted again
+    return _saved(store, journal, "seq", seq)
 
 
 def writer_sizes(store: Store, journal: Journal) -> dict[str, int] | None:
@@ -55,14 +48,19 @@ def writer_sizes(store: Store, journal: Journal) -> dict[str, int] | None:
     reader serves (the writer's version, which it carries), or None."""
     if not (journal.durable and getattr(store, "replica", False) and store.path is not None):
         return None
+    return _saved(store, journal, "version", store.version)
+
+
+def _saved(store: Store, journal: Journal, field: str, wanted: object) -> dict[str, int] | None:
+    """The store's saved sizes if their `field` (the change or the version) is `wanted`."""
     key = store_key(store)
     try:
         saved = json.loads(_path(journal, key).read_text(encoding="utf-8"))
-        if saved["store"] != key or saved.get("version") != store.version:
+        if saved["store"] != key or saved.get(field) != wanted:
             return None
         return {str(graph): int(size) for graph, size in saved["sizes"].items()}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None
+        return None  # absent, or torn by a crash: counted again
 
 
 def save_sizes(store: Store, journal: Journal, seq: int, sizes: Mapping[str, int]) -> None:
