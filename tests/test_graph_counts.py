@@ -95,6 +95,16 @@ def _follow_saving(journal: Journal):
     )
 
 
+def _counted_on_disk(tmp_path: Path, *names: str) -> tuple[Path, Journal, EmbeddedStore]:
+    """A store in a directory with one journalled write into graph A, its sizes counted (and
+    so saved, with that write's change)."""
+    path, journal = tmp_path / "builds" / "b1", Journal(tmp_path)
+    store = EmbeddedStore(path)
+    write_update(store, journal, _insert(A, *names))
+    assert graph_counts(store, journal) == {A: len(names)}
+    return path, journal, store
+
+
 def _read_without_counting(store: EmbeddedStore, journal: Journal, monkeypatch) -> dict:
     """The sizes as the VoID description reads them, failing the test if any graph is counted."""
     with monkeypatch.context() as patched:
@@ -129,13 +139,8 @@ def test_sizes_saved_on_disk_are_read_by_the_next_process(tmp_path: Path, monkey
     store.close()
 
 
-def test_sizes_saved_before_a_write_that_did_not_save_are_counted_again(
-    tmp_path: Path, monkeypatch
-) -> None:
-    path, journal = tmp_path / "builds" / "b1", Journal(tmp_path)
-    store = EmbeddedStore(path)
-    write_update(store, journal, _insert(A, "a1"))
-    assert graph_counts(store, journal) == {A: 1}
+def test_sizes_saved_before_a_write_that_did_not_save_are_counted_again(tmp_path: Path) -> None:
+    path, journal, store = _counted_on_disk(tmp_path, "a1")
     # A write whose followup saved nothing (a tool's): the saved sizes name an older change.
     write_update(store, journal, _insert(A, "a2") + " ; " + _insert(B, "b1"))
     store.close()
@@ -149,13 +154,8 @@ def test_sizes_saved_before_a_write_that_did_not_save_are_counted_again(
     store.close()
 
 
-def test_damaged_sizes_are_counted_again_and_stores_that_keep_none(
-    tmp_path: Path, monkeypatch
-) -> None:
-    path, journal = tmp_path / "builds" / "b1", Journal(tmp_path)
-    store = EmbeddedStore(path)
-    write_update(store, journal, _insert(A, "a1"))
-    assert graph_counts(store, journal) == {A: 1}
+def test_damaged_sizes_are_counted_again_and_stores_that_keep_none(tmp_path: Path) -> None:
+    path, journal, store = _counted_on_disk(tmp_path, "a1")
     (saved,) = (journal.directory / SIZES_DIR).glob("*.json")
     saved.write_text('{"store": "b1", "seq": 1, "sizes": {"x"')  # torn by a crash
     store.close()
@@ -174,10 +174,7 @@ def test_damaged_sizes_are_counted_again_and_stores_that_keep_none(
 def test_a_reader_process_reads_its_writers_sizes_of_the_version_it_serves(
     tmp_path: Path, monkeypatch
 ) -> None:
-    path, journal = tmp_path / "builds" / "b1", Journal(tmp_path)
-    writer = EmbeddedStore(path)
-    write_update(writer, journal, _insert(A, "a1", "a2"))
-    assert graph_counts(writer, journal) == {A: 2}
+    path, journal, writer = _counted_on_disk(tmp_path, "a1", "a2")
     reader = ReplicaStore(ServingStamp(path, writer.version), tmp_path)
     assert _read_without_counting(reader, journal, monkeypatch) == {A: 2}
     reader.close()

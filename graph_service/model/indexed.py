@@ -17,28 +17,6 @@ from graph_service.model.tree import Child
 from graph_service.search.index import SearchIndex, current_index
 from graph_service.store import Store
 
-#: The children of a concept (edges of either direction, search/under.py), each with its
-#: concept row (NULL when the index holds it as no concept) and whether it has children.
-_CHILDREN = """
-SELECT DISTINCT k.iri, c.number, c.notation,
-       EXISTS (SELECT 1 FROM edges g WHERE g.parent = e.child) AS has_children
-FROM iris p JOIN edges e ON e.parent = p.id JOIN iris k ON k.id = e.child
-LEFT JOIN concepts c ON c.iri = k.iri
-WHERE p.iri = ?
-"""
-#: The resources with the concept as dct:subject, newest first by their greatest dct:issued,
-#: undated last, then by IRI: the order of find_resources' `GROUP BY ?r ORDER BY DESC(?date) ?r`
-#: (search/under.py's UNDER without the walk down).
-_RESOURCES = """
-SELECT i.iri, (SELECT max(d.date) FROM issued d WHERE d.resource = s.resource) AS newest
-FROM iris c JOIN subjects s ON s.concept = c.id JOIN iris i ON i.id = s.resource
-WHERE c.iri = ?
-ORDER BY newest DESC, i.iri
-"""
-#: Every preferred label of some concepts (the index's `prefs` keeps one per language; the
-#: store's answer picks among all of them).
-_PREF_LABELS = "SELECT concept, lang, label FROM labels WHERE kind = 'pref' AND concept IN ({})"
-
 
 def indexed_children(store: Store, iri: str, lang: str | None) -> list[Child] | None:
     """The children of a concept as model.tree.children answers them (same labels, order,
@@ -50,18 +28,13 @@ def indexed_children(store: Store, iri: str, lang: str | None) -> list[Child] | 
 
 
 def _children(index: SearchIndex, iri: str, lang: str | None) -> list[Child] | None:
-    # GuardedDatabase._rows: the index's own reader (its lock and the request's deadline); the
-    # index has no public method for these tables yet.
-    found = index._rows(_CHILDREN, [iri])
-    if any(number is None for _, number, _, _ in found):
+    found = index.children_rows(iri)
+    numbers = [number for _, number, _, _ in found if number is not None]
+    if len(numbers) < len(found):  # a child the index holds as no concept: the store answers
         return None
     labels: dict[int, list[Term]] = defaultdict(list)
-    numbers = [number for _, number, _, _ in found]
-    for start in range(0, len(numbers), 500):
-        chunk = numbers[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        for number, label_lang, text in index._rows(_PREF_LABELS.format(marks), chunk):
-            labels[number].append(Lit(text, label_lang))
+    for number, label_lang, text in index.pref_labels_of(numbers):
+        labels[number].append(Lit(text, label_lang))
     refs = []
     for child, number, notation, has_children in found:
         ref = make_ref(child, labels.get(number, []), lang, notation)
@@ -79,6 +52,4 @@ def indexed_resources(
     index = current_index(store)
     if index is None:
         return None
-    found = index._rows(_RESOURCES, [iri])
-    start = max(0, offset)
-    return len(found), [resource for resource, _ in found[start : start + max(0, limit)]]
+    return index.own_resources(iri, limit, offset)

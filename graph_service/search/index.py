@@ -20,7 +20,7 @@ from graph_service.search.alphabetical import AlphabeticalIndex, IndexEntry
 from graph_service.search.build import Concept, build_database, build_database_apart, update
 from graph_service.search.guarded import GuardedDatabase
 from graph_service.search.resources import ResourceHit, search_resources
-from graph_service.search.under import closure, resources_under
+from graph_service.search.under import children_rows, closure, own_resources, resources_under
 from graph_service.store import Store, StoreError
 from graph_service.store.limits import Deadline, TryLater
 from graph_service.store.rdf_patch import Change
@@ -50,6 +50,8 @@ LANGUAGES_OF = (
     "WHERE c.iri IN ({marks})"
 )
 #: Between equally good matches: preferred labels, then French, then English.
+#: Every preferred label of some concepts, with its language tag.
+_PREF_LABELS = "SELECT concept, lang, label FROM labels WHERE kind = 'pref' AND concept IN ({})"
 _KIND_ORDER = {"pref": 0, "alt": 1, "hidden": 2}
 _LANG_ORDER = {"fr": 0, "en": 1}
 #: Score of each tier (higher is better); bm25 adds a little within the last one.
@@ -371,6 +373,26 @@ class SearchIndex(GuardedDatabase, AlphabeticalIndex):
         """(number of resources of a concept or of any concept under it, a page of their IRIs),
         newest first: the answer of find_resources with narrower concepts, from the index."""
         return resources_under(self._rows, concept, limit, offset)
+
+    def own_resources(self, concept: str, limit: int, offset: int) -> tuple[int, list[str]]:
+        """(number of resources indexed with the concept itself, a page of their IRIs), newest
+        first: the answer of find_resources without narrower concepts, from the index."""
+        return own_resources(self._rows, concept, limit, offset)
+
+    def children_rows(self, concept: str) -> list[tuple[str, int | None, str | None, int]]:
+        """(IRI, concept number or None, notation, has children) of each child of a concept;
+        the number is None for a child the index holds as no concept."""
+        return children_rows(self._rows, concept)
+
+    def pref_labels_of(self, numbers: list[int]) -> list[tuple[int, str, str]]:
+        """(concept number, language, text) of every preferred label of some concepts (a
+        concept row keeps one per language; this reads all of them)."""
+        found: list[tuple[int, str, str]] = []
+        for start in range(0, len(numbers), 500):  # under SQLite's limit on parameters
+            chunk = numbers[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.extend(self._rows(_PREF_LABELS.format(marks), chunk))
+        return found
 
     def narrower_closure(self, concept: str, include_self: bool = True) -> list[str]:
         """The concepts under a concept (and the concept itself if asked), from the index."""

@@ -144,3 +144,39 @@ def closure(
         # the engine does so only for a term of the store: no join can tell the difference).
         found = [concept]
     return found
+
+
+#: The children of a concept (edges of either direction), each with its concept row in the
+#: index's `concepts` table (NULL when the index holds it as no concept: deprecated,
+#: untyped...) and whether it has children of its own.
+CHILDREN_ROWS = """
+SELECT DISTINCT k.iri, c.number, c.notation,
+       EXISTS (SELECT 1 FROM edges g WHERE g.parent = e.child) AS has_children
+FROM iris p JOIN edges e ON e.parent = p.id JOIN iris k ON k.id = e.child
+LEFT JOIN concepts c ON c.iri = k.iri
+WHERE p.iri = ?
+"""
+#: The resources with the concept as dct:subject, newest first by their greatest dct:issued,
+#: undated last, then by IRI: UNDER without the walk down.
+OWN_RESOURCES = """
+SELECT i.iri, (SELECT max(d.date) FROM issued d WHERE d.resource = s.resource) AS newest
+FROM iris c JOIN subjects s ON s.concept = c.id JOIN iris i ON i.id = s.resource
+WHERE c.iri = ?
+ORDER BY newest DESC, i.iri
+"""
+
+
+def children_rows(
+    rows: Callable[[str, list[object]], list[tuple]], concept: str
+) -> list[tuple[str, int | None, str | None, int]]:
+    """(IRI, concept number or None, notation, has children) of each child of a concept."""
+    return rows(CHILDREN_ROWS, [concept])
+
+
+def own_resources(
+    rows: Callable[[str, list[object]], list[tuple]], concept: str, limit: int, offset: int
+) -> tuple[int, list[str]]:
+    """(number of resources indexed with the concept itself, the IRIs of a page)."""
+    found = rows(OWN_RESOURCES, [concept])
+    start = max(0, offset)
+    return len(found), [iri for iri, _ in found[start : start + max(0, limit)]]
