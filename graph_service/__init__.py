@@ -52,7 +52,7 @@ def create_writer_app() -> Flask:
     # yet, readers pass every request here until there is.
     with contextlib.suppress(BuildError, StoreError):
         store_of(app)
-    app.wsgi_app = trust_forwarded(app.wsgi_app)  # type: ignore[method-assign]
+    app.wsgi_app = trust_forwarded(app.wsgi_app)  # type: ignore[method-assign,assignment]
     return app
 
 

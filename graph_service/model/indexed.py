@@ -36,7 +36,7 @@ def _children(index: SearchIndex, iri: str, lang: str | None) -> list[Child] | N
     for number, label_lang, text in index.pref_labels_of(numbers):
         labels[number].append(Lit(text, label_lang))
     refs = []
-    for child, number, notation, has_children in found:
+    for (child, _, notation, has_children), number in zip(found, numbers, strict=True):
         ref = make_ref(child, labels.get(number, []), lang, notation)
         refs.append((ref, bool(has_children)))
     refs.sort(key=lambda pair: label_key(pair[0]))

@@ -37,7 +37,7 @@ def healthz() -> ResponseReturnValue:
         has_statements(store)  # the answer does not matter: that there is one does
     except (BuildError, StoreError) as exc:
         return jsonify(status="unavailable", error=str(exc)), 503
-    body = {
+    body: dict[str, object] = {
         "status": "ok",
         "version": store.version,
         "search_index": "ready" if index_ready(store) else "building",

@@ -187,7 +187,7 @@ def _granian(
         respawn_failed_workers=True,
         workers_kill_timeout=int(timeout) + 5,  # a stopping worker finishes its queries
         log_access=access_log,
-        **bind,
+        **bind,  # type: ignore[arg-type]  # address and port, or uds: each of its own type
     )
 
 
