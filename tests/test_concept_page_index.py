@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from graph_service import create_app
+from graph_service.model.browse import latest_resources
 from graph_service.model.indexed import indexed_children, indexed_resources
 from graph_service.model.resources import find_resources
 from graph_service.model.tree import children
@@ -127,3 +128,30 @@ def test_the_page_is_the_same_with_and_without_the_index(store: EmbeddedStore) -
     page = client.get("/testidx/d", headers={"Accept": "text/html"}).get_data(as_text=True)
     assert "Zèbre" in page and "éclair" in page
     assert "r4" in client.get("/testidx/a", headers={"Accept": "text/html"}).get_data(as_text=True)
+
+
+def test_the_latest_resources_from_the_index_equal_the_store_s(store: EmbeddedStore) -> None:
+    # Mixed date types, a resource with two dates, equal dates, none: the same resources from
+    # both; the index orders by the dates' text (as a concept's resources), equal dates by IRI.
+    store.update(
+        f'INSERT DATA {{ GRAPH <{G}> {{ <{EX}r6> <{DCT}title> "r6" ; <{DCT}subject> <{EX}a> ;'
+        f' <{DCT}issued> "2021-06-01" . }} }}'
+    )
+    from_store = [r.iri for r in latest_resources(store, "fr", 20)]
+    get_index(store)
+    index = current_index(store)
+    assert index is not None
+    # (each answer is remembered per data version and language: another language is asked)
+    from_index = [r.iri for r in latest_resources(store, "en", 20)]
+    assert from_index == [EX + n for n in ("r5", "r2", "r4", "r6", "r1")]
+    assert sorted(from_store) == sorted(from_index)
+    assert [r.iri for r in latest_resources(store, "en", 2)] == from_index[:2]
+    # The index answers (not the store): a dated resource the index has not followed is
+    # missing once the index claims the new version.
+    store.update(
+        f"INSERT DATA {{ GRAPH <{G}> {{ <{EX}r7> <{DCT}subject> <{EX}a> ;"
+        f' <{DCT}issued> "2030" . }} }}'
+    )
+    assert latest_resources(store, "fr", 1)[0].iri == EX + "r7"  # not current: the store
+    index.version = store.version
+    assert latest_resources(store, "en", 1)[0].iri == EX + "r5"

@@ -16,6 +16,7 @@ from rdflib import URIRef
 from graph_service.model.base import (
     LABEL_PATH,
     SPARQL_PREFIXES,
+    Iri,
     Ref,
     Term,
     make_ref,
@@ -133,15 +134,7 @@ def latest_resources(store: Store, lang: str | None, limit: int = 5) -> list[Res
     scheme states dct:issued and dct:subject too: it is a vocabulary, not a resource."""
 
     def compute() -> list[ResourceSummary]:
-        # The newest dates alone, then the checks on those few: with the checks inside, the
-        # engine groups and filters every resource (6 s at 200,000 resources, now 0.3 s).
-        found = select_rows(
-            store,
-            SPARQL_PREFIXES
-            + "SELECT ?r ?d WHERE { ?r dct:issued ?d } ORDER BY DESC(?d) "
-            + f"LIMIT {int(limit) * 12}",
-        )
-        candidates = list(dict.fromkeys(str(r["r"]) for r in found))
+        candidates = list(dict.fromkeys(_newest_issued(store, int(limit) * 12)))
         if not candidates:
             return []
         values, bindings = values_block("r", candidates)
@@ -159,6 +152,27 @@ def latest_resources(store: Store, lang: str | None, limit: int = 5) -> list[Res
         return summaries(store, [iri for iri in candidates if iri in kept][:limit], lang)
 
     return memo(store, ("ui-latest", lang, limit), compute)
+
+
+def _newest_issued(store: Store, count: int) -> list[str]:
+    """The resources (IRIs) of the `count` newest dct:issued statements, newest first: from
+    the search index's dates when it is current (by their text, as find_resources orders, equal
+    dates by IRI; under a millisecond), else from the store (by the engine's order of dates).
+
+    The newest dates alone; the caller checks those few: with the checks inside, the engine
+    groups and filters every resource (6 s at 200,000 resources). Even alone, the store sorts
+    every date: 0.4 s at 200,000 resources, on the first home page of each data version
+    (ordering by the text, or by date then IRI, made it 0.8 s and 3-5 s).
+    """
+    index = current_index(store)
+    if index is not None:
+        return index.newest_resources(count)
+    found = select_rows(
+        store,
+        SPARQL_PREFIXES
+        + f"SELECT ?r WHERE {{ ?r dct:issued ?d }} ORDER BY DESC(?d) LIMIT {max(0, int(count))}",
+    )
+    return [str(r["r"]) for r in found if isinstance(r["r"], Iri)]
 
 
 def resource_territories(

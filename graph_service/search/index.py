@@ -20,7 +20,13 @@ from graph_service.search.alphabetical import AlphabeticalIndex, IndexEntry
 from graph_service.search.build import Concept, build_database, build_database_apart, update
 from graph_service.search.guarded import GuardedDatabase
 from graph_service.search.resources import ResourceHit, search_resources
-from graph_service.search.under import children_rows, closure, own_resources, resources_under
+from graph_service.search.under import (
+    children_rows,
+    closure,
+    newest_resources,
+    own_resources,
+    resources_under,
+)
 from graph_service.store import Store, StoreError
 from graph_service.store.limits import Deadline, TryLater
 from graph_service.store.rdf_patch import Change
@@ -378,6 +384,12 @@ class SearchIndex(GuardedDatabase, AlphabeticalIndex):
         """(number of resources indexed with the concept itself, a page of their IRIs), newest
         first: the answer of find_resources without narrower concepts, from the index."""
         return own_resources(self._rows, concept, limit, offset)
+
+    def newest_resources(self, limit: int) -> list[str]:
+        """The resources of the newest dct:issued statements, newest first by the dates'
+        lexical forms, equal dates by IRI (a resource may come more than once; only IRIs are
+        indexed)."""
+        return newest_resources(self._rows, limit)
 
     def children_rows(self, concept: str) -> list[tuple[str, int | None, str | None, int]]:
         """(IRI, concept number or None, notation, has children) of each child of a concept;

@@ -31,6 +31,7 @@ CREATE TABLE issued(resource INTEGER, date TEXT, PRIMARY KEY(resource, date)) WI
 INDEXES = """
 CREATE INDEX edges_owner ON edges(owner);
 CREATE INDEX subjects_resource ON subjects(resource);
+CREATE INDEX issued_date ON issued(date);
 """
 
 #: One query per property (one index scan each); ?o is the owner of the row, ?v the value.
@@ -180,3 +181,18 @@ def own_resources(
     found = rows(OWN_RESOURCES, [concept])
     start = max(0, offset)
     return len(found), [iri for iri, _ in found[start : start + max(0, limit)]]
+
+
+#: The newest issued dates' resources, by the dates' lexical forms (as find_resources orders),
+#: equal dates by IRI: the index on dates reads only the first rows (the store sorts every
+#: dct:issued statement: 0.3-0.4 s at 200,000 resources).
+NEWEST = """
+SELECT i.iri FROM issued d JOIN iris i ON i.id = d.resource
+ORDER BY d.date DESC, i.iri LIMIT ?
+"""
+
+
+def newest_resources(rows: Callable[[str, list[object]], list[tuple]], limit: int) -> list[str]:
+    """The IRIs of the `limit` newest dct:issued statements' resources, newest first, equal
+    dates by IRI (a resource with several dates may come more than once)."""
+    return [iri for (iri,) in rows(NEWEST, [max(0, int(limit))])]
