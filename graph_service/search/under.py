@@ -126,7 +126,11 @@ def resources_under(
     rows: Callable[[str, list[object]], list[tuple]], concept: str, limit: int, offset: int
 ) -> tuple[int, list[str]]:
     """(number of resources of the concept or of any concept under it, the IRIs of a page)."""
-    found = rows(UNDER, [concept])
+    return _counted_page(rows(UNDER, [concept]), limit, offset)
+
+
+def _counted_page(found: list[tuple], limit: int, offset: int) -> tuple[int, list[str]]:
+    """(number of rows, the IRIs of one page of them): rows of (IRI, newest date)."""
     start = max(0, offset)
     return len(found), [iri for iri, _ in found[start : start + max(0, limit)]]
 
@@ -178,9 +182,7 @@ def own_resources(
     rows: Callable[[str, list[object]], list[tuple]], concept: str, limit: int, offset: int
 ) -> tuple[int, list[str]]:
     """(number of resources indexed with the concept itself, the IRIs of a page)."""
-    found = rows(OWN_RESOURCES, [concept])
-    start = max(0, offset)
-    return len(found), [iri for iri, _ in found[start : start + max(0, limit)]]
+    return _counted_page(rows(OWN_RESOURCES, [concept]), limit, offset)
 
 
 #: The newest issued dates' resources, by the dates' lexical forms (as find_resources orders),
