@@ -55,9 +55,9 @@ LANGUAGES_OF = (
     "SELECT DISTINCT l.lang FROM labels l JOIN concepts c ON c.number = l.concept "
     "WHERE c.iri IN ({marks})"
 )
-#: Between equally good matches: preferred labels, then French, then English.
 #: Every preferred label of some concepts, with its language tag.
 _PREF_LABELS = "SELECT concept, lang, label FROM labels WHERE kind = 'pref' AND concept IN ({})"
+#: Between equally good matches: preferred labels, then French, then English.
 _KIND_ORDER = {"pref": 0, "alt": 1, "hidden": 2}
 _LANG_ORDER = {"fr": 0, "en": 1}
 #: Score of each tier (higher is better); bm25 adds a little within the last one.
