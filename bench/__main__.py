@@ -326,9 +326,11 @@ def main(argv: list[str] | None = None) -> int:
                 kept.enter_context(resident(stores, layout.logs / "vmtouch.pid"))
             )
             _progress(f"starting graph-service and {', '.join(peer_names) or 'no peer'} ...")
+            # Until its pages are rendered ahead too: ~10 minutes at 100,000 concepts.
             servers["ours"] = peers.ours(
                 layout.data, layout.vocab, layout.logs / "ours.log", args.threads, args.readers
-            ).start()
+            ).start(timeout=3600)
+            report.conditions.append(_pages_rendered(servers["ours"]))
             if with_oxigraph:
                 servers["oxigraph"] = peers.oxigraph(
                     layout.oxigraph, layout.logs / "oxigraph.log"
@@ -409,6 +411,23 @@ def _imported(args: argparse.Namespace) -> int:
         report,
         lambda: run_imported(scenario, report, _progress),
         args.output or out / "imported" / "results.md",
+    )
+
+
+def _pages_rendered(server: peers.Server) -> str:
+    """The run's condition line on the pages rendered ahead before the cells (from /healthz)."""
+    import json
+
+    try:
+        _, body = peers.fetch(peers.HOST, server.port, "/healthz", {}, timeout=60)
+        rendered = json.loads(body).get("pages_rendered", {})
+    except (OSError, ValueError):
+        rendered = {}
+    if "pages" not in rendered:
+        return "pages rendered ahead: none (see /healthz)"
+    return (
+        f"pages rendered ahead before the cells: {rendered['pages']:,} (schemes and concepts, "
+        f"French interface) in {rendered['seconds']:.0f} s by the render processes"
     )
 
 

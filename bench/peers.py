@@ -286,7 +286,7 @@ def ours(
     # warm-up that follows it (~15 s of CPU that would otherwise share the first cells).
     return Server(
         "graph-service", argv, port, env, log, "/healthz",
-        (b'"search_index":"ready"', b'"warm":"ready"'),
+        (b'"search_index":"ready"', b'"warm":"ready"', b'"pages":"ready"'),
     )  # fmt: skip
 
 

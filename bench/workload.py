@@ -161,6 +161,14 @@ PAGES = (
         {"Accept": "text/html"},
         lambda p, n: f"/{VOCAB_ID}/c{_concept_number(p, n)}",
     ),
+    # The English interface's page is not rendered ahead (web/prerender: the default
+    # interface only): what a page costs when it is rendered per request.
+    Page(
+        "concept page (en)",
+        "concept page /synth/c<N>?lang=en (text/html), rendered per request",
+        {"Accept": "text/html"},
+        lambda p, n: f"/{VOCAB_ID}/c{_concept_number(p, n)}?lang=en",
+    ),
     Page(
         "REST data",
         "/rest/v1/synth/data?uri=...&format=application/ld+json",

@@ -24,10 +24,12 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
 
 def create_served_app() -> Flask:
     """The app as the production server's worker runs it: SIGHUP moves it to the latest build."""
+    from graph_service.web.prerender import start_rendering
     from graph_service.web.server import reload_on_sighup
 
     app = create_app()
     reload_on_sighup(app)
+    start_rendering(app)  # this process owns the store: it renders the pages ahead
     return app
 
 

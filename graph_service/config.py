@@ -107,6 +107,11 @@ class Config:
     #: Compute the expensive per-version answers (counts, statistics, groups, search index) in a
     #: background thread after a start and after every write, before visitors ask for them.
     warm_up: bool = True
+    #: Render every scheme and concept page of each data version ahead, in a background thread
+    #: of the process that owns the embedded store, into a file of DATA_DIR that every serving
+    #: process answers those pages from (web/prerender). Needs PUBLIC_BASE when the server
+    #: listens on 0.0.0.0 (the pages' links name the host they are served on).
+    prerender_pages: bool = True
 
     def __post_init__(self) -> None:
         check_update_token(self.update_token)

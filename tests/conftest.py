@@ -253,7 +253,15 @@ class LiveServer:
     def __init__(self, data_dir: Path, extra_env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "GRAPH_SERVICE_DATA_DIR": str(data_dir), **(extra_env or {})}
+        env = {
+            **os.environ,
+            "GRAPH_SERVICE_DATA_DIR": str(data_dir),
+            # Rendering every page ahead costs ~90 s of CPU on the committed vocabulary, per
+            # server: off unless a test is about it (test_prerender.py), the pages being the
+            # app's own answers byte for byte either way.
+            "GRAPH_SERVICE_PRERENDER_PAGES": "false",
+            **(extra_env or {}),
+        }
         # The log goes to a file: a pipe nobody reads would block the server once full.
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(

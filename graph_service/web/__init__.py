@@ -16,6 +16,7 @@ from graph_service.web import (
     health,
     history,
     openapi,
+    prerender,
     security_headers,
     static_files,
     warmup,
@@ -85,6 +86,7 @@ def init_app(app: Flask) -> None:
     if app.config.get("SPARQL_FAST_PATH", True):
         # Flask's documented way to add WSGI middleware; its stubs type wsgi_app as a method.
         app.wsgi_app = SparqlFastPath(app.wsgi_app, app)  # type: ignore[method-assign]
+    prerender.wrap(app)  # pages rendered ahead, answered from their file (then compressed)
     compression.wrap(app)  # gzip/brotli inside the cache, so compressed answers are kept
     backend.wrap_response_cache(app)
     trust_proxies(app)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import weakref
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from flask import Flask, Response, current_app, request
@@ -74,17 +75,25 @@ def etag_for(store: Store, vary: str | None = None) -> str:
     It covers the path, the query and Accept, plus any other request header the answer says it
     varies on, so that two representations never share a tag.
     """
-    extra = [
-        f"{name}={request.headers.get(name, '')}"
-        for name in sorted({h.strip().lower() for h in (vary or "").split(",")} - {"", "accept"})
-    ]
-    return etag_of(
+    return request_etag(
         store.version,
         request.path,
         request.query_string.decode("latin-1"),
-        request.headers.get("Accept", ""),
-        extra,
+        lambda name: request.headers.get(name, ""),
+        vary,
     )
+
+
+def request_etag(
+    version: str, path: str, query_string: str, header: Callable[[str], str], vary: str | None
+) -> str:
+    """etag_for() from the request's parts (`header` gives a request header's value or ""):
+    pages rendered ahead are tagged outside Flask (web/prerender/layer.py) as inside it."""
+    extra = [
+        f"{name}={header(name)}"
+        for name in sorted({h.strip().lower() for h in (vary or "").split(",")} - {"", "accept"})
+    ]
+    return etag_of(version, path, query_string, header("Accept"), extra)
 
 
 def etag_of(

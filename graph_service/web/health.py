@@ -10,6 +10,7 @@ from graph_service.search.index import index_ready
 from graph_service.store.base import StoreError
 from graph_service.store.build import BuildError
 from graph_service.web.backend import get_store
+from graph_service.web.prerender import renderer_of
 from graph_service.web.warmup import warmer_of
 
 bp = Blueprint("health", __name__)
@@ -47,6 +48,13 @@ def healthz() -> ResponseReturnValue:
     if readers.expected:
         # Beside reader processes, "warm" is "ready" once each of them is warm too.
         body["readers"] = {"warm": readers.warm, "expected": readers.expected}
+    renderer = renderer_of(current_app)
+    if renderer is not None:
+        # Pages rendered ahead: a probe that must wait for the fastest pages waits for "ready".
+        status = renderer.status(store.version)
+        body["pages"] = status.pop("state")
+        if status:
+            body["pages_rendered"] = status
     if store.path is not None:
         body["store"] = store.path.name
     else:

@@ -55,3 +55,10 @@ def absolute_url(path: str) -> str:
 def page_url(iri: str) -> str:
     """The absolute URL of an IRI's page (for JSON-LD "url", oEmbed and the cards)."""
     return service_base() + _page_of(iri)
+
+
+def page_target(iri: str) -> tuple[str, str]:
+    """The path (from the service's root) and query string of an IRI's page, as a request for
+    it carries them (an app context is enough: no request needed)."""
+    path, _, query = _page_of(iri).partition("?")
+    return f"/{path}", query

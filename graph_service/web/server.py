@@ -152,6 +152,10 @@ def serve(
     writes listens on a private Unix socket behind them (serve_with_readers).
     """
     check_port_free(host, port)
+    from graph_service.web.prerender import SERVED_AT_ENV
+
+    # The processes started below render pages ahead for requests to this address.
+    os.environ[SERVED_AT_ENV] = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     if readers > 0:
         serve_with_readers(host, port, threads, timeout, readers, access_log=access_log)
         return
