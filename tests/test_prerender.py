@@ -19,6 +19,7 @@ from graph_service.store.build import build_store, open_current
 from graph_service.web.prerender import _EXTENSION, SERVED_AT_ENV, make_renderer
 from graph_service.web.prerender.pages_file import FILE_NAME, PagesFile, StoredPage
 from graph_service.web.prerender.renderer import Origin, PageRenderer, origin_for
+from graph_service.web.prerender.workers import render_in_processes
 
 SERVED_AT = "127.0.0.1:5005"
 BASE_URL = f"http://{SERVED_AT}"
@@ -391,3 +392,25 @@ def _wait_for_pages(url: str, other_than: str = "") -> dict:
             return health
         assert time.monotonic() < deadline, f"pages never ready: {health}"
         time.sleep(0.2)
+
+
+def test_render_processes_stop_when_their_version_is_not_the_writers(
+    data_dir: Path, live_server_factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A writer beside readers publishes its store for other processes to open read-only.
+    server = live_server_factory(data_dir, GRAPH_SERVICE_READERS="1")
+    current = requests.get(server.url + "/healthz", timeout=60).json()["version"]
+    monkeypatch.setenv("GRAPH_SERVICE_DATA_DIR", str(data_dir))
+    progress: list[int] = []
+    # A version overtaken before they start: each process says so and writes nothing.
+    assert not render_in_processes("an-older-version", 2, BASE_URL, lambda: True, progress.append)
+    # The writer's own version, but a write comes (still_current says no): stopped.
+    assert not render_in_processes(current, 2, BASE_URL, lambda: False, progress.append)
+    assert progress == []
+    # Left alone, they render every page of the version into the file.
+    assert render_in_processes(current, 2, BASE_URL, lambda: True, progress.append)
+    assert progress and progress[-1] == 6
+    assert (
+        PagesFile(data_dir / FILE_NAME, writable=False).get(f"{BASE_URL} /essai/racine?", current)
+        is not None
+    )

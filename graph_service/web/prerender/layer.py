@@ -25,6 +25,10 @@ _BYPASS = ("HTTP_AUTHORIZATION", "HTTP_COOKIE", "HTTP_IF_NONE_MATCH", "HTTP_IF_M
            "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE", "HTTP_RANGE")  # fmt: skip
 
 
+#: Paths no page rendered ahead lives under (the busiest other routes).
+_NOT_PAGES = ("/sparql", "/rest/", "/static/", "/card/", "/healthz")
+
+
 def request_path(environ: Environ) -> str:
     """The request's path as Flask's request.path reads it (UTF-8 decoded, one leading /)."""
     raw = environ.get("PATH_INFO", "")
@@ -82,6 +86,8 @@ class PrerenderedPages:
     def _lookup(self, environ: Environ) -> tuple[StoredPage, str] | None:
         if environ.get("REQUEST_METHOD") != "GET" or environ.get("SCRIPT_NAME"):
             return None
+        if environ.get("PATH_INFO", "").startswith(_NOT_PAGES):
+            return None  # the SPARQL protocol, the REST API, static files: one C-level test
         if any(name in environ for name in _BYPASS):
             return None
         if negotiate(environ.get("HTTP_ACCEPT"), PAGE_OFFER) != "text/html":

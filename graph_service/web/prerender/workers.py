@@ -8,27 +8,25 @@ a reader does), computes the version's per-version answers once, renders the pag
 the list is its share, and writes them to the pages file itself; it stops as soon as the writer
 publishes a newer version. `nice 19`: visitors' requests always come first on the cores.
 
-Run as `python -m graph_service.web.prerender.workers VERSION SHARE SHARES ORIGIN`; it prints one
-line per batch written ("rendered N"), and exits 0 when its share is done, 3 when the version
-is no longer the writer's.
+Each runs render_share.py.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import subprocess
 import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 log = logging.getLogger(__name__)
 
 #: The exit status of a render process whose version was overtaken by a write.
 OVERTAKEN = 3
+#: What a render process runs (a module of its own: none of the package imports it).
+SHARE_MODULE = "graph_service.web.prerender.render_share"
 
 
 @dataclass
@@ -51,7 +49,7 @@ def render_in_processes(
     runs = [
         ShareRun(
             subprocess.Popen(
-                [sys.executable, "-m", __name__, version, str(share), str(shares), origin],
+                [sys.executable, "-m", SHARE_MODULE, version, str(share), str(shares), origin],
                 stdout=subprocess.PIPE,
                 stderr=None,  # the process's log goes where the writer's goes
                 text=True,
@@ -87,64 +85,10 @@ def render_in_processes(
                 run.process.wait()
         for thread in readers:
             thread.join(timeout=5)
+        for run in runs:
+            if run.process.stdout is not None:
+                run.process.stdout.close()
     failed = [run.process.returncode for run in runs if run.process.returncode not in (0,)]
     if failed and any(code != OVERTAKEN for code in failed):
         log.error("render processes of version %s failed (exit %s)", version, failed)
     return not failed
-
-
-def _main(argv: list[str]) -> int:
-    """A render process: its share of the pages of one version, into the pages file."""
-    from graph_service import create_app
-    from graph_service.model.history import read_journal
-    from graph_service.model.rendered_ahead import pages_to_render
-    from graph_service.model.warmup import warm_up
-    from graph_service.web.backend import follow_writer, get_journal
-    from graph_service.web.paths import page_target
-    from graph_service.web.prerender import _EXTENSION, pages_path
-    from graph_service.web.prerender.pages_file import PagesFile, page_key
-    from graph_service.web.prerender.renderer import BATCH, render_answer
-    from graph_service.web.replicas import StoreFollower
-
-    os.nice(19)  # after every visitor's request on the cores
-    version, share, shares, origin = argv[0], int(argv[1]), int(argv[2]), argv[3]
-    logging.basicConfig(level=logging.WARNING)
-    app = create_app({"WARM_UP": False, "RESPONSE_CACHE_BYTES": 0})
-    follower = StoreFollower(Path(app.config["DATA_DIR"]))
-    follow_writer(app, follower)
-    inner = app.extensions[_EXTENSION]["inner"]
-    store = follower()
-    if store.version != version:
-        return OVERTAKEN
-    with app.app_context():
-        journal = get_journal()
-        report = warm_up(
-            store, still_current=lambda: follower().version == version, journal=journal
-        )
-        if not report.done:
-            return OVERTAKEN
-        read_journal(journal)  # who last changed each concept: on its page
-        targets = [page_target(iri) for iri in pages_to_render(store)][share::shares]
-    pages = PagesFile(pages_path(app), writable=True)
-    scheme, _, host = origin.partition("://")
-    key_origin = "" if app.config.get("PUBLIC_BASE") else origin
-    done = 0
-    for start in range(0, len(targets), BATCH):
-        if follower().version != version:
-            return OVERTAKEN
-        batch = []
-        for path, query in targets[start : start + BATCH]:
-            with follower.pinned():
-                if follower().version != version:
-                    return OVERTAKEN
-                page = render_answer(inner, scheme, host, path, query)
-            if page is not None:
-                batch.append((page_key(key_origin, *page[0]), page[1]))
-        pages.put(version, batch)
-        done += len(targets[start : start + BATCH])
-        print(f"rendered {done}", flush=True)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(_main(sys.argv[1:]))
