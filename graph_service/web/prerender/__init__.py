@@ -19,7 +19,7 @@ from flask import Flask
 
 from graph_service.web.backend import data_version
 from graph_service.web.prerender import layer
-from graph_service.web.prerender.layer import PrerenderedPages
+from graph_service.web.prerender.layer import PrerenderedPages, WSGIApp
 from graph_service.web.prerender.pages_file import FILE_NAME, PagesFile
 from graph_service.web.prerender.renderer import PageRenderer, origin_for
 from graph_service.web.reader_warmth import READERS_COUNT_ENV
@@ -60,6 +60,11 @@ def wrap(app: Flask) -> None:
     # Flask's documented way to add WSGI middleware; its stubs type wsgi_app as a method.
     app.wsgi_app = served  # type: ignore[method-assign]
     app.extensions[_EXTENSION] = {"layer": served, "inner": inner, "renderer": None}
+
+
+def render_app(app: Flask) -> WSGIApp:
+    """The app's WSGI callable inside the layer that serves the pages file (what renders)."""
+    return app.extensions[_EXTENSION]["inner"]
 
 
 def renderer_of(app: Flask) -> PageRenderer | None:

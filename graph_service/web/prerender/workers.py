@@ -8,7 +8,7 @@ a reader does), computes the version's per-version answers once, renders the pag
 the list is its share, and writes them to the pages file itself; it stops as soon as the writer
 publishes a newer version. `nice 19`: visitors' requests always come first on the cores.
 
-Each runs render_share.py.
+Each runs cli/render_share.py (an entry point: it builds the app).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 #: The exit status of a render process whose version was overtaken by a write.
 OVERTAKEN = 3
 #: What a render process runs (a module of its own: none of the package imports it).
-SHARE_MODULE = "graph_service.web.prerender.render_share"
+SHARE_MODULE = "graph_service.cli.render_share"
 
 
 @dataclass

@@ -1,7 +1,7 @@
-"""A render process (started by workers.py): its share of one data version's pages, rendered
-on a read-only handle of the writer's published store into the pages file.
+"""A render process (started by web/prerender/workers.py): its share of one data version's
+pages, rendered on a read-only handle of the writer's published store into the pages file.
 
-Run as `python -m graph_service.web.prerender.render_share VERSION SHARE SHARES ORIGIN`; it
+Run as `python -m graph_service.cli.render_share VERSION SHARE SHARES ORIGIN`; it
 prints one line per batch written ("rendered N"), and exits 0 when its share is done, 3 when
 the version is no longer the writer's (or the writer is gone).
 """
@@ -19,7 +19,7 @@ from graph_service.model.rendered_ahead import pages_to_render
 from graph_service.model.warmup import warm_up
 from graph_service.web.backend import follow_writer, get_journal
 from graph_service.web.paths import page_target
-from graph_service.web.prerender import _EXTENSION, pages_path
+from graph_service.web.prerender import pages_path, render_app
 from graph_service.web.prerender.pages_file import PagesFile, page_key
 from graph_service.web.prerender.renderer import BATCH, render_answer
 from graph_service.web.prerender.workers import OVERTAKEN
@@ -35,7 +35,7 @@ def main(argv: list[str]) -> int:
     app = create_app({"WARM_UP": False, "RESPONSE_CACHE_BYTES": 0})
     follower = StoreFollower(Path(app.config["DATA_DIR"]))
     follow_writer(app, follower)
-    inner = app.extensions[_EXTENSION]["inner"]
+    inner = render_app(app)
     store = follower()
     if store.version != version:
         return OVERTAKEN
