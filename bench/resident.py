@@ -48,7 +48,7 @@ def resident(paths: Iterable[Path], pid_file: Path) -> Iterator[str]:
     except (subprocess.SubprocessError, OSError) as exc:
         yield f"stores not locked in memory ({exc})"
         return
-    _kept[:] = existing
+    _kept.extend(existing)  # beside those of an enclosing block (the pages file's, later)
     try:
         yield (
             "stores locked in memory for the run (vmtouch -l: "
@@ -56,7 +56,9 @@ def resident(paths: Iterable[Path], pid_file: Path) -> Iterator[str]:
             + "), and read back before each cell (vmtouch -t: files written since)"
         )
     finally:
-        _kept.clear()
+        for path in existing:
+            with contextlib.suppress(ValueError):
+                _kept.remove(path)
         with contextlib.suppress(OSError, ValueError, ProcessLookupError):
             os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)
 

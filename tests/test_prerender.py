@@ -414,3 +414,17 @@ def test_render_processes_stop_when_their_version_is_not_the_writers(
         PagesFile(data_dir / FILE_NAME, writable=False).get(f"{BASE_URL} /essai/racine?", current)
         is not None
     )
+
+
+def test_a_new_version_replaces_the_pages_and_the_file_gives_space_back(tmp_path: Path) -> None:
+    pages = PagesFile(tmp_path / FILE_NAME, writable=True)
+    body = bytes(range(256)) * 40  # 10 kB that zlib cannot shrink
+    for version in ("v1", "v2", "v3"):
+        pages.put(version, [(f"k{n}", StoredPage((), body + str(n).encode())) for n in range(300)])
+        pages.keep_only(version)
+        pages.compact()
+    size = (tmp_path / FILE_NAME).stat().st_size
+    wal = tmp_path / f"{FILE_NAME}-wal"
+    # One version's 300 pages of ~10 kB, not three versions' worth, and no log left beside.
+    assert size < 1.5 * 300 * len(body) and (not wal.exists() or wal.stat().st_size == 0)
+    assert pages.count("v3") == 300 and pages.get("k7", "v3") is not None

@@ -16,6 +16,10 @@ log = logging.getLogger(__name__)
 
 #: The file's name in DATA_DIR.
 FILE_NAME = "prerendered-pages.sqlite"
+#: Seconds a write waits for another process's (a render process's batch) to finish.
+WRITE_WAIT_SECONDS = 60.0
+#: Bytes of write-ahead log kept after a checkpoint.
+WAL_LIMIT_BYTES = 64 * 1024 * 1024
 #: zlib's level for the stored bodies: a 13 KB page keeps ~4 KB, decompressed in ~0.03 ms.
 LEVEL = 6
 
@@ -111,9 +115,16 @@ class PagesFile:
             self._writer = self._connect_writer()
 
     def _connect_writer(self) -> sqlite3.Connection:
-        db = sqlite3.connect(str(self.path), check_same_thread=False)
+        # Render processes write their batches side by side: each waits for the other's.
+        db = sqlite3.connect(str(self.path), timeout=WRITE_WAIT_SECONDS, check_same_thread=False)
+        # Free pages can be given back (compact()): a new version replaces every page, and a
+        # file of 100,000 pages held twice their size after its second version without it.
+        # (Only a new file takes it: SQLite sets it before the first table.)
+        db.execute("PRAGMA auto_vacuum = INCREMENTAL")
         db.execute("PRAGMA journal_mode = WAL")  # readers read while a batch is written
         db.execute("PRAGMA synchronous = OFF")  # rendered again after a crash anyway
+        # The write-ahead log is cut back to this after each checkpoint (it reached 520 MB).
+        db.execute(f"PRAGMA journal_size_limit = {WAL_LIMIT_BYTES}")
         for statement in _SCHEMA:
             db.execute(statement)
         db.execute("SELECT count(*) FROM pages").fetchone()  # fails now if damaged
@@ -143,6 +154,17 @@ class PagesFile:
         """Remove the pages of every other version (concepts gone since); how many went."""
         with self._write_lock, self._writer:
             return self._writer.execute("DELETE FROM pages WHERE version != ?", [version]).rowcount
+
+    def compact(self) -> None:
+        """After a version's pages are all written: give the free pages back to the file
+        system and fold the write-ahead log into the file, so that readers read one file."""
+        with self._write_lock:
+            try:
+                self._writer.execute("PRAGMA incremental_vacuum")
+                self._writer.commit()
+                self._writer.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            except sqlite3.OperationalError:  # busy: the next version's pass tries again
+                log.info("pages file not compacted (busy)", exc_info=True)
 
     def count(self, version: str) -> int:
         """How many pages of `version` the file holds."""

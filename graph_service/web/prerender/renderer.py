@@ -174,6 +174,7 @@ class PageRenderer:
             return current
         self.pages.keep_only(version)
         self.pages.set_meta({"complete": version})
+        self.pages.compact()
         current.seconds = time.perf_counter() - current.started
         current.cpu_seconds = time.process_time() - cpu
         current.done = True
