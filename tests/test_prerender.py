@@ -428,3 +428,23 @@ def test_a_new_version_replaces_the_pages_and_the_file_gives_space_back(tmp_path
     # One version's 300 pages of ~10 kB, not three versions' worth, and no log left beside.
     assert size < 1.5 * 300 * len(body) and (not wal.exists() or wal.stat().st_size == 0)
     assert pages.count("v3") == 300 and pages.get("k7", "v3") is not None
+
+
+def test_a_reader_follows_the_file_when_it_is_replaced(tmp_path: Path) -> None:
+    path = tmp_path / FILE_NAME
+    page = StoredPage((("Content-Type", "text/html"),), b"<p>first</p>")
+    PagesFile(path, writable=True).put("v1", [("k", page)])
+    reader = PagesFile(path, writable=False)
+    assert reader.get("k", "v1") == page  # its connection is open on the first file
+    # A file of an older format (no incremental vacuum) is replaced by the next writer.
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    old = sqlite3.connect(path)
+    old.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    old.close()
+    writer = PagesFile(path, writable=True)
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA auto_vacuum").fetchone()[0] == 2
+    newer = StoredPage((("Content-Type", "text/html"),), b"<p>second</p>")
+    writer.put("v2", [("k", newer)])
+    assert reader.get("k", "v2") == newer

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import sqlite3
 import threading
 import zlib
@@ -16,6 +17,8 @@ log = logging.getLogger(__name__)
 
 #: The file's name in DATA_DIR.
 FILE_NAME = "prerendered-pages.sqlite"
+#: SQLite's auto_vacuum mode that gives free pages back on demand (PRAGMA incremental_vacuum).
+INCREMENTAL = 2
 #: Seconds a write waits for another process's (a render process's batch) to finish.
 WRITE_WAIT_SECONDS = 60.0
 #: Bytes of write-ahead log kept after a checkpoint.
@@ -51,6 +54,11 @@ class PagesFile:
         self.path, self.writable = Path(path), writable
         self._local = threading.local()  # one connection per thread: reads run side by side
         self._write_lock = threading.Lock()
+        #: The file's identity when last looked at (each new data version), and a count of its
+        #: changes: a file replaced (damaged, or of an older format) is reopened by every thread.
+        self._identity: tuple[int, int] | None = None
+        self._generation = 0
+        self._checked_version: str | None = None
         if writable:
             self._open_for_writing()
 
@@ -58,6 +66,9 @@ class PagesFile:
 
     def get(self, key: str, version: str) -> StoredPage | None:
         """The page stored under `key` for data version `version`, or None."""
+        if version != self._checked_version:
+            self._checked_version = version
+            self._look_at_file()
         db = self._reader()
         if db is None:
             return None
@@ -72,21 +83,23 @@ class PagesFile:
         headers = tuple((str(name), str(value)) for name, value in json.loads(found[1]))
         return StoredPage(headers, zlib.decompress(found[2]))
 
-    def meta(self, name: str) -> str | None:
-        """One value of the file's bookkeeping (the version last rendered in full...)."""
-        db = self._reader()
-        if db is None:
-            return None
+    def _look_at_file(self) -> None:
         try:
-            found = db.execute("SELECT value FROM meta WHERE key = ?", [name]).fetchone()
-        except sqlite3.Error:
-            return None
-        return None if found is None else str(found[0])
+            status = os.stat(self.path)
+            identity: tuple[int, int] | None = (status.st_dev, status.st_ino)
+        except OSError:
+            identity = None
+        if identity != self._identity:
+            self._identity = identity
+            self._generation += 1
 
     def _reader(self) -> sqlite3.Connection | None:
         db = getattr(self._local, "db", None)
-        if db is not None:
+        if db is not None and self._local.generation == self._generation:
             return db
+        if db is not None:
+            db.close()
+            self._local.db = None
         if not self.path.exists():
             return None
         try:
@@ -96,7 +109,7 @@ class PagesFile:
             db.execute("SELECT count(*) FROM meta").fetchone()
         except sqlite3.Error:
             return None
-        self._local.db = db
+        self._local.db, self._local.generation = db, self._generation
         return db
 
     # -- writing (the store's owner) -----------------------------------------------------
@@ -105,10 +118,18 @@ class PagesFile:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._writer = self._connect_writer()
+            # A file made before free pages could be given back (auto_vacuum is set before
+            # the first table only): replaced, as the pages of a new version are written anyway.
+            renewed = self._writer.execute("PRAGMA auto_vacuum").fetchone()[0] != INCREMENTAL
         except sqlite3.DatabaseError:
             # Derived data: a damaged file (a crash of the machine with writes unsynced) is
             # dropped and the pages rendered again.
             log.warning("pages file %s unreadable, starting a new one", self.path)
+            renewed = True
+        if renewed:
+            with contextlib.suppress(AttributeError, sqlite3.Error):
+                self._writer.close()
+            # Readers holding the old file see it replaced at their next data version.
             for suffix in ("", "-wal", "-shm"):
                 with contextlib.suppress(OSError):
                     Path(f"{self.path}{suffix}").unlink()
@@ -141,13 +162,6 @@ class PagesFile:
             self._writer.executemany(
                 "INSERT OR REPLACE INTO pages(key, version, headers, body) VALUES (?, ?, ?, ?)",
                 rows,
-            )
-
-    def set_meta(self, values: dict[str, str]) -> None:
-        """Record bookkeeping values (in one transaction)."""
-        with self._write_lock, self._writer:
-            self._writer.executemany(
-                "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", list(values.items())
             )
 
     def keep_only(self, version: str) -> int:

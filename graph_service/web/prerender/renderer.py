@@ -173,7 +173,6 @@ class PageRenderer:
             log.info("rendering of version %s overtaken by a write", version)
             return current
         self.pages.keep_only(version)
-        self.pages.set_meta({"complete": version})
         self.pages.compact()
         current.seconds = time.perf_counter() - current.started
         current.cpu_seconds = time.process_time() - cpu
