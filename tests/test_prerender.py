@@ -16,7 +16,13 @@ from conftest import TINY_SCHEME
 from graph_service import create_app
 from graph_service.model.rendered_ahead import pages_to_render
 from graph_service.store.build import build_store, open_current
-from graph_service.web.prerender import _EXTENSION, SERVED_AT_ENV, make_renderer
+from graph_service.web.prerender import (
+    _EXTENSION,
+    SERVED_AT_ENV,
+    make_renderer,
+    renderer_of,
+    start_rendering,
+)
 from graph_service.web.prerender.pages_file import FILE_NAME, PagesFile, StoredPage
 from graph_service.web.prerender.renderer import Origin, PageRenderer, origin_for
 from graph_service.web.prerender.workers import render_in_processes
@@ -312,6 +318,10 @@ def test_not_on_a_remote_store_nor_when_turned_off(data_dir: Path, monkeypatch) 
     store = off.config["STORE"]
     remote = _app(data_dir, monkeypatch, store, SPARQL_ENDPOINT="http://127.0.0.1:9/sparql")
     assert _EXTENSION not in remote.extensions
+    # Without the warm-up, nothing is rendered ahead: no thread starts.
+    unwarmed = _app(data_dir, monkeypatch, store, WARM_UP=False)
+    start_rendering(unwarmed)
+    assert renderer_of(unwarmed) is None and make_renderer(unwarmed) is not None
 
 
 @pytest.mark.parametrize(

@@ -96,7 +96,11 @@ def make_renderer(app: Flask) -> PageRenderer | None:
 
 
 def start_rendering(app: Flask) -> None:
-    """In the process that owns the store: render each data version's pages in a thread."""
+    """In the process that owns the store: render each data version's pages in a thread,
+    after its warm-up (none without one: GRAPH_SERVICE_WARM_UP=false leaves every per-version
+    cost to the visitors, and a renderer started at once shared their first requests)."""
+    if not app.config.get("WARM_UP", True):
+        return
     renderer = make_renderer(app)
     if renderer is not None:
         renderer.start()
