@@ -12,23 +12,18 @@ from pathlib import Path
 
 from flask import Flask
 
-from graph_service.exceptions import GraphServiceError
 from graph_service.model.history import read_journal
 from graph_service.model.warmup import WORKER_PROBE, WarmUp, warm_up
 from graph_service.query.execute import QueryTask
 from graph_service.query.runner import get_runner
 from graph_service.store import Store
-from graph_service.store.base import StoreError
-from graph_service.store.build import BuildError
 from graph_service.web.backend import get_journal, store_of
+from graph_service.web.background import start_loop
 from graph_service.web.reader_warmth import ReadersWarmth, readers_warmth
 
 log = logging.getLogger(__name__)
 
 _EXTENSION = "graph_service.warmup"
-#: Seconds between two looks at the data version (a remote store's version is a query, which
-#: it answers from memory for a second anyway).
-POLL_SECONDS = 1.0
 
 
 class Warmer:
@@ -127,22 +122,7 @@ class Warmer:
 
     def start(self) -> None:
         """Start the thread (once): it warms the current version, then each new one."""
-        if self.started.is_set():
-            return
-        self.started.set()
-        threading.Thread(target=self._loop, name="warm-up", daemon=True).start()
-
-    def _loop(self) -> None:
-        stop = threading.Event()  # never set: the thread lives as long as the process
-        while True:
-            try:
-                self.run_once()
-            except (BuildError, StoreError, GraphServiceError):
-                # Nothing built yet, or the store is being replaced: look again later.
-                log.debug("warm-up postponed", exc_info=True)
-            except Exception:  # a bug in one answer must not stop warming the next versions
-                log.exception("warm-up failed")
-            stop.wait(POLL_SECONDS)
+        start_loop("warm-up", self.started, self.run_once)
 
 
 def warmer_of(app: Flask) -> Warmer:

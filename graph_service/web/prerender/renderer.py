@@ -15,11 +15,9 @@ from urllib.parse import unquote_to_bytes, urlsplit
 
 from flask import Flask
 
-from graph_service.exceptions import GraphServiceError
 from graph_service.model.rendered_ahead import pages_to_render
-from graph_service.store.base import StoreError
-from graph_service.store.build import BuildError
 from graph_service.web.backend import store_of
+from graph_service.web.background import start_loop
 from graph_service.web.paths import page_target
 from graph_service.web.prerender.layer import request_path
 from graph_service.web.prerender.pages_file import PagesFile, StoredPage, page_key
@@ -32,8 +30,6 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 #: Pages rendered between two looks at the data version (and written in one transaction).
 BATCH = 100
-#: Seconds between two looks at the data version while there is nothing to render.
-POLL_SECONDS = 1.0
 #: Headers of a rendered answer not kept: the entity tag is the request's (its Accept...),
 #: computed when the page is served.
 _DROPPED = frozenset({"etag"})
@@ -119,22 +115,8 @@ class PageRenderer:
         return {"state": "waiting" if self.started.is_set() else "off"}
 
     def start(self) -> None:
-        """Start the thread (once)."""
-        if self.started.is_set():
-            return
-        self.started.set()
-        threading.Thread(target=self._loop, name="prerender", daemon=True).start()
-
-    def _loop(self) -> None:
-        stop = threading.Event()  # never set: the thread lives as long as the process
-        while True:
-            try:
-                self.run_once()
-            except (BuildError, StoreError, GraphServiceError):
-                log.debug("rendering ahead postponed", exc_info=True)
-            except Exception:  # a bug on one version must not stop the next ones
-                log.exception("rendering pages ahead failed")
-            stop.wait(POLL_SECONDS)
+        """Start the thread (once): it renders the current version, then each new one."""
+        start_loop("rendering ahead", self.started, self.run_once)
 
     def run_once(self, *, wait_for_warm_up: bool = True) -> RenderPass | None:
         """Render the current version's pages unless done already; the pass, or None when
