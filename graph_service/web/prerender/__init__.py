@@ -2,7 +2,8 @@
 
 A concept page costs ~9 ms of CPU (queries and template), so the service serves ~150 distinct
 pages a second on two cores. The store's owner renders every scheme and concept page of the
-current data version in a background thread (renderer.py) into one SQLite file of DATA_DIR
+current data version after its warm-up (renderer.py: in a background thread, or beside reader
+processes in render processes of their own, workers.py) into one SQLite file of DATA_DIR
 (pages_file.py), and every serving process answers a request for one of those pages from the
 file when its data version is the one being served (layer.py): a lookup instead of a render.
 A page is kept for one data version only, as the response cache's answers are: after a write,
